@@ -1,0 +1,1 @@
+"""Platform adapters: thin translations between platforms and the core's command router."""

@@ -1,0 +1,134 @@
+"""The console adapter: the same commands in a terminal, with no tokens at all.
+
+Feed text is untrusted: control characters (terminal escape sequences) are removed before printing.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TextIO
+
+from bot.commands import CommandRouter
+from bot.errors import CommandError
+from bot.i18n import label
+from bot.model import Claim, Figure, Link, Reply, User
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def sanitize(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+class Style:
+    def __init__(self, rich: bool) -> None:
+        self.rich = rich
+
+    def bold(self, text: str) -> str:
+        return f"\x1b[1m{text}\x1b[0m" if self.rich else text
+
+    def dim(self, text: str) -> str:
+        return f"\x1b[2m{text}\x1b[0m" if self.rich else text
+
+    def red(self, text: str) -> str:
+        return f"\x1b[31m{text}\x1b[0m" if self.rich else text
+
+
+def render_claim(claim: Claim, language: str) -> str:
+    who = sanitize(claim.claimant) if claim.claimant else f"({label('article', language)})"
+    tags = [claim.kind]
+    if claim.cue:
+        tags.append(f"„{sanitize(claim.cue)}“")
+    if claim.hedged:
+        hedge = label("hedged", language)
+        tags.append(f"{hedge}: {', '.join(claim.hedges)}" if claim.hedges else hedge)
+    if claim.evidence == "none_given":
+        tags.append(label("no_evidence", language))
+    elif claim.evidence == "cited":
+        tags.append(label("cited", language))
+    if claim.disputes:
+        reasons = "; ".join(sanitize(r) for r in claim.dispute_reasons) or ", ".join(claim.disputes)
+        tags.append(f"{label('disputed_by', language)}: {reasons}")
+    if len(claim.sources) > 1:
+        tags.append(f"{len(claim.sources)} {label('sources', language)}")
+    return f"{who}: „{sanitize(claim.text)}“ [{'; '.join(tags)}] ({claim.id})"
+
+
+def render_figure(figure: Figure) -> str:
+    text = f"{sanitize(figure.value)} — {sanitize(figure.measures)}"
+    return text + (f" ({sanitize(figure.source)})" if figure.source else "")
+
+
+def render_link(link: Link) -> str:
+    text = sanitize(link.title)
+    if link.published:
+        text = f"{link.published:%Y-%m-%d} {text}"
+    return text + (f" <{sanitize(link.url)}>" if link.url else "")
+
+
+def render_reply(reply: Reply, *, language: str = "en", rich: bool = False) -> str:
+    style = Style(rich)
+    lines = []
+    title = sanitize(reply.title)
+    lines.append(style.red(title) if reply.is_error else style.bold(title))
+    lines.append(("=" if not rich else "─") * min(max(len(title), 10), 78))
+    for section in reply.sections:
+        lines.append("")
+        lines.append(style.bold(sanitize(section.heading)))
+        if section.text:
+            lines.append(f"  {sanitize(section.text)}")
+        lines.extend(f"  • {sanitize(b)}" for b in section.bullets)
+        lines.extend(f"  • {render_figure(f)}" for f in section.figures)
+        lines.extend(f"  • {render_claim(c, language)}" for c in section.claims)
+        lines.extend(f"  → {render_link(link)}" for link in section.links)
+    if reply.footer:
+        lines.append("")
+        lines.append(style.dim(sanitize(reply.footer)))
+    return "\n".join(lines) + "\n"
+
+
+async def run_console(
+    router: CommandRouter,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    first: Reply | None = None,
+    rich: bool | None = None,
+) -> int:
+    """Print ``first`` (the current digest), then answer one command per input line until EOF."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    if rich is None:
+        rich = stdout.isatty()
+    interactive = stdin.isatty()
+    language = router.language
+    user = User(id="console", name="console", is_admin=True)
+
+    def emit(reply: Reply) -> None:
+        stdout.write(render_reply(reply, language=language, rich=rich) + "\n")
+        stdout.flush()
+
+    if first is not None:
+        emit(first)
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            break
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line in ("exit", "quit", "/exit", "/quit"):
+            break
+        if not line.startswith("/"):
+            line = "/" + line
+        try:
+            request = router.parse_text(line, user=user, platform="console", channel="console")
+        except CommandError as e:
+            emit(Reply(title=str(e), is_error=True))
+            continue
+        emit(await router.handle(request))
+    return 0

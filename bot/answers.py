@@ -1,0 +1,279 @@
+"""The answers behind the commands, read from what ingest stored (never computed from scratch)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.config import Config
+from bot.errors import CommandError
+from bot.i18n import label
+from bot.model import Claim, Digest, Item, Link, Reply, Section, Story, User
+from bot.ports import Clock
+from bot.storage import Storage
+from bot.storage.claims import ClaimRow
+from bot.topics import item_topics, relevance
+
+PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class DigestWindow:
+    since: datetime
+    until: datetime
+    items: list[Item]
+    description: str
+
+
+class CoreAnswers:
+    def __init__(self, config: Config, storage: Storage, clock: Clock) -> None:
+        self.config = config
+        self.storage = storage
+        self.clock = clock
+        self.language = config.bot.language
+        self.delivery: Any = None  # the delivery service, set by build_app when scheduling runs
+
+    # --- claims -----------------------------------------------------------------------------------
+
+    async def ledger(self) -> list[Claim]:
+        """Every claim as a ledger entry with its sources, topics and dispute links."""
+        rows = await self.storage.claims.list()
+        disputes = await self.storage.claims.disputes()
+        items = {item.id: item for item in await self.storage.items.all()}
+        links: dict[str, list[tuple[str, str]]] = {}
+        for d in disputes:
+            links.setdefault(d.claim_id, []).append((d.other_id, d.reason))
+            links.setdefault(d.other_id, []).append((d.claim_id, d.reason))
+        return [self._claim(row, items, links.get(row.id, [])) for row in rows]
+
+    def _claim(
+        self, row: ClaimRow, items: dict[int, Item], links: Sequence[tuple[str, str]]
+    ) -> Claim:
+        sources: list[Link] = []
+        topics: list[str] = []
+        for mention in row.mentions:
+            item = items.get(mention.item_id)
+            if item is None:
+                continue
+            sources.append(Link(item.title, item.url, item.published))
+            for name in item_topics(self.config.topics, item):
+                if name not in topics:
+                    topics.append(name)
+        return Claim(
+            id=row.id,
+            claimant=row.claimant,
+            text=row.text,
+            kind=row.kind,
+            cue=row.cue,
+            hedged=row.hedged,
+            hedges=row.hedges,
+            evidence=row.evidence,  # type: ignore[arg-type]
+            disputes=tuple(other for other, _ in links),
+            dispute_reasons=tuple(reason for _, reason in links),
+            topics=tuple(topics),
+            first_seen=row.first_seen,
+            last_seen=row.last_seen,
+            sources=tuple(sources),
+        )
+
+    async def filtered_claims(
+        self, *, claimant: str | None = None, status: str | None = None, topic: str | None = None
+    ) -> list[Claim]:
+        claims = await self.ledger()
+        if claimant:
+            needle = claimant.casefold()
+            claims = [c for c in claims if c.claimant and needle in c.claimant.casefold()]
+        if topic:
+            claims = [c for c in claims if topic in c.topics]
+        if status == "disputed":
+            claims = [c for c in claims if c.disputes]
+        elif status == "no_evidence":
+            claims = [c for c in claims if c.evidence == "none_given"]
+        elif status == "hedged":
+            claims = [c for c in claims if c.hedged]
+        return rank_claims(claims)
+
+    async def claims(
+        self, *, claimant: str | None, status: str | None, topic: str | None, page: int
+    ) -> Reply:
+        claims = await self.filtered_claims(claimant=claimant, status=status, topic=topic)
+        pages = max(1, -(-len(claims) // PER_PAGE))
+        if page > pages:
+            raise CommandError(f"there are only {pages} page(s) of claims")
+        shown = claims[(page - 1) * PER_PAGE : page * PER_PAGE]
+        filters = ", ".join(
+            f"{k}: {v}" for k, v in (("claimant", claimant), ("status", status), ("topic", topic))
+            if v
+        )
+        title = label("claims", self.language) + (f" ({filters})" if filters else "")
+        section = Section(
+            heading=f"{len(claims)} · {label('page', self.language)} {page}/{pages}",
+            claims=tuple(shown),
+            text=None if shown else label("no_claims", self.language),
+        )
+        return Reply(title=title, sections=(section,), page=page, pages=pages)
+
+    async def complete(self, source: str, prefix: str) -> list[str]:
+        if source != "claimant":
+            return []
+        names = sorted({row.claimant for row in await self.storage.claims.list() if row.claimant})
+        needle = prefix.casefold()
+        return [n for n in names if needle in n.casefold()]
+
+    # --- briefings and digests --------------------------------------------------------------------
+
+    async def topic_items(self, topic: str) -> list[Item]:
+        config = self.config.topic(topic)
+        if config is None:
+            raise CommandError(f"unknown topic {topic!r}")
+        scored = [
+            (relevance(config, item.title, item.text), item)
+            for item in await self.storage.items.all()
+        ]
+        scored = [pair for pair in scored if pair[0] > 0]
+        scored.sort(key=lambda p: (p[1].published or p[1].ingested_at, p[0]), reverse=True)
+        return [item for _, item in scored]
+
+    async def topic_briefing(self, topic: str) -> Reply:
+        items = await self.topic_items(topic)
+        lang = self.language
+        title = f"{label('briefing', lang)}: {self.config.topic(topic).description or topic}"  # type: ignore[union-attr]
+        if not items:
+            return Reply(title=title, sections=(Section(label("overview", lang),
+                                                        text=label("no_items", lang)),))
+        overview = items[0].bullets[:5]
+        figures = []
+        for item in items[:5]:
+            figures.extend(await self.storage.items.figures(item.id))
+        latest = tuple(Link(i.title, i.url, i.published or i.ingested_at) for i in items[:5])
+        claims = [c for c in await self.filtered_claims(topic=topic)][:5]
+        sections = [Section(label("overview", lang), bullets=overview)]
+        if figures:
+            sections.append(Section(label("key_figures", lang), figures=tuple(figures[:8])))
+        sections.append(Section(label("latest", lang), links=latest))
+        if claims:
+            sections.append(Section(label("top_claims", lang), claims=tuple(claims)))
+        return Reply(title=title, sections=tuple(sections),
+                     footer=f"{len(items)} · {label('sources', lang)}")
+
+    async def digest_window(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> DigestWindow:
+        now = self.clock.now()
+        until = until or now
+        if since is not None:
+            items = await self.storage.items.published_window(since=since, until=until)
+            return DigestWindow(since, until, items, f"{_fmt(since)} – {_fmt(until)}")
+        day_ago = until - timedelta(hours=24)
+        items = await self.storage.items.window(since=day_ago, until=until + timedelta(seconds=1))
+        if items:
+            return DigestWindow(day_ago, until, items, f"{_fmt(day_ago)} – {_fmt(until)}")
+        items = await self.storage.items.window(limit=10)
+        oldest = min((i.ingested_at for i in items), default=until)
+        return DigestWindow(oldest, until, items, f"newest {len(items)} items")
+
+    async def digest(self, *, topic: str | None) -> Reply:
+        window = await self.digest_window()
+        return digest_reply(await self.build_digest(window, topic=topic), self.language)
+
+    async def build_digest(self, window: DigestWindow, *, topic: str | None) -> Digest:
+        """First version: one story per item, lead bullets. The briefing engine refines this."""
+        items = window.items
+        if topic is not None:
+            config = self.config.topic(topic)
+            assert config is not None
+            items = [i for i in items if relevance(config, i.title, i.text) > 0]
+        stories = tuple(
+            Story(
+                headline=item.title,
+                bullets=item.bullets[:2],
+                first_seen=item.ingested_at,
+                sources=(Link(item.title, item.url, item.published),),
+                language=item.language,
+            )
+            for item in items[:10]
+        )
+        bullets = tuple(b for item in items[:5] for b in item.bullets[:1])
+        title = label("digest", self.language) + (f": {topic}" if topic else "")
+        return Digest(title=title, since=window.since, until=window.until,
+                      window=window.description, bullets=bullets, stories=stories, topic=topic)
+
+    # --- sources and subscriptions ----------------------------------------------------------------
+
+    async def sources(self) -> Reply:
+        rows = await self.storage.sources.list()
+        bullets = []
+        for row in rows:
+            if row.kind == "seed":
+                bullets.append(f"seed {row.name}")
+                continue
+            state = "ok" if not row.consecutive_failures else (
+                f"failing ({row.consecutive_failures}×): {row.last_error}"
+            )
+            last = _fmt(row.last_success) if row.last_success else "never"
+            bullets.append(f"{row.name or row.url} — {state}; last success {last}")
+        return Reply(title=label("sources", self.language),
+                     sections=(Section(label("sources", self.language), bullets=tuple(bullets)),))
+
+    def _require_delivery(self) -> Any:
+        if self.delivery is None:
+            raise CommandError("scheduled digests are not running in this process")
+        return self.delivery
+
+    async def subscriptions(self, *, platform: str, channel: str | None) -> Reply:
+        return await self._require_delivery().subscriptions_reply(platform=platform,
+                                                                  channel=channel)
+
+    async def subscribe(
+        self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
+        user: User,
+    ) -> Reply:
+        return await self._require_delivery().subscribe_reply(
+            platform=platform, channel=channel, time=time, timezone=timezone, topic=topic,
+            user=user,
+        )
+
+    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
+        return await self._require_delivery().unsubscribe_reply(
+            platform=platform, channel=channel, topic=topic
+        )
+
+
+def rank_claims(claims: list[Claim]) -> list[Claim]:
+    """Disputed first, then claims given without evidence, then by number of sources, newest."""
+
+    def key(c: Claim) -> tuple[int, int, int, str]:
+        return (
+            -int(bool(c.disputes)),
+            -int(c.evidence == "none_given"),
+            -len(c.sources),
+            (c.last_seen.isoformat() if c.last_seen else ""),
+        )
+
+    return sorted(claims, key=key)
+
+
+def _fmt(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+def digest_reply(digest: Digest, language: str) -> Reply:
+    """Render a digest as a neutral reply."""
+    footer = f"{label('window', language)}: {digest.window}"
+    if digest.empty:
+        return Reply(title=digest.title, sections=(Section(label("top_stories", language),
+                                                           text=label("quiet", language)),),
+                     footer=footer)
+    sections = [Section(label("overview", language), bullets=digest.bullets)]
+    for story in digest.stories:
+        sections.append(Section(heading=story.headline, bullets=story.bullets,
+                                links=story.sources))
+    if digest.new_claims:
+        sections.append(Section(label("new_claims", language), claims=digest.new_claims))
+    if digest.changes:
+        sections.append(Section(label("changes", language), bullets=digest.changes))
+    if digest.notices:
+        sections.append(Section(label("sources", language), bullets=digest.notices))
+    return Reply(title=digest.title, sections=tuple(sections), footer=footer)

@@ -1,0 +1,98 @@
+"""The composition root: the one place where briefbot's parts are wired together.
+
+Everything with side effects is a keyword-only injectable so tests can swap in fakes (an in-memory
+database, a fixed clock, a fake fetcher, recording publishers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.answers import CoreAnswers
+from bot.commands import CommandRouter
+from bot.config import Config, Secrets
+from bot.ingest import IngestService
+from bot.ports import Clock, Fetcher, Publisher, SystemClock
+from bot.storage import Storage
+from bot.text.pipeline import TextPipeline
+
+
+@dataclass
+class App:
+    config: Config
+    secrets: Secrets
+    storage: Storage
+    clock: Clock
+    pipeline: TextPipeline
+    ingest: IngestService
+    answers: CoreAnswers
+    router: CommandRouter
+    fetcher: Fetcher | None = None
+    publishers: dict[str, Publisher] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+    _owns_storage: bool = True
+
+    async def close(self) -> None:
+        if self.fetcher is not None:
+            await self.fetcher.close()
+        if self._owns_storage:
+            await self.storage.close()
+
+
+async def build_app(
+    config: Config,
+    *,
+    secrets: Secrets | None = None,
+    storage: Storage | None = None,
+    clock: Clock | None = None,
+    fetcher: Fetcher | None = None,
+    publishers: Iterable[Publisher] = (),
+    pipeline: TextPipeline | None = None,
+) -> App:
+    """Build the app from the config. The caller closes it with ``await app.close()``."""
+    owns = storage is None
+    storage = storage or await Storage.open(config.storage.database)
+    clock = clock or SystemClock()
+    pipeline = pipeline or shared_pipeline()
+    answers = CoreAnswers(config, storage, clock)
+    ingest = IngestService(storage, clock, pipeline, after_items=_ledger_hooks(storage))
+    router = CommandRouter(config, answers)
+    return App(
+        config=config,
+        secrets=secrets or Secrets(),
+        storage=storage,
+        clock=clock,
+        pipeline=pipeline,
+        ingest=ingest,
+        answers=answers,
+        router=router,
+        fetcher=fetcher,
+        publishers={p.platform: p for p in publishers},
+        _owns_storage=owns,
+    )
+
+
+_PIPELINE: TextPipeline | None = None
+
+
+def shared_pipeline() -> TextPipeline:
+    """One pipeline per process: its tokenizers and lemma tables are loaded once."""
+    global _PIPELINE
+    if _PIPELINE is None:
+        _PIPELINE = TextPipeline()
+    return _PIPELINE
+
+
+def _ledger_hooks(storage: Storage) -> list[Any]:
+    """After new or updated items: merge claims across items and link disputes."""
+    try:
+        from bot.claims.ledger import update_ledger
+    except ImportError:
+        return []
+
+    async def hook(item_ids: list[int], now: Any) -> None:
+        await update_ledger(storage, item_ids, now)
+
+    return [hook]

@@ -1,0 +1,263 @@
+"""The ``briefbot`` command line.
+
+Exit codes: 0 done; 2 configuration error; 3 storage error; 1 anything else we could name. Expected
+errors print one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.config import Config, Secrets, default_config_path, load_config
+from bot.errors import BriefbotError, ConfigError, StorageError
+
+log = logging.getLogger("briefbot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefbot",
+        description="Self-hosted news-briefing bot for Discord, Slack and the console.",
+    )
+    parser.add_argument("--config", type=Path, default=None,
+                        help="TOML config file (default: ./config.toml if present, else built-in "
+                        "defaults equal to config.example.toml)")
+    parser.add_argument("--version", action="version", version=f"briefbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("check", help="validate the configuration and say what would run")
+
+    p = sub.add_parser("ingest", help="ingest seeds and fetch every feed")
+    p.add_argument("--once", action="store_true", help="fetch once and exit (the only mode)")
+
+    p = sub.add_parser("digest", help="print (or post) the current digest")
+    p.add_argument("--topic", help="limit to one topic")
+    p.add_argument("--since", help="start of the window (YYYY-MM-DD or ISO time, UTC); "
+                   "also shows items kept out of digests")
+    p.add_argument("--json", action="store_true", help="print JSON (a stable contract)")
+    p.add_argument("--post", action="store_true",
+                   help="post now to every configured [[digests]] subscription")
+
+    p = sub.add_parser("claims", help="print the claims ledger")
+    p.add_argument("--topic", help="limit to one topic")
+    p.add_argument("--claimant", help="limit to one claimant (substring)")
+    p.add_argument("--status", choices=("disputed", "no_evidence", "hedged"))
+    p.add_argument("--json", action="store_true", help="print JSON (a stable contract)")
+
+    p = sub.add_parser("analyze", help="analyze text or HTML files without touching the database")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--lang", choices=("de", "en", "auto"), default="auto")
+    p.add_argument("--json", action="store_true", help="print JSON (a stable contract)")
+
+    sub.add_parser("sources", help="feeds and seeds with their health")
+
+    p = sub.add_parser("run", help="run the bot (Discord/Slack when tokens are set, else console)")
+    p.add_argument("--console", action="store_true",
+                   help="run the console adapter even when platform tokens are set")
+
+    sub.add_parser("discord-invite", help="print the Discord OAuth2 invite URL")
+    sub.add_parser("slack-manifest", help="print a Slack app manifest (JSON)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        config = load_config(args.config or default_config_path())
+        logging.basicConfig(
+            level=getattr(logging, config.logging.level),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        handler = COMMANDS[args.command]
+        return _run(handler(config, args))
+    except ConfigError as e:
+        print(f"briefbot: configuration error: {e}", file=sys.stderr)
+        return 2
+    except StorageError as e:
+        print(f"briefbot: storage error: {e}", file=sys.stderr)
+        return 3
+    except BriefbotError as e:
+        print(f"briefbot: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(coro: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coro)
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+async def cmd_check(config: Config, args: argparse.Namespace) -> int:
+    from bot.run import missing_tokens
+
+    where = str(config.path) if config.path else "built-in defaults (config.example.toml)"
+    print(f"config OK: {where}")
+    print(f"  database: {config.storage.database}")
+    print(f"  seeds: {config.seeds.directory}")
+    print(f"  topics: {', '.join('/' + t.name for t in config.topics)}")
+    print(f"  feeds: {len(config.feeds)}; scheduled digests: {len(config.digests)}")
+    problems = missing_tokens(config, Secrets.from_env())
+    for problem in problems:
+        print(f"  warning: {problem}")
+    return 0
+
+
+async def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
+    from bot.run import ingest_everything, open_app
+
+    app = await open_app(config)
+    try:
+        for line in await ingest_everything(app):
+            print(line)
+    finally:
+        await app.close()
+    return 0
+
+
+def _parse_since(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BriefbotError(
+            f"--since {value!r} is not a date; write YYYY-MM-DD or 2025-01-28T08:00"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def cmd_digest(config: Config, args: argparse.Namespace) -> int:
+    from bot.answers import digest_reply
+    from bot.contracts import digest_json
+    from bot.run import open_app, post_digests_now
+    from adapters.console import render_reply
+
+    if args.topic and config.topic(args.topic) is None:
+        raise ConfigError(f"unknown topic {args.topic!r}; topics: "
+                          f"{', '.join(t.name for t in config.topics)}", key="--topic")
+    since = _parse_since(args.since) if args.since else None
+    app = await open_app(config)
+    try:
+        await app.ingest.ingest_seeds(config.seeds.directory)
+        if args.post:
+            for line in await post_digests_now(app):
+                print(line)
+            return 0
+        window = await app.answers.digest_window(since=since)
+        digest = await app.answers.build_digest(window, topic=args.topic)
+        if args.json:
+            print(json.dumps(digest_json(digest), ensure_ascii=False, indent=2))
+        else:
+            sys.stdout.write(render_reply(digest_reply(digest, config.bot.language),
+                                          language=config.bot.language,
+                                          rich=sys.stdout.isatty()))
+            if args.topic:
+                briefing = await app.answers.topic_briefing(args.topic)
+                sys.stdout.write("\n" + render_reply(briefing, language=config.bot.language,
+                                                     rich=sys.stdout.isatty()))
+    finally:
+        await app.close()
+    return 0
+
+
+async def cmd_claims(config: Config, args: argparse.Namespace) -> int:
+    from bot.contracts import claim_json
+    from bot.run import open_app
+    from adapters.console import render_claim
+
+    app = await open_app(config)
+    try:
+        await app.ingest.ingest_seeds(config.seeds.directory)
+        claims = await app.answers.filtered_claims(
+            claimant=args.claimant, status=args.status, topic=args.topic
+        )
+        if args.json:
+            print(json.dumps([claim_json(c) for c in claims], ensure_ascii=False, indent=2))
+        else:
+            for claim in claims:
+                print("• " + render_claim(claim, config.bot.language))
+            if not claims:
+                print("no claims match")
+    finally:
+        await app.close()
+    return 0
+
+
+async def cmd_analyze(config: Config, args: argparse.Namespace) -> int:
+    from bot.analyze import analyze_file, render_analysis
+
+    results = []
+    for path in args.files:
+        try:
+            results.append(await asyncio.to_thread(
+                analyze_file, path, None if args.lang == "auto" else args.lang, config
+            ))
+        except OSError as e:
+            raise BriefbotError(f"cannot read {path}: {e.strerror}") from e
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            print(render_analysis(result))
+    return 0
+
+
+async def cmd_sources(config: Config, args: argparse.Namespace) -> int:
+    from bot.run import open_app
+    from adapters.console import render_reply
+
+    app = await open_app(config)
+    try:
+        sys.stdout.write(render_reply(await app.answers.sources(), language=config.bot.language))
+    finally:
+        await app.close()
+    return 0
+
+
+async def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    from bot.run import run
+
+    return await run(config, Secrets.from_env(), console=args.console)
+
+
+async def cmd_discord_invite(config: Config, args: argparse.Namespace) -> int:
+    from bot.run import discord_invite
+
+    print(await discord_invite(config, Secrets.from_env()))
+    return 0
+
+
+async def cmd_slack_manifest(config: Config, args: argparse.Namespace) -> int:
+    from bot.run import slack_manifest
+
+    print(json.dumps(slack_manifest(config), indent=2, ensure_ascii=False))
+    return 0
+
+
+Command = Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]]
+COMMANDS: dict[str, Command] = {
+    "check": cmd_check,
+    "ingest": cmd_ingest,
+    "digest": cmd_digest,
+    "claims": cmd_claims,
+    "analyze": cmd_analyze,
+    "sources": cmd_sources,
+    "run": cmd_run,
+    "discord-invite": cmd_discord_invite,
+    "slack-manifest": cmd_slack_manifest,
+}

@@ -1,0 +1,427 @@
+"""TOML configuration, validated at start into frozen dataclasses.
+
+Every key has a default, so a config holding only a few keys works. Unknown keys and wrong types raise
+``ConfigError`` naming the file, the key and what to write instead. Secrets never live here: tokens come
+from the environment only (see ``Secrets``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import ConfigError
+
+TOPIC_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
+BUILTIN_COMMANDS = frozenset(
+    {"claims", "digest", "sources", "subscriptions", "help", "subscribe", "unsubscribe"}
+)
+SECRET_VARIABLES = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    database: Path = Path("briefbot-data/briefbot.db")
+    keep_days: int = 30
+
+
+@dataclass(frozen=True)
+class SeedsConfig:
+    directory: Path = Path("seeds")
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    language: Literal["de", "en"] = "de"
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    url: str
+    name: str = ""
+    interval: int | None = None  # minutes; None: [fetch] interval
+
+
+@dataclass(frozen=True)
+class TopicConfig:
+    name: str
+    terms: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    allow_private_networks: bool = False
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    timeout: float = 60.0
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+    user_agent: str = "briefbot/0.1 (+self-hosted news-briefing bot)"
+    interval: int = 15  # minutes
+    max_age: int = 48  # hours
+    full_text: bool = True
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    guild_id: int | None = None
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    mode: Literal["socket", "http"] = "socket"
+    api_base_url: str = "https://slack.com/api/"
+    port: int = 3000
+    admins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    platform: Literal["discord", "slack", "console"]
+    channel: str
+    time: str = "08:00"
+    timezone: str = "UTC"
+    topic: str | None = None
+    quiet: Literal["skip", "line"] = "line"
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    grace_hours: float = 6.0
+    lease_seconds: int = 300
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Config:
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    seeds: SeedsConfig = field(default_factory=SeedsConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    bot: BotConfig = field(default_factory=BotConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    slack: SlackConfig = field(default_factory=SlackConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    feeds: tuple[FeedConfig, ...] = ()
+    topics: tuple[TopicConfig, ...] = ()
+    digests: tuple[DigestConfig, ...] = ()
+    path: Path | None = None  # the file it came from, None for built-in defaults
+
+    def topic(self, name: str) -> TopicConfig | None:
+        return next((t for t in self.topics if t.name == name), None)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Tokens from the environment. ``repr`` never shows them."""
+
+    discord_token: str | None = field(default=None, repr=False)
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: typing.Mapping[str, str] | None = None) -> Secrets:
+        env = os.environ if env is None else env
+        return cls(
+            discord_token=env.get("DISCORD_TOKEN") or None,
+            slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+        )
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+EXAMPLE_NAME = "config.example.toml"
+
+
+def default_config_path(cwd: Path | None = None) -> Path | None:
+    """``./config.toml`` if present, else None (built-in defaults, equal to the example file)."""
+    candidate = (cwd or Path.cwd()) / "config.toml"
+    return candidate if candidate.is_file() else None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate ``path``; None gives the built-in defaults (resolved against the cwd)."""
+    if path is None:
+        return _resolve_paths(default_config(), Path.cwd())
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"cannot read the config file ({e.strerror})", path=str(path)) from e
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError("the file is not UTF-8 text", path=str(path)) from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"not valid TOML: {e}", path=str(path)) from e
+    return parse_config(data, path=path)
+
+
+def default_config() -> Config:
+    """The defaults, which equal ``config.example.toml``: one topic, no feeds, no digests."""
+    return Config(topics=(DEFAULT_TOPIC,))
+
+
+DEFAULT_TOPIC = TopicConfig(
+    name="deepseek",
+    terms=(
+        "DeepSeek",
+        "R1",
+        "KI",
+        "AI",
+        "OpenAI",
+        "Nvidia",
+        "H100",
+        "H20",
+        "Exportkontrollen",
+        "export controls",
+        "China",
+        "Silicon Valley",
+    ),
+    description="DeepSeek and the US-China AI race",
+)
+
+
+def parse_config(data: dict[str, Any], *, path: Path | None = None) -> Config:
+    where = str(path) if path else "<config>"
+    config = _build(Config, data, prefix="", where=where, skip={"path"})
+    if "topics" not in data:
+        config = dataclasses.replace(config, topics=(DEFAULT_TOPIC,))
+    base = path.parent if path else Path.cwd()
+    config = dataclasses.replace(_resolve_paths(config, base), path=path)
+    validate(config, where=where)
+    return config
+
+
+def _resolve_paths(config: Config, base: Path) -> Config:
+    def resolve(p: Path) -> Path:
+        return p if p.is_absolute() else (base / p).resolve()
+
+    return dataclasses.replace(
+        config,
+        storage=dataclasses.replace(config.storage, database=resolve(config.storage.database)),
+        seeds=dataclasses.replace(config.seeds, directory=resolve(config.seeds.directory)),
+    )
+
+
+def validate(config: Config, *, where: str) -> None:
+    """Checks that span keys: names, times, time zones, references between tables."""
+    seen: set[str] = set()
+    for i, topic in enumerate(config.topics):
+        key = f"topics[{i}].name"
+        if not TOPIC_NAME.match(topic.name):
+            raise ConfigError(
+                f"{topic.name!r} is not a valid command name; use 1-32 characters of a-z, 0-9, _ "
+                "or -, e.g. name = \"deepseek\"",
+                path=where,
+                key=key,
+            )
+        if topic.name in BUILTIN_COMMANDS:
+            raise ConfigError(
+                f"{topic.name!r} would shadow the built-in command /{topic.name}; choose another "
+                f"name (built-ins: {', '.join(sorted(BUILTIN_COMMANDS))})",
+                path=where,
+                key=key,
+            )
+        if topic.name in seen:
+            raise ConfigError(f"topic {topic.name!r} is defined twice", path=where, key=key)
+        seen.add(topic.name)
+        if not topic.terms:
+            raise ConfigError(
+                'a topic needs at least one term, e.g. terms = ["DeepSeek"]',
+                path=where,
+                key=f"topics[{i}].terms",
+            )
+    for i, feed in enumerate(config.feeds):
+        if not re.match(r"^https?://[^\s/]+", feed.url):
+            raise ConfigError(
+                f"{feed.url!r} is not an http(s) URL; write e.g. url = \"https://example.com/feed.xml\"",
+                path=where,
+                key=f"feeds[{i}].url",
+            )
+        if feed.interval is not None and feed.interval < 1:
+            raise ConfigError("interval is in minutes and must be at least 1", path=where,
+                              key=f"feeds[{i}].interval")
+    for i, digest in enumerate(config.digests):
+        check_time(digest.time, where=where, key=f"digests[{i}].time")
+        check_timezone(digest.timezone, where=where, key=f"digests[{i}].timezone")
+        if digest.topic is not None and digest.topic not in seen:
+            raise ConfigError(
+                f"unknown topic {digest.topic!r}; use one of {sorted(seen)} or leave topic out",
+                path=where,
+                key=f"digests[{i}].topic",
+            )
+        if not digest.channel.strip():
+            raise ConfigError("channel must not be empty", path=where, key=f"digests[{i}].channel")
+    positive = {
+        "storage.keep_days": config.storage.keep_days,
+        "fetch.max_bytes": config.fetch.max_bytes,
+        "fetch.interval": config.fetch.interval,
+        "fetch.max_age": config.fetch.max_age,
+    }
+    for key, value in positive.items():
+        if value < 1:
+            raise ConfigError(f"must be at least 1, got {value}", path=where, key=key)
+    for key, fvalue in {
+        "fetch.connect_timeout": config.fetch.connect_timeout,
+        "fetch.read_timeout": config.fetch.read_timeout,
+        "fetch.timeout": config.fetch.timeout,
+    }.items():
+        if fvalue <= 0:
+            raise ConfigError(f"must be a positive number of seconds, got {fvalue}", path=where,
+                              key=key)
+    if config.fetch.max_redirects < 0:
+        raise ConfigError("must be 0 or more", path=where, key="fetch.max_redirects")
+    if not 1 <= config.slack.port <= 65535:
+        raise ConfigError("must be a TCP port between 1 and 65535", path=where, key="slack.port")
+
+
+def check_time(value: str, *, where: str = "<input>", key: str = "time") -> tuple[int, int]:
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if not m:
+        raise ConfigError(f"{value!r} is not a time; write \"HH:MM\", e.g. \"08:00\"", path=where,
+                          key=key)
+    return int(m.group(1)), int(m.group(2))
+
+
+def check_timezone(value: str, *, where: str = "<input>", key: str = "timezone") -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ConfigError(
+            f"{value!r} is not an IANA time zone; write e.g. \"Europe/Berlin\" or \"UTC\"",
+            path=where,
+            key=key,
+        ) from e
+
+
+# --- generic dataclass builder --------------------------------------------------------------------
+
+
+def _describe(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin is Literal:
+        return " or ".join(repr(a) for a in get_args(tp))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in get_args(tp) if a is not type(None))
+    if origin is tuple:
+        return f"a list of {_describe(get_args(tp)[0])}"
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+             Path: "a path (string)"}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return "a table"
+    return names.get(tp, str(tp))
+
+
+def _convert(tp: Any, value: Any, key: str, where: str) -> Any:
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        for arg in args:
+            try:
+                return _convert(arg, value, key, where)
+            except ConfigError:
+                continue
+        raise ConfigError(f"expected {_describe(tp)}, got {_value_repr(value)}", path=where, key=key)
+    if origin is Literal:
+        if value in get_args(tp):
+            return value
+        raise ConfigError(f"expected {_describe(tp)}, got {_value_repr(value)}", path=where, key=key)
+    if origin is tuple:
+        inner = get_args(tp)[0]
+        if not isinstance(value, list):
+            raise ConfigError(f"expected {_describe(tp)}, got {_value_repr(value)}", path=where,
+                              key=key)
+        return tuple(_convert(inner, v, f"{key}[{i}]", where) for i, v in enumerate(value))
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ConfigError(f"expected a table, got {_value_repr(value)}", path=where, key=key)
+        return _build(tp, value, prefix=key + ".", where=where)
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif tp is str:
+        if isinstance(value, str):
+            return value
+    elif tp is Path:
+        if isinstance(value, str) and value:
+            return Path(value)
+    raise ConfigError(f"expected {_describe(tp)}, got {_value_repr(value)}", path=where, key=key)
+
+
+def _value_repr(value: Any) -> str:
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    text = repr(value)
+    return f"{kind} ({text[:40]})" if not isinstance(value, (dict, list)) else kind
+
+
+def _build(cls: Any, data: dict[str, Any], *, prefix: str, where: str,
+           skip: frozenset[str] | set[str] = frozenset()) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        key = prefix + name
+        if name not in fields:
+            close = _closest(name, list(fields))
+            hint = f"; did you mean {close!r}?" if close else ""
+            raise ConfigError(f"unknown key{hint} (valid keys: {', '.join(fields)})", path=where,
+                              key=key)
+        tp = hints[name]
+        if get_origin(tp) is tuple and _is_dataclass_tuple(tp):
+            inner = get_args(tp)[0]
+            if not isinstance(value, list):
+                raise ConfigError(f"expected an array of tables, written [[{name}]]", path=where,
+                                  key=key)
+            items = []
+            for i, entry in enumerate(value):
+                if not isinstance(entry, dict):
+                    raise ConfigError(f"expected a table, written [[{name}]]", path=where,
+                                      key=f"{key}[{i}]")
+                items.append(_build(inner, entry, prefix=f"{key}[{i}].", where=where))
+            kwargs[name] = tuple(items)
+        else:
+            kwargs[name] = _convert(tp, value, key, where)
+    for name, f in fields.items():
+        if name not in kwargs and f.default is dataclasses.MISSING and (
+            f.default_factory is dataclasses.MISSING
+        ):
+            raise ConfigError(f"missing required key {name!r}", path=where, key=prefix + name)
+    return cls(**kwargs)
+
+
+def _is_dataclass_tuple(tp: Any) -> bool:
+    args = get_args(tp)
+    return bool(args) and isinstance(args[0], type) and dataclasses.is_dataclass(args[0])
+
+
+def _closest(name: str, candidates: list[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return matches[0] if matches else None

@@ -1,0 +1,72 @@
+"""One exception root for briefbot, with precise subclasses.
+
+Third-party errors are wrapped at the boundary (``raise FeedError(...) from e``) so callers only ever
+catch briefbot's own types.
+"""
+
+from __future__ import annotations
+
+
+class BriefbotError(Exception):
+    """Root of every error briefbot raises on purpose."""
+
+
+class ConfigError(BriefbotError):
+    """The configuration is invalid; the message names the file, the key and what to write instead."""
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
+        self.path = path
+        self.key = key
+        where = ""
+        if path and key:
+            where = f"{path}: {key}: "
+        elif path:
+            where = f"{path}: "
+        elif key:
+            where = f"{key}: "
+        super().__init__(where + message)
+
+
+class StorageError(BriefbotError):
+    """The database could not be opened, migrated, read or written."""
+
+
+class IngestError(BriefbotError):
+    """A source (seed file or feed item) could not be ingested."""
+
+
+class FeedError(IngestError):
+    """A feed could not be fetched or parsed. ``reason`` is a short sentence for users."""
+
+    def __init__(self, reason: str, *, url: str | None = None) -> None:
+        self.reason = reason
+        self.url = url
+        super().__init__(f"{url}: {reason}" if url else reason)
+
+
+class CommandError(BriefbotError):
+    """A command request is invalid (unknown option, bad value); the message is shown to the user."""
+
+
+class PermissionDenied(CommandError):
+    """The user may not run an admin-only command."""
+
+
+class PublishError(BriefbotError):
+    """Publishing a reply to a platform failed. Subclasses say whether to retry."""
+
+
+class TransientPublishError(PublishError):
+    """Try again later (rate limit, 5xx, timeout before sending)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class PermanentPublishError(PublishError):
+    """Retrying cannot help: the channel is gone or the bot lacks permission."""
+
+
+class UnknownOutcomeError(PublishError):
+    """The connection broke after the request was sent: the message may or may not have been posted."""

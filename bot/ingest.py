@@ -1,0 +1,151 @@
+"""Ingest: turning seed files and feed entries into stored, analysed items.
+
+All the expensive work (cleaning, splitting, summarizing, claim extraction) happens here, once per new
+or changed item, so that commands only read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from bot.errors import IngestError
+from bot.ports import Clock
+from bot.storage import Storage
+from bot.storage.items import NewItem
+from bot.storage.sources import SourceRow
+from bot.text.clean import clean_html, clean_plain_text, looks_like_html
+from bot.text.pipeline import TextPipeline
+
+log = logging.getLogger(__name__)
+
+Status = Literal["new", "updated", "unchanged"]
+SEED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """An article ready for analysis: clean body text plus metadata."""
+
+    key: str
+    title: str
+    text: str
+    url: str | None = None
+    published: datetime | None = None
+    teaser: str | None = None
+    language: str | None = None
+    digest_eligible: bool = True
+
+
+def content_hash(title: str, text: str) -> str:
+    return hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    path: Path
+    status: Status | Literal["error"]
+    title: str = ""
+    error: str | None = None
+
+
+class IngestService:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        pipeline: TextPipeline,
+        *,
+        after_items: Sequence[Callable[[list[int], datetime], Awaitable[None]]] = (),
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.pipeline = pipeline
+        # hooks run after a batch of new/updated items (e.g. ledger merge and dispute linking)
+        self.after_items = list(after_items)
+
+    async def ingest_article(
+        self, source: SourceRow, article: RawArticle, *, run_hooks: bool = True
+    ) -> tuple[int, Status]:
+        """Store one article: analysed only when new or changed. Returns (item id, status)."""
+        now = self.clock.now()
+        digest = content_hash(article.title, article.text)
+        found = await self.storage.items.find(article.key)
+        if found is not None and found[1] == digest:
+            return found[0], "unchanged"
+        analysis = await asyncio.to_thread(self.pipeline.analyze, article.text, article.language)
+        item = NewItem(
+            key=article.key,
+            title=article.title,
+            url=article.url,
+            published=article.published,
+            language=analysis.language,
+            text=article.text,
+            content_hash=digest,
+            bullets=analysis.bullets,
+            sentences=tuple((s.start, s.end) for s in analysis.sentences),
+            figures=analysis.figures,
+            teaser=article.teaser,
+            digest_eligible=article.digest_eligible,
+        )
+        item_id, status = await self.storage.items.upsert(source.id, item, now)
+        await self.storage.claims.replace_for_item(item_id, list(analysis.claims), now)
+        if run_hooks and status != "unchanged":
+            await self.run_hooks([item_id], now)
+        return item_id, status
+
+    async def run_hooks(self, item_ids: list[int], now: datetime) -> None:
+        for hook in self.after_items:
+            await hook(item_ids, now)
+
+    async def ingest_seeds(self, directory: Path) -> list[SeedResult]:
+        """Ingest every seed file; a broken file is reported and the others go on."""
+        if not directory.is_dir():
+            raise IngestError(
+                f"seed directory {directory} does not exist; create it or set [seeds] directory"
+            )
+        results: list[SeedResult] = []
+        changed: list[int] = []
+        for path in sorted(directory.iterdir()):
+            if path.suffix.lower() not in SEED_SUFFIXES or not path.is_file():
+                continue
+            try:
+                article = read_seed(path)
+                source = await self.storage.sources.ensure(
+                    "seed", f"seed:{path.name}", path.name, self.clock.now()
+                )
+                item_id, status = await self.ingest_article(source, article, run_hooks=False)
+            except (OSError, UnicodeDecodeError, IngestError) as e:
+                log.warning("seed %s skipped: %s", path.name, e)
+                results.append(SeedResult(path, "error", error=str(e)))
+                continue
+            if status != "unchanged":
+                changed.append(item_id)
+            results.append(SeedResult(path, status, article.title))
+        if changed:
+            await self.run_hooks(changed, self.clock.now())
+        return results
+
+
+def read_article_file(path: Path) -> tuple[str, str | None, str, tuple[int, ...]]:
+    """(decoded text as read, title, clean text, offsets into the decoded text) of a file."""
+    raw = path.read_bytes()
+    decoded = raw.decode("utf-8-sig", errors="replace")
+    if path.suffix.lower() in (".html", ".htm") or looks_like_html(decoded):
+        clean = clean_html(raw)
+        return decoded, clean.title, clean.text, clean.offsets
+    clean = clean_plain_text(decoded)
+    return decoded, clean.title, clean.text, clean.offsets
+
+
+def read_seed(path: Path) -> RawArticle:
+    _, title, text, _ = read_article_file(path)
+    if not text.strip():
+        raise IngestError(f"{path.name} has no article text")
+    return RawArticle(key=f"seed:{path.name}", title=title or path.stem, text=text)

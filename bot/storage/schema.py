@@ -1,0 +1,123 @@
+"""Versioned schema. Each migration moves ``PRAGMA user_version`` from its index to index + 1.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('seed', 'feed')),
+        url TEXT NOT NULL UNIQUE,            -- feed URL, or seed:<file name>
+        name TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_success TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        next_poll TEXT,
+        polls INTEGER NOT NULL DEFAULT 0,
+        warning TEXT
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        key TEXT NOT NULL UNIQUE,            -- identity: guid, canonical link, or title+date
+        title TEXT NOT NULL,
+        url TEXT,
+        published TEXT,
+        ingested_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        language TEXT NOT NULL,
+        text TEXT NOT NULL,                  -- clean body
+        teaser TEXT,                         -- the feed's own summary, kept beside full text
+        content_hash TEXT NOT NULL,
+        bullets TEXT NOT NULL DEFAULT '[]',  -- JSON list of summary bullets
+        sentences TEXT NOT NULL DEFAULT '[]',-- JSON list of [start, end]
+        figures TEXT NOT NULL DEFAULT '[]',  -- JSON list of {value, measures, source}
+        digest_eligible INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX items_ingested ON items(ingested_at);
+    CREATE INDEX items_published ON items(published);
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY,                 -- stable: hash of claimant + normalized message
+        claimant TEXT,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        cue TEXT,
+        hedged INTEGER NOT NULL,
+        hedges TEXT NOT NULL DEFAULT '[]',
+        evidence TEXT NOT NULL,
+        figures TEXT NOT NULL DEFAULT '[]',
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+    );
+    CREATE TABLE claim_mentions (
+        claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        message_start INTEGER NOT NULL,
+        message_end INTEGER NOT NULL,
+        claimant_start INTEGER,
+        claimant_end INTEGER,
+        cue_start INTEGER,
+        cue_end INTEGER,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (claim_id, item_id)
+    );
+    CREATE INDEX claim_mentions_item ON claim_mentions(item_id);
+    CREATE TABLE claim_disputes (
+        claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        other_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        reason TEXT NOT NULL,
+        found_at TEXT NOT NULL,
+        PRIMARY KEY (claim_id, other_id)
+    );
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        headline TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE story_items (
+        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        PRIMARY KEY (story_id, item_id)
+    );
+    CREATE TABLE subscriptions (
+        id TEXT PRIMARY KEY,                 -- cfg:<hash> for [[digests]], sub:<hash> for /subscribe
+        platform TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        time TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        topic TEXT,
+        quiet TEXT NOT NULL DEFAULT 'line',
+        origin TEXT NOT NULL CHECK (origin IN ('config', 'command')),
+        created_by TEXT,
+        created_at TEXT NOT NULL,
+        disabled_reason TEXT,
+        disabled_at TEXT
+    );
+    CREATE TABLE deliveries (
+        subscription_id TEXT NOT NULL,
+        slot TEXT NOT NULL,                  -- the subscription's local date, YYYY-MM-DD
+        state TEXT NOT NULL,                 -- claimed, sent, skipped, failed
+        owner TEXT,
+        lease_expires TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        message_id TEXT,
+        last_error TEXT,
+        window_since TEXT,
+        window_until TEXT,
+        claimed_at TEXT NOT NULL,
+        finished_at TEXT,
+        possible_duplicate INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (subscription_id, slot)
+    );
+    """,
+]

@@ -1,0 +1,110 @@
+"""Sources: seed files and feeds, with their fetch state and health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.storage._util import dt, ts
+from bot.storage.db import Database
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    id: int
+    kind: str
+    url: str
+    name: str
+    created_at: datetime
+    etag: str | None
+    last_modified: str | None
+    last_success: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    consecutive_failures: int
+    next_poll: datetime | None
+    polls: int
+    warning: str | None
+
+
+class SourceStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def ensure(self, kind: str, url: str, name: str, now: datetime) -> SourceRow:
+        conn = self.db.conn
+        await conn.execute(
+            "INSERT INTO sources (kind, url, name, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
+            (kind, url, name, ts(now)),
+        )
+        row = await self.get_by_url(url)
+        assert row is not None
+        return row
+
+    async def get_by_url(self, url: str) -> SourceRow | None:
+        async with self.db.conn.execute("SELECT * FROM sources WHERE url = ?", (url,)) as cur:
+            row = await cur.fetchone()
+        return _row(row) if row else None
+
+    async def list(self, kind: str | None = None) -> list[SourceRow]:
+        sql = "SELECT * FROM sources"
+        args: tuple[object, ...] = ()
+        if kind:
+            sql += " WHERE kind = ?"
+            args = (kind,)
+        async with self.db.conn.execute(sql + " ORDER BY id", args) as cur:
+            rows = await cur.fetchall()
+        return [_row(r) for r in rows]
+
+    async def record_success(
+        self,
+        source_id: int,
+        now: datetime,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        next_poll: datetime | None,
+        warning: str | None = None,
+    ) -> None:
+        await self.db.conn.execute(
+            "UPDATE sources SET last_success = ?, consecutive_failures = 0, etag = ?, "
+            "last_modified = ?, next_poll = ?, polls = polls + 1, warning = ? WHERE id = ?",
+            (ts(now), etag, last_modified, ts(next_poll), warning, source_id),
+        )
+
+    async def record_failure(
+        self, source_id: int, now: datetime, error: str, *, next_poll: datetime | None
+    ) -> int:
+        """Store the error; returns the new count of consecutive failures."""
+        await self.db.conn.execute(
+            "UPDATE sources SET last_error = ?, last_error_at = ?, "
+            "consecutive_failures = consecutive_failures + 1, next_poll = ?, polls = polls + 1 "
+            "WHERE id = ?",
+            (error, ts(now), ts(next_poll), source_id),
+        )
+        async with self.db.conn.execute(
+            "SELECT consecutive_failures FROM sources WHERE id = ?", (source_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+
+def _row(r: object) -> SourceRow:
+    m = dict(r)  # type: ignore[call-overload]
+    return SourceRow(
+        id=m["id"],
+        kind=m["kind"],
+        url=m["url"],
+        name=m["name"],
+        created_at=dt(m["created_at"]),  # type: ignore[arg-type]
+        etag=m["etag"],
+        last_modified=m["last_modified"],
+        last_success=dt(m["last_success"]),
+        last_error=m["last_error"],
+        last_error_at=dt(m["last_error_at"]),
+        consecutive_failures=m["consecutive_failures"],
+        next_poll=dt(m["next_poll"]),
+        polls=m["polls"],
+        warning=m["warning"],
+    )
