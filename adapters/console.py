@@ -14,11 +14,13 @@ from bot.errors import CommandError
 from bot.i18n import label
 from bot.model import Claim, Figure, Link, Reply, User
 
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def sanitize(text: str) -> str:
-    return _CONTROL.sub("", text)
+    """Remove terminal escape sequences and control characters (feed text is untrusted)."""
+    return _CONTROL.sub("", _ANSI.sub("", text))
 
 
 class Style:
@@ -51,7 +53,7 @@ def render_claim(claim: Claim, language: str) -> str:
         reasons = "; ".join(sanitize(r) for r in claim.dispute_reasons) or ", ".join(claim.disputes)
         tags.append(f"{label('disputed_by', language)}: {reasons}")
     if len(claim.sources) > 1:
-        tags.append(f"{len(claim.sources)} {label('sources', language)}")
+        tags.append(f"{len(claim.sources)} {label('source_count', language)}")
     return f"{who}: „{sanitize(claim.text)}“ [{'; '.join(tags)}] ({claim.id})"
 
 

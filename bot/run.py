@@ -87,7 +87,7 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
             if r.status == "error":
                 print(f"briefbot: seed {r.path.name} skipped: {r.error}", file=sys.stderr)
         if not platforms:
-            if not console:
+            if not (secrets.discord_token or secrets.slack_bot_token):
                 print("briefbot: no DISCORD_TOKEN or SLACK_BOT_TOKEN set: running the console "
                       "adapter (type /help; end with Ctrl-D)", file=sys.stderr)
             return await _run_console(app)

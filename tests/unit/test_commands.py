@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from bot.errors import CommandError
+from bot.model import CommandRequest, OptionType, User
+
+
+def test_specs_cover_topics_and_builtins(app: App) -> None:
+    specs = {s.name: s for s in app.router.commands()}
+    assert set(specs) == {"deepseek", "claims", "digest", "sources", "subscriptions", "help",
+                          "subscribe", "unsubscribe"}
+    assert specs["subscribe"].admin_only and specs["unsubscribe"].admin_only
+    assert not specs["claims"].admin_only
+    claims_options = {o.name: o for o in specs["claims"].options}
+    assert claims_options["status"].choices == ("disputed", "no_evidence", "hedged")
+    assert claims_options["claimant"].autocomplete == "claimant"
+    assert claims_options["page"].type is OptionType.INTEGER
+
+
+def test_text_form_parsing(app: App) -> None:
+    req = app.router.parse_text('/claims status:disputed claimant:"Sam Altman" page:2')
+    assert req.command == "claims"
+    assert req.options == {"status": "disputed", "claimant": "Sam Altman", "page": 2}
+    free = app.router.parse_text("/claims Musk")
+    assert free.options == {"claimant": "Musk"}
+    slack = app.router.parse_text("status:hedged", command="/claims", platform="slack",
+                                  channel="C1")
+    assert slack.options == {"status": "hedged"} and slack.platform == "slack"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("/claims page:two", "whole number"),
+        ("/claims page:0", "at least 1"),
+        ("/claims status:maybe", "one of disputed, no_evidence, hedged"),
+        ("/claims colour:red", "no option 'colour'"),
+        ("/subscribe", "needs time"),
+        ("claims", "start with /"),
+    ],
+)
+def test_text_form_errors_say_what_to_write(app: App, line: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        app.router.parse_text(line)
+
+
+async def test_unknown_command_answers_with_help(app: App) -> None:
+    reply = await app.router.handle(CommandRequest("nonsense"))
+    assert "nonsense" in reply.title
+    assert any("/claims" in b for b in reply.sections[0].bullets)
+
+
+async def test_admin_commands_refused_to_members(seeded_app: App) -> None:
+    member = User(id="u1", name="member", is_admin=False)
+    reply = await seeded_app.router.handle(
+        CommandRequest("subscribe", {"time": "08:00"}, member, "discord", "C1"))
+    assert reply.is_error and reply.ephemeral and "admins" in reply.title
+
+
+async def test_topic_briefing_and_claims_come_from_stored_items(seeded_app: App) -> None:
+    reply = await seeded_app.router.handle(CommandRequest("deepseek"))
+    assert not reply.is_error
+    text = " ".join(b for s in reply.sections for b in s.bullets)
+    assert "DeepSeek" in text
+    claims = await seeded_app.router.handle(CommandRequest("claims"))
+    shown = [c for s in claims.sections for c in s.claims]
+    assert shown and all(c.sources for c in shown)
+    stored = {c.id for c in await seeded_app.storage.claims.list()}
+    assert {c.id for c in shown} <= stored
+
+
+async def test_claims_pagination_and_bad_page(seeded_app: App) -> None:
+    reply = await seeded_app.router.handle(CommandRequest("claims", {"page": 99}))
+    assert reply.is_error and "page" in reply.title
+
+
+async def test_unknown_topic_option(seeded_app: App) -> None:
+    reply = await seeded_app.router.handle(CommandRequest("digest", {"topic": "nope"}))
+    assert reply.is_error and "nope" in reply.title and "deepseek" in reply.title
+
+
+async def test_claimant_autocomplete(seeded_app: App) -> None:
+    names = await seeded_app.router.autocomplete("claimant", "")
+    assert names and all(isinstance(n, str) for n in names)
+    assert await seeded_app.router.autocomplete("topic", "deep") == ["deepseek"]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import load_config
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_equals_builtin_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    example = load_config(ROOT / "config.example.toml")
+    assert dataclasses.replace(example, path=None) == load_config(None)
+    assert example.feeds == ()  # the suggested feeds are commented out: no network by default
+    assert [t.name for t in example.topics] == ["deepseek"]
+
+
+def test_minimal_config_takes_defaults_and_resolves_paths(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[storage]\ndatabase = "data/x.db"\n'))
+    assert config.storage.database == (tmp_path / "data" / "x.db").resolve()
+    assert config.seeds.directory == (tmp_path / "seeds").resolve()
+    assert config.storage.keep_days == 30
+    assert config.topics[0].name == "deepseek"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "expected"),
+    [
+        ("[storage]\nkeep_dais = 3\n", "storage.keep_dais", "did you mean 'keep_days'"),
+        ("[[feeds]]\nurl = 42\n", "feeds[0].url", "expected a string, got an integer"),
+        ('[[topics]]\nname = "help"\nterms = ["x"]\n', "topics[0].name", "shadow the built-in"),
+        ('[[topics]]\nname = "Deep Seek"\nterms = ["x"]\n', "topics[0].name", "a-z"),
+        ('[bot]\nlanguage = "fr"\n', "bot.language", "'de' or 'en'"),
+        ('[discord]\nguild_id = "abc"\n', "discord.guild_id", "an integer"),
+        ('[[digests]]\nplatform = "discord"\nchannel = "1"\ntime = "25:00"\n',
+         "digests[0].time", "HH:MM"),
+        ('[[digests]]\nplatform = "discord"\nchannel = "1"\ntimezone = "Mars/Base"\n',
+         "digests[0].timezone", "IANA"),
+        ('[[digests]]\nplatform = "irc"\nchannel = "1"\n', "digests[0].platform", "'discord'"),
+        ('[[digests]]\nchannel = "1"\n', "digests[0].platform", "missing required key"),
+        ('[unknown]\nx = 1\n', "unknown", "unknown key"),
+        ('[fetch]\nmax_bytes = 0\n', "fetch.max_bytes", "at least 1"),
+    ],
+)
+def test_bad_config_names_key_and_expectation(
+    tmp_path: Path, text: str, key: str, expected: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert info.value.key == key
+    assert f"{path}: {key}: " in message
+    assert expected in message
+
+
+def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[storage\n"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[storage]\nkeep_dais = 3\n", "[[feeds]]\nurl = 42\n", '[[topics]]\nname = "help"\nterms=["x"]\n'],
+)
+def test_check_rejects_without_traceback(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "check"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert str(path) in proc.stderr
+
+
+def test_check_accepts_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(ROOT / "config.example.toml"), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "config OK" in out and "/deepseek" in out
+
+
+def test_secrets_come_from_environment_and_are_not_shown() -> None:
+    from bot.config import Secrets
+
+    secrets = Secrets.from_env({"DISCORD_TOKEN": "sekrit-token", "SLACK_BOT_TOKEN": "xoxb-1"})
+    assert secrets.discord_token == "sekrit-token"
+    assert "sekrit" not in repr(secrets)
