@@ -1,0 +1,59 @@
+"""Sentence splitting with SoMaJo (German and English, offline), with tokens and lemmas.
+
+SoMaJo and simplemma are loaded once, lazily per language, because their tables cost memory and time.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from bot.model import Sentence
+
+_WORDLIKE = re.compile(r"\w", re.UNICODE)
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(language: str) -> Any:
+    from somajo import SoMaJo
+
+    model = "de_CMC" if language == "de" else "en_PTB"
+    return SoMaJo(model, split_camel_case=False, split_sentences=True, character_offsets=True)
+
+
+def lemmatize(token: str, language: str) -> str:
+    import simplemma
+
+    lang = language if language in ("de", "en") else "en"
+    try:
+        return str(simplemma.lemmatize(token, lang=lang)).casefold()
+    except ValueError:
+        return token.casefold()
+
+
+def split_sentences(text: str, language: str, *, lemmas: bool = True) -> list[Sentence]:
+    """Sentences with offsets into ``text``; paragraphs are blocks separated by blank lines."""
+    paragraphs: list[tuple[int, str]] = []
+    pos = 0
+    for block in re.split(r"(\n\s*\n)", text):
+        if block.strip() and not re.fullmatch(r"\n\s*\n", block):
+            paragraphs.append((pos, block))
+        pos += len(block)
+    out: list[Sentence] = []
+    tokenizer = _tokenizer(language)
+    for index, (base, block) in enumerate(paragraphs):
+        for sent in tokenizer.tokenize_text([block]):
+            tokens = [t for t in sent if t.character_offset is not None]
+            if not tokens:
+                continue
+            start = base + tokens[0].character_offset[0]
+            end = base + tokens[-1].character_offset[1]
+            words = tuple(t.text for t in tokens)
+            lem = (
+                tuple(lemmatize(w, language) for w in words if _WORDLIKE.search(w))
+                if lemmas
+                else ()
+            )
+            out.append(Sentence(start, end, text[start:end], words, lem, index))
+    return out
