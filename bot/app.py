@@ -53,9 +53,9 @@ async def build_app(
 ) -> App:
     """Build the app from the config. The caller closes it with ``await app.close()``."""
     owns = storage is None
+    pipeline = pipeline or shared_pipeline()  # before opening anything that would need closing
     storage = storage or await Storage.open(config.storage.database)
     clock = clock or SystemClock()
-    pipeline = pipeline or shared_pipeline()
     answers = CoreAnswers(config, storage, clock)
     ingest = IngestService(storage, clock, pipeline, after_items=_ledger_hooks(storage))
     router = CommandRouter(config, answers)

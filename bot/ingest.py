@@ -125,6 +125,10 @@ class IngestService:
                 log.warning("seed %s skipped: %s", path.name, e)
                 results.append(SeedResult(path, "error", error=str(e)))
                 continue
+            except Exception as e:  # a bug in one analysis step must not stop the other seeds
+                log.exception("seed %s failed", path.name)
+                results.append(SeedResult(path, "error", error=f"internal error: {e}"))
+                continue
             if status != "unchanged":
                 changed.append(item_id)
             results.append(SeedResult(path, status, article.title))
