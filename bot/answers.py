@@ -148,7 +148,7 @@ class CoreAnswers:
         for item in items[:5]:
             figures.extend(await self.storage.items.figures(item.id))
         latest = tuple(Link(i.title, i.url, i.published or i.ingested_at) for i in items[:5])
-        claims = [c for c in await self.filtered_claims(topic=topic)][:5]
+        claims = (await self.filtered_claims(topic=topic))[:5]
         sections = [Section(label("overview", lang), bullets=overview)]
         if figures:
             sections.append(Section(label("key_figures", lang), figures=tuple(figures[:8])))

@@ -367,9 +367,8 @@ def _convert(tp: Any, value: Any, key: str, where: str) -> Any:
     elif tp is str:
         if isinstance(value, str):
             return value
-    elif tp is Path:
-        if isinstance(value, str) and value:
-            return Path(value)
+    elif tp is Path and isinstance(value, str) and value:
+        return Path(value)
     raise ConfigError(f"expected {_describe(tp)}, got {_value_repr(value)}", path=where, key=key)
 
 

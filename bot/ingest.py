@@ -106,15 +106,10 @@ class IngestService:
 
     async def ingest_seeds(self, directory: Path) -> list[SeedResult]:
         """Ingest every seed file; a broken file is reported and the others go on."""
-        if not directory.is_dir():
-            raise IngestError(
-                f"seed directory {directory} does not exist; create it or set [seeds] directory"
-            )
+        paths = await asyncio.to_thread(seed_files, directory)
         results: list[SeedResult] = []
         changed: list[int] = []
-        for path in sorted(directory.iterdir()):
-            if path.suffix.lower() not in SEED_SUFFIXES or not path.is_file():
-                continue
+        for path in paths:
             try:
                 article = read_seed(path)
                 source = await self.storage.sources.ensure(
@@ -135,6 +130,16 @@ class IngestService:
         if changed:
             await self.run_hooks(changed, self.clock.now())
         return results
+
+
+def seed_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise IngestError(
+            f"seed directory {directory} does not exist; create it or set [seeds] directory"
+        )
+    return sorted(
+        p for p in directory.iterdir() if p.suffix.lower() in SEED_SUFFIXES and p.is_file()
+    )
 
 
 def read_article_file(path: Path) -> tuple[str, str | None, str, tuple[int, ...]]:

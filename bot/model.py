@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 Evidence = Literal["none_given", "cited", "unstated"]
@@ -184,7 +184,7 @@ class Reply:
 # --- commands -------------------------------------------------------------------------------------
 
 
-class OptionType(str, Enum):
+class OptionType(StrEnum):
     STRING = "string"
     INTEGER = "integer"
 

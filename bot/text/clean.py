@@ -49,12 +49,11 @@ def clean_plain_text(raw: str, *, has_headline: bool = True) -> CleanText:
 
     kept: list[tuple[int, str]] = []  # (offset into raw, text)
     body_lines = lines[start:]
-    for i, (offset, text) in enumerate(body_lines):
+    for i, (line_offset, text) in enumerate(body_lines):
         stripped = text.strip()
         if not stripped:
             continue
-        lead = len(text) - len(text.lstrip())
-        offset += lead
+        offset = line_offset + len(text) - len(text.lstrip())
         if _TEASER.match(stripped):
             dropped.append(stripped)
             continue

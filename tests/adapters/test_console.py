@@ -5,10 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from adapters.console import render_reply, run_console
 from bot.app import App
 from bot.model import Claim, Link, Reply, Section
-
-from adapters.console import render_reply, run_console
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +46,7 @@ def test_run_console_end_to_end_via_cli(tmp_path: Path) -> None:
     (tmp_path / "seeds").symlink_to(ROOT / "seeds")
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "run", "--console"],
-        input="/deepseek\n/claims\n/nonsense\n", capture_output=True, text=True,
+        check=False, input="/deepseek\n/claims\n/nonsense\n", capture_output=True, text=True,
         cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr

@@ -80,7 +80,7 @@ def test_check_rejects_without_traceback(tmp_path: Path, text: str) -> None:
     path = write(tmp_path, text)
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(path), "check"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        check=False, capture_output=True, text=True, cwd=tmp_path, timeout=60,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
