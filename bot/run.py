@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 import sys
+from datetime import timedelta
 from typing import Any
 
 from bot.app import App, build_app
@@ -51,6 +52,11 @@ async def ingest_everything(app: App) -> list[str]:
         detail = result.error if result.status == "error" else result.title
         lines.append(f"seed {result.path.name}: {result.status} — {detail}")
     lines.extend(await _ingest_feeds_once(app))
+    cutoff = app.clock.now() - timedelta(days=app.config.storage.keep_days)
+    pruned = await app.storage.items.prune(cutoff)
+    if pruned:
+        lines.append(f"retention: {pruned} feed items older than {app.config.storage.keep_days} "
+                     "days deleted")
     return lines
 
 
