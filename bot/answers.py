@@ -10,7 +10,7 @@ from typing import Any
 from bot.config import Config
 from bot.errors import CommandError
 from bot.i18n import label
-from bot.model import Claim, Digest, Item, Link, Reply, Section, Story, User
+from bot.model import Claim, Digest, Item, Link, Reply, Section, User
 from bot.ports import Clock
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
@@ -137,26 +137,13 @@ class CoreAnswers:
         return [item for _, item in scored]
 
     async def topic_briefing(self, topic: str) -> Reply:
+        from bot.briefing.topic import build_topic_briefing
+
         items = await self.topic_items(topic)
-        lang = self.language
-        title = f"{label('briefing', lang)}: {self.config.topic(topic).description or topic}"  # type: ignore[union-attr]
-        if not items:
-            return Reply(title=title, sections=(Section(label("overview", lang),
-                                                        text=label("no_items", lang)),))
-        overview = items[0].bullets[:5]
-        figures = []
-        for item in items[:5]:
-            figures.extend(await self.storage.items.figures(item.id))
-        latest = tuple(Link(i.title, i.url, i.published or i.ingested_at) for i in items[:5])
-        claims = (await self.filtered_claims(topic=topic))[:5]
-        sections = [Section(label("overview", lang), bullets=overview)]
-        if figures:
-            sections.append(Section(label("key_figures", lang), figures=tuple(figures[:8])))
-        sections.append(Section(label("latest", lang), links=latest))
-        if claims:
-            sections.append(Section(label("top_claims", lang), claims=tuple(claims)))
-        return Reply(title=title, sections=tuple(sections),
-                     footer=f"{len(items)} · {label('sources', lang)}")
+        figures = {i.id: await self.storage.items.figures(i.id) for i in items}
+        claims = await self.filtered_claims(topic=topic)
+        return build_topic_briefing(self.config.topic(topic), items, figures, claims,  # type: ignore[arg-type]
+                                    self.language, now=self.clock.now())
 
     async def digest_window(
         self, *, since: datetime | None = None, until: datetime | None = None
@@ -179,26 +166,24 @@ class CoreAnswers:
         return digest_reply(await self.build_digest(window, topic=topic), self.language)
 
     async def build_digest(self, window: DigestWindow, *, topic: str | None) -> Digest:
-        """First version: one story per item, lead bullets. The briefing engine refines this."""
-        items = window.items
-        if topic is not None:
-            config = self.config.topic(topic)
-            assert config is not None
-            items = [i for i in items if relevance(config, i.title, i.text) > 0]
-        stories = tuple(
-            Story(
-                headline=item.title,
-                bullets=item.bullets[:2],
-                first_seen=item.ingested_at,
-                sources=(Link(item.title, item.url, item.published),),
-                language=item.language,
-            )
-            for item in items[:10]
+        """Stories, ranking and what changed since the previous window: bot.briefing.digest."""
+        from bot.briefing.digest import build_digest
+
+        config = self.config.topic(topic) if topic is not None else None
+        if topic is not None and config is None:
+            raise CommandError(f"unknown topic {topic!r}")
+        span = window.until - window.since
+        previous = await self.storage.items.window(since=window.since - span, until=window.since)
+        figures = {i.id: await self.storage.items.figures(i.id)
+                   for i in [*window.items, *previous]}
+        known = {frozenset((d.claim_id, d.other_id)) for d in await self.storage.claims.disputes()
+                 if d.found_at < window.since}
+        return build_digest(
+            items=window.items, figures=figures, claims=await self.ledger(),
+            since=window.since, until=window.until, window=window.description,
+            language=self.language, topic=config, previous_items=previous,
+            previous_disputes=known,
         )
-        bullets = tuple(b for item in items[:5] for b in item.bullets[:1])
-        title = label("digest", self.language) + (f": {topic}" if topic else "")
-        return Digest(title=title, since=window.since, until=window.until,
-                      window=window.description, bullets=bullets, stories=stories, topic=topic)
 
     # --- sources and subscriptions ----------------------------------------------------------------
 

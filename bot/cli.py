@@ -142,10 +142,10 @@ def _parse_since(value: str) -> datetime:
 
 
 async def cmd_digest(config: Config, args: argparse.Namespace) -> int:
+    from adapters.console import render_reply
     from bot.answers import digest_reply
     from bot.contracts import digest_json
     from bot.run import open_app, post_digests_now
-    from adapters.console import render_reply
 
     if args.topic and config.topic(args.topic) is None:
         raise ConfigError(f"unknown topic {args.topic!r}; topics: "
@@ -176,9 +176,9 @@ async def cmd_digest(config: Config, args: argparse.Namespace) -> int:
 
 
 async def cmd_claims(config: Config, args: argparse.Namespace) -> int:
+    from adapters.console import render_claim
     from bot.contracts import claim_json
     from bot.run import open_app
-    from adapters.console import render_claim
 
     app = await open_app(config)
     try:
@@ -218,8 +218,8 @@ async def cmd_analyze(config: Config, args: argparse.Namespace) -> int:
 
 
 async def cmd_sources(config: Config, args: argparse.Namespace) -> int:
-    from bot.run import open_app
     from adapters.console import render_reply
+    from bot.run import open_app
 
     app = await open_app(config)
     try:

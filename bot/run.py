@@ -133,7 +133,7 @@ async def _run_platforms(app: App, platforms: list[str]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    runners = []
+    runners: list[Any] = []
     if "discord" in platforms:
         from adapters.discord import start_discord
 

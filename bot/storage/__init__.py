@@ -29,4 +29,4 @@ class Storage:
         await self.db.close()
 
 
-__all__ = ["Storage", "Database"]
+__all__ = ["Database", "Storage"]

@@ -190,3 +190,61 @@ class ClaimStore:
 
     async def clear_disputes(self) -> None:
         await self.db.conn.execute("DELETE FROM claim_disputes")
+
+    async def merge(self, into: str, source: str) -> None:
+        await merge_claims(self.db, into, source)
+
+    async def ids_for_items(self, item_ids: list[int]) -> set[str]:
+        return await claim_ids_for_items(self.db, item_ids)
+
+
+_EVIDENCE_RANK = {"none_given": 2, "cited": 1, "unstated": 0}
+
+
+async def merge_claims(db: Database, into: str, source: str) -> None:
+    """Fold claim ``source`` into ``into``: its mentions (one per item), its time range, the
+    strongest evidence status and any hedge; then delete it (its dispute links go with it and are
+    recomputed by the ledger)."""
+    conn = db.conn
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        async with conn.execute(
+            "SELECT id, first_seen, last_seen, evidence, hedged, hedges FROM claims "
+            "WHERE id IN (?, ?)", (into, source)
+        ) as cur:
+            rows = {r["id"]: r for r in await cur.fetchall()}
+        if into not in rows or source not in rows:
+            await conn.execute("ROLLBACK")
+            return
+        a, b = rows[into], rows[source]
+        evidence = max((a["evidence"], b["evidence"]), key=lambda e: _EVIDENCE_RANK.get(e, 0))
+        hedges = list(json.loads(a["hedges"]))
+        hedges += [h for h in json.loads(b["hedges"]) if h not in hedges]
+        await conn.execute(
+            "UPDATE claim_mentions SET claim_id = ? WHERE claim_id = ? AND item_id NOT IN "
+            "(SELECT item_id FROM claim_mentions WHERE claim_id = ?)", (into, source, into)
+        )
+        await conn.execute("DELETE FROM claim_mentions WHERE claim_id = ?", (source,))
+        await conn.execute(
+            "UPDATE claims SET first_seen = ?, last_seen = ?, evidence = ?, hedged = ?, hedges = ? "
+            "WHERE id = ?",
+            (min(a["first_seen"], b["first_seen"]), max(a["last_seen"], b["last_seen"]), evidence,
+             max(a["hedged"], b["hedged"]), json.dumps(hedges, ensure_ascii=False), into),
+        )
+        await conn.execute("DELETE FROM claim_disputes WHERE claim_id = ? OR other_id = ?",
+                           (source, source))
+        await conn.execute("DELETE FROM claims WHERE id = ?", (source,))
+        await conn.execute("COMMIT")
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise
+
+
+async def claim_ids_for_items(db: Database, item_ids: list[int]) -> set[str]:
+    if not item_ids:
+        return set()
+    marks = ",".join("?" for _ in item_ids)
+    async with db.conn.execute(
+        f"SELECT DISTINCT claim_id FROM claim_mentions WHERE item_id IN ({marks})", item_ids
+    ) as cur:
+        return {r[0] for r in await cur.fetchall()}

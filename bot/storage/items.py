@@ -44,6 +44,21 @@ class ItemStore:
             row = await cur.fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
+    async def feed_states(self, keys: list[str]) -> dict[str, tuple[int, str, str, str | None]]:
+        """key -> (id, content_hash, title, teaser) of the stored items among ``keys``, in one query
+        per 500 keys: feed polling skips unchanged entries (and their article pages) with it."""
+        found: dict[str, tuple[int, str, str, str | None]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            async with self.db.conn.execute(
+                f"SELECT key, id, content_hash, title, teaser FROM items WHERE key IN ({marks})",
+                chunk,
+            ) as cur:
+                for row in await cur.fetchall():
+                    found[str(row[0])] = (int(row[1]), str(row[2]), str(row[3]), row[4])
+        return found
+
     async def upsert(self, source_id: int, item: NewItem, now: datetime) -> tuple[int, UpsertStatus]:
         """Insert a new item, or update a stored one whose content hash changed.
 

@@ -1,7 +1,13 @@
-"""Sources: seed files and feeds, with their fetch state and health."""
+"""Sources: seed files and feeds, with their fetch state and health.
+
+``last_error_at`` is when the current (or last) failure episode began: the first of the consecutive
+failures, not the latest one. A failing feed is announced once per episode, and that time identifies
+the episode without another column.
+"""
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +31,11 @@ class SourceRow:
     next_poll: datetime | None
     polls: int
     warning: str | None
+
+    @property
+    def failing_since(self) -> datetime | None:
+        """Start of the current failure episode; None while the source is healthy."""
+        return self.last_error_at if self.consecutive_failures else None
 
 
 class SourceStore:
@@ -78,7 +89,9 @@ class SourceStore:
     ) -> int:
         """Store the error; returns the new count of consecutive failures."""
         await self.db.conn.execute(
-            "UPDATE sources SET last_error = ?, last_error_at = ?, "
+            "UPDATE sources SET last_error = ?, "
+            "last_error_at = CASE WHEN consecutive_failures = 0 OR last_error_at IS NULL "
+            "THEN ? ELSE last_error_at END, "
             "consecutive_failures = consecutive_failures + 1, next_poll = ?, polls = polls + 1 "
             "WHERE id = ?",
             (error, ts(now), ts(next_poll), source_id),
@@ -88,6 +101,24 @@ class SourceStore:
         ) as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
+
+    async def due(self, now: datetime) -> builtins.list[SourceRow]:
+        """Feeds whose next poll is due (or never scheduled)."""
+        async with self.db.conn.execute(
+            "SELECT * FROM sources WHERE kind = 'feed' AND (next_poll IS NULL OR next_poll <= ?) "
+            "ORDER BY id",
+            (ts(now),),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_row(r) for r in rows]
+
+    async def failing(self) -> builtins.list[SourceRow]:
+        """Feeds whose last poll failed."""
+        async with self.db.conn.execute(
+            "SELECT * FROM sources WHERE kind = 'feed' AND consecutive_failures > 0 ORDER BY id"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_row(r) for r in rows]
 
 
 def _row(r: object) -> SourceRow:

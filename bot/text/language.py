@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import re
 
-_GERMAN = frozenset(
+from bot.text.lexicon import words
+
+_GERMAN = words(
     "der die das und ist nicht ein eine einen dem den des mit von zu auf für sich auch als wie "
     "noch nach bei aus wird werden hat haben sind war dass oder aber über nur so schon wenn "
-    "sein seine ihr ihre im zum zur vom diese dieser dieses man kann soll sei habe".split()
+    "sein seine ihr ihre im zum zur vom diese dieser dieses man kann soll sei habe"
 )
-_ENGLISH = frozenset(
+_ENGLISH = words(
     "the and is not a an of to in for on with as by at from that this these those it its was "
     "were be been has have had will would can could should said says but or which who what "
-    "when than their they he she we our".split()
+    "when than their they he she we our"
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 

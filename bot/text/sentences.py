@@ -43,6 +43,7 @@ def split_sentences(text: str, language: str, *, lemmas: bool = True) -> list[Se
     out: list[Sentence] = []
     tokenizer = _tokenizer(language)
     for index, (base, block) in enumerate(paragraphs):
+        pending: tuple[int, int, tuple[str, ...]] | None = None
         for sent in tokenizer.tokenize_text([block]):
             tokens = [t for t in sent if t.character_offset is not None]
             if not tokens:
@@ -50,10 +51,35 @@ def split_sentences(text: str, language: str, *, lemmas: bool = True) -> list[Se
             start = base + tokens[0].character_offset[0]
             end = base + tokens[-1].character_offset[1]
             words = tuple(t.text for t in tokens)
+            if pending is not None:
+                # a dateline ("Berlin.") opens the sentence that follows it
+                start, words = pending[0], pending[2] + words
+                pending = None
+            if _is_dateline(words) and not _has_sentence(index, out):
+                pending = (start, end, words)
+                continue
             lem = (
                 tuple(lemmatize(w, language) for w in words if _WORDLIKE.search(w))
                 if lemmas
                 else ()
             )
             out.append(Sentence(start, end, text[start:end], words, lem, index))
+        if pending is not None:
+            out.append(Sentence(pending[0], pending[1], text[pending[0]:pending[1]], pending[2],
+                                (), index))
     return out
+
+
+def _has_sentence(paragraph: int, sentences: list[Sentence]) -> bool:
+    """True when the paragraph already has a sentence: datelines only open a paragraph."""
+    return bool(sentences) and sentences[-1].paragraph == paragraph
+
+
+def _is_dateline(words: tuple[str, ...]) -> bool:
+    """'Berlin .' or 'NEW YORK .' or 'Frankfurt/Main .': a place name alone before the text."""
+    if len(words) < 2 or words[-1] != "." or len(words) > 4:
+        return False
+    names = words[:-1]
+    if len(names) == 1:
+        return names[0][:1].isupper() and names[0].replace("/", "").replace("-", "").isalpha()
+    return all(w.isupper() or w == "/" for w in names)

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from tests.conftest import SEED_FILE
-
 from bot.text.clean import clean_plain_text
+from tests.conftest import SEED_FILE
 
 
 def test_seed_caption_credit_subheadings_and_teaser_are_dropped() -> None:

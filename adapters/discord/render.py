@@ -1,0 +1,209 @@
+"""Neutral ``Reply`` -> Discord messages (embeds), inside every Discord limit.
+
+Feed text is untrusted: every piece of it is escaped here (Markdown, mentions, control characters),
+so a feed title can neither format, link, nor ping. Long replies are split at line boundaries into
+several embeds and, past 10 embeds or 6000 characters, several messages; a single line too long for
+an embed is cut at a space, never inside an escape sequence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import discord
+from discord.utils import escape_markdown, escape_mentions
+
+from bot.i18n import label
+from bot.model import Claim, Figure, Link, Reply, Section
+
+# Discord's documented limits.
+CONTENT_MAX = 2000
+EMBEDS_PER_MESSAGE = 10
+EMBED_TOTAL_MAX = 6000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+
+# A single rendered line never exceeds this, so it always fits a fresh embed and message.
+LINE_MAX = 1024
+
+COLOR = 0x5865F2
+ERROR_COLOR = 0xED4245
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One Discord message: ``content`` (errors only) or embeds."""
+
+    content: str | None
+    embeds: tuple[discord.Embed, ...] = ()
+
+    def size(self) -> int:
+        return sum(len(e) for e in self.embeds)
+
+
+def escape(text: str) -> str:
+    """Plain feed text -> Discord Markdown that shows exactly that text and pings nobody."""
+    text = _CONTROL.sub("", text)
+    return escape_mentions(escape_markdown(text))
+
+
+def cut(text: str, limit: int) -> str:
+    """Shorten already-escaped text to ``limit`` characters with an ellipsis.
+
+    Never leaves a dangling backslash, which would escape the ellipsis instead of the cut character.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    trailing = len(head) - len(head.rstrip("\\"))
+    if trailing % 2:
+        head = head[:-1]
+    return head + "…"
+
+
+def _split_line(line: str, limit: int = LINE_MAX) -> list[str]:
+    """Cut an over-long line into pieces of at most ``limit``, at spaces where possible."""
+    pieces: list[str] = []
+    while len(line) > limit:
+        at = line.rfind(" ", limit // 2, limit)
+        if at <= 0:
+            at = limit
+        head = line[:at]
+        trailing = len(head) - len(head.rstrip("\\"))
+        if trailing % 2:  # keep "\x" together
+            at -= 1
+            head = line[:at]
+        pieces.append(head.rstrip())
+        line = line[at:].lstrip(" ")
+    if line:
+        pieces.append(line)
+    return pieces
+
+
+def _safe_url(url: str | None) -> str | None:
+    if not url or not re.match(r"^https?://", url):
+        return None
+    # Characters that would end or break a Markdown link are percent-encoded.
+    return quote(_CONTROL.sub("", url), safe=":/?#[]@!$&'*+,;=%-._~")
+
+
+def render_link(link: Link) -> str:
+    text = escape(link.title) or "link"
+    url = _safe_url(link.url)
+    line = f"[{text}]({url})" if url and len(url) < 512 else text
+    if link.published:
+        line += f" · {link.published:%Y-%m-%d}"
+    return f"→ {line}"
+
+
+def render_figure(figure: Figure) -> str:
+    text = f"• **{escape(figure.value)}** — {escape(figure.measures)}"
+    if figure.source:
+        text += f" ({escape(figure.source)})"
+    return text
+
+
+def render_claim(claim: Claim, language: str) -> str:
+    who = f"**{escape(claim.claimant)}**" if claim.claimant else f"*{label('article', language)}*"
+    tags = [claim.kind]
+    if claim.cue:
+        tags.append(f"„{escape(claim.cue)}“")
+    if claim.hedged:
+        hedge = label("hedged", language)
+        tags.append(f"{hedge}: {escape(', '.join(claim.hedges))}" if claim.hedges else hedge)
+    if claim.evidence == "none_given":
+        tags.append(label("no_evidence", language))
+    elif claim.evidence == "cited":
+        tags.append(label("cited", language))
+    if claim.disputes:
+        reasons = "; ".join(claim.dispute_reasons) or ", ".join(claim.disputes)
+        tags.append(f"{label('disputed_by', language)}: {escape(reasons)}")
+    if len(claim.sources) > 1:
+        tags.append(f"{len(claim.sources)} {label('sources', language)}")
+    return f"• {who}: „{escape(claim.text)}“ — {'; '.join(tags)} (`{escape(claim.id)}`)"
+
+
+def section_lines(section: Section, language: str) -> list[str]:
+    lines = [f"**{escape(section.heading)}**"] if section.heading else []
+    if section.text:
+        lines.extend(escape(p) for p in section.text.split("\n") if p.strip())
+    lines.extend(f"• {escape(b)}" for b in section.bullets)
+    lines.extend(render_figure(f) for f in section.figures)
+    lines.extend(render_claim(c, language) for c in section.claims)
+    lines.extend(render_link(link) for link in section.links)
+    return lines
+
+
+def footer_text(reply: Reply, language: str) -> str | None:
+    parts = []
+    if reply.footer:
+        parts.append(_CONTROL.sub("", reply.footer))
+    if reply.page is not None and reply.pages is not None and reply.pages > 1:
+        parts.append(f"{label('page', language)} {reply.page}/{reply.pages}")
+    # Footers show plain text (no Markdown, no mentions), so they need no escaping.
+    return cut(" · ".join(parts), FOOTER_MAX) if parts else None
+
+
+def render_error(reply: Reply) -> Message:
+    """Errors are one short sentence as plain content, shown only to the user who asked."""
+    return Message(content=cut(escape(reply.title), CONTENT_MAX))
+
+
+def render(reply: Reply, *, language: str = "en") -> list[Message]:
+    """The messages that together show ``reply``; every one within Discord's limits."""
+    if reply.is_error:
+        return [render_error(reply)]
+    full_title = escape(reply.title)
+    title = cut(full_title, TITLE_MAX)
+    lines: list[str] = []
+    if title != full_title:  # the whole title still reaches the reader, in the description
+        lines.append(full_title)
+    for section in reply.sections:
+        if lines:
+            lines.append("")
+        lines.extend(section_lines(section, language))
+    pieces = [piece for line in lines for piece in (_split_line(line) if line else [""])]
+    footer = footer_text(reply, language)
+    color = ERROR_COLOR if reply.is_error else COLOR
+
+    # Greedy packing: lines into descriptions, descriptions into messages.
+    messages: list[list[str]] = [[]]
+    reserve = len(footer or "")
+    used = len(title) + reserve
+    for piece in pieces:
+        current = messages[-1]
+        if current and not piece and not current[-1]:
+            continue
+        add = len(piece) + 1
+        if current and len(current[-1]) + add <= DESCRIPTION_MAX and used + add <= EMBED_TOTAL_MAX:
+            current[-1] += "\n" + piece
+            used += add
+        elif len(current) < EMBEDS_PER_MESSAGE and used + len(piece) <= EMBED_TOTAL_MAX:
+            if piece:  # a blank line never starts an embed
+                current.append(piece)
+                used += len(piece)
+        else:
+            messages.append([piece] if piece else [])
+            used = len(piece) + reserve
+    messages = [m for m in messages if any(m)] or [[]]
+    out: list[Message] = []
+    for i, descriptions in enumerate(messages):
+        embeds = [
+            discord.Embed(description=d.strip("\n") or None, color=color) for d in descriptions
+        ]
+        if not embeds:
+            embeds = [discord.Embed(color=color)]
+        if i == 0:
+            embeds[0].title = title
+        out.append(Message(content=None, embeds=tuple(embeds)))
+    if footer:
+        out[-1].embeds[-1].set_footer(text=footer)
+    return out

@@ -1,0 +1,280 @@
+"""The Slack adapter: a slack-bolt ``AsyncApp`` over Socket Mode (default) or HTTP.
+
+Slack wants every slash command acknowledged within 3 seconds. The answer is computed in a task; when
+it is ready within ``ack_budget`` it goes out in the ack itself, otherwise the ack says "working on
+it" and the answer follows through ``response_url`` (which takes 5 posts, so at most 6 messages).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.publisher import SlackPublisher, make_client
+from adapters.slack.render import Message, render
+from bot.commands import CommandRouter
+from bot.config import SlackConfig
+from bot.errors import BriefbotError, CommandError, ConfigError
+from bot.model import Reply, User
+
+log = logging.getLogger(__name__)
+
+ACK_BUDGET = 2.0  # seconds; Slack allows 3 for the ack, the rest is network
+RESPONSE_URL_POSTS = 5
+ADMIN_CACHE_SECONDS = 300.0
+EVENTS_PATH = "/slack/events"
+
+
+class SlackCommands:
+    """Turns Slack slash commands into router requests and replies into Block Kit."""
+
+    def __init__(self, router: CommandRouter, config: SlackConfig, client: AsyncWebClient,
+                 publisher: SlackPublisher, *, ack_budget: float = ACK_BUDGET) -> None:
+        self.router = router
+        self.config = config
+        self.client = client
+        self.publisher = publisher
+        self.ack_budget = ack_budget
+        self._admins: dict[str, tuple[bool, float]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def register(self, app: AsyncApp) -> None:
+        for spec in self.router.commands():
+            app.command("/" + spec.name)(self.on_command)
+        # last: a command still in the Slack app after its topic left the config gets the help
+        app.command(re.compile(r"^/.+"))(self.on_command)
+
+    def _track(self, task: asyncio.Task[Any] | None) -> None:
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
+        self._track(asyncio.current_task())  # stop() waits for the follow-up posts too
+        task = asyncio.create_task(self.answer(command))
+        self._track(task)
+        done, _ = await asyncio.wait({task}, timeout=self.ack_budget)
+        if task not in done:
+            await ack(text="Working on it…", response_type="ephemeral")
+            messages, response_type = await task
+            await _respond_all(respond, messages, response_type)
+            return
+        messages, response_type = task.result()
+        first = messages[0]
+        await ack(text=first.text, blocks=first.blocks, response_type=response_type)
+        await _respond_all(respond, messages[1:], response_type)
+
+    async def answer(self, command: Mapping[str, Any]) -> tuple[list[Message], str]:
+        """Never raises: Slack shows a bare timeout for an unanswered command."""
+        try:
+            reply = await self.reply(command)
+            messages = render(reply, language=self.router.language)
+        except Exception:
+            log.exception("answering %s failed", command.get("command"))
+            reply = Reply(title="Something went wrong while answering; the details are in the "
+                                "bot's log.", ephemeral=True, is_error=True)
+            messages = render(reply)
+        if len(messages) > RESPONSE_URL_POSTS + 1:
+            note = "_The rest did not fit; narrow the request (e.g. a page or a topic)._"
+            messages = [*messages[:RESPONSE_URL_POSTS], Message(
+                text=note.strip("_"),
+                blocks=[{"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}],
+            )]
+        return messages, "ephemeral" if reply.ephemeral or reply.is_error else "in_channel"
+
+    async def reply(self, command: Mapping[str, Any]) -> Reply:
+        name = str(command.get("command", "")).lstrip("/")
+        channel = str(command.get("channel_id") or "") or None
+        user_id = str(command.get("user_id", ""))
+        spec = self.router.spec(name)
+        try:
+            admin = False
+            if spec is not None and spec.admin_only:
+                admin = await self.is_admin(user_id)
+            user = User(id=user_id, name=str(command.get("user_name", "")), is_admin=admin)
+            request = self.router.parse_text(str(command.get("text") or ""), user=user,
+                                             platform="slack", channel=channel, command=name)
+            if name == "subscribe" and admin and channel:
+                problem = await self.posting_problem(channel)
+                if problem:
+                    return Reply(title=problem, ephemeral=True, is_error=True)
+        except CommandError as e:
+            return Reply(title=str(e), ephemeral=True, is_error=True)
+        except BriefbotError as e:
+            log.warning("/%s failed before routing: %s", name, e)
+            return Reply(title=str(e), ephemeral=True, is_error=True)
+        return await self.router.handle(request)
+
+    async def is_admin(self, user_id: str) -> bool:
+        """Workspace admins and owners (``users.info``), plus ``[slack] admins``."""
+        if user_id in self.config.admins:
+            return True
+        cached = self._admins.get(user_id)
+        if cached and time.monotonic() - cached[1] < ADMIN_CACHE_SECONDS:
+            return cached[0]
+        try:
+            response = await self.client.users_info(user=user_id)
+        except (TimeoutError, SlackApiError, aiohttp.ClientError, OSError) as e:
+            log.warning("users.info for %s failed: %s", user_id, e)
+            return False
+        info = response.get("user") or {}
+        admin = bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+        self._admins[user_id] = (admin, time.monotonic())
+        return admin
+
+    async def posting_problem(self, channel: str) -> str | None:
+        if channel.startswith("D"):
+            return "Digests go to channels: run /subscribe in the channel that should get them."
+        problem = await self.publisher.can_post(channel)
+        if problem == "not_in_channel":
+            return ("I am not in this channel yet, so I could not post the digest here: "
+                    "type /invite @briefbot, then /subscribe again.")
+        if problem:
+            return ("I cannot see this channel (private?). Type /invite @briefbot here, then "
+                    "/subscribe again.")
+        return None
+
+    async def drain(self) -> None:
+        """Let answers in progress finish (a stop must not drop a reply half-sent)."""
+        pending = self._tasks - {asyncio.current_task()}
+        if pending:
+            await asyncio.wait(pending, timeout=10)
+
+
+async def _respond_all(respond: Any, messages: list[Message], response_type: str) -> None:
+    for message in messages:
+        try:
+            await respond(text=message.text, blocks=message.blocks, response_type=response_type,
+                          replace_original=False)
+        except Exception as e:  # the webhook client raises plain aiohttp/OS errors
+            log.warning("response_url post failed: %s", e)
+            return
+
+
+def build_bolt_app(router: CommandRouter, config: SlackConfig, client: AsyncWebClient, *,
+                   signing_secret: str | None, publisher: SlackPublisher,
+                   ack_budget: float = ACK_BUDGET) -> tuple[AsyncApp, SlackCommands]:
+    http = config.mode == "http"
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=http,
+        ignoring_self_events_enabled=False,
+        logger=logging.getLogger("briefbot.slack.bolt"),
+    )
+    commands = SlackCommands(router, config, client, publisher, ack_budget=ack_budget)
+    commands.register(app)
+    return app, commands
+
+
+@dataclass
+class SlackRunner:
+    """A running Slack adapter: ``publisher`` for the delivery service, ``stop()`` for SIGTERM."""
+
+    publisher: SlackPublisher
+    commands: SlackCommands
+    bolt: AsyncApp
+    socket: AsyncSocketModeHandler | None = None
+    web_runner: web.AppRunner | None = None
+    port: int | None = None
+    _closed: asyncio.Event | None = None
+
+    async def wait_closed(self) -> None:
+        assert self._closed is not None
+        await self._closed.wait()
+
+    async def stop(self) -> None:
+        await self.commands.drain()
+        if self.socket is not None:
+            await self.socket.close_async()
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+        await _close_client_session(self.publisher.client)
+        if self._closed is not None:
+            self._closed.set()
+
+
+async def start_slack_runner(
+    router: CommandRouter, config: SlackConfig, secrets: Any, *, host: str = "0.0.0.0",
+    port: int | None = None, ack_budget: float = ACK_BUDGET,
+) -> SlackRunner:
+    """Connect (Socket Mode) or listen (HTTP) and return at once; ``stop()`` ends it."""
+    bot_token = getattr(secrets, "slack_bot_token", None)
+    signing_secret = getattr(secrets, "slack_signing_secret", None)
+    app_token = getattr(secrets, "slack_app_token", None)
+    if not bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (it starts with xoxb-)")
+    if config.mode == "http" and not signing_secret:
+        raise ConfigError("[slack] mode is http but SLACK_SIGNING_SECRET is not set")
+    if config.mode == "socket" and not app_token:
+        raise ConfigError("[slack] mode is socket but SLACK_APP_TOKEN is not set "
+                          "(an app-level token starting with xapp-)")
+    client = make_client(bot_token, config.api_base_url)
+    await _check_token(client, config.api_base_url)
+    publisher = SlackPublisher(client, language=router.language)
+    bolt, commands = build_bolt_app(router, config, client, signing_secret=signing_secret,
+                                    publisher=publisher, ack_budget=ack_budget)
+    runner = SlackRunner(publisher=publisher, commands=commands, bolt=bolt,
+                         _closed=asyncio.Event())
+    if config.mode == "http":
+        web_runner = web.AppRunner(bolt.web_app(path=EVENTS_PATH))
+        await web_runner.setup()
+        site = web.TCPSite(web_runner, host, config.port if port is None else port)
+        await site.start()
+        runner.web_runner = web_runner
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        runner.port = sockets[0].getsockname()[1] if sockets else port
+        log.info("Slack HTTP mode listening on %s:%s%s", host, runner.port, EVENTS_PATH)
+        return runner
+    runner.socket = AsyncSocketModeHandler(bolt, app_token=app_token)
+    await runner.socket.connect_async()
+    return runner
+
+
+async def _check_token(client: AsyncWebClient, base_url: str) -> None:
+    """Fail at start with a clear message rather than on the first command."""
+    try:
+        await client.auth_test()
+    except SlackApiError as e:
+        error = e.response.get("error") if e.response is not None else None
+        raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({error}); copy the Bot User OAuth "
+                          "Token (xoxb-...) from the app's OAuth & Permissions page") from e
+    except (aiohttp.ClientError, OSError, TimeoutError) as e:
+        raise ConfigError(f"cannot reach the Slack Web API at {base_url}: {e}",
+                          key="slack.api_base_url") from e
+
+
+async def start_slack(app: Any, **kwargs: Any) -> SlackRunner:
+    """``briefbot run`` entry: ``app`` is the core ``bot.app.App``."""
+    return await start_slack_runner(app.router, app.config.slack, app.secrets, **kwargs)
+
+
+async def run_slack(router: CommandRouter, config: SlackConfig, secrets: Any) -> None:
+    """Run until cancelled (SIGTERM handling cancels this task); stops cleanly either way."""
+    runner = await start_slack_runner(router, config, secrets)
+    try:
+        await runner.wait_closed()
+    finally:
+        await runner.stop()
+
+
+async def _close_client_session(client: AsyncWebClient) -> None:
+    session = getattr(client, "session", None)
+    if session is not None and not session.closed:
+        with contextlib.suppress(Exception):
+            await session.close()
+

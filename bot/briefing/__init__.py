@@ -1,0 +1,1 @@
+"""Briefings: article summaries, topic briefings, stories and digests."""

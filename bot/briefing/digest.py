@@ -1,0 +1,214 @@
+"""The daily digest: stories of a window, ranked, plus what changed since the previous digest.
+
+Pure functions over stored items, figures and claims, so that the CLI, the console, the scheduler
+and the tests build the same digest. "What changed" compares with the stories of the previous window
+(items before ``since``), which needs no extra state: a new figure in a continuing story, a figure
+revised (same measure, different amount), a dispute found since the last digest.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.briefing.labels import label
+from bot.briefing.stories import Cluster, cluster, features, keys, similarity, to_story
+from bot.config import TopicConfig
+from bot.model import Claim, Digest, Figure, Item, Story
+from bot.text.entities import parse_number
+from bot.topics import relevance
+
+MAX_STORIES = 10
+MAX_BULLETS = 5
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class RankedStory:
+    story: Story
+    items: tuple[Item, ...]
+    score: float
+
+
+def topic_items(items: Sequence[Item], topic: TopicConfig | None) -> list[Item]:
+    """A topic's digest holds only items matching its terms."""
+    if topic is None:
+        return list(items)
+    return [i for i in items if relevance(topic, i.title, i.text) > 0]
+
+
+def rank(
+    clusters: Sequence[Cluster], until: datetime, language: str, topic: TopicConfig | None
+) -> list[RankedStory]:
+    """More sources first, then fresher, then more on-topic; ties broken by headline and id so the
+    same items always give the same order."""
+    out = []
+    for c in clusters:
+        sources = len({(i.url or i.title) for i in c.items})
+        age = max(0.0, (until - c.latest).total_seconds() / 3600)
+        recency = max(0.0, 1.0 - age / 48)
+        rel = max((relevance(topic, i.title, i.text) for i in c.items), default=0) if topic else 0
+        score = sources + recency + 0.5 * math.log1p(rel)
+        out.append(RankedStory(to_story(c, language), tuple(c.items), score))
+    out.sort(key=lambda r: (-round(r.score, 6), r.story.headline, min(i.id for i in r.items)))
+    return out
+
+
+def briefing_bullets(ranked: Sequence[RankedStory], language: str) -> tuple[str, ...]:
+    """The briefing: the lead bullet of each story in rank order, then second bullets, and so on,
+    up to five; one story alone gives its whole summary."""
+    lists = [list(lead_item(r.items, language).bullets) for r in ranked]
+    out: list[str] = []
+    depth = 0
+    while len(out) < MAX_BULLETS and any(depth < len(b) for b in lists):
+        out.extend(b[depth] for b in lists if depth < len(b))
+        depth += 1
+    return tuple(out[:MAX_BULLETS])
+
+
+def lead_item(items: Sequence[Item], language: str) -> Item:
+    """The source a story is told from: one in the bot's language if it has a summary."""
+    return next((i for i in items if i.language == language and i.bullets), None) or next(
+        (i for i in items if i.bullets), items[0])
+
+
+def build_digest(
+    *,
+    items: Sequence[Item],
+    figures: Mapping[int, Sequence[Figure]],
+    claims: Sequence[Claim],
+    since: datetime,
+    until: datetime,
+    window: str,
+    language: str,
+    topic: TopicConfig | None = None,
+    previous_items: Sequence[Item] = (),
+    previous_disputes: set[frozenset[str]] | None = None,
+    title: str | None = None,
+    max_stories: int = MAX_STORIES,
+) -> Digest:
+    """``previous_items``: what the previous digest covered (for "what changed");
+    ``previous_disputes``: dispute pairs already known then (None: every dispute of a claim first
+    seen before ``since`` counts as known)."""
+    chosen = topic_items(items, topic)
+    ranked = rank(cluster(chosen), until, language, topic)[:max_stories]
+    stories = tuple(r.story for r in ranked)
+    bullets = briefing_bullets(ranked, language)
+    before = cluster(topic_items(previous_items, topic)) if previous_items else []
+    changes = figure_changes(ranked, before, figures, language)
+    fresh, dispute_lines = claim_changes(claims, since=since, until=until, topic=topic,
+                                         previous_disputes=previous_disputes, language=language)
+    heading = title or label("digest", language) + (f": {topic.name}" if topic else "")
+    return Digest(
+        title=heading, since=since, until=until, window=window, bullets=bullets, stories=stories,
+        new_claims=tuple(fresh), changes=tuple(changes + dispute_lines),
+        topic=topic.name if topic else None,
+    )
+
+
+def figure_changes(
+    ranked: Sequence[RankedStory],
+    before: Sequence[Cluster],
+    figures: Mapping[int, Sequence[Figure]],
+    language: str,
+) -> list[str]:
+    """New and revised figures of stories the previous digest already had."""
+    if not before:
+        return []
+    now_keys = [keys_of(r.items) for r in ranked]
+    old_keys = [keys_of(c.items) for c in before]
+    df: Counter[str] = Counter()
+    for k in now_keys + old_keys:
+        df.update(k)
+    n = len(now_keys) + len(old_keys)
+    idf = {k: math.log(1 + n / c) for k, c in df.items()}
+    lines: list[str] = []
+    for r, mine in zip(ranked, now_keys, strict=True):
+        scores = [similarity(mine, theirs, idf) for theirs in old_keys]
+        if not scores or max(scores) < 0.2:
+            continue  # a new story: the top stories section covers it
+        old = before[scores.index(max(scores))]
+        old_figs = [f for i in old.items for f in figures.get(i.id, ())]
+        old_values = {_norm(f.value) for f in old_figs}
+        seen: set[str] = set()
+        for item in r.items:
+            lang = item.language
+            for f in figures.get(item.id, ()):
+                value = _norm(f.value)
+                if value in old_values or value in seen:
+                    continue
+                seen.add(value)
+                revised = _revised(f, old_figs, lang)
+                if revised is not None:
+                    lines.append(f"{label('revised_figure', language)}: {revised.value} → "
+                                 f"{f.value} — {f.measures} ({r.story.headline})")
+                else:
+                    lines.append(f"{label('new_figure', language)}: {f.value} — {f.measures} "
+                                 f"({r.story.headline})")
+    return lines
+
+
+def keys_of(items: Sequence[Item]) -> frozenset[str]:
+    return frozenset().union(*(keys(features(i)) for i in items))
+
+
+def _norm(value: str) -> str:
+    return re.sub(r"\s+", " ", value.casefold()).strip()
+
+
+def _unit(value: str) -> str:
+    return re.sub(r"[\d.,\s]+", " ", value.casefold()).strip()
+
+
+def _revised(new: Figure, old: Sequence[Figure], language: str) -> Figure | None:
+    """An old figure in the same unit whose context shares most words with the new one's and whose
+    amount is close (a correction, not another quantity)."""
+    words = {w.casefold() for w in _WORD.findall(new.measures)}
+    number = parse_number(re.sub(r"[^\d.,]", "", new.value) or "0", language) or 0.0
+    best: tuple[float, Figure] | None = None
+    for f in old:
+        if _unit(f.value) != _unit(new.value):
+            continue
+        theirs = {w.casefold() for w in _WORD.findall(f.measures)}
+        if not words or not theirs:
+            continue
+        overlap = len(words & theirs) / min(len(words), len(theirs))
+        other = parse_number(re.sub(r"[^\d.,]", "", f.value) or "0", language) or 0.0
+        close = other > 0 and 0.5 <= number / other <= 2.0
+        if overlap >= 0.34 and close and (best is None or overlap > best[0]):
+            best = (overlap, f)
+    return best[1] if best else None
+
+
+def claim_changes(
+    claims: Sequence[Claim],
+    *,
+    since: datetime,
+    until: datetime,
+    topic: TopicConfig | None,
+    previous_disputes: set[frozenset[str]] | None,
+    language: str,
+) -> tuple[list[Claim], list[str]]:
+    """Claims first seen in the window, and claims with a dispute the previous digest did not have
+    (listed first, and as change lines)."""
+    pool = [c for c in claims if topic is None or topic.name in c.topics]
+    fresh: list[Claim] = []
+    lines: list[str] = []
+    for c in pool:
+        new_disputes = [
+            other for other in c.disputes
+            if (frozenset((c.id, other)) not in previous_disputes if previous_disputes is not None
+                else (c.first_seen is not None and c.first_seen >= since))
+        ]
+        if new_disputes:
+            fresh.append(c)
+            who = f"{c.claimant}: " if c.claimant else ""
+            lines.append(f"{label('new_dispute', language)}: {who}{c.text}")
+        elif c.first_seen is not None and since <= c.first_seen <= until:
+            fresh.append(c)
+    fresh.sort(key=lambda c: (-int(bool(c.disputes)), -len(c.sources), c.id))
+    return fresh, lines

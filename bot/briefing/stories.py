@@ -1,0 +1,204 @@
+"""Grouping items about the same event into stories, across feeds and across German and English.
+
+Two items tell the same story when they share *distinctive* evidence: exact amounts (5.6 million is
+5,6 Millionen), product codes (H20), names, and content words, each weighted by how rare it is in the
+batch, so that the topic's own vocabulary ("DeepSeek", "KI") does not glue every item together. Items
+far apart in time need more evidence. Clustering is average-link, which keeps look-alike events (same
+company, different news) apart where single-link would chain them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.model import Item, Link, Story
+from bot.text.entities import codes, find_figures, is_entity_token, name_tokens
+from bot.text.lexicon import STOPWORDS, words
+
+THRESHOLD = 0.24
+_TOKEN = re.compile(r"[^\W\d_][\w\-]*", re.UNICODE)
+_SCALES = {
+    "tausend": 1e3, "thousand": 1e3, "k": 1e3,
+    "millionen": 1e6, "million": 1e6, "mio": 1e6, "mio.": 1e6, "m": 1e6, "mn": 1e6,
+    "milliarden": 1e9, "billion": 1e9, "mrd": 1e9, "mrd.": 1e9, "bn": 1e9,
+    "billionen": 1e12, "trillion": 1e12,
+}
+# Dates say when, not what: "Monday" must not make two events one.
+_CALENDAR = words(
+    "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag "
+    "freitag samstag sonntag january february march april june july august september october "
+    "november december januar februar marz juni juli oktober dezember today yesterday heute "
+    "gestern"
+)
+# Names that differ between German and English news; everything else is compared by spelling.
+_BILINGUAL = {
+    "italien": "italy", "deutschland": "germany", "frankreich": "france", "spanien": "spain",
+    "südkorea": "south-korea", "japan": "japan", "indien": "india", "russland": "russia",
+    "europa": "europe", "europäische": "european", "peking": "beijing", "australien": "australia",
+    "taiwan": "taiwan", "vereinigte": "united", "weißes": "white", "marine": "navy",
+    "kongress": "congress", "regierung": "government", "aktie": "shares", "aktien": "shares",
+    "datenschutz": "privacy", "datenschutzbehörde": "privacy", "weckruf": "wake-up",
+    "sperrt": "blocks", "gesperrt": "blocked", "verbietet": "bans", "verbot": "ban",
+    "destillation": "distillation", "italienische": "italy", "amerikanische": "american",
+    "chinesische": "chinese", "chinesischen": "chinese", "börsenwert": "market-value",
+    "unternehmen": "company", "modell": "model", "modelle": "models", "sicherheit": "security",
+    "präsident": "president", "neujahrsfests": "new-year", "preise": "prices",
+}
+
+
+@dataclass(frozen=True)
+class Features:
+    numbers: frozenset[str]
+    codes: frozenset[str]
+    names: frozenset[str]
+    words: frozenset[str]
+
+
+@dataclass
+class Cluster:
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def first_seen(self) -> datetime:
+        return min(_when(i) for i in self.items)
+
+    @property
+    def latest(self) -> datetime:
+        return max(_when(i) for i in self.items)
+
+
+def features(item: Item) -> Features:
+    """What an item is about, in forms that compare across feeds and languages."""
+    lead = item.title + "\n" + item.text[:1200] + "\n" + " ".join(item.bullets)
+    numbers = frozenset(_number_key(f.value, f.number, item.language)
+                        for f in find_figures(lead, item.language))
+    found_codes = frozenset(c.casefold() for c in codes(lead))
+    names = set()
+    pairs = name_tokens(lead)
+    stop = STOPWORDS.get(item.language, STOPWORDS["en"])
+    words = set()
+    for i, tok in enumerate(_TOKEN.findall(lead)):
+        low = _fold(tok)
+        if low in stop or len(low) < 3:
+            continue
+        low = _BILINGUAL.get(low, low)
+        if low in _CALENDAR:
+            continue
+        if is_entity_token(tok) or tok in pairs or (item.language == "en" and tok[0].isupper()
+                                                    and i > 0):
+            names.add(low)
+        words.add(low[:6])  # a crude stem: "blocks"/"blocked", "Aktien"/"Aktie"
+        if "-" in low:
+            words.update(_BILINGUAL.get(p, p)[:6] for p in low.split("-") if len(p) > 2)
+    return Features(numbers, found_codes, frozenset(names), frozenset(words))
+
+
+def _fold(token: str) -> str:
+    text = unicodedata.normalize("NFKD", token.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def _number_key(value: str, number: float, language: str) -> str:
+    """'5,6 Millionen Dollar' and '$5.6 million' give the same key; percentages keep a '%'."""
+    low = value.casefold()
+    scale = next((v for k, v in _SCALES.items() if re.search(rf"(?<![\w]){re.escape(k)}(?!\w)",
+                                                              low)), 1.0)
+    percent = "%" if ("%" in low or "prozent" in low or "percent" in low) else ""
+    return f"{number * scale:.4g}{percent}"
+
+
+def _when(item: Item) -> datetime:
+    return item.published or item.ingested_at
+
+
+_KIND_WEIGHT = {"n": 4.0, "c": 2.0, "p": 1.5, "w": 1.0}
+
+
+def keys(f: Features) -> frozenset[str]:
+    return frozenset(
+        [f"n:{k}" for k in f.numbers] + [f"c:{k}" for k in f.codes]
+        + [f"p:{k}" for k in f.names] + [f"w:{k}" for k in f.words]
+    )
+
+
+def similarity(
+    a: frozenset[str], b: frozenset[str], idf: dict[str, float], hours_apart: float = 0.0
+) -> float:
+    """Cosine of the two weighted key sets in [0, 1]: an amount or a code both items give counts
+    four or two times a shared word, and every key counts by its rarity in the batch."""
+
+    def w(k: str) -> float:
+        return _KIND_WEIGHT[k[0]] * idf.get(k, 1.0)
+
+    shared = sum(w(k) for k in a & b)
+    if not shared:
+        return 0.0
+    result = shared / math.sqrt(sum(w(k) for k in a) * sum(w(k) for k in b))
+    mine = {k for k in a if k[0] == "n"}
+    theirs = {k for k in b if k[0] == "n"}
+    if mine and theirs and not mine & theirs:
+        result *= 0.75  # both give amounts and none agrees: "fell 17%" is not "rose 8.9%"
+    if hours_apart > 36:
+        result *= 36 / hours_apart  # the same words days later are usually a new event
+    return result
+
+
+def cluster(items: Sequence[Item], threshold: float = THRESHOLD) -> list[Cluster]:
+    """Average-link agglomerative clustering; deterministic for the same items."""
+    ordered = sorted(items, key=lambda i: (_when(i), i.id))
+    feats = [keys(features(i)) for i in ordered]
+    df: Counter[str] = Counter()
+    for f in feats:
+        df.update(f)
+    n = max(len(ordered), 1)
+    idf = {k: math.log(1 + n / c) for k, c in df.items()}
+    sim = [[0.0] * len(ordered) for _ in ordered]
+    for i in range(len(ordered)):
+        for j in range(i + 1, len(ordered)):
+            hours = abs((_when(ordered[i]) - _when(ordered[j])).total_seconds()) / 3600
+            sim[i][j] = sim[j][i] = similarity(feats[i], feats[j], idf, hours)
+    groups: list[list[int]] = [[i] for i in range(len(ordered))]
+    while len(groups) > 1:
+        best: tuple[float, int, int] | None = None
+        for x in range(len(groups)):
+            for y in range(x + 1, len(groups)):
+                pairs = [sim[i][j] for i in groups[x] for j in groups[y]]
+                avg = sum(pairs) / len(pairs)
+                if avg >= threshold and (best is None or avg > best[0]):
+                    best = (avg, x, y)
+        if best is None:
+            break
+        _, x, y = best
+        groups[x] = sorted(groups[x] + groups[y])
+        del groups[y]
+    return [Cluster([ordered[i] for i in g]) for g in groups]
+
+
+def to_story(c: Cluster, language: str, *, max_bullets: int = 2) -> Story:
+    """Headline and bullets from one source, preferably in the bot's language; all sources listed
+    with their own titles and links."""
+    lead = next((i for i in c.items if i.language == language and i.bullets), None) or next(
+        (i for i in c.items if i.bullets), c.items[0])  # same rule as digest.lead_item
+    sources = tuple(Link(i.title, i.url, i.published) for i in c.items)
+    return Story(
+        headline=lead.title,
+        bullets=tuple(lead.bullets[:max_bullets]),
+        first_seen=c.first_seen,
+        sources=sources,
+        language=lead.language,
+    )
+
+
+def pairs_of(groups: Sequence[Sequence[int]]) -> set[tuple[int, int]]:
+    """Unordered same-story pairs of ids: what precision and recall are measured on."""
+    out: set[tuple[int, int]] = set()
+    for g in groups:
+        ids = sorted(g)
+        out.update((a, b) for k, a in enumerate(ids) for b in ids[k + 1:])
+    return out

@@ -1,0 +1,326 @@
+"""Extractive summary by weighted coverage of the article's key facts.
+
+Each candidate bullet is a sentence, a shortened sentence (trim.variants) or a sentence joined with
+the one it leans on. A candidate covers "concepts": content lemmas, figures, codes and name-like
+tokens, weighted by how often the article returns to them. Bullets are chosen greedily by new
+coverage per character, so a second bullet repeating the first gains nothing; this keeps briefings
+short and gives each key figure and each speaker its own chance. No model files, no matrix: linear
+in the number of candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.model import Sentence
+from bot.text import trim
+from bot.text.entities import CODE as CODE_SHAPE
+from bot.text.entities import codes, find_figures, is_entity_token, name_tokens
+from bot.text.lexicon import BOILERPLATE_PREFIXES, SPEECH_CUES, STOPWORDS
+
+MAX_CHARS = 300
+FIGURE_WEIGHT = 3.0
+NAME_WEIGHT = 0.8
+POSITION_BONUS = 1.0
+POSITION_WEIGHT = 3.0
+CODE_WEIGHT = 5.0
+_TOKEN = re.compile(r"[\w][\w\-]*", re.UNICODE)
+_WORDLIKE = re.compile(r"\w")
+_DIGIT = re.compile(r"\d")
+_QUOTE = re.compile(r"[„“”\"»«]")
+# "laut X" / "according to X" names a source for a figure, not a position someone holds
+_SOURCE_CUES = frozenset({"laut", "zufolge", "according"})
+_QUOTED = re.compile(r"„[^“”]*[“”]|\"[^\"]*\"|»[^«]*«")
+
+
+@dataclass
+class _Candidate:
+    text: str
+    first: int  # index of the first source sentence, for article order
+    used: frozenset[int]
+    concepts: frozenset[str]
+    factor: float
+
+
+class ExtractiveSummarizer:
+    """Implements bot.ports.Summarizer. Stateless and cheap to build; lemma tables are loaded (once,
+    per language) by the sentence splitter, not here."""
+
+    def __init__(self, *, max_chars: int = MAX_CHARS, sentences_per_bullet: int = 3) -> None:
+        self.max_chars = max_chars
+        self.sentences_per_bullet = sentences_per_bullet
+
+    def summarize(
+        self, text: str, sentences: list[Sentence], language: str, *, max_bullets: int = 5
+    ) -> list[str]:
+        if max_bullets <= 0 or not sentences:
+            return []
+        sents = [s for s in sentences if s.text.strip()]
+        lemma_of = _lemma_map(sents)
+        stop = STOPWORDS.get(language, STOPWORDS["en"])
+        vocab = _Vocabulary(lemma_of, stop, language, name_tokens(text))
+        units = [vocab.learn(s.text) for s in sents]
+        df: Counter[str] = Counter(c for u in units for c in u)
+        weights = {c: _weight(c, n) for c, n in df.items()}
+        # only the more promising sentences get trimmed and joined variants: the rest would not be
+        # chosen anyway, and variants are where the time goes
+        rough = sorted(
+            range(len(sents)),
+            key=lambda i: -sum(weights.get(k, 0.0) for k in units[i]) / (len(sents[i].text) + 50),
+        )
+        keep = set(rough[: max(12, 4 * max_bullets)])
+        candidates = _candidates(sents, language, vocab, self.max_chars, keep)
+        usable = sum(1 for s in sents if _usable(s.text))
+        target = min(max_bullets, 1 + math.ceil(usable / self.sentences_per_bullet))
+        if usable >= 2:
+            target = max(target, min(2, max_bullets))
+        chosen = _select(candidates, weights, target)
+        chosen.sort(key=lambda c: c.first)
+        return [c.text for c in chosen]
+
+
+def _lemma_map(sentences: Sequence[Sentence]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for s in sentences:
+        words = [t for t in s.tokens if _WORDLIKE.search(t)]
+        if s.lemmas and len(s.lemmas) == len(words):
+            out.update(zip(words, s.lemmas, strict=True))
+    return out
+
+
+class _Vocabulary:
+    """Concepts of each source sentence, computed once; a trimmed or joined variant looks its
+    tokens up here instead of running the pattern matchers again."""
+
+    def __init__(
+        self, lemma_of: dict[str, str], stop: frozenset[str], language: str, names: set[str]
+    ) -> None:
+        self.names = names
+        self.lemma_of = lemma_of
+        self.stop = stop
+        self.language = language
+        self.tokens: dict[str, tuple[str, ...]] = {}
+        self.surfaces: list[tuple[str, str]] = []  # (figure or code as written, concept)
+        self.opening: set[str] = set()  # tokens only seen opening a sentence so far
+        self.cues = SPEECH_CUES.get(language, SPEECH_CUES["en"]) - _SOURCE_CUES
+
+    def learn(self, text: str) -> frozenset[str]:
+        found: set[str] = set()
+        if _DIGIT.search(text):
+            self._figures(text, found)
+        names = self.names
+        tokens = _TOKEN.findall(text)
+        for i, tok in enumerate(tokens):
+            concepts = self.tokens.get(tok)
+            if concepts is None or (i > 0 and tok in self.opening):
+                concepts = self._token(tok, i, names)
+                self.tokens[tok] = concepts
+                if i == 0:
+                    self.opening.add(tok)
+                else:
+                    self.opening.discard(tok)
+            found.update(concepts)
+        return self._with_speaker(text, tokens, found)
+
+    def _figures(self, text: str, found: set[str]) -> None:
+        for f in find_figures(text, self.language):
+            concept = "#" + re.sub(r"\s+", " ", f.value.casefold())
+            self.surfaces.append((f.value, concept))
+            found.add(concept)
+        for code in codes(text):
+            self.surfaces.append((code, "%" + code.casefold()))
+            found.add("%" + code.casefold())
+
+    def concepts(self, text: str) -> frozenset[str]:
+        found: set[str] = {c for surface, c in self.surfaces if surface in text}
+        tokens = _TOKEN.findall(text)
+        for tok in tokens:
+            found.update(self.tokens.get(tok, ()))
+        return self._with_speaker(text, tokens, found)
+
+    def _token(self, tok: str, index: int, names: set[str]) -> tuple[str, ...]:
+        low = tok.casefold()
+        if low in self.stop or (len(low) < 3 and not is_entity_token(tok)) or low.isdigit():
+            return ()
+        if CODE_SHAPE.fullmatch(tok):
+            return ("%" + low,)
+        out: list[str] = []
+        if is_entity_token(tok) or tok in names or (
+            index > 0 and tok[0].isupper() and "-" not in tok and _unknown_word(tok, self.language)
+        ):
+            out.append("@" + low)
+        else:
+            out.append(self.lemma_of.get(tok, low))
+        if "-" in tok:
+            # German compounds: "Hopper-Architektur" and "Hopper H100" share "hopper"
+            out.extend(p.casefold() for p in tok.split("-") if len(p) > 2)
+        return tuple(out)
+
+    def _with_speaker(self, text: str, tokens: list[str], found: set[str]) -> frozenset[str]:
+        if not _QUOTE.search(text) and self.cues.isdisjoint(map(str.casefold, tokens)):
+            return frozenset(found)
+        speaker = _speaker(text, found, self.language)
+        if speaker:
+            found.add("!" + speaker)
+        return frozenset(found)
+
+
+def _speaker(text: str, concepts: set[str], language: str) -> str | None:
+    """Who holds the position a sentence reports: a name outside the quotes of a sentence with a
+    speech cue or quote. One concept per speaker, so each voice gets its chance."""
+    outside = _QUOTED.sub(" ", text)
+    words = {w.casefold() for w in _TOKEN.findall(outside)}
+    verbs = SPEECH_CUES.get(language, SPEECH_CUES["en"]) - _SOURCE_CUES
+    if not (words & verbs or _QUOTE.search(outside)):
+        return None
+    people = sorted(w for w in words if "@" + w in concepts and not w.isupper())
+    return people[-1] if people else None
+
+
+def _unknown_word(token: str, language: str) -> bool:
+    """A capitalised word the lemma table does not know is most likely a name (Musk, Nvidia).
+    English capitalises only names, so there any non-initial capital counts."""
+    if language != "de":
+        return True
+    return not _is_known(token)
+
+
+@lru_cache(maxsize=8192)
+def _is_known(token: str) -> bool:
+    import simplemma
+
+    try:
+        return bool(simplemma.is_known(token, lang="de"))
+    except ValueError:
+        return True
+
+
+def _weight(concept: str, df: int) -> float:
+    """Figures and names are the facts a reader checks; words the article returns to are its
+    subject. A word used once still counts a little, so detail is not worthless."""
+    spread = math.log(df)
+    if concept.startswith("!"):
+        return POSITION_WEIGHT
+    if concept.startswith("#"):
+        return FIGURE_WEIGHT + spread
+    if concept.startswith("%"):
+        return CODE_WEIGHT + spread
+    if concept.startswith("@"):
+        return NAME_WEIGHT + spread
+    return 0.5 * (1.0 + spread)
+
+
+def _usable(text: str) -> bool:
+    stripped = text.strip()
+    if stripped.endswith(("?", ":")) or stripped.startswith(BOILERPLATE_PREFIXES):
+        return False
+    return len(stripped.split()) >= 5
+
+
+def _candidates(
+    sents: list[Sentence],
+    language: str,
+    vocab: _Vocabulary,
+    max_chars: int,
+    keep: AbstractSet[int],
+) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    variants: dict[int, list[str]] = {}
+    leaning: dict[int, bool] = {}
+
+    def of(i: int) -> tuple[list[str], bool]:
+        if i not in variants:
+            variants[i] = trim.variants(sents[i].text, language)
+            leaning[i] = i > 0 and trim.leans_on_previous(sents[i].text, language)
+        return variants[i], leaning[i]
+
+    def add(text: str, used: tuple[int, ...], dependent: bool) -> None:
+        if len(text) > max_chars or not _usable(text):
+            return
+        factor = 0.45 if dependent else 1.0
+        if used[0] == 0 or sents[used[0]].paragraph == 0:
+            factor *= 1.15  # the lead says what happened
+        out.append(_Candidate(text, used[0], frozenset(used), vocab.concepts(text), factor))
+
+    for i, s in enumerate(sents):
+        if i not in keep or not _usable(s.text):
+            continue
+        own, dependent = of(i)
+        for v in own:
+            add(v, (i,), dependent)
+        if dependent and sents[i - 1].paragraph == s.paragraph and _usable(sents[i - 1].text):
+            prev_variants, prev_dependent = of(i - 1)
+            for a in prev_variants[-2:]:
+                for b in own[-2:]:
+                    add(trim.join(a, b, language), (i - 1, i), prev_dependent)
+    return out
+
+
+def _gain(concepts: Iterable[tuple[str, float, bool]], covered: AbstractSet[str]) -> float:
+    """Figures and words count fully; of the names only the three heaviest, so that a list of
+    people ("... mit Son, Ellison und Altman vorgestellt") does not outweigh a fact."""
+    rest = 0.0
+    names: list[float] = []
+    for k, w, is_name in concepts:
+        if k in covered:
+            continue
+        if is_name:
+            names.append(w)
+        else:
+            rest += w
+    if len(names) > 3:
+        names.sort(reverse=True)
+        return rest + names[0] + names[1] + names[2]
+    return rest + sum(names)
+
+
+def _select(candidates: list[_Candidate], weights: dict[str, float], target: int) -> list[_Candidate]:
+    """Greedy max-coverage. A candidate that extends a chosen one (the same sentence joined with its
+    neighbour) may replace it, so a short early pick does not block the fuller bullet."""
+    chosen: list[_Candidate] = []
+    first_score = 0.0
+    norm = {id(c): (len(c.text) / 100.0) ** 0.7 for c in candidates}
+    weighted = {
+        id(c): tuple((k, weights.get(k, 0.0), k[0] == "@") for k in c.concepts) for c in candidates
+    }
+    for _ in range(3 * target):
+        covered_all: set[str] = set().union(*(o.concepts for o in chosen))
+        used_all: set[int] = set().union(*(o.used for o in chosen))
+        best: tuple[float, _Candidate, int | None] | None = None
+        for c in candidates:
+            if not c.used & used_all:
+                if len(chosen) >= target:
+                    continue
+                score = c.factor * _gain(weighted[id(c)], covered_all) / norm[id(c)]
+                index = None
+            else:
+                overlap = [i for i, o in enumerate(chosen) if o.used & c.used]
+                if len(overlap) > 1 or not chosen[overlap[0]].used < c.used:
+                    continue
+                index = overlap[0]
+                old = chosen[index]
+                covered: set[str] = set().union(
+                    *(o.concepts for j, o in enumerate(chosen) if j != index))
+                gain = _gain(weighted[id(c)], covered) - _gain(weighted[id(old)], covered)
+                length = max(len(c.text) - len(old.text), 40)
+                score = c.factor * gain / (length / 100.0) ** 0.7
+            if score > 0 and (best is None or score > best[0]):
+                best = (score, c, index)
+        if best is None:
+            break
+        score, pick, replace = best
+        if not chosen:
+            first_score = score
+        elif score < 0.2 * first_score:
+            break  # what is left adds little: keep the briefing short
+        if replace is None:
+            chosen.append(pick)
+        else:
+            chosen[replace] = pick
+    return chosen

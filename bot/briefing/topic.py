@@ -1,0 +1,83 @@
+"""The topic briefing (/deepseek): the state of the story from every stored item on the topic.
+
+Overview: with one story, that story's own bullets (up to five); with several, the lead bullet of
+each of the top five stories. Key figures: value, what it measures, who says so (the speaker, else
+the item's title with its link). Latest developments: newest items with dates and links. Top claims:
+the ledger's ranking, disputed and evidence-free first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from bot.briefing.digest import lead_item, rank
+from bot.briefing.labels import label
+from bot.briefing.stories import cluster
+from bot.config import TopicConfig
+from bot.model import Claim, Figure, Item, Link, Reply, Section
+from bot.topics import relevance
+
+MAX_BULLETS = 5
+MAX_FIGURES = 6
+MAX_LATEST = 5
+MAX_CLAIMS = 5
+
+
+def build_topic_briefing(
+    topic: TopicConfig,
+    items: Sequence[Item],
+    figures: Mapping[int, Sequence[Figure]],
+    claims: Sequence[Claim],
+    language: str,
+    *,
+    now: datetime | None = None,
+) -> Reply:
+    """``claims``: already ranked (bot.answers.rank_claims); the first five are shown."""
+    title = f"{label('briefing', language)}: {topic.description or topic.name}"
+    on_topic = [i for i in items if relevance(topic, i.title, i.text) > 0]
+    if not on_topic:
+        return Reply(title=title, sections=(Section(label("overview", language),
+                                                    text=label("no_items", language)),))
+    until = now or max(_when(i) for i in on_topic)
+    ranked = rank(cluster(on_topic), until, language, topic)
+    if len(ranked) == 1:
+        overview = lead_item(ranked[0].items, language).bullets[:MAX_BULLETS]
+    else:
+        overview = tuple(r.story.bullets[0] for r in ranked if r.story.bullets)[:MAX_BULLETS]
+    sections = [Section(label("overview", language), bullets=tuple(overview))]
+    key_figures = _figures([i for r in ranked[:MAX_BULLETS] for i in r.items], figures,
+                           overview)
+    if key_figures:
+        sections.append(Section(label("key_figures", language), figures=tuple(key_figures)))
+    newest = sorted(on_topic, key=lambda i: (_when(i), i.id), reverse=True)[:MAX_LATEST]
+    sections.append(Section(label("latest", language),
+                            links=tuple(Link(i.title, i.url, _when(i)) for i in newest)))
+    top = [c for c in claims if not c.topics or topic.name in c.topics][:MAX_CLAIMS]
+    if top:
+        sections.append(Section(label("top_claims", language), claims=tuple(top)))
+    footer = f"{len(on_topic)} {label('sources_count', language)}"
+    return Reply(title=title, sections=tuple(sections), footer=footer)
+
+
+def _figures(
+    items: Sequence[Item], figures: Mapping[int, Sequence[Figure]], overview: Sequence[str]
+) -> list[Figure]:
+    """Distinct values; those the overview carries first (they are the facts the briefing rests
+    on), then in story order. ``source`` None means the article states it; the link says which."""
+    pool: list[Figure] = []
+    seen: set[str] = set()
+    for item in items:
+        for f in figures.get(item.id, ()):
+            key = " ".join(f.value.casefold().split())
+            if key not in seen:
+                seen.add(key)
+                pool.append(dataclasses.replace(f, url=f.url or item.url))
+    text = " ".join(overview)
+    pool.sort(key=lambda f: f.value not in text)  # stable: story order within each group
+    return pool[:MAX_FIGURES]
+
+
+def _when(item: Item) -> datetime:
+    return item.published or item.ingested_at

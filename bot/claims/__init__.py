@@ -1,0 +1,1 @@
+"""Claims: extraction, claimants, evidence, ledger and disputes."""

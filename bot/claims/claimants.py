@@ -1,0 +1,335 @@
+"""Who is speaking: noun phrases around a cue, their canonical name, pronouns and descriptions.
+
+Canonical names: role prefixes stripped ("OpenAI-Chef Altman" -> "Altman"), the full name taken from
+elsewhere in the item ("Sam Altman"), spelling variants merged to the item's majority spelling
+("Andressen"/"Andreessen"). Pronouns and descriptions ("er", "she", "the regulator") go to the last
+fitting speaker; nothing is ever invented: when no speaker fits, the claim is dropped by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
+from bot.claims.lexicon import (
+    DETERMINERS,
+    LINKERS,
+    ORG_DESCRIPTIONS,
+    PERSON_DESCRIPTIONS,
+    PERSON_PRONOUNS,
+    ROLE_SUFFIXES,
+    ROLE_WORDS,
+    THING_PRONOUNS,
+)
+
+_ORG_WORDS = {
+    "commission", "council", "bank", "group", "inc", "inc.", "corp", "corp.", "ag", "gmbh", "se",
+    "university", "universität", "institute", "institut", "ministry", "ministerium", "partei",
+    "party", "agency", "authority", "committee", "ausschuss", "stanley", "capital", "partners",
+    "holdings", "technologies", "labs", "report", "index", "times", "post", "news", "reuters",
+    "association", "verband", "center", "centre", "foundation", "stiftung", "office", "amt",
+}
+_EN_STOP = {
+    "that", "who", "which", "was", "were", "is", "are", "has", "had", "have", "will", "would",
+    "could", "can", "did", "does", "do", "said", "says", "told", "wrote", "not", "also",
+}
+_EN_START_STOP = {
+    "according", "meanwhile", "however", "not", "while", "although", "when", "if", "as", "but",
+    "and", "so", "yet", "shares", "some", "many", "most", "all", "both", "each", "every", "no",
+    "there", "here", "critics", "analysts", "officials", "others", "in", "on", "at", "after",
+    "before", "for", "with", "by", "from", "during", "what", "why", "how", "still", "even",
+}
+_POSS = {"seiner", "ihrer", "dessen", "deren"}
+_SOURCE_LINKS = {"by", "from", "of", "von", "der", "des", "at", "bei"}
+_CONJ = {"und", "aber", "doch", "denn", "and", "but", "so", "yet"}
+TITLE_ROLES = {"president", "secretary", "representative", "rep.", "sen.", "senator", "dr.", "prof.",
+               "mr.", "ms.", "mrs.", "ceo", "chief", "minister", "governor", "commissioner"}
+_NAME_TOKEN = re.compile(r"^(?:[A-ZÄÖÜ][\w.\-’']*|\d[\w.]*|[a-z]{1,2})$")
+
+
+def is_role(tok: Tok, language: str) -> bool:
+    low = tok.low
+    if "-" in low and low.rsplit("-", 1)[1] in ROLE_SUFFIXES:
+        return True
+    if low not in ROLE_WORDS:
+        return False
+    return language == "de" or not tok.cap or low in TITLE_ROLES
+
+
+def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> list[Tok]:
+    """A speaker phrase starting at ``i``: determiners, roles, names; stops at a second phrase."""
+    out: list[Tok] = []
+    seen_name = False
+    while i < len(toks) and len(out) < limit:
+        t = toks[i]
+        if t.low in PERSON_PRONOUNS | THING_PRONOUNS and not out:
+            return [t]
+        if t.low in DETERMINERS:
+            if seen_name and not (language == "de" and t.low in ("des", "der") and out
+                                  and out[-1].cap and out[-1].low not in DETERMINERS):
+                break
+        elif t.text in QUOTE_CHARS:
+            pass
+        elif t.low in LINKERS and out:
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if nxt is None or not (nxt.cap or nxt.low in DETERMINERS or (
+                t.low in ("'s", "’s") and (is_role(nxt, language) or nxt.low in ORG_DESCRIPTIONS)
+            )):
+                break
+        elif is_role(t, language) or t.cap:
+            seen_name = seen_name or t.cap
+        elif seen_name and re.fullmatch(r"\d[\w.]*|[a-z]", t.text) and out and (
+            out[-1].cap or out[-1].text[:1].isdigit()
+        ):
+            pass  # "GPT 4. o", "H100"
+        elif (language == "de" and out and out[-1].low in DETERMINERS and i + 1 < len(toks)
+              and toks[i + 1].cap and t.text[:1].islower()):
+            pass  # "des saudi-arabischen Gesundheitsministeriums"
+        elif language == "en" and t.low in ORG_DESCRIPTIONS and out:
+            pass  # "Italy's data protection authority"
+        elif (language == "en" and not seen_name and t.low.isalpha() and i + 1 < len(toks)
+              and out and out[-1].low in DETERMINERS and t.low not in _EN_STOP):
+            pass  # lowercase noun in "the research firm"
+        else:
+            break
+        out.append(t)
+        i += 1
+    while out and (out[-1].low in LINKERS or out[-1].low in DETERMINERS):
+        out.pop()
+    return out
+
+
+def np_backward(toks: tuple[Tok, ...], j: int, language: str, limit: int = 9) -> list[Tok]:
+    """A speaker phrase ending at ``j`` (inclusive), read right to left."""
+    out: list[Tok] = []
+    while j >= 0 and len(out) < limit:
+        t = toks[j]
+        if not out and t.low in PERSON_PRONOUNS | THING_PRONOUNS:
+            return [t]
+        if t.cap or is_role(t, language) or t.low in DETERMINERS or t.low in ("'s", "’s") or (t.low in LINKERS and out and j > 0):
+            out.append(t)
+        elif language == "en" and t.low.isalpha() and t.low not in _EN_STOP and j > 0 and (
+            toks[j - 1].low in DETERMINERS
+            or (j > 1 and toks[j - 2].low in DETERMINERS and toks[j - 1].low.isalpha())
+        ) and not (out and out[-1].cap):
+            out.append(t)  # "the research firm", "The regulator"
+        else:
+            break
+        if t.low in DETERMINERS:
+            break
+        j -= 1
+    out.reverse()
+    while out and out[0].low in LINKERS:
+        out.pop(0)
+    return out
+
+
+@dataclass
+class Mention:
+    pos: int
+    name: str
+    person: int  # 2: surely a person, 1: could be either, 0: an organization or a product
+
+
+@dataclass
+class Resolver:
+    """Per-item claimant resolution."""
+
+    text: str
+    sents: list[SentenceTokens]
+    language: str
+    names: list[tuple[str, ...]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[tuple[int, int]] = field(default_factory=list)
+
+    def in_quote(self, pos: int) -> bool:
+        return any(a < pos < b - 1 for a, b in self.quotes)
+
+    def __post_init__(self) -> None:
+        for s in self.sents:
+            run: list[str] = []
+            for t in [*list(s.toks), None]:  # type: ignore[list-item]
+                if t is not None and t.cap and t.text.isalpha() and not is_role(t, self.language):
+                    run.append(t.text)
+                    continue
+                if 2 <= len(run) <= 3:
+                    self.names.append(tuple(run))
+                run = []
+            for t in s.toks:
+                if t.word:
+                    self.counts[t.text] += 1
+        for s in self.sents:
+            self._role_mentions(s)
+            if not s.toks or self.in_quote(s.toks[0].start):
+                continue
+            first = 1 if s.toks[0].low in _CONJ else 0
+            subject = np_forward(s.toks, first, self.language)
+            if subject and subject[0].cap and subject[0].low not in (
+                DETERMINERS | PERSON_PRONOUNS | THING_PRONOUNS | _EN_START_STOP
+            ):
+                name, span = self.canonical(subject)
+                score = self.person_score(name) if name else 0
+                if name and span and (self.language == "en" or score == 2):
+                    self.mention(span[0], name, score)
+
+    def _role_mentions(self, s: SentenceTokens) -> None:
+        """Names next to a person role ("Neal Khosla, Chef ...", "CEO Alexandr Wang")."""
+        toks = s.toks
+        for i, t in enumerate(toks):
+            if not is_role(t, self.language):
+                continue
+            after = [x for x in np_forward(toks, i + 1, self.language) if x.cap]
+            if after and not self.in_quote(after[0].start) and "-" not in after[0].text:
+                name = self.expand(self.phrase(after))
+                if self.person_score(name) == 2:
+                    self.mention(after[0].start, name, 2)
+            if i >= 2 and toks[i - 1].text == "," and toks[i - 2].cap and not self.in_quote(t.start):
+                before = np_backward(toks, i - 2, self.language)
+                if before:
+                    self.mention(before[0].start, self.expand(self.phrase(before)), 2)
+
+    def phrase(self, toks: list[Tok]) -> str:
+        return self.text[toks[0].start: toks[-1].end]
+
+    def mention(self, pos: int, name: str, person: int) -> None:
+        if self.in_quote(pos):
+            return
+        self.mentions.append(Mention(pos, name, person))
+
+    def canonical(self, np: list[Tok]) -> tuple[str | None, tuple[int, int] | None]:
+        """Name and span of a speaker phrase, or (None, None) when it is only a description."""
+        toks = [t for t in np if t.text not in QUOTE_CHARS]
+        if len(toks) == 1 and toks[0].low in PERSON_PRONOUNS | THING_PRONOUNS:
+            return None, None
+        title = _quoted_title(np)
+        if title:
+            return self.phrase(title), (title[0].start, title[-1].end)
+        if any(t.low in ("wie", "such") for t in toks):
+            k = max(i for i, t in enumerate(toks) if t.low in ("wie", "as"))
+            toks = toks[k + 1:]
+        roles = [i for i, t in enumerate(toks) if is_role(t, self.language)]
+        if roles:
+            tail = toks[roles[-1] + 1:]
+            cut = next((k for k, t in enumerate(tail) if t.low in _SOURCE_LINKS and k), None)
+            after = _names(tail[:cut] if cut is not None and _names(tail[:cut]) else tail)
+            before = toks[: roles[0]]
+            if before and before[-1].low in ("'s", "’s"):
+                before = []  # "Italy's data protection authority": a description
+            toks = after if after else _names(before)
+        else:
+            names = _names(toks)
+            if not names:  # "a survey by Pew Research", "data from the Federal Reserve"
+                links = [i for i, t in enumerate(toks) if t.low in _SOURCE_LINKS]
+                names = _names(toks[links[-1] + 1:]) if links else []
+            toks = names
+        # "Ireland's Data Protection Commission" -> the owned thing
+        while len(toks) > 2 and toks[1].low in ("'s", "’s"):
+            toks = toks[2:]
+        if not toks or all(t.low in DETERMINERS for t in toks):
+            return None, None
+        return self.expand(self.phrase(toks)), (toks[0].start, toks[-1].end)
+
+    def expand(self, name: str) -> str:
+        """Full name from elsewhere in the item and the majority spelling of each part."""
+        parts = name.split()
+        if len(parts) == 1:
+            for full in self.names:
+                if _same(full[-1], parts[0]) and len(full) >= 2:
+                    parts = list(full)
+                    break
+        return " ".join(self._spelling(p) for p in parts)
+
+    def _spelling(self, word: str) -> str:
+        if len(word) < 5 or not word.isalpha():
+            return word
+        variants = [w for w in self.counts if _same(w, word)]
+        if len(variants) <= 1:
+            return word
+
+        def score(v: str) -> int:
+            return sum(n for w, n in self.counts.items() if w.startswith(v) and len(w) - len(v) <= 1)
+
+        return max(variants, key=lambda v: (score(v), v == word))
+
+    def resolve_anaphor(self, np: list[Tok], pos: int) -> str | None:
+        """A pronoun or a description: the last fitting speaker or mention before ``pos``."""
+        low = [t.low for t in np if t.low not in DETERMINERS or t.low in _POSS]
+        if not low:
+            return None
+        want_person: bool | None
+        if len(low) == 1 and low[0] in ("seiner", "dessen"):
+            low = ["er"]
+        elif len(low) == 1 and low[0] in ("ihrer", "deren"):
+            low = ["sie"]
+        if len(low) == 1 and low[0] in PERSON_PRONOUNS:
+            want_person = True
+        elif (len(low) == 1 and low[0] in THING_PRONOUNS) or low[-1] in ORG_DESCRIPTIONS:
+            want_person = False
+        elif low[-1] in PERSON_DESCRIPTIONS:
+            want_person = True
+        else:
+            return None
+        for m in sorted((m for m in self.mentions if m.pos < pos), key=lambda m: -m.pos):
+            if (m.person >= 1) if want_person else (m.person <= 1):
+                return m.name
+        return None
+
+    def description(self, np: list[Tok]) -> str | None:
+        """A speaker named only by what it is ("Ein Sprecher des Ministeriums", "Critics"), used
+        as written when no name or earlier speaker fits: the article's words, not an invention."""
+        toks = [t for t in np if t.text not in QUOTE_CHARS]
+        while toks and toks[0].low in DETERMINERS:
+            toks = toks[1:]
+        if not toks or not any(t.cap or is_role(t, self.language) for t in toks):
+            return None
+        if len(toks) == 1 and (toks[0].low in ORG_DESCRIPTIONS | PERSON_DESCRIPTIONS):
+            return None
+        phrase = self.phrase(toks)
+        return phrase[:1].upper() + phrase[1:]
+
+    def person_score(self, name: str) -> int:
+        parts = name.split()
+        if any(re.search(r"[a-zäöü][A-Z]|\d", p) or p.isupper() or p.casefold() in _ORG_WORDS
+               for p in parts):
+            return 0
+        return 2 if len(parts) >= 2 and len(parts) <= 3 and all(p.isalpha() for p in parts) else 1
+
+
+def _quoted_title(np: list[Tok]) -> list[Tok] | None:
+    inside: list[Tok] = []
+    opened = False
+    for t in np:
+        if t.text in QUOTE_CHARS:
+            if opened:
+                return inside or None
+            opened = True
+            continue
+        if opened:
+            inside.append(t)
+    return None
+
+
+def _names(toks: list[Tok]) -> list[Tok]:
+    while toks and (toks[0].low in LINKERS or toks[0].low in DETERMINERS):
+        toks = toks[1:]
+    while toks and (toks[-1].low in LINKERS or toks[-1].low in DETERMINERS):
+        toks = toks[:-1]
+    for k, t in enumerate(toks):
+        if t.cap or t.text[:1].isdigit() or t.low in ("'s", "’s"):
+            continue
+        if k and _NAME_TOKEN.match(t.text) and toks[k - 1].text[:1].isdigit():
+            continue  # "GPT 4. o"
+        return []
+    return toks
+
+
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or a[0] != b[0]:
+        return False
+    return SequenceMatcher(None, a.casefold(), b.casefold()).ratio() >= 0.88

@@ -1,0 +1,705 @@
+"""Rule-based attribution extraction (German and English) on clean text and its stored sentences.
+
+Order of the passes matters: direct quotes claim their speech verbs first (so "„…“, staunt X" is one
+quote, not also an indirect claim), then verb, noun and preposition frames, then hedged statements
+in the article's own voice, then continuations (Konjunktiv sentences and quotes that go on after a
+speaker was named). Speakers are resolved last, in text order, so that pronouns and descriptions
+("er", "the regulator") can refer back to the speakers before them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.claims import frames as F
+from bot.claims.claimants import Resolver, np_backward, np_forward
+from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok, build
+from bot.claims.evidence import evidence_status
+from bot.claims.lexicon import (
+    CLAIM_NOUNS,
+    DETERMINERS,
+    DOUBT_NOUNS,
+    DOUBT_VERBS,
+    HEDGES,
+    INTEND_FORMS,
+    INTRODUCERS,
+    NACH_NOUNS,
+    PREDICT_LEMMAS,
+    REPORT_ADVERBS,
+    SURFACE,
+)
+from bot.model import ClaimSpans, ExtractedClaim, Sentence, Span
+
+_QUOTE = re.compile(
+    r"„[^„“”\n]*?[“”]|»[^»«\n]*?«|«[^«»\n]*?»|“[^“”\n]*?”|\"[^\"\n]*?\"|‚[^‚‘\n]*?‘"
+    r"|(?<!\w)'(?=\w)[^'\n]{3,}?(?<=[\w.!?,])'(?!\w)"
+)
+_LEAD = re.compile(r"^(?:Denn|Und|Aber|Doch|Dabei|Zudem|Auch|Meanwhile|However|But|And|Also|So)"
+                   r"\b,?\s+")
+_TAIL = re.compile(r",\s+(?:an?|the|eine?)\s+(?:accusation|claim|allegation|charge|assertion|"
+                   r"Vorwurf|Behauptung)\b.*$", re.IGNORECASE)
+_POSSESSIVE = {"seiner", "ihrer", "deren", "dessen", "unserer"}
+_FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|Prozent|percent|Millionen|Milliarden|million|billion|"
+                     r"Mio\.|Mrd\.)?")
+
+
+@dataclass
+class Draft:
+    start: int
+    end: int
+    sent: int
+    kind: str
+    cue: str | None
+    cue_span: Span | None
+    np: list[Tok] | None = None
+    inherit: Draft | None = None
+    own_voice: bool = False
+    hedges: list[str] = field(default_factory=list)
+    text: str | None = None
+    introducer: bool = False
+    speaker: str | None = None
+    speaker_span: Span | None = None
+
+
+class RuleClaimExtractor:
+    """Implements ``bot.ports.ClaimExtractor``; stateless, cheap to share."""
+
+    def extract(self, text: str, sentences: list[Sentence], language: str) -> list[ExtractedClaim]:
+        lang = "de" if language == "de" else "en"
+        sents = build(text, sentences, lang)
+        return _Run(text, sents, lang).claims()
+
+
+class _Run:
+    def __init__(self, text: str, sents: list[SentenceTokens], lang: str) -> None:
+        self.text = text
+        self.sents = sents
+        self.lang = lang
+        self.quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
+        self.drafts: list[Draft] = []
+        self.used: set[tuple[int, int]] = set()  # (sentence, token) cues taken by quotes
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def sent_of(self, pos: int) -> SentenceTokens | None:
+        for s in self.sents:
+            if s.start <= pos < s.end:
+                return s
+        return None
+
+    def in_quote(self, pos: int) -> bool:
+        return any(a < pos < b - 1 for a, b in self.quotes)
+
+    def span_of(self, toks: tuple[Tok, ...], a: int, b: int) -> tuple[int, int]:
+        return (toks[a].start, toks[b - 1].end)
+
+    def add(self, d: Draft) -> Draft:
+        self.drafts.append(d)
+        return d
+
+    def in_sent(self, index: int) -> list[Draft]:
+        return [d for d in self.drafts if d.sent == index]
+
+    # --- passes -------------------------------------------------------------------------------
+
+    def claims(self) -> list[ExtractedClaim]:
+        prev: tuple[Draft, int] | None = None
+        for qa, qb in self.quotes:
+            d = self.quote(qa, qb, prev)
+            prev = (d, qb) if d else None
+        for s in self.sents:
+            self.frames(s)
+        self.absorb()
+        for s in self.sents:
+            self.reported(s)
+        for s in self.sents:
+            self.continuation(s)
+        self.drafts.sort(key=lambda d: (d.start, d.end))
+        return self.finish()
+
+    def quote(self, qa: int, qb: int, prev: tuple[Draft, int] | None) -> Draft | None:
+        inner_a, inner_b = qa + 1, qb - 1
+        raw = self.text[inner_a:inner_b]
+        stripped = raw.rstrip(" ,")
+        if len(re.findall(r"\w+", raw)) < 3:
+            return None
+        start = inner_a + (len(raw) - len(raw.lstrip()))
+        end = inner_a + len(stripped)
+        s = self.sent_of(qb - 1)
+        if s is None:
+            return None
+        toks = s.toks
+        rest = [t for t in toks if t.start >= qb]
+        k = 0
+        while k < len(rest) and rest[k].text in (",", ":", "–"):
+            k += 1
+        if k < len(rest):
+            t0 = rest[k]
+            cue = F.cue_at(toks, t0.i, self.lang)
+            if cue is None and t0.low == "so" and self.lang == "de":
+                cue = F.Cue("so", t0.i)
+            if cue is not None:  # „…“, staunt der Internet-Pionier Marc Andressen
+                np = np_forward(toks, F.skip_de_adverbs(toks, t0.i + 1), self.lang)
+                if np:
+                    return self.quote_draft(start, end, s, cue, np)
+            for j in range(k, min(k + 7, len(rest))):  # “…,” President Donald Trump told
+                if rest[j].punct and rest[j].low not in ("'s", "’s", "-"):
+                    break
+                cue = F.cue_at(toks, rest[j].i, self.lang)
+                if cue is not None and j > k:
+                    np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
+                    if np and (np[0].cap or np[0].low in DETERMINERS or F.is_pronoun(np[:1])):
+                        return self.quote_draft(start, end, s, cue, np)
+                    break
+        if prev is not None:
+            between = self.text[prev[1]:qa]
+            if not re.search(r"[.!?]", between) and between.strip()[-1:] in (":", ","):
+                d = prev[0]
+                return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d))
+        so = self.sent_of(qa)
+        if so is not None and self.text[so.start:qa].rstrip().endswith(":"):
+            before = [t for t in so.toks if t.end <= qa]
+            for t in reversed(before):
+                cue = F.cue_at(so.toks, t.i, self.lang)
+                if cue is None or (so.index, t.i) in self.used:
+                    continue
+                after = np_forward(so.toks, F.skip_de_adverbs(so.toks, t.i + 1), self.lang)
+                if after and F.is_pronoun(after):
+                    np: list[Tok] | None = after
+                else:
+                    np, _ = self.subject(so, t.i)
+                if np:
+                    return self.quote_draft(start, end, so, cue, np)
+        return None
+
+    def quote_draft(
+        self, start: int, end: int, s: SentenceTokens, cue: F.Cue, np: list[Tok]
+    ) -> Draft:
+        self.used.add((s.index, cue.index))
+        return self.add(Draft(start, end, s.index, "quote", cue.label(s.toks), cue.span(s.toks),
+                              np=np))
+
+    def frames(self, s: SentenceTokens) -> None:
+        toks = s.toks
+        for t in toks:
+            if (s.index, t.i) in self.used or self.in_quote(t.start):
+                continue
+            if (self.lang == "de" and t.low in ("laut", "gemäß", "zufolge")) or (
+                self.lang == "en" and t.low == "according" and t.i + 1 < len(toks)
+                and toks[t.i + 1].low == "to"
+            ):
+                self.prep(s, t)
+                continue
+            if t.low in ("wie", "as") and self.wie_frame(s, t):
+                continue
+            if self.lang == "de" and t.low == "so" and self.so_frame(s, t):
+                continue
+            if self.lang == "de" and t.low == "nach" and self.nach(s, t):
+                continue
+            if t.low in CLAIM_NOUNS[self.lang] and self.lang == "de":
+                self.noun(s, t)
+                continue
+            if t.low in DOUBT_NOUNS and t.i > 0:
+                verb = next((x for x in toks[max(0, t.i - 3): t.i] if x.low in DOUBT_VERBS), None)
+                if verb is not None:
+                    self.doubt(s, verb, t)
+                continue
+            intend = t.low if self.lang == "de" else (SURFACE["en"].get(t.low) or t.lemma)
+            if intend in INTEND_FORMS[self.lang] and not t.cap and self.intention(s, t):
+                continue
+            cue = F.cue_at(toks, t.i, self.lang)
+            if cue is not None:
+                self.verb(s, cue)
+
+    def subject(self, s: SentenceTokens, i: int) -> tuple[list[Tok] | None, Draft | None]:
+        toks = s.toks
+        if toks[i].low in F.PARTICIPLES or (i and toks[i - 1].text == "," and self.lang == "en"
+                                            and toks[i].low.endswith("ing")):
+            earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
+            if earlier:
+                return None, earlier[-1]
+            return np_forward(toks, 0, self.lang), None
+        if self.lang == "de":
+            subj = F.german_subject(toks, i, self.lang)
+            if subj is not None:
+                return subj, None
+            return np_forward(toks, F.skip_de_adverbs(toks, i + 1), self.lang) or None, None
+        got = F.english_subject(toks, i, self.lang)
+        if got == "and":
+            earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
+            return None, (earlier[-1] if earlier else None)
+        return (got if isinstance(got, list) else None), None
+
+    def verb(self, s: SentenceTokens, cue: F.Cue) -> None:
+        toks = s.toks
+        i = cue.index
+        np, inherit = self.subject(s, i)
+        if np is None and inherit is None:
+            return
+        kind = "prediction" if cue.lemma in PREDICT_LEMMAS else "indirect"
+        p = i + 1
+        if np and np[0].i > i:
+            p = np[-1].i + 1
+        text_override = None
+        msg: tuple[int, int] | None = None
+        if self.lang == "de":
+            p = F.skip_de_adverbs(toks, p)
+            if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == ",":
+                end = F.clause_end(toks, 0, self.lang)
+                msg = (0, end)
+                a, b = toks[i - 1].start, toks[p].end
+                text_override = self.text[toks[0].start:a] + " " + self.text[b:toks[end - 1].end]
+            else:
+                msg = self.de_message(toks, p, cue)
+        else:
+            if cue.lemma == "tell":
+                k = p
+                while k < min(len(toks), p + 4) and toks[k].low != "that" and toks[k].word:
+                    k += 1
+                p = k if k < len(toks) and (toks[k].low == "that" or k == p + 1) else p
+            msg = self.en_message(toks, p)
+        if msg is None and self.lang == "de" and i > 2 and toks[i - 1].text == "," and np and \
+                np[0].i > i and self.tail_only(toks, np[-1].i + 1):
+            msg = (0, i - 1)  # "..., sagte Henderson weiter."
+            kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
+        if msg is None:
+            if cue.lemma in INTRODUCERS:
+                self.add(Draft(toks[0].start, toks[-1].end, s.index, "introducer", None, None,
+                               np=np, inherit=inherit, introducer=True))
+            return
+        a, b = self.span_of(toks, *msg)
+        self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
+                       inherit=inherit, text=text_override))
+
+    def tail_only(self, toks: tuple[Tok, ...], j: int) -> bool:
+        return all(t.punct or t.low in F.DE_ADVERBS or t.low in ("weiter", "gegenüber")
+                   for t in toks[j:])
+
+    def wie_frame(self, s: SentenceTokens, t: Tok) -> bool:
+        """"Wie die BBC berichtet, ..." / "As Reuters reported, ..."."""
+        toks = s.toks
+        i = t.i
+        if i > 0 and toks[i - 1].text != ",":
+            return False
+        np = np_forward(toks, i + 1, self.lang)
+        if not np or not any(x.cap for x in np):
+            return False
+        j = np[-1].i + 1
+        while j < len(toks) and toks[j].word and not F.cue_at(toks, j, self.lang) and j - i < 10:
+            j += 1
+        if j >= len(toks) or F.cue_at(toks, j, self.lang) is None:
+            return False
+        cue = F.cue_at(toks, j, self.lang)
+        assert cue is not None
+        k = (cue.particle or j) + 1
+        while k < len(toks) and toks[k].word and k - j < 4:
+            k += 1  # "wie X berichtet hatte", "wie X mitteilte"
+        if k >= len(toks) or toks[k].text != ",":
+            return False
+        self.used.add((s.index, j))
+        end = F.clause_end(toks, k + 1, self.lang)
+        if i > 0:
+            a, b = self.span_of(toks, 0, i - 1)
+        elif end - (k + 1) >= 3:
+            a, b = self.span_of(toks, k + 1, end)
+        else:
+            return False
+        self.add(Draft(a, b, s.index, "reported", f"{t.text} … {cue.label(toks)}",
+                       cue.span(toks), np=np))
+        return True
+
+    def so_frame(self, s: SentenceTokens, t: Tok) -> bool:
+        """"..., so der Sprecher." / "„…“, so X, wird ..." (German)."""
+        toks = s.toks
+        i = t.i
+        if i < 2 or toks[i - 1].text not in (",", "“", "”", "\"", "«") or i + 1 >= len(toks):
+            return False
+        np = np_forward(toks, i + 1, self.lang)
+        if not np or not any(x.cap for x in np):
+            return False
+        after = np[-1].i + 1
+        while after < len(toks) and toks[after].low in ("weiter", "abschließend"):
+            after += 1
+        if after < len(toks) and toks[after].text not in (".", ",", ":", "!", "?"):
+            return False
+        b = i - 1 if toks[i - 1].text == "," else i
+        if after >= len(toks) - 1 or toks[after].text in ".!?":
+            msg, text = (0, b), None
+        else:
+            end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+            msg = (0, end)
+            text = self.text[toks[0].start:toks[b - 1].end] + " " + self.text[
+                toks[after].end:toks[end - 1].end]
+        if msg[1] - msg[0] < 3:
+            return False
+        a, z = self.span_of(toks, *msg)
+        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text))
+        return True
+
+    def nach(self, s: SentenceTokens, t: Tok) -> bool:
+        """"nach Angaben der Polizei", "Nach Ansicht von X", "seiner Meinung nach"."""
+        toks = s.toks
+        i = t.i
+        if i + 1 < len(toks) and toks[i + 1].low in NACH_NOUNS:
+            j = i + 2
+            if j < len(toks) and toks[j].low == "von":
+                j += 1
+            np = np_forward(toks, j, self.lang) if j < len(toks) else []
+            first, last = i, (np[-1].i if np else i + 1)
+            cue_span = (t.start, toks[i + 1].end)
+            label = f"{t.text} {toks[i + 1].text}"
+        elif i >= 2 and toks[i - 1].low in NACH_NOUNS and toks[i - 2].low in _POSSESSIVE:
+            np = [toks[i - 2]]
+            first, last = i - 2, i
+            cue_span = (toks[i - 1].start, t.end)
+            label = f"{toks[i - 1].text} {t.text}"
+        else:
+            return False
+        if not np:
+            return False
+        end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+        if first == 0:
+            a = last + 1
+            msg, text = (a, end), None
+        else:
+            msg = (0, end)
+            text = self.text[toks[0].start:toks[first - 1].end]
+            if last + 1 < end:
+                text += " " + self.text[toks[last + 1].start:toks[end - 1].end]
+        if msg[1] - msg[0] < 3:
+            return False
+        a, b = self.span_of(toks, *msg)
+        self.add(Draft(a, b, s.index, "reported", label, cue_span, np=np, text=text))
+        return True
+
+    def de_message(self, toks: tuple[Tok, ...], p: int, cue: F.Cue) -> tuple[int, int] | None:
+        limit = min(len(toks), p + 12)
+        for j in range(p, limit):
+            if toks[j].text in ".!?":
+                break
+            if toks[j].low == "dass":
+                end = F.clause_end(toks, j + 1, self.lang)
+                return (j + 1, end) if end > j + 1 else None
+            if toks[j].text == ":":
+                if j + 1 < len(toks) and toks[j + 1].text in QUOTE_CHARS:
+                    return None
+                k = j + 2 if j + 1 < len(toks) and toks[j + 1].low == "dass" else j + 1
+                end = F.clause_end(toks, k, self.lang)
+                return (k, end) if end > k else None
+        comma = next((j for j in range(p, min(len(toks), p + 8)) if toks[j].text == ","), None)
+        if comma is not None and all(t.word for t in toks[p:comma]) and F.has_konjunktiv(
+            toks, comma + 1
+        ):
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 1 else None
+        if cue.lemma in ("sprechen", "berichten") and p < len(toks) and toks[p].low in ("von", "vom"):
+            end = F.clause_end(toks, p + 1, self.lang)
+            return (p + 1, end) if end - p > 2 else None
+        if cue.lemma == "führen" and cue.particle is not None:
+            j = p
+            while j < cue.particle and not toks[j].cap and toks[j].low not in DETERMINERS:
+                j += 1
+            return (j, cue.particle) if cue.particle > j else None
+        return None
+
+    def en_message(self, toks: tuple[Tok, ...], p: int) -> tuple[int, int] | None:
+        for j in range(p, min(len(toks), p + 10)):
+            t = toks[j]
+            if t.low in F.EN_FINITE or t.text in QUOTE_CHARS or t.text in ".!?":
+                break
+            if t.low == "that":
+                end = F.clause_end(toks, j + 1, self.lang)
+                return (j + 1, end) if end > j + 1 else None
+        if p < len(toks) and toks[p].text == ":":
+            p += 1
+        if p >= len(toks) or toks[p].punct or toks[p].low in F.EN_PREP:
+            return None
+        if toks[p].low == "to":
+            return None
+        end = F.clause_end(toks, p, self.lang)
+        return (p, end) if end - p >= 3 else None
+
+    def prep(self, s: SentenceTokens, t: Tok) -> None:
+        toks = s.toks
+        i = t.i
+        if t.low == "zufolge":
+            np = np_backward(toks, i - 1, self.lang)
+            if not np:
+                return
+            first, last = np[0].i, i
+        else:
+            start = i + 2 if t.low == "according" else i + 1
+            if start >= len(toks) or not (toks[start].cap or toks[start].low in DETERMINERS
+                                          or toks[start].text in QUOTE_CHARS
+                                          or self.lang == "en" or "-" in toks[start].text
+                                          or "." in toks[start].text.strip(".")):
+                return
+            if self.lang == "en":
+                end = start
+                while end < len(toks) and not (toks[end].punct and toks[end].low not in
+                                               ("'s", "’s", "-")):
+                    end += 1
+                np = list(toks[start:end])
+            else:
+                np = np_forward(toks, start, self.lang) or [toks[start]]
+                nxt = np[-1].i + 1
+                if nxt < len(toks) and toks[nxt].low in ("der", "des") and nxt + 1 < len(toks) \
+                        and toks[nxt + 1].cap:
+                    np += np_forward(toks, nxt, self.lang)
+            if not np:
+                return
+            first, last = i, np[-1].i
+        prefix = 0
+        while prefix < first and (toks[prefix].punct or toks[prefix].text == ":" or
+                                  any(x.text == ":" for x in toks[prefix:first])):
+            prefix += 1
+        end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+        if first <= prefix:
+            a = last + 1
+            while a < end and toks[a].text == ",":
+                a += 1
+            msg = (a, end)
+        elif last + 1 >= end:
+            b = first
+            while b > prefix and toks[b - 1].text == ",":
+                b -= 1
+            msg = (prefix, b)
+        else:
+            msg = (prefix, end)
+        if msg[1] - msg[0] < 3:
+            return
+        label = "according to" if t.low == "according" else t.low
+        cue_end = toks[i + 1].end if t.low == "according" else t.end
+        a, b = self.span_of(toks, *msg)
+        self.add(Draft(a, b, s.index, "reported", label, (t.start, cue_end), np=np))
+
+    def noun(self, s: SentenceTokens, t: Tok) -> None:
+        toks = s.toks
+        j = t.i + 1
+        if j < len(toks) and toks[j].low == "von":
+            j += 1
+        elif not (j < len(toks) and toks[j].low in ("des", "der")):
+            return
+        np = np_forward(toks, j, self.lang)
+        if not np:
+            return
+        k = np[-1].i + 1
+        if k < len(toks) and toks[k].text in (":", ","):
+            k += 1
+            if k < len(toks) and toks[k].low == "dass":
+                k += 1
+            end = F.clause_end(toks, k, self.lang)
+            if end - k >= 3:
+                a, b = self.span_of(toks, k, end)
+                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end), np=np))
+
+    def doubt(self, s: SentenceTokens, verb: Tok, noun: Tok) -> None:
+        toks = s.toks
+        np, inherit = self.subject(s, verb.i)
+        if np is None and inherit is None:
+            return
+        end = F.clause_end(toks, noun.i, self.lang)
+        a, b = self.span_of(toks, noun.i, end)
+        self.used.add((s.index, verb.i))
+        self.add(Draft(a, b, s.index, "indirect", f"{verb.text} … {noun.text}",
+                       (verb.start, verb.end), np=np, inherit=inherit))
+
+    def intention(self, s: SentenceTokens, t: Tok) -> bool:
+        toks = s.toks
+        i = t.i
+        if self.lang == "en":
+            if i + 1 >= len(toks) or toks[i + 1].low != "to":
+                return False
+            got = F.english_subject(toks, i, self.lang)
+            if not isinstance(got, list):
+                return False
+            end = next((x.i for x in toks[i + 2:] if x.punct), len(toks))
+            if end - (i + 2) < 2:
+                return False
+            a, b = self.span_of(toks, i + 2, end)
+            self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=got))
+            return True
+        r = i - 1
+        while r > 0 and toks[r].text != ",":
+            r -= 1
+        if r > 1 and r + 1 < i and toks[r + 1].low in ("der", "die", "das") and toks[r - 1].cap:
+            np = np_backward(toks, r - 1, self.lang)
+            if np and i - (r + 2) >= 2:
+                a, b = self.span_of(toks, r + 2, i)
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np))
+                return True
+        subj = F.german_subject(toks, i, self.lang)
+        if subj and subj[0].cap:
+            end = F.clause_end(toks, i + 1, self.lang)
+            if end - (i + 1) >= 2:
+                a, b = self.span_of(toks, i + 1, end)
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj))
+                return True
+        return False
+
+    def absorb(self) -> None:
+        framed = [d for d in self.drafts if d.kind != "quote" and not d.introducer]
+        keep = []
+        for d in self.drafts:
+            if d.kind == "quote" and any(f.start <= d.start and d.end <= f.end + 2 for f in framed):
+                continue
+            if d.kind != "quote" and d.cue_span and self.in_quote(d.cue_span[0]):
+                continue
+            keep.append(d)
+        self.drafts = keep
+
+    def reported(self, s: SentenceTokens) -> None:
+        """Hedged statements: in the article's own voice when the sentence names no speaker."""
+        toks = s.toks
+        found: list[tuple[str, Tok]] = []
+        for t in toks:
+            if self.in_quote(t.start):
+                continue
+            if t.low in REPORT_ADVERBS[self.lang] and not t.cap:
+                found.append((t.text, t))
+            elif self.lang == "de" and t.low in ("soll", "sollen") and _perfect_tail(toks, t.i):
+                found.append((f"{t.text} … {toks[_last_word(toks)].text}", t))
+        if not found:
+            return
+        mine = [d for d in self.in_sent(s.index) if not d.introducer]
+        if mine:
+            for d in mine:
+                d.hedges.extend(h for h, _ in found)
+            return
+        hedge, t = found[0]
+        end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+        a, b = self.span_of(toks, 0, end)
+        body = self.text[a:b]
+        lead = _LEAD.match(body)
+        if lead:
+            a += lead.end()
+        tail = _TAIL.search(self.text[a:b])
+        if tail:
+            b = a + tail.start()
+        self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), own_voice=True,
+                       hedges=[hedge]))
+
+    def continuation(self, s: SentenceTokens) -> None:
+        if s.index == 0:
+            return
+        before = self.sents[s.index - 1]
+        if before.paragraph != s.paragraph:
+            return
+        prev = [d for d in self.in_sent(before.index) if not d.own_voice]
+        if not prev:
+            return
+        last = prev[-1]
+        mine = self.in_sent(s.index)
+        toks = s.toks
+        for qa, qb in self.quotes:
+            if s.start <= qa < s.end and qa == s.start and not any(
+                d.start <= qa + 1 < d.end for d in mine
+            ):
+                raw = self.text[qa + 1: qb - 1]
+                if len(re.findall(r"\w+", raw)) >= 3:
+                    b = qa + 1 + len(raw.rstrip(" ,"))
+                    mine.append(self.add(Draft(qa + 1, b, s.index, "quote", last.cue,
+                                               last.cue_span, inherit=last)))
+        if mine or self.lang != "de":
+            return
+        for t in toks:
+            if self.in_quote(t.start) or t.i == 0:
+                continue
+            if F.is_konjunktiv(toks, t, second=last.kind in ("indirect", "prediction")):
+                end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+                a = toks[0].start
+                b = toks[end - 1].end
+                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end),
+                               inherit=last))
+                return
+
+    # --- speakers, hedges, evidence -----------------------------------------------------------
+
+    def finish(self) -> list[ExtractedClaim]:
+        resolver = Resolver(self.text, self.sents, self.lang, quotes=self.quotes)
+        for d in self.drafts:
+            if d.own_voice:
+                continue
+            if d.inherit is not None:
+                d.speaker, d.speaker_span = d.inherit.speaker, d.inherit.speaker_span
+            elif d.np:
+                name, span = resolver.canonical(d.np)
+                if name is not None:
+                    phrase = [x for x in d.np if x.text not in QUOTE_CHARS] or d.np
+                    span = (phrase[0].start, phrase[-1].end)
+                if name is None:
+                    name, span = self.apposition(resolver, d.np)
+                if name is None:
+                    name = resolver.resolve_anaphor(d.np, d.np[0].start)
+                    span = (d.np[0].start, d.np[-1].end)
+                    if name is None and not F.is_pronoun(d.np):
+                        name = resolver.description(d.np)
+                        if name is not None:
+                            resolver.mention(d.np[0].start, name, 1)
+                if name is not None and span is not None:
+                    resolver.mention(span[0], name, resolver.person_score(name))
+                d.speaker, d.speaker_span = name, span
+        out: list[ExtractedClaim] = []
+        seen: set[tuple[int, int]] = set()
+        for d in self.drafts:
+            if d.introducer or (d.speaker is None and not d.own_voice):
+                continue
+            if (d.start, d.end) in seen or d.end <= d.start:
+                continue
+            seen.add((d.start, d.end))
+            out.append(self.claim(d))
+        return out
+
+    def apposition(self, resolver: Resolver, np: list[Tok]) -> tuple[str | None, Span | None]:
+        """"Italy's data protection authority, the Garante, ...": the name in the apposition."""
+        toks = self.sents[np[-1].sent].toks
+        k = np[-1].i + 1
+        if k + 1 < len(toks) and toks[k].text == ",":
+            appos = np_forward(toks, k + 1, self.lang)
+            if appos and appos[-1].i + 1 < len(toks) and toks[appos[-1].i + 1].text == ",":
+                return resolver.canonical(appos)
+        return None, None
+
+    def claim(self, d: Draft) -> ExtractedClaim:
+        message = d.text if d.text is not None else self.text[d.start:d.end]
+        message = re.sub(r"\s+", " ", message).strip()
+        hedges = list(d.hedges)
+        for w in re.findall(r"\b\w+\b", self.text[d.start:d.end]):
+            if w in HEDGES[self.lang] and w not in hedges and not (d.own_voice and hedges):
+                hedges.append(w)
+        s = self.sents[d.sent]
+        frame = self.text[s.start:d.start] + " " * (d.end - d.start) + self.text[d.end:s.end]
+        follow = None
+        if d.sent + 1 < len(self.sents):
+            nxt = self.sents[d.sent + 1]
+            if nxt.paragraph == s.paragraph and not self.in_sent(nxt.index):
+                follow = self.text[nxt.start:nxt.end]
+        phrase = None
+        if d.np:
+            phrase = self.text[d.np[0].start:d.np[-1].end]
+        evidence = evidence_status(frame, phrase, follow)
+        return ExtractedClaim(
+            text=message,
+            claimant=d.speaker,
+            kind=d.kind,
+            cue=d.cue,
+            hedged=bool(hedges),
+            hedges=tuple(hedges),
+            evidence=evidence,
+            spans=ClaimSpans(message=(d.start, d.end), claimant=d.speaker_span, cue=d.cue_span),
+            figures=tuple(m.group(0).strip() for m in _FIGURE.finditer(message)),
+        )
+
+
+def _last_word(toks: tuple[Tok, ...]) -> int:
+    j = len(toks) - 1
+    while j > 0 and toks[j].punct:
+        j -= 1
+    return j
+
+
+def _perfect_tail(toks: tuple[Tok, ...], i: int) -> bool:
+    """"soll ... gekostet haben": a perfect infinitive closes the clause (a report, not a plan)."""
+    j = _last_word(toks)
+    return j > i + 1 and toks[j].low in ("haben", "sein") and toks[j - 1].low.startswith("ge")

@@ -1,0 +1,221 @@
+"""Cue recognition and the shape of a frame around it: subject, message, coordination.
+
+Pure functions over one sentence's tokens; extract.py decides which frames become claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.claims.claimants import np_backward, np_forward
+from bot.claims.doc import QUOTE_CHARS, Tok
+from bot.claims.lexicon import (
+    DETERMINERS,
+    INTEND_FORMS,
+    KONJUNKTIV,
+    KONJUNKTIV_II,
+    NEEDS_PARTICLE,
+    PERSON_PRONOUNS,
+    SEPARABLE,
+    SPEECH_LEMMAS,
+    SURFACE,
+    THING_PRONOUNS,
+)
+
+EN_AUX = {"also", "however", "has", "have", "had", "then", "later", "recently", "previously",
+          "repeatedly", "already", "once", "again", "further", "publicly", "privately", "reportedly", "allegedly", "first"}
+EN_FINITE = {"was", "were", "is", "are", "has", "had", "have", "will", "would", "could", "can",
+             "did", "does", "do", "may", "might", "should", "must"}
+EN_PREP = {"in", "on", "at", "to", "for", "with", "by", "from", "after", "before", "during",
+           "aboard", "of", "via", "over", "through", "under", "about"}
+DE_ADVERBS = {"derweil", "nun", "jedoch", "aber", "auch", "zudem", "noch", "dabei", "inzwischen",
+              "bereits", "sogar", "nämlich", "allerdings", "dagegen", "hingegen", "wiederum"}
+CONJ = {"und", "aber", "doch", "denn", "and", "but", "yet", "so", "oder", "or"}
+PARTICIPLES = {"adding", "saying", "arguing", "warning", "noting", "insisting", "claiming",
+               "ergänzte", "hinzufügend"}
+
+
+@dataclass(frozen=True)
+class Cue:
+    lemma: str
+    index: int
+    particle: int | None = None
+
+    def label(self, toks: tuple[Tok, ...]) -> str:
+        head = toks[self.index].text
+        if self.particle is not None:
+            return f"{head} … {toks[self.particle].text}"
+        if self.index + 1 < len(toks) and toks[self.index + 1].low == "sich":
+            return f"{head} sich"
+        return head
+
+    def span(self, toks: tuple[Tok, ...]) -> tuple[int, int]:
+        t = toks[self.index]
+        if self.particle is None and self.index + 1 < len(toks) and toks[self.index + 1].low == "sich":
+            return (t.start, toks[self.index + 1].end)
+        return (t.start, t.end)
+
+
+def cue_at(toks: tuple[Tok, ...], i: int, language: str) -> Cue | None:
+    """A speech, thought or prediction verb at ``i`` (with its closing particle when separable)."""
+    t = toks[i]
+    if not t.word or (t.cap and i > 0):
+        return None
+    low = t.low
+    if language == "de":
+        lem = SURFACE["de"].get(low) or t.lemma
+        if lem == "überzeugt":
+            return Cue(lem, i)
+        if lem not in SPEECH_LEMMAS["de"] and lem not in SEPARABLE:
+            return None
+        particle = None
+        if lem == "sprechen" and i + 1 < len(toks) and toks[i + 1].low in ("von", "vom"):
+            return Cue(lem, i)
+        if lem in SEPARABLE:
+            particle = None
+            for word in SEPARABLE[lem]:
+                particle = _particle(toks, i, word)
+                if particle is not None:
+                    break
+            if lem == "schlagen" and toks[particle or i].low == "an" and not any(
+                x.low == "töne" for x in toks[i:particle or i]
+            ):
+                return None
+            if particle is None and lem in NEEDS_PARTICLE:
+                return None
+        return Cue(lem, i, particle)
+    lem2 = SURFACE["en"].get(low)
+    if lem2 is None:
+        if t.lemma not in SPEECH_LEMMAS["en"] and t.lemma not in INTEND_FORMS["en"]:
+            return None
+        prev = toks[i - 1] if i else None
+        if prev is None or prev.low in DETERMINERS or prev.low in EN_PREP or prev.low in ("'s", "’s"):
+            return None
+        if low == t.lemma and not (
+            prev.low in ("i", "we", "they", "you", "will", "would", "could", "may", "might")
+            or (prev.low.endswith("s") and prev.low.isalpha() and not prev.cap)
+            or (prev.cap and prev.low.isalpha())
+        ):
+            return None
+        lem2 = t.lemma
+    if lem2 not in SPEECH_LEMMAS["en"] and lem2 not in INTEND_FORMS["en"]:
+        return None
+    if i > 0 and toks[i - 1].low in DETERMINERS:
+        return None
+    return Cue(lem2, i)
+
+
+def _particle(toks: tuple[Tok, ...], i: int, particle: str) -> int | None:
+    for j in range(i + 1, len(toks)):
+        t = toks[j]
+        if t.text in ".!?;" or (t.text == "," and toks[j - 1].low != particle):
+            if t.text == ",":
+                continue
+            return None
+        if t.low == particle and (j + 1 == len(toks) or toks[j + 1].punct):
+            return j
+    return None
+
+
+def skip_de_adverbs(toks: tuple[Tok, ...], j: int) -> int:
+    while j < len(toks) and (toks[j].low == "sich" or toks[j].low in DE_ADVERBS):
+        j += 1
+    return j
+
+
+def german_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | None:
+    """The sentence-initial subject when the cue at ``i`` is its verb (V2 or clause-final)."""
+    k = 1 if toks and toks[0].low in CONJ else 0
+    np = np_forward(toks, k, language)
+    if not np or not any(x.cap or x.low in PERSON_PRONOUNS | THING_PRONOUNS for x in np):
+        return None
+    e = np[-1].i + 1
+    if e < i and toks[e].text == ",":
+        nxt = next((x.i for x in toks[e + 1: i] if x.text == ","), None)
+        if nxt is None:
+            return None
+        e = nxt + 1
+    if e == i:
+        return np
+    if e < i and not toks[e].cap and all(
+        x.word and not x.cap for x in toks[e: i]
+    ):
+        return np
+    if e < i and all(_np_tail(toks, x) for x in toks[e:i]):
+        return np  # "Ein Regierungssprecher in Berlin sagte", "Stoiber ( CSU ) sagte"
+    return None
+
+
+_NP_TAIL = {"in", "im", "aus", "von", "vom", "bei", "beim", "der", "die", "das", "des", "dem",
+            "den", "ein", "eine", "einer", "eines", "einem", "und", "sowie", "für", "am", "zu",
+            "zum", "zur", "(", ")", ",", "–", "-"}
+
+
+def _np_tail(toks: tuple[Tok, ...], t: Tok) -> bool:
+    if t.cap or t.low in _NP_TAIL:
+        return True
+    return t.i + 1 < len(toks) and toks[t.i + 1].cap and t.low.isalpha()
+
+
+
+def english_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | str | None:
+    """The phrase before the cue; "and" means the subject of the previous cue (returns "and")."""
+    j = i - 1
+    while j >= 0 and toks[j].low in EN_AUX:
+        j -= 1
+    if j < 0:
+        return None
+    if toks[j].low in ("and", "und"):
+        return "and"
+    if toks[j].low in ("who", "which", "that") and j >= 2 and toks[j - 1].text == ",":
+        return np_backward(toks, j - 2, language) or None
+    if toks[j].text == ",":
+        k = next((x.i for x in reversed(toks[:j]) if x.text == ","), None)
+        if k is None or k == 0:
+            return None
+        j = k - 1
+    return np_backward(toks, j, language) or None
+
+
+def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool = True) -> int:
+    """Index after the last message token from ``start``: sentence end, a dash aside, or a
+    coordinated second cue ("and warned that", ", adding that")."""
+    end = len(toks)
+    while end > start and toks[end - 1].text in ".!?":
+        end -= 1
+    for j in range(start + 1, end):
+        t = toks[j]
+        if t.text in ("–", "—") and j - start >= 3:
+            return j
+        if stop_cues and t.low in ("and", "und") and j + 1 < end:
+            if cue_at(toks, j + 1, language) is not None:
+                return j - 1 if toks[j - 1].text == "," else j
+        if stop_cues and t.text == "," and j + 1 < end and (
+            toks[j + 1].low in PARTICIPLES
+            or (toks[j + 1].low == "according" and language == "en")
+        ):
+            return j
+    return end
+
+
+def is_konjunktiv(toks: tuple[Tok, ...], t: Tok, second: bool = False) -> bool:
+    """Konjunktiv I (3rd person: "sei", "benötige", "besitze"), with ``second`` also II."""
+    if t.i == 0 or t.cap or toks[t.i - 1].low in ("ich", "wir", "sie", "die"):
+        if not (t.low in ("sei", "seien") and t.i > 0):
+            return False
+    low = t.low
+    if low in KONJUNKTIV or (second and low in KONJUNKTIV_II):
+        return True
+    lem = t.lemma
+    return (
+        len(low) > 3 and low.endswith("e") and lem.endswith("en") and lem != low
+        and lem[:-2] == low[:-1] and toks[t.i - 1].low not in ("zu", "ich")
+    )
+
+
+def has_konjunktiv(toks: tuple[Tok, ...], start: int) -> bool:
+    return any(is_konjunktiv(toks, t, second=True) for t in toks[start:])
+
+
+def is_pronoun(np: list[Tok]) -> bool:
+    return len(np) == 1 and np[0].low in PERSON_PRONOUNS | THING_PRONOUNS

@@ -1,0 +1,183 @@
+"""Word lists for attribution: cue verbs, nouns and prepositions, hedges, evidence phrases, roles.
+
+Verbs are matched on simplemma lemmas (casefolded) and, because simplemma misses some participles
+and inflections, on surface forms as well. Keep the lists plain data: the rules live in extract.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- speech, thought and claim verbs (lemma -> kind) ---------------------------------------------
+
+_DE_SPEECH = [
+    "sagen", "behaupten", "erklären", "betonen", "warnen", "meinen", "kritisieren", "berichten",
+    "mitteilen", "bestätigen", "dementieren", "bestreiten", "einräumen", "zugeben", "versichern",
+    "argumentieren", "glauben", "vermuten", "befürchten", "schreiben", "twittern", "staunen",
+    "jubeln", "empören", "unterstreichen", "hervorheben", "ergänzen", "hinzufügen", "verkünden",
+    "ankündigen", "äußern", "fordern", "beklagen", "klagen", "monieren", "zweifeln", "bezweifeln",
+    "mahnen", "anführen", "herunterspielen", "sprechen", "antworten", "entgegnen", "widersprechen",
+    "beteuern", "beharren", "vorwerfen", "erinnern", "loben", "räumen", "teilen", "weisen",
+    "geben", "kündigen", "spielen", "führen", "insistieren"
+]
+_DE_PREDICT = ["prognostizieren", "vorhersagen", "erwarten", "schätzen", "rechnen", "voraussagen"]
+_EN_SPEECH = [
+    "say", "tell", "write", "argue", "warn", "claim", "state", "add", "note", "insist", "deny",
+    "assert", "contend", "maintain", "allege", "announce", "acknowledge", "admit", "stress",
+    "explain", "suggest", "report", "believe", "fear", "reply", "respond", "tweet", "post",
+    "confirm", "dispute", "question", "concede", "caution", "declare", "emphasize", "emphasise",
+    "testify"
+]
+_EN_PREDICT = ["predict", "expect", "forecast", "project", "estimate", "anticipate"]
+_EN_INTEND = ["plan", "intend", "aim"]
+_DE_INTEND = [
+    "möchte", "möchten", "will", "wollen", "plant", "planen", "beabsichtigt", "beabsichtigen"
+]
+
+SPEECH_LEMMAS: dict[str, set[str]] = {
+    "de": set(_DE_SPEECH) | set(_DE_PREDICT),
+    "en": set(_EN_SPEECH) | set(_EN_PREDICT),
+}
+PREDICT_LEMMAS = set(_DE_PREDICT) | set(_EN_PREDICT)
+INTEND_FORMS = {"de": set(_DE_INTEND), "en": set(_EN_INTEND)}
+
+# surface forms simplemma gets wrong or leaves alone (participles, English past tense)
+SURFACE: dict[str, dict[str, str]] = {
+    "de": {
+        "prognostiziert": "prognostizieren", "behauptet": "behaupten", "staunt": "staunen",
+        "jubelt": "jubeln", "empört": "empören", "überzeugt": "überzeugt", "sagte": "sagen",
+        "sagten": "sagen", "erklärte": "erklären", "betonte": "betonen", "warnte": "warnen",
+        "schrieb": "schreiben", "twitterte": "twittern", "räumte": "räumen",
+    },
+    "en": {
+        "said": "say", "says": "say", "told": "tell", "tells": "tell", "wrote": "write",
+        "writes": "write", "argued": "argue", "warned": "warn", "claimed": "claim",
+        "adding": "add", "added": "add", "saying": "say", "noted": "note", "insisted": "insist",
+        "denied": "deny", "predicted": "predict", "expects": "expect", "expect": "expect",
+        "expected": "expect", "plans": "plan", "planned": "plan", "intends": "intend",
+        "stated": "state", "announced": "announce", "reported": "report", "believes": "believe",
+        "disputed": "dispute", "questioned": "question", "estimated": "estimate",
+        "forecast": "forecast", "alleged": "allege", "asserted": "assert", "replied": "reply",
+        "confirmed": "confirm", "acknowledged": "acknowledge", "admitted": "admit",
+        "cautioned": "caution", "declared": "declare", "stressed": "stress",
+        "explained": "explain", "suggested": "suggest", "posted": "post", "tweeted": "tweet",
+    },
+}
+
+# separable German verbs: base lemma -> particle that must close the clause
+SEPARABLE: dict[str, tuple[str, ...]] = {
+    "führen": ("an", "aus"), "spielen": ("herunter",), "kündigen": ("an",), "teilen": ("mit",),
+    "weisen": ("zurück", "hin"), "räumen": ("ein",), "sagen": ("voraus",),
+    "geben": ("zu", "bekannt", "an"), "fügen": ("hinzu",), "sprechen": ("aus",),
+    "schlagen": ("an", "vor"), "gehen": ("aus",), "stellen": ("klar", "fest"),
+    "halten": ("fest",), "machen": ("deutlich", "geltend"),
+}
+# base verbs that are only cues with their particle (or, for schlagen, with "Töne")
+NEEDS_PARTICLE = {"führen", "spielen", "kündigen", "teilen", "weisen", "räumen", "geben", "fügen",
+                  "schlagen", "sprechen", "gehen", "stellen", "halten", "machen"}
+# cues that introduce a speaker without a message of their own ("schlägt versöhnliche Töne an")
+INTRODUCERS = {"schlagen"}
+
+# nouns that carry a claim: "die Behauptung von X: Dass ...", "Angaben", "Aussage"
+CLAIM_NOUNS = {
+    "de": {"behauptung", "aussage", "einschätzung", "prognose", "vorwurf", "ansicht", "warnung",
+           "darstellung", "mitteilung", "erklärung", "stellungnahme"},
+    "en": {"claim", "assertion", "allegation", "statement", "assessment", "prediction"},
+}
+
+# "nach Angaben der Polizei", "seiner Meinung nach", "nach Ansicht von X"
+NACH_NOUNS = {"angaben", "informationen", "ansicht", "meinung", "auffassung", "einschätzung",
+              "darstellung", "erkenntnissen", "aussagen", "aussage", "worten", "vernehmen",
+              "berichten", "schätzungen", "überzeugung"}
+
+# "sät Zweifel", "äußert Zweifel": a doubt voiced by the subject
+DOUBT_VERBS = {"säen", "sät", "äußern", "wecken", "haben", "hegen", "raise", "cast", "voice"}
+DOUBT_NOUNS = {"zweifel", "doubt", "doubts"}
+
+# --- reported / hedged statements ------------------------------------------------------------------
+
+REPORT_ADVERBS = {
+    "de": {"angeblich", "mutmaßlich", "offenbar", "offenkundig", "vermeintlich", "anscheinend"},
+    "en": {"reportedly", "allegedly", "supposedly", "purportedly", "apparently"},
+}
+HEDGES = {
+    "de": {"angeblich", "mutmaßlich", "offenbar", "vermutlich", "möglicherweise", "vielleicht",
+           "könnte", "könnten", "dürfte", "dürften", "anscheinend", "wahrscheinlich",
+           "vermeintlich", "eventuell"},
+    "en": {"reportedly", "allegedly", "supposedly", "apparently", "possibly", "perhaps", "may",
+           "might", "could", "likely", "probably", "purportedly", "seemingly"},
+}
+
+# --- prepositional attributions ----------------------------------------------------------------------
+
+PREP_CUES = {"de": {"laut", "lt.", "gemäß", "zufolge"}, "en": {"according"}}
+
+# --- Konjunktiv I (and II in continuation) -----------------------------------------------------------
+
+KONJUNKTIV = {"sei", "seien", "habe", "werde", "könne", "müsse", "solle", "wolle", "dürfe",
+              "gebe", "stehe", "liege", "gehe", "komme", "bestehe", "wisse", "sehe", "halte"}
+KONJUNKTIV_II = {"würde", "würden", "wäre", "wären", "hätte", "hätten"}
+
+# --- evidence ------------------------------------------------------------------------------------------
+
+NO_EVIDENCE = re.compile(
+    r"\b(?:Beweise?|Belege?|Nachweise?)\b[^.!?]{0,40}\b(?:keine?n?|nicht|schuldig)\b"
+    r"|\bohne\b[^.!?]{0,25}\b(?:Beweise?|Belege?|Nachweise?|zu belegen|zu beweisen)\b"
+    r"|\b(?:keine|keinerlei)\s+(?:Beweise?|Belege?|Nachweise?)\b"
+    r"|\bwithout\s+(?:providing\s+|offering\s+|citing\s+|giving\s+|presenting\s+)?"
+    r"(?:any\s+)?(?:evidence|proof)\b"
+    r"|\b(?:did|does|do)\s+not\s+(?:share|provide|offer|give|present|cite)\s+"
+    r"(?:that\s+|any\s+|the\s+|this\s+)?(?:evidence|proof)\b"
+    r"|\b(?:provided|offered|gave|presented|cited)\s+no\s+(?:evidence|proof)\b"
+    r"|\bno evidence (?:was|has been) (?:provided|given|offered|presented)\b",
+    re.IGNORECASE,
+)
+DOCUMENT_SOURCE = re.compile(
+    r"(?:report|study|studie|bericht|untersuchung|umfrage|survey|poll|statistik|statistics|"
+    r"paper|filing|dokument|document|index|erhebung|gutachten)",
+    re.IGNORECASE,
+)
+DOCUMENT_WORDS = re.compile(
+    r"(?:report|study|studie|bericht|untersuchung|umfrage|survey|statistik|statistics|data\b|"
+    r"daten\b|paper|analyse|analysis|filing|dokument|document|index|erhebung|gutachten|"
+    r"zahlen\b|figures\b|white paper|research note)",
+    re.IGNORECASE,
+)
+
+# --- claimants ----------------------------------------------------------------------------------------
+
+DETERMINERS = {
+    "der", "die", "das", "des", "dem", "den", "ein", "eine", "einer", "eines", "einem", "einen",
+    "sein", "seine", "seinem", "seinen", "seiner", "ihr", "ihre", "ihrem", "ihren", "ihrer",
+    "dessen", "deren", "dieser", "diesem", "diesen", "dieses", "diese", "the", "a", "an", "his", "her", "its", "their", "this", "that", "these",
+}
+ROLE_WORDS = {
+    # German
+    "chef", "chefin", "ceo", "präsident", "präsidentin", "gründer", "gründerin", "pionier",
+    "experte", "experten", "expertin", "sprecher", "sprecherin", "minister", "ministerin",
+    "kanzler", "kanzlerin", "senator", "abgeordnete", "abgeordneter", "analyst", "analysten",
+    "forscher", "forscherin", "direktor", "direktorin", "vorsitzende", "vorsitzender", "leiter",
+    "leiterin", "modell", "ki-modell", "investor", "unternehmer", "milliardär", "republikaner",
+    "demokrat", "chief", "geschäftsführer", "vorstand", "vorstandschef", "konzernchef",
+    # English
+    "president", "secretary", "representative", "rep.", "sen.", "executive",
+    "officer", "spokesperson", "spokesman", "spokeswoman", "analysts", "researchers",
+    "researcher", "lawyer", "attorney", "founder", "co-founder", "chairman", "chairwoman",
+    "chair", "director", "head", "governor", "press", "policy", "security", "data",
+    "protection", "official", "officials", "commissioner", "economist", "economists", "professor",
+    "prof.", "dr.", "mr.", "ms.", "mrs.", "billionaire", "pioneer", "expert",
+    "experts", "engineer", "scientist", "scientists", "manager", "partner", "member", "staff",
+    "commerce", "house", "white", "vice",
+}
+ROLE_SUFFIXES = ("chef", "chefin", "ceo", "präsident", "präsidentin", "gründer", "pionier",
+                 "experten", "experte", "sprecher", "minister", "modell", "analyst", "forscher")
+LINKERS = {"at", "for", "of", "von", "bei", "'s", "’s", "wie", "such", "as", "und", "and"}
+PERSON_PRONOUNS = {"er", "sie", "he", "she", "ihm"}
+THING_PRONOUNS = {"es", "it", "they"}
+ORG_DESCRIPTIONS = {
+    "regulator", "authority", "watchdog", "firm", "company", "bank", "agency", "ministry",
+    "commission", "government", "start-up", "startup", "group", "court", "behörde", "unternehmen",
+    "konzern", "firma", "regierung", "ministerium", "aufsicht", "gericht",
+}
+PERSON_DESCRIPTIONS = {"republikaner", "demokrat", "minister", "politiker", "manager", "chef",
+                       "sprecher", "sprecherin", "senator", "lawmaker", "official", "executive"}

@@ -1,0 +1,1 @@
+"""Feed ingestion: fetch safely, parse, identify, store; health per feed."""

@@ -1,0 +1,110 @@
+"""From parsed entries to articles: identity, in-feed dedupe, digest eligibility, full text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.feeds.fulltext import fetch_full_text, is_teaser
+from bot.feeds.identity import canonical_url, entry_key
+from bot.feeds.parse import ParsedEntry, ParsedFeed
+from bot.ingest import RawArticle
+from bot.ports import Fetcher
+from bot.storage import Storage
+from bot.storage.sources import SourceRow
+
+FIRST_POLL_NEWEST = 5  # a new feed brings at most this many items into digests
+
+
+@dataclass(frozen=True)
+class EntryPlan:
+    key: str
+    entry: ParsedEntry
+    title: str
+    eligible: bool
+    unchanged: bool = False  # teaser-only entry whose title and teaser are as stored
+    stored_hash: str | None = None  # content hash of the stored item with this key
+
+
+def entry_title(entry: ParsedEntry) -> str:
+    if entry.title:
+        return entry.title[:500]
+    text = " ".join((entry.content or entry.summary).split())
+    if text:
+        return text[:80] + ("…" if len(text) > 80 else "")
+    return entry.link or "(untitled)"
+
+
+async def plan_entries(
+    storage: Storage,
+    source: SourceRow,
+    parsed: ParsedFeed,
+    *,
+    now: datetime,
+    max_age: timedelta,
+    first_poll: bool,
+    full_text: bool = True,
+) -> tuple[list[EntryPlan], int]:
+    """Plans for the feed's entries (first occurrence of each key) and the number skipped.
+
+    An entry is kept out of digests when it is older than ``max_age``, or, on a feed's first
+    poll, when it is not among its newest few: subscribing to a feed must not flood a digest.
+    """
+    cutoff = now - max_age
+    ranked = sorted(parsed.entries, key=lambda e: (
+        -e.published.timestamp() if e.published else float("inf"), e.position))
+    newest = {e.position for e in ranked[:FIRST_POLL_NEWEST]}
+    keyed: list[tuple[str, ParsedEntry]] = []
+    seen: set[str] = set()
+    skipped = 0
+    for entry in parsed.entries:
+        key = entry_key(source.id, guid=entry.guid, link=entry.link, title=entry.title,
+                        published=entry.published)
+        if key is None:
+            skipped += 1
+        elif key not in seen:
+            seen.add(key)
+            keyed.append((key, entry))
+    states = await storage.items.feed_states([key for key, _ in keyed])
+    plans: list[EntryPlan] = []
+    for key, entry in keyed:
+        too_old = entry.published is not None and entry.published < cutoff
+        eligible = not too_old and (not first_poll or entry.position in newest)
+        title = entry_title(entry)
+        state = states.get(key)
+        unchanged = bool(full_text and state is not None and is_teaser(entry)
+                         and state[2] == title and (state[3] or "") == entry.summary)
+        plans.append(EntryPlan(key, entry, title, eligible, unchanged,
+                               state[1] if state else None))
+    return plans, skipped
+
+
+async def to_article(plan: EntryPlan, fetcher: Fetcher | None) -> tuple[RawArticle, str | None]:
+    """The article for a plan; for a teaser-only entry (with a fetcher), the linked page's body.
+
+    Returns the article and a warning when the page could not be used (the teaser stands in).
+    """
+    entry = plan.entry
+    warning = None
+    teaser: str | None = entry.summary or None
+    if entry.content:
+        text = entry.content
+        if teaser == text:
+            teaser = None
+    elif fetcher is not None and entry.link and is_teaser(entry):
+        full, warning = await fetch_full_text(fetcher, entry.link)
+        text = full if len(full) > len(entry.summary) else entry.summary
+    else:
+        text, teaser = entry.summary, None
+    if not text.strip():
+        text = plan.title
+    link = canonical_url(entry.link) if entry.link else None
+    return RawArticle(
+        key=plan.key,
+        title=plan.title,
+        text=text,
+        url=link or entry.link,
+        published=entry.published,
+        teaser=teaser,
+        digest_eligible=plan.eligible,
+    ), warning

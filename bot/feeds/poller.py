@@ -1,0 +1,292 @@
+"""Polling feeds: fetch, parse, identify, store; backoff and health per feed.
+
+One broken feed never stops the others: every per-feed problem becomes a FeedResult with a reason.
+Only storage errors escape (the caller cannot go on without its database). Fetches run concurrently;
+storing is serialized so that two feeds carrying the same article never race on its key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.config import Config, FeedConfig
+from bot.errors import FeedError, IngestError, StorageError
+from bot.feeds.discover import find_feed_links
+from bot.feeds.entries import EntryPlan, plan_entries, to_article
+from bot.feeds.fetch import HttpFetcher, HTTPStatusError
+from bot.feeds.parse import ParsedFeed, parse_feed
+from bot.feeds.schedule import failure_delay, success_delay
+from bot.ingest import IngestService, RawArticle, content_hash
+from bot.ports import Clock, Fetcher, FetchResponse
+from bot.storage import Storage
+from bot.storage.sources import SourceRow
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FeedResult:
+    """What one poll of one feed did, for ``briefbot ingest --once`` and the logs."""
+
+    name: str
+    url: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    held_back: int = 0  # new items kept out of digests (old, or beyond the newest few)
+    not_modified: bool = False
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "error"
+        return "new" if self.new else "updated" if self.updated else "unchanged"
+
+    def line(self) -> str:
+        label = self.name if self.name == self.url else f"{self.name} ({self.url})"
+        if self.error:
+            return f"feed {label}: error — {self.error}"
+        if self.not_modified:
+            text = "unchanged (not modified since the last poll)"
+        else:
+            new = f"{self.new} new"
+            if self.held_back:
+                new += f" ({self.held_back} kept out of digests as old)"
+            text = f"{new}, {self.updated} updated, {self.unchanged} unchanged"
+        if self.warnings:
+            text += " — warning: " + "; ".join(self.warnings)
+        return f"feed {label}: {text}"
+
+
+class FeedPoller:
+    def __init__(
+        self,
+        config: Config,
+        storage: Storage,
+        ingest: IngestService,
+        clock: Clock,
+        fetcher: Fetcher,
+        *,
+        rng: random.Random | None = None,
+        concurrency: int = 4,
+    ) -> None:
+        self.config = config
+        self.storage = storage
+        self.ingest = ingest
+        self.clock = clock
+        self.fetcher = fetcher
+        self.rng = rng or random.Random()
+        self.concurrency = concurrency
+        self._discovered: dict[str, str] = {}  # website URL -> the feed it names
+        self._store_lock = asyncio.Lock()
+        self._polling = False
+
+    @classmethod
+    def from_app(cls, app: App, fetcher: Fetcher) -> FeedPoller:
+        return cls(app.config, app.storage, app.ingest, app.clock, fetcher)
+
+    async def _sources(self) -> list[tuple[FeedConfig, SourceRow]]:
+        pairs: dict[str, tuple[FeedConfig, SourceRow]] = {}
+        now = self.clock.now()
+        for feed in self.config.feeds:
+            if feed.url not in pairs:
+                name = feed.name or feed.url
+                row = await self.storage.sources.ensure("feed", feed.url, name, now)
+                pairs[feed.url] = (feed, row)
+        return list(pairs.values())
+
+    async def poll_all(self) -> list[FeedResult]:
+        """Every configured feed once, whatever its schedule (``briefbot ingest --once``)."""
+        return await self._poll_many(await self._sources())
+
+    async def poll_due(self, now: datetime | None = None) -> list[FeedResult]:
+        """The feeds whose next poll is due; call it periodically (e.g. every minute).
+
+        Returns at once with no results when a previous call is still running.
+        """
+        if self._polling:
+            return []
+        self._polling = True
+        try:
+            moment = now or self.clock.now()
+            due = {row.id for row in await self.storage.sources.due(moment)}
+            pairs = [(f, r) for f, r in await self._sources() if r.id in due]
+            return await self._poll_many(pairs)
+        finally:
+            self._polling = False
+
+    async def _poll_many(self, pairs: list[tuple[FeedConfig, SourceRow]]) -> list[FeedResult]:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(feed: FeedConfig, row: SourceRow) -> FeedResult:
+            async with gate:
+                return await self.poll_feed(feed, row)
+
+        outcomes = await asyncio.gather(*(one(f, r) for f, r in pairs), return_exceptions=True)
+        results: list[FeedResult] = []
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # only storage errors (and cancellation) get here
+            results.append(outcome)
+        return results
+
+    async def poll_feed(self, feed: FeedConfig, row: SourceRow) -> FeedResult:
+        result = FeedResult(name=feed.name or feed.url, url=feed.url)
+        interval = timedelta(minutes=feed.interval or self.config.fetch.interval)
+        try:
+            response, parsed = await self._fetch(feed, row)
+            now = self.clock.now()
+            if response.status == 304:
+                result.not_modified = True
+                await self.storage.sources.record_success(
+                    row.id, now, etag=row.etag, last_modified=row.last_modified,
+                    next_poll=now + success_delay(interval, response.headers, self.rng),
+                    warning=row.warning,
+                )
+                return result
+            assert parsed is not None
+            await self._store(row, parsed, result)
+            await self.storage.sources.record_success(
+                row.id, now, etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+                next_poll=now + success_delay(interval, response.headers, self.rng),
+                warning="; ".join(result.warnings) or None,
+            )
+        except FeedError as e:
+            result.error = e.reason
+            retry_after = e.retry_after if isinstance(e, HTTPStatusError) else None
+            await self._record_failure(row, interval, e.reason, retry_after)
+        except (StorageError, sqlite3.Error) as e:
+            if isinstance(e, StorageError):
+                raise
+            raise StorageError(f"storing feed {feed.url} failed: {e}") from e
+        except Exception as e:  # a bug must not stop the other feeds, nor print a traceback
+            log.debug("feed %s failed", feed.url, exc_info=True)
+            result.error = f"internal error ({type(e).__name__}: {e})"
+            await self._record_failure(row, interval, result.error, None)
+        return result
+
+    async def _record_failure(
+        self, row: SourceRow, interval: timedelta, reason: str, retry_after: float | None
+    ) -> None:
+        now = self.clock.now()
+        delay = failure_delay(interval, row.consecutive_failures + 1, retry_after, self.rng)
+        await self.storage.sources.record_failure(row.id, now, reason, next_poll=now + delay)
+        log.warning("feed %s: %s", row.url, reason)
+
+    async def _fetch(
+        self, feed: FeedConfig, row: SourceRow
+    ) -> tuple[FetchResponse, ParsedFeed | None]:
+        url = self._discovered.get(feed.url, feed.url)
+        response = await self.fetcher.fetch(url, etag=row.etag, last_modified=row.last_modified)
+        if response.status == 304:
+            return response, None
+        self._check_size(response)
+        parsed = await asyncio.to_thread(parse_feed, response.body, response.headers, response.url)
+        if parsed.is_feed:
+            return response, parsed
+        content_type = str(response.headers.get("Content-Type", "")).lower()
+        if not (parsed.looks_like_html or "html" in content_type):
+            raise FeedError("not a feed (neither RSS, Atom nor JSON Feed)")
+        links = find_feed_links(response.body, response.url)
+        if not links:
+            raise FeedError("an HTML page, not a feed, and it links to no feed")
+        response = await self.fetcher.fetch(links[0])
+        self._check_size(response)
+        parsed = await asyncio.to_thread(parse_feed, response.body, response.headers, response.url)
+        if not parsed.is_feed:
+            raise FeedError(f"the page names {links[0]} as its feed, but that is not a feed")
+        self._discovered[feed.url] = links[0]
+        return response, parsed
+
+    def _check_size(self, response: FetchResponse) -> None:
+        """A feed cut at the size cap is refused whole: a partial parse would store fragments."""
+        if response.truncated:
+            raise FeedError(f"larger than the size limit of {self.config.fetch.max_bytes:,} bytes "
+                            "([fetch] max_bytes)")
+
+    async def _store(self, row: SourceRow, parsed: ParsedFeed, result: FeedResult) -> None:
+        now = self.clock.now()
+        max_age = timedelta(hours=self.config.fetch.max_age)
+        plans, skipped = await plan_entries(
+            self.storage, row, parsed, now=now, max_age=max_age,
+            first_poll=row.last_success is None, full_text=self.config.fetch.full_text)
+        if parsed.warning:
+            result.warnings.append(parsed.warning)
+        if skipped:
+            result.warnings.append(f"{skipped} entries without guid, link or title skipped")
+        result.unchanged += sum(1 for p in plans if p.unchanged)
+        articles = await self._articles([p for p in plans if not p.unchanged], result)
+        changed: list[int] = []
+        failed = 0
+        async with self._store_lock:
+            for plan, article in articles:
+                if plan.stored_hash == content_hash(article.title, article.text):
+                    result.unchanged += 1  # known already: skip the lookups ingest would repeat
+                    continue
+                try:
+                    item_id, status = await self.ingest.ingest_article(row, article,
+                                                                       run_hooks=False)
+                except (StorageError, sqlite3.Error):
+                    raise
+                except (IngestError, Exception) as e:
+                    log.debug("item %s failed", plan.key, exc_info=True)
+                    log.warning("feed %s: item %s skipped: %s", row.url, plan.key, e)
+                    failed += 1
+                    continue
+                if status == "new":
+                    result.new += 1
+                    result.held_back += not article.digest_eligible
+                elif status == "updated":
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+                if status != "unchanged":
+                    changed.append(item_id)
+            if changed:
+                await self.ingest.run_hooks(changed, now)
+        if failed:
+            result.warnings.append(f"{failed} items could not be analysed")
+
+    async def _articles(
+        self, plans: list[EntryPlan], result: FeedResult
+    ) -> list[tuple[EntryPlan, RawArticle]]:
+        """Articles oldest first (so newer items get higher ids), full text fetched for teasers."""
+        gate = asyncio.Semaphore(4)
+        fetcher = self.fetcher if self.config.fetch.full_text else None
+        problems: list[str] = []
+
+        async def build(plan: EntryPlan) -> tuple[EntryPlan, RawArticle]:
+            async with gate:
+                article, warning = await to_article(plan, fetcher)
+            if warning:
+                problems.append(warning)
+            return plan, article
+
+        built = await asyncio.gather(*(build(p) for p in reversed(plans)))
+        if problems:
+            result.warnings.append(
+                f"{len(problems)} teaser{'s' if len(problems) > 1 else ''} kept without full "
+                f"text ({problems[0]})")
+        return list(built)
+
+
+async def ingest_once(app: App) -> list[FeedResult]:
+    """Fetch and process every configured feed once. Raises only StorageError."""
+    fetcher = app.fetcher or HttpFetcher(app.config.fetch)
+    try:
+        return await FeedPoller.from_app(app, fetcher).poll_all()
+    finally:
+        if app.fetcher is None:
+            await fetcher.close()

@@ -1,0 +1,165 @@
+"""Shortening and joining sentences without adding a word: every variant is the source sentence with
+spans removed (datelines, a leading conjunction, a relative clause, a trailing apposition), so each
+word of a bullet stays supported by the article."""
+
+from __future__ import annotations
+
+import re
+
+from bot.text.lexicon import (
+    ANAPHORS,
+    BACK_ADVERBS,
+    LEADING_CONJUNCTIONS,
+    RELATIVE_FOLLOWERS_DE,
+    RELATIVE_PRONOUNS,
+    words,
+)
+
+_DATELINE = re.compile(
+    r"^(?:[A-ZÄÖÜ][\wÄÖÜäöüß/.\- ]{1,40}?\s*\((?:[\w\- /]{2,20})\)\s*[-–—:]\s*"
+    r"|[A-ZÄÖÜ]{3,}(?:[ /-][A-ZÄÖÜ]{2,})*\s*[-–—:]\s+)"
+)
+_LEAD_LABEL = re.compile(r"^(?:[A-ZÄÖÜ][\wäöüß]*\s){0,3}[A-ZÄÖÜa-zäöüß]+:\s+(?=[A-ZÄÖÜ„\"])")
+_QUOTES = "„“”\"»«"
+_WORD = re.compile(r"[\w\-]+", re.UNICODE)
+
+
+def _balanced(text: str) -> bool:
+    opening = text.count("„") + text.count("»")
+    closing = text.count("“") + text.count("«")
+    return opening == closing and text.count('"') % 2 == 0 and text.count("”") % 2 == 0
+
+
+def _finish(text: str, original: str) -> str:
+    text = text.rstrip(" ,;:–—-")
+    if not text:
+        return text
+    if text[-1] not in ".!?“”\"»«":
+        end = original.rstrip()[-1:]
+        text += end if end in ".!" else "."
+    return text[0].upper() + text[1:]
+
+
+def strip_front(text: str, language: str) -> str:
+    """Drop a dateline, a leading coordinating conjunction and a short lead label ("Mehr noch:")."""
+    text = _DATELINE.sub("", text, count=1)
+    first = _WORD.match(text)
+    if first and first.group(0).casefold() in LEADING_CONJUNCTIONS.get(language, frozenset()):
+        rest = text[first.end():].lstrip(" ,")
+        if rest and rest[0].isalpha():
+            text = rest[0].upper() + rest[1:]
+    label = _LEAD_LABEL.match(text)
+    if label and '"' not in label.group(0) and len(label.group(0).split()) <= 4:
+        text = text[label.end():]
+    return text
+
+
+def _relative_spans(text: str, language: str) -> list[tuple[int, int, bool]]:
+    """(start, end, trailing) of relative clauses: ", der ... ," or ", der ... ." at the end."""
+    pronouns = RELATIVE_PRONOUNS.get(language, frozenset())
+    spans: list[tuple[int, int, bool]] = []
+    for m in re.finditer(r",\s+([\wäöüÄÖÜß]+)\s+([\wäöüÄÖÜß\-]+)", text):
+        pronoun, nxt = m.group(1), m.group(2)
+        if pronoun.casefold() not in pronouns or pronoun[0].isupper():
+            continue
+        if language == "de" and nxt[0].islower() and nxt not in RELATIVE_FOLLOWERS_DE:
+            continue  # "..., das galt bislang ...": verb second, a main clause
+        if m.start() == 0 or not text[m.start() - 1].isalpha():
+            continue  # a relative clause follows a noun
+        end = text.find(",", m.end())
+        dash = min((i for i in (text.find(" – ", m.end()), text.find(" — ", m.end())) if i >= 0),
+                   default=-1)
+        if dash >= 0 and (end < 0 or dash < end):
+            end = dash
+        inner = text[m.start():end if end >= 0 else len(text)]
+        if any(q in inner for q in _QUOTES) or not _balanced(text[:m.start()]):
+            continue
+        if end < 0:
+            spans.append((m.start(), len(text), True))
+        else:
+            spans.append((m.start(), end, False))
+    return spans
+
+
+def variants(text: str, language: str) -> list[str]:
+    """The sentence and shorter versions of it, each ending in sentence punctuation, unique."""
+    base = strip_front(text.strip(), language)
+    out = [_finish(base, text)]
+    for start, end, at_end in _relative_spans(base, language):
+        after = _WORD.match(base[end + 1:].lstrip()) if not at_end else None
+        # "..., dessen ... ist, darunter auch ...": the apposition goes with the clause
+        trailing = at_end or bool(after and after.group(0).casefold() in _APPOSITION_OPENERS)
+        if trailing:
+            cut = base[:start]
+        else:
+            # an embedded clause: keep what follows its closing comma
+            cut = base[:start] + " " + base[end + 1:].lstrip() if base[end] == "," else \
+                base[:start] + base[end:]
+            cut = re.sub(r"\s+", " ", cut)
+        if _balanced(cut) and len(_WORD.findall(cut)) >= 4:
+            out.append(_finish(cut, text))
+    # a trailing apposition after a dash or ", darunter"/", including"
+    for m in re.finditer(r"\s[–—]\s|,\s(?:darunter|etwa|including|such as)\s", base):
+        head = base[:m.start()]
+        tail = base[m.end():]
+        if _balanced(head) and not any(q in tail for q in _QUOTES) and \
+                len(_WORD.findall(head)) >= 5:
+            out.append(_finish(head, text))
+    seen: set[str] = set()
+    unique = []
+    for v in out:
+        if v and v not in seen:
+            seen.add(v)
+            unique.append(v)
+    return unique
+
+
+def leans_on_previous(text: str, language: str) -> bool:
+    """A pronoun in the first words ("Über seinen Kanal verbreitete er ...") points back, unless a
+    capitalised word (a name or noun it may refer to) comes first. Words inside an opening quote
+    are the speaker's; what counts is who says them."""
+    anaphors = ANAPHORS.get(language, frozenset())
+    body = strip_front(text, language)
+    if body[:1] in "„\"»“":
+        close = max(body.find("“", 1), body.find("”", 1), body.find('"', 1), body.find("«", 1))
+        body = body[close + 1:] if close > 0 else body
+        words = _WORD.findall(body)[:4]
+        return any(w.casefold() in anaphors for w in words)
+    words = _WORD.findall(body)[:6]
+    if any(w.casefold() in BACK_ADVERBS.get(language, frozenset()) for w in words):
+        return True
+    for i, w in enumerate(words):
+        if w.casefold() in anaphors:
+            return True
+        if i > 0 and w[0].isupper():
+            return False
+    return False
+
+
+_APPOSITION_OPENERS = frozenset({"darunter", "etwa", "und", "oder", "vor", "including", "such",
+                                 "especially", "and", "or"})
+
+
+def join(first: str, second: str, language: str) -> str:
+    """Two sentences as one: 'A; b'. The second loses its capital only when it opens with a
+    function word, never a noun or name."""
+    a = first.rstrip()
+    if a.endswith((".", "!")):
+        a = a[:-1]
+    elif a.endswith(("?", "“", "”", '"', "»", "«")):
+        return f"{first.rstrip()} {second.lstrip()}"
+    b = second.lstrip()
+    w = _WORD.match(b)
+    if w and (w.group(0).casefold() in _FUNCTION.get(language, frozenset())):
+        b = b[0].lower() + b[1:]
+    return f"{a}; {b}"
+
+
+_FUNCTION: dict[str, frozenset[str]] = {
+    "de": words(
+        "über unter mit von aus bei nach vor in im auf für gegen durch dessen deren er sie es "
+        "sein seine ihr ihre dies diese dieser dabei damit dann doch noch auch zudem dafür "
+        "dazu dadurch deshalb daher darum davon darauf dagegen trotzdem außerdem"
+    ),
+    "en": words("he she they it its his her their this these that on in at with by"),
+}

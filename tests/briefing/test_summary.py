@@ -1,0 +1,78 @@
+"""The article summary against expected-facts files written before the summarizer was tuned."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.briefing.summary import ExtractiveSummarizer
+from bot.model import Sentence
+from bot.ports import Summarizer
+from bot.text.clean import clean_plain_text
+from bot.text.language import detect_language
+from bot.text.sentences import split_sentences
+from tests.briefing.facts import problems
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+CASES = [
+    (DATA / "seed.digest.json", ROOT / "seeds" / "000_642439005ccd8e9b.txt"),
+    (DATA / "briefing" / "en_long.digest.json", DATA / "briefing" / "en_long.txt"),
+    (DATA / "briefing" / "en_short.digest.json", DATA / "briefing" / "en_short.txt"),
+]
+
+
+def _summarize(article: Path, max_bullets: int) -> tuple[list[str], str, str]:
+    text = clean_plain_text(article.read_text(encoding="utf-8")).text
+    language = detect_language(text)
+    sentences = split_sentences(text, language)
+    return ExtractiveSummarizer().summarize(text, sentences, language,
+                                            max_bullets=max_bullets), text, language
+
+
+@pytest.mark.parametrize(("spec_path", "article"), CASES, ids=lambda p: Path(p).stem)
+def test_briefing_carries_the_expected_facts(spec_path: Path, article: Path) -> None:
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    bullets, text, language = _summarize(article, spec["max_bullets"])
+    assert language == spec["language"]
+    assert problems(bullets, spec, text) == [], bullets
+
+
+def test_checker_catches_a_bad_briefing() -> None:
+    """The fact checker itself: boilerplate, overlong bullets and missing facts all fail."""
+    spec = json.loads((DATA / "seed.digest.json").read_text(encoding="utf-8"))
+    text = clean_plain_text(CASES[0][1].read_text(encoding="utf-8")).text
+    bad = ["Foto: REUTERS", "x" * 301, "Talent schlägt Kapital"]
+    found = problems(bad, spec, text)
+    assert any("boilerplate" in p for p in found)
+    assert any("over 300" in p for p in found)
+    assert any("required fact missing: deepseek_cost" in p for p in found)
+    assert any("not in the source" in p for p in found)
+
+
+def test_bullets_are_in_article_order_and_within_limits() -> None:
+    bullets, text, _ = _summarize(CASES[0][1], 5)
+    positions = [text.find(b[:25]) for b in bullets]
+    assert all(p >= 0 for p in positions[:1])
+    assert all(len(b) <= 300 for b in bullets)
+    assert len(bullets) <= 5
+
+
+def test_max_bullets_is_respected() -> None:
+    bullets, _, _ = _summarize(CASES[0][1], 2)
+    assert 1 <= len(bullets) <= 2
+
+
+def test_empty_and_tiny_inputs() -> None:
+    s = ExtractiveSummarizer()
+    assert s.summarize("", [], "de") == []
+    one = [Sentence(0, 27, "Die Regierung ist alarmiert.", ("Die", "Regierung", "ist",
+                                                                 "alarmiert", "."))]
+    assert s.summarize("Die Regierung ist alarmiert.", one, "de", max_bullets=0) == []
+
+
+def test_implements_the_summarizer_port() -> None:
+    summarizer: Summarizer = ExtractiveSummarizer()
+    assert callable(summarizer.summarize)
