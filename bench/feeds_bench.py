@@ -2,7 +2,7 @@
 bare ``feedparser.parse`` of the same bytes in the same run. Prints JSON.
 
 The text pipeline (NLP) is replaced by a stub by default, so the figure is feed handling and storage
-itself; ``--pipeline`` runs the real one (much slower: that cost is the pipeline's, benched elsewhere).
+itself; ``--pipeline`` runs the real one (much slower: that cost belongs to the pipeline).
 
     .venv/bin/python bench/feeds_bench.py [--items 1000] [--repeat 3] [--pipeline]
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,18 +82,9 @@ class CoreAnswers:
     async def filtered_claims(
         self, *, claimant: str | None = None, status: str | None = None, topic: str | None = None
     ) -> list[Claim]:
-        claims = await self.ledger()
-        if claimant:
-            needle = claimant.casefold()
-            claims = [c for c in claims if c.claimant and needle in c.claimant.casefold()]
-        if topic:
-            claims = [c for c in claims if topic in c.topics]
-        if status == "disputed":
-            claims = [c for c in claims if c.disputes]
-        elif status == "no_evidence":
-            claims = [c for c in claims if c.evidence == "none_given"]
-        elif status == "hedged":
-            claims = [c for c in claims if c.hedged]
+        from bot.claims.query import filter_claims
+
+        claims = filter_claims(await self.ledger(), claimant=claimant, topic=topic, status=status)
         return rank_claims(claims)
 
     async def claims(
@@ -176,31 +168,33 @@ class CoreAnswers:
         previous = await self.storage.items.window(since=window.since - span, until=window.since)
         figures = {i.id: await self.storage.items.figures(i.id)
                    for i in [*window.items, *previous]}
-        known = {frozenset((d.claim_id, d.other_id)) for d in await self.storage.claims.disputes()
-                 if d.found_at < window.since}
-        return build_digest(
+        found = {frozenset((d.claim_id, d.other_id)) for d in await self.storage.claims.disputes()
+                 if window.since <= d.found_at <= window.until}
+        digest = build_digest(
             items=window.items, figures=figures, claims=await self.ledger(),
             since=window.since, until=window.until, window=window.description,
             language=self.language, topic=config, previous_items=previous,
-            previous_disputes=known,
+            window_disputes=found,
         )
+        # one line per feed whose failure episode began in this window: windows follow each other,
+        # so each episode is mentioned once per subscription
+        from bot.feeds.health import failure_notices
+
+        notices = await failure_notices(self.storage, since=window.since, config=self.config)
+        return dataclasses.replace(digest, notices=(*digest.notices, *notices)) if notices else digest
 
     # --- sources and subscriptions ----------------------------------------------------------------
 
     async def sources(self) -> Reply:
-        rows = await self.storage.sources.list()
-        bullets = []
-        for row in rows:
-            if row.kind == "seed":
-                bullets.append(f"seed {row.name}")
-                continue
-            state = "ok" if not row.consecutive_failures else (
-                f"failing ({row.consecutive_failures}×): {row.last_error}"
-            )
-            last = _fmt(row.last_success) if row.last_success else "never"
-            bullets.append(f"{row.name or row.url} — {state}; last success {last}")
-        return Reply(title=label("sources", self.language),
-                     sections=(Section(label("sources", self.language), bullets=tuple(bullets)),))
+        from bot.feeds.health import source_health
+
+        bullets = [h.line() for h in await source_health(self.storage, self.config)]
+        sections = [Section(label("sources", self.language), bullets=tuple(bullets))]
+        if self.delivery is not None and hasattr(self.delivery, "disabled_lines"):
+            disabled = tuple(await self.delivery.disabled_lines())
+            if disabled:
+                sections.append(Section(label("subscriptions", self.language), bullets=disabled))
+        return Reply(title=label("sources", self.language), sections=tuple(sections))
 
     def _require_delivery(self) -> Any:
         if self.delivery is None:
@@ -227,17 +221,10 @@ class CoreAnswers:
 
 
 def rank_claims(claims: list[Claim]) -> list[Claim]:
-    """Disputed first, then claims given without evidence, then by number of sources, newest."""
+    """Most important first; the scoring is documented in bot.claims.query."""
+    from bot.claims.query import rank
 
-    def key(c: Claim) -> tuple[int, int, int, str]:
-        return (
-            -int(bool(c.disputes)),
-            -int(c.evidence == "none_given"),
-            -len(c.sources),
-            (c.last_seen.isoformat() if c.last_seen else ""),
-        )
-
-    return sorted(claims, key=key)
+    return rank(claims)
 
 
 def _fmt(value: datetime | None) -> str:

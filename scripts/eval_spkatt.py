@@ -78,9 +78,9 @@ def evaluate(corpus: Path, errors: int) -> dict[str, Any]:
                 for c in claims]
         gold = [(gold_tokens(a["Message"]), gold_tokens(a["Source"]))
                 for a in data["Annotations"] if not a.get("IsNested") and a["Message"]]
-        t = totals.setdefault(split_of(path.name), {k: 0 for k in (
+        t = totals.setdefault(split_of(path.name), dict.fromkeys((
             "msg_tp", "msg_pred", "msg_gold", "src_tp", "src_pred", "src_gold", "docs",
-            "claims", "annotations")})
+            "claims", "annotations"), 0))
         t["docs"] += 1
         t["claims"] += len(pred)
         t["annotations"] += len(gold)

@@ -24,6 +24,8 @@ from bot.topics import relevance
 
 MAX_STORIES = 10
 MAX_BULLETS = 5
+MAX_CLAIMS = 5
+MAX_CHANGES = 8
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
@@ -87,13 +89,13 @@ def build_digest(
     language: str,
     topic: TopicConfig | None = None,
     previous_items: Sequence[Item] = (),
-    previous_disputes: set[frozenset[str]] | None = None,
+    window_disputes: set[frozenset[str]] | None = None,
     title: str | None = None,
     max_stories: int = MAX_STORIES,
 ) -> Digest:
     """``previous_items``: what the previous digest covered (for "what changed");
-    ``previous_disputes``: dispute pairs already known then (None: every dispute of a claim first
-    seen before ``since`` counts as known)."""
+    ``window_disputes``: the dispute pairs found within the window (None: the disputes of claims
+    first seen in the window)."""
     chosen = topic_items(items, topic)
     ranked = rank(cluster(chosen), until, language, topic)[:max_stories]
     stories = tuple(r.story for r in ranked)
@@ -101,7 +103,7 @@ def build_digest(
     before = cluster(topic_items(previous_items, topic)) if previous_items else []
     changes = figure_changes(ranked, before, figures, language)
     fresh, dispute_lines = claim_changes(claims, since=since, until=until, topic=topic,
-                                         previous_disputes=previous_disputes, language=language)
+                                         window_disputes=window_disputes, language=language)
     heading = title or label("digest", language) + (f": {topic.name}" if topic else "")
     return Digest(
         title=heading, since=since, until=until, window=window, bullets=bullets, stories=stories,
@@ -144,12 +146,13 @@ def figure_changes(
                 seen.add(value)
                 revised = _revised(f, old_figs, lang)
                 if revised is not None:
-                    lines.append(f"{label('revised_figure', language)}: {revised.value} → "
-                                 f"{f.value} — {f.measures} ({r.story.headline})")
+                    lines.append(_short(f"{label('revised_figure', language)}: {revised.value} → "
+                                        f"{f.value} — {f.measures} ({r.story.headline})", 300))
                 else:
-                    lines.append(f"{label('new_figure', language)}: {f.value} — {f.measures} "
-                                 f"({r.story.headline})")
-    return lines
+                    lines.append(_short(f"{label('new_figure', language)}: {f.value} — "
+                                        f"{f.measures} ({r.story.headline})", 300))
+    lines.sort(key=lambda line: not line.startswith(label("revised_figure", language)))
+    return lines[:MAX_CHANGES]
 
 
 def keys_of(items: Sequence[Item]) -> frozenset[str]:
@@ -190,7 +193,7 @@ def claim_changes(
     since: datetime,
     until: datetime,
     topic: TopicConfig | None,
-    previous_disputes: set[frozenset[str]] | None,
+    window_disputes: set[frozenset[str]] | None,
     language: str,
 ) -> tuple[list[Claim], list[str]]:
     """Claims first seen in the window, and claims with a dispute the previous digest did not have
@@ -201,14 +204,21 @@ def claim_changes(
     for c in pool:
         new_disputes = [
             other for other in c.disputes
-            if (frozenset((c.id, other)) not in previous_disputes if previous_disputes is not None
-                else (c.first_seen is not None and c.first_seen >= since))
+            if (frozenset((c.id, other)) in window_disputes if window_disputes is not None
+                else (c.first_seen is not None and since <= c.first_seen <= until))
         ]
-        if new_disputes:
-            fresh.append(c)
+        is_new = c.first_seen is not None and since <= c.first_seen <= until
+        if new_disputes and not is_new:
+            # an older claim disputed since the last digest is a change; a new claim shows its
+            # disputes in the claims section anyway
             who = f"{c.claimant}: " if c.claimant else ""
-            lines.append(f"{label('new_dispute', language)}: {who}{c.text}")
-        elif c.first_seen is not None and since <= c.first_seen <= until:
+            lines.append(_short(f"{label('new_dispute', language)}: {who}{c.text}"))
+        if new_disputes or is_new:
             fresh.append(c)
-    fresh.sort(key=lambda c: (-int(bool(c.disputes)), -len(c.sources), c.id))
-    return fresh, lines
+    fresh.sort(key=lambda c: (-int(bool(c.disputes)), -int(c.evidence == "none_given"),
+                              -len(c.sources), c.id))
+    return fresh[:MAX_CLAIMS], lines[:MAX_CHANGES]
+
+
+def _short(line: str, limit: int = 200) -> str:
+    return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + " …"

@@ -150,7 +150,11 @@ def similarity(
 
 
 def cluster(items: Sequence[Item], threshold: float = THRESHOLD) -> list[Cluster]:
-    """Average-link agglomerative clustering; deterministic for the same items."""
+    """Average-link agglomerative clustering; deterministic for the same items.
+
+    Only pairs sharing a key are compared (an inverted index), and merged clusters add up their
+    similarity sums, so a busy day of a few hundred items stays fast.
+    """
     ordered = sorted(items, key=lambda i: (_when(i), i.id))
     feats = [keys(features(i)) for i in ordered]
     df: Counter[str] = Counter()
@@ -158,26 +162,42 @@ def cluster(items: Sequence[Item], threshold: float = THRESHOLD) -> list[Cluster
         df.update(f)
     n = max(len(ordered), 1)
     idf = {k: math.log(1 + n / c) for k, c in df.items()}
-    sim = [[0.0] * len(ordered) for _ in ordered]
-    for i in range(len(ordered)):
-        for j in range(i + 1, len(ordered)):
+    rare = max(8, n // 8)
+    index: dict[str, list[int]] = {}
+    for i, f in enumerate(feats):
+        for k in f:
+            index.setdefault(k, []).append(i)
+    # sums[(a, b)] with a < b: total similarity between the members of clusters a and b
+    sums: dict[tuple[int, int], float] = {}
+    for i, f in enumerate(feats):
+        # candidates share a rarer key; pairs sharing only common words never reach the threshold
+        neighbours = {j for k in f if df[k] <= rare for j in index[k] if j > i}
+        for j in sorted(neighbours):
             hours = abs((_when(ordered[i]) - _when(ordered[j])).total_seconds()) / 3600
-            sim[i][j] = sim[j][i] = similarity(feats[i], feats[j], idf, hours)
-    groups: list[list[int]] = [[i] for i in range(len(ordered))]
-    while len(groups) > 1:
+            value = similarity(f, feats[j], idf, hours)
+            if value > 0:
+                sums[(i, j)] = value
+    members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
+    while True:
         best: tuple[float, int, int] | None = None
-        for x in range(len(groups)):
-            for y in range(x + 1, len(groups)):
-                pairs = [sim[i][j] for i in groups[x] for j in groups[y]]
-                avg = sum(pairs) / len(pairs)
-                if avg >= threshold and (best is None or avg > best[0]):
-                    best = (avg, x, y)
+        for (a, b), total in sums.items():
+            avg = total / (len(members[a]) * len(members[b]))
+            if avg >= threshold and (best is None or (avg, -a, -b) > (best[0], -best[1], -best[2])):
+                best = (avg, a, b)
         if best is None:
             break
-        _, x, y = best
-        groups[x] = sorted(groups[x] + groups[y])
-        del groups[y]
-    return [Cluster([ordered[i] for i in g]) for g in groups]
+        _, a, b = best
+        members[a] = sorted(members[a] + members.pop(b))
+        merged: dict[tuple[int, int], float] = {}
+        for (x, y), total in sums.items():
+            if (x, y) == (a, b):
+                continue
+            x2 = a if x == b else x
+            y2 = a if y == b else y
+            key = (min(x2, y2), max(x2, y2))
+            merged[key] = merged.get(key, 0.0) + total
+        sums = merged
+    return [Cluster([ordered[i] for i in g]) for _, g in sorted(members.items())]
 
 
 def to_story(c: Cluster, language: str, *, max_bullets: int = 2) -> Story:

@@ -25,11 +25,12 @@ from bot.text.entities import codes, find_figures, is_entity_token, name_tokens
 from bot.text.lexicon import BOILERPLATE_PREFIXES, SPEECH_CUES, STOPWORDS
 
 MAX_CHARS = 300
+# Concept weights (tuned on the seed and the English fixtures, see tests/data/*.digest.json): an
+# amount, a product code (H20) and a speaker's position count most; a name more than a word.
 FIGURE_WEIGHT = 3.0
-NAME_WEIGHT = 0.8
-POSITION_BONUS = 1.0
-POSITION_WEIGHT = 3.0
 CODE_WEIGHT = 5.0
+POSITION_WEIGHT = 3.0
+NAME_WEIGHT = 0.8
 _TOKEN = re.compile(r"[\w][\w\-]*", re.UNICODE)
 _WORDLIKE = re.compile(r"\w")
 _DIGIT = re.compile(r"\d")

@@ -23,6 +23,7 @@ MAX_BULLETS = 5
 MAX_FIGURES = 6
 MAX_LATEST = 5
 MAX_CLAIMS = 5
+MAX_ITEMS = 300  # the state of the story: the newest items are enough
 
 
 def build_topic_briefing(
@@ -36,7 +37,8 @@ def build_topic_briefing(
 ) -> Reply:
     """``claims``: already ranked (bot.answers.rank_claims); the first five are shown."""
     title = f"{label('briefing', language)}: {topic.description or topic.name}"
-    on_topic = [i for i in items if relevance(topic, i.title, i.text) > 0]
+    on_topic = sorted((i for i in items if relevance(topic, i.title, i.text) > 0),
+                      key=lambda i: (_when(i), i.id), reverse=True)[:MAX_ITEMS]
     if not on_topic:
         return Reply(title=title, sections=(Section(label("overview", language),
                                                     text=label("no_items", language)),))

@@ -43,6 +43,25 @@ _EN_START_STOP = {
     "before", "for", "with", "by", "from", "during", "what", "why", "how", "still", "even",
 }
 _POSS = {"seiner", "ihrer", "dessen", "deren"}
+_DE_COMPOUND_ROLES = ("minister", "ministerin", "sprecher", "sprecherin", "präsident",
+                      "präsidentin", "agentur", "vorsitzende", "vorsitzender", "chef", "chefin",
+                      "experte", "expertin", "kanzler", "kanzlerin", "direktor", "direktorin",
+                      "forscher", "forscherin", "analyst", "analystin", "leiter", "leiterin",
+                      "ökonom", "ökonomen", "ökonomin", "politiker", "politikerin",
+                      "wissenschaftler", "wissenschaftlerin", "professor", "professorin",
+                      "anwalt", "anwältin", "richter", "richterin", "autor", "autorin",
+                      "beauftragte", "beauftragter", "sekretär", "sekretärin", "abgeordnete",
+                      "abgeordneter", "senator", "senatorin", "gouverneur", "bürgermeister",
+                      "bürgermeisterin", "manager", "managerin", "gründer", "gründerin")
+_NOT_SPEAKERS = {  # sentence-initial words that are never a speaker (adverbs, prepositions, "man")
+    "offenbar", "jetzt", "insbesondere", "gestern", "heute", "zudem", "bislang", "dabei", "damit",
+    "deshalb", "daher", "doch", "nun", "auch", "zwar", "noch", "jedoch", "allerdings", "außerdem",
+    "inzwischen", "trotzdem", "dennoch", "immerhin", "zunächst", "später", "damals", "zuvor",
+    "bereits", "schon", "man", "am", "im", "in", "nach", "bei", "seit", "vor", "mit", "auf", "aus",
+    "für", "über", "unter", "während", "wegen", "laut", "ich", "wir", "i", "we", "you", "du",
+    "ihr", "mehr", "als", "wenn", "weil", "obwohl", "dass", "ob", "warum", "wie", "was", "wer",
+    "anschließend", "danach", "zuletzt", "zuerst", "erst", "dort", "hier", "so", "ebenfalls",
+}
 _SOURCE_LINKS = {"by", "from", "of", "von", "der", "des", "at", "bei"}
 _CONJ = {"und", "aber", "doch", "denn", "and", "but", "so", "yet"}
 TITLE_ROLES = {"president", "secretary", "representative", "rep.", "sen.", "senator", "dr.", "prof.",
@@ -54,6 +73,11 @@ def is_role(tok: Tok, language: str) -> bool:
     low = tok.low
     if "-" in low and low.rsplit("-", 1)[1] in ROLE_SUFFIXES:
         return True
+    if language == "de" and tok.cap and any(
+        low == suffix or (len(low) > len(suffix) + 2 and low.endswith(suffix))
+        for suffix in _DE_COMPOUND_ROLES
+    ):
+        return True  # "Finanzminister", "Bahnsprecher", "Nachrichtenagentur"
     if low not in ROLE_WORDS:
         return False
     return language == "de" or not tok.cap or low in TITLE_ROLES
@@ -63,6 +87,10 @@ def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> 
     """A speaker phrase starting at ``i``: determiners, roles, names; stops at a second phrase."""
     out: list[Tok] = []
     seen_name = False
+    if i < len(toks) and (toks[i].low in _NOT_SPEAKERS or (
+        language == "en" and toks[i].low in _EN_START_STOP
+    )):
+        return out
     while i < len(toks) and len(out) < limit:
         t = toks[i]
         if t.low in PERSON_PRONOUNS | THING_PRONOUNS and not out:
@@ -109,7 +137,8 @@ def np_backward(toks: tuple[Tok, ...], j: int, language: str, limit: int = 9) ->
         t = toks[j]
         if not out and t.low in PERSON_PRONOUNS | THING_PRONOUNS:
             return [t]
-        if t.cap or is_role(t, language) or t.low in DETERMINERS or t.low in ("'s", "’s") or (t.low in LINKERS and out and j > 0):
+        if (t.cap or is_role(t, language) or t.low in DETERMINERS or t.low in ("'s", "’s")
+                or (t.low in LINKERS and out and j > 0)):
             out.append(t)
         elif language == "en" and t.low.isalpha() and t.low not in _EN_STOP and j > 0 and (
             toks[j - 1].low in DETERMINERS
@@ -145,6 +174,7 @@ class Resolver:
     counts: Counter[str] = field(default_factory=Counter)
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[tuple[int, int]] = field(default_factory=list)
+    _spellings: dict[str, str] = field(default_factory=dict)
 
     def in_quote(self, pos: int) -> bool:
         return any(a < pos < b - 1 for a, b in self.quotes)
@@ -153,14 +183,16 @@ class Resolver:
         for s in self.sents:
             run: list[str] = []
             for t in [*list(s.toks), None]:  # type: ignore[list-item]
-                if t is not None and t.cap and t.text.isalpha() and not is_role(t, self.language):
+                if (t is not None and t.cap and t.text.isalpha() and not is_role(t, self.language)
+                        and t.low not in DETERMINERS and t.low not in _NOT_SPEAKERS
+                        and t.low not in _EN_START_STOP):
                     run.append(t.text)
                     continue
                 if 2 <= len(run) <= 3:
                     self.names.append(tuple(run))
                 run = []
             for t in s.toks:
-                if t.word:
+                if t.cap and t.text.isalpha():
                     self.counts[t.text] += 1
         for s in self.sents:
             self._role_mentions(s)
@@ -231,6 +263,8 @@ class Resolver:
             toks = toks[2:]
         if not toks or all(t.low in DETERMINERS for t in toks):
             return None, None
+        if len(toks) == 1 and toks[0].low in ORG_DESCRIPTIONS | PERSON_DESCRIPTIONS:
+            return None, None  # "der Konzern": an anaphor, resolved by the caller
         return self.expand(self.phrase(toks)), (toks[0].start, toks[-1].end)
 
     def expand(self, name: str) -> str:
@@ -246,7 +280,15 @@ class Resolver:
     def _spelling(self, word: str) -> str:
         if len(word) < 5 or not word.isalpha():
             return word
-        variants = [w for w in self.counts if _same(w, word)]
+        cached = self._spellings.get(word)
+        if cached is not None:
+            return cached
+        variants = [w for w in self.counts
+                    if w[:1] == word[:1] and abs(len(w) - len(word)) <= 2 and _same(w, word)]
+        self._spellings[word] = self._majority(word, variants)
+        return self._spellings[word]
+
+    def _majority(self, word: str, variants: list[str]) -> str:
         if len(variants) <= 1:
             return word
 
@@ -282,11 +324,13 @@ class Resolver:
         """A speaker named only by what it is ("Ein Sprecher des Ministeriums", "Critics"), used
         as written when no name or earlier speaker fits: the article's words, not an invention."""
         toks = [t for t in np if t.text not in QUOTE_CHARS]
+        if self.language == "en" and toks and toks[-1].low in ORG_DESCRIPTIONS | \
+                PERSON_DESCRIPTIONS and all(not t.cap or t.low in DETERMINERS for t in toks):
+            phrase = self.phrase(toks)  # "the company", kept with its article
+            return phrase[:1].upper() + phrase[1:]
         while toks and toks[0].low in DETERMINERS:
             toks = toks[1:]
         if not toks or not any(t.cap or is_role(t, self.language) for t in toks):
-            return None
-        if len(toks) == 1 and (toks[0].low in ORG_DESCRIPTIONS | PERSON_DESCRIPTIONS):
             return None
         phrase = self.phrase(toks)
         return phrase[:1].upper() + phrase[1:]

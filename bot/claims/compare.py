@@ -19,13 +19,17 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 _WORD = re.compile(r"[\wÄÖÜäöüß]+(?:[-.][\wÄÖÜäöüß]+)*", re.UNICODE)
-_STOP = set("""
-der die das des dem den ein eine einer eines einem einen und oder aber auch nicht nur noch mit von
-für auf aus bei nach über unter vor zum zur im in an am als wie so sei habe haben hat ist sind war
-es er sie wir ihr sein seine seiner ihre dass daß werden wird würde könnte the a an and or but not
-only also with from for on at by of in to as is are was were be been has have had it its he she they
-their that this which who will would could said says told
-""".split())
+_STOP = {
+    "der", "die", "das", "des", "dem", "den", "ein", "eine", "einer", "eines", "einem", "einen",
+    "und", "oder", "aber", "auch", "nicht", "nur", "noch", "mit", "von", "für", "auf", "aus",
+    "bei", "nach", "über", "unter", "vor", "zum", "zur", "im", "in", "an", "am", "als", "wie",
+    "so", "sei", "habe", "haben", "hat", "ist", "sind", "war", "es", "er", "sie", "wir", "ihr",
+    "sein", "seine", "seiner", "ihre", "dass", "daß", "werden", "wird", "würde", "könnte", "the",
+    "a", "and", "or", "but", "not", "only", "also", "with", "from", "for", "on", "at", "by",
+    "of", "to", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it",
+    "its", "he", "she", "they", "their", "that", "this", "which", "who", "will", "would", "could",
+    "said", "says", "told"
+}
 _ENTITY = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z]\w*\d\w*|\w*\d+[A-Za-z]\w*)\b")
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)(?![\w])")
 _SCALE = {
@@ -108,9 +112,7 @@ def same_claimant(a: str | None, b: str | None) -> bool:
         return True
     if not x or not y:
         return False
-    if _similar(x[-1], y[-1]) and (len(x) == 1 or len(y) == 1 or _similar(x[0], y[0])):
-        return True
-    return False
+    return _similar(x[-1], y[-1]) and (len(x) == 1 or len(y) == 1 or _similar(x[0], y[0]))
 
 
 def _similar(a: str, b: str) -> bool:
@@ -139,7 +141,8 @@ def dispute_reason(a: ClaimView, b: ClaimView) -> str | None:
     for va, ta in figures(a.text):
         for vb, tb in figures(b.text):
             if ta is not None and ta == tb and abs(va - vb) > 0.1 * max(va, vb):
-                return f"different {ta} figures: {_fmt(va)} vs {_fmt(vb)}"
+                return (f"different {ta} figures: {_fmt(va)} ({_who(a)}) vs {_fmt(vb)} "
+                        f"({_who(b)})")
     for doubter, other in ((a, b), (b, a)):
         marker = DOUBT.search(doubter.text) or DOUBT.search(doubter.cue or "")
         if marker is None or DOUBT.search(other.text):
@@ -149,7 +152,8 @@ def dispute_reason(a: ClaimView, b: ClaimView) -> str | None:
             (other.hedged or other.kind == "reported") and not topics_d
         ):
             subject = _name(doubter.text + " " + (doubter.claimant or ""), shared)
-            return f"explicit doubt ({marker.group(0)}) about {subject}"
+            return (f"{_who(doubter)} doubts {_who(other)} about {subject} "
+                    f"({marker.group(0)})")
     return None
 
 
@@ -169,6 +173,10 @@ def _name(text: str, shared: set[str]) -> str:
 def _topics(text: str) -> set[str]:
     low = {w.casefold() for w in _WORD.findall(text)} | ({"$"} if "$" in text else set())
     return {name for name, vocab in TOPICS.items() if low & vocab}
+
+
+def _who(c: ClaimView) -> str:
+    return c.claimant or "the article"
 
 
 def _fmt(value: float) -> str:

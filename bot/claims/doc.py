@@ -25,14 +25,8 @@ class Tok:
     lemma: str
     sent: int
     i: int
-
-    @property
-    def low(self) -> str:
-        return self.text.casefold()
-
-    @property
-    def cap(self) -> bool:
-        return self.text[:1].isupper()
+    low: str = ""
+    cap: bool = False
 
     @property
     def word(self) -> bool:
@@ -57,9 +51,9 @@ def lemma(token: str, language: str) -> str:
     import simplemma
 
     try:
-        return str(simplemma.lemmatize(token, lang=language)).casefold()
+        return str(simplemma.lemmatize(token, lang=language)).lower()
     except ValueError:
-        return token.casefold()
+        return token.lower()
 
 
 def build(text: str, sentences: list[Sentence], language: str) -> list[SentenceTokens]:
@@ -76,7 +70,8 @@ def build(text: str, sentences: list[Sentence], language: str) -> list[SentenceT
             lem = w.casefold()
             if _WORDLIKE.search(w):
                 lem = next(lemmas, lem) if lemmas is not None else lemma(w, language)
-            toks.append(Tok(w, start, start + len(w), lem, index, i))
+            toks.append(Tok(w, start, start + len(w), lem, index, i, w.lower(),
+                            w[:1].isupper()))
         out.append(SentenceTokens(index, s.start, s.end, s.paragraph, tuple(toks)))
     return out
 

@@ -10,10 +10,10 @@ speaker was named). Speakers are resolved last, in text order, so that pronouns 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from bot.claims import frames as F
-from bot.claims.claimants import Resolver, np_backward, np_forward
+from bot.claims.base import Draft
+from bot.claims.claimants import Resolver, np_forward
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok, build
 from bot.claims.evidence import evidence_status
 from bot.claims.lexicon import (
@@ -24,42 +24,19 @@ from bot.claims.lexicon import (
     HEDGES,
     INTEND_FORMS,
     INTRODUCERS,
-    NACH_NOUNS,
     PREDICT_LEMMAS,
     REPORT_ADVERBS,
     SURFACE,
 )
+from bot.claims.phrases import PhraseFrames
 from bot.model import ClaimSpans, ExtractedClaim, Sentence, Span
 
-_QUOTE = re.compile(
-    r"„[^„“”\n]*?[“”]|»[^»«\n]*?«|«[^«»\n]*?»|“[^“”\n]*?”|\"[^\"\n]*?\"|‚[^‚‘\n]*?‘"
-    r"|(?<!\w)'(?=\w)[^'\n]{3,}?(?<=[\w.!?,])'(?!\w)"
-)
 _LEAD = re.compile(r"^(?:Denn|Und|Aber|Doch|Dabei|Zudem|Auch|Meanwhile|However|But|And|Also|So)"
                    r"\b,?\s+")
 _TAIL = re.compile(r",\s+(?:an?|the|eine?)\s+(?:accusation|claim|allegation|charge|assertion|"
                    r"Vorwurf|Behauptung)\b.*$", re.IGNORECASE)
-_POSSESSIVE = {"seiner", "ihrer", "deren", "dessen", "unserer"}
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|Prozent|percent|Millionen|Milliarden|million|billion|"
                      r"Mio\.|Mrd\.)?")
-
-
-@dataclass
-class Draft:
-    start: int
-    end: int
-    sent: int
-    kind: str
-    cue: str | None
-    cue_span: Span | None
-    np: list[Tok] | None = None
-    inherit: Draft | None = None
-    own_voice: bool = False
-    hedges: list[str] = field(default_factory=list)
-    text: str | None = None
-    introducer: bool = False
-    speaker: str | None = None
-    speaker_span: Span | None = None
 
 
 class RuleClaimExtractor:
@@ -71,38 +48,7 @@ class RuleClaimExtractor:
         return _Run(text, sents, lang).claims()
 
 
-class _Run:
-    def __init__(self, text: str, sents: list[SentenceTokens], lang: str) -> None:
-        self.text = text
-        self.sents = sents
-        self.lang = lang
-        self.quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
-        self.drafts: list[Draft] = []
-        self.used: set[tuple[int, int]] = set()  # (sentence, token) cues taken by quotes
-
-    # --- helpers ------------------------------------------------------------------------------
-
-    def sent_of(self, pos: int) -> SentenceTokens | None:
-        for s in self.sents:
-            if s.start <= pos < s.end:
-                return s
-        return None
-
-    def in_quote(self, pos: int) -> bool:
-        return any(a < pos < b - 1 for a, b in self.quotes)
-
-    def span_of(self, toks: tuple[Tok, ...], a: int, b: int) -> tuple[int, int]:
-        return (toks[a].start, toks[b - 1].end)
-
-    def add(self, d: Draft) -> Draft:
-        self.drafts.append(d)
-        return d
-
-    def in_sent(self, index: int) -> list[Draft]:
-        return [d for d in self.drafts if d.sent == index]
-
-    # --- passes -------------------------------------------------------------------------------
-
+class _Run(PhraseFrames):
     def claims(self) -> list[ExtractedClaim]:
         prev: tuple[Draft, int] | None = None
         for qa, qb in self.quotes:
@@ -122,8 +68,11 @@ class _Run:
         inner_a, inner_b = qa + 1, qb - 1
         raw = self.text[inner_a:inner_b]
         stripped = raw.rstrip(" ,")
-        if len(re.findall(r"\w+", raw)) < 3:
-            return None
+        n_words = len(re.findall(r"\w+", raw))
+        if n_words < 3 or (n_words < 5 and not re.search(r"[.!?]\s*$", raw) and
+                           re.search(r"(?:\b(?:der|die|das|des|dem|den|the|a|von|of|im|in)\s*)$",
+                                     self.text[max(0, qa - 6):qa], re.IGNORECASE)):
+            return None  # a scare quote or a title: „AI Index Report“
         start = inner_a + (len(raw) - len(raw.lstrip()))
         end = inner_a + len(stripped)
         s = self.sent_of(qb - 1)
@@ -165,12 +114,9 @@ class _Run:
                 if cue is None or (so.index, t.i) in self.used:
                     continue
                 after = np_forward(so.toks, F.skip_de_adverbs(so.toks, t.i + 1), self.lang)
-                if after and F.is_pronoun(after):
-                    np: list[Tok] | None = after
-                else:
-                    np, _ = self.subject(so, t.i)
-                if np:
-                    return self.quote_draft(start, end, so, cue, np)
+                speaker = after if after and F.is_pronoun(after) else self.subject(so, t.i)[0]
+                if speaker:
+                    return self.quote_draft(start, end, so, cue, speaker)
         return None
 
     def quote_draft(
@@ -212,25 +158,6 @@ class _Run:
             if cue is not None:
                 self.verb(s, cue)
 
-    def subject(self, s: SentenceTokens, i: int) -> tuple[list[Tok] | None, Draft | None]:
-        toks = s.toks
-        if toks[i].low in F.PARTICIPLES or (i and toks[i - 1].text == "," and self.lang == "en"
-                                            and toks[i].low.endswith("ing")):
-            earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
-            if earlier:
-                return None, earlier[-1]
-            return np_forward(toks, 0, self.lang), None
-        if self.lang == "de":
-            subj = F.german_subject(toks, i, self.lang)
-            if subj is not None:
-                return subj, None
-            return np_forward(toks, F.skip_de_adverbs(toks, i + 1), self.lang) or None, None
-        got = F.english_subject(toks, i, self.lang)
-        if got == "and":
-            earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
-            return None, (earlier[-1] if earlier else None)
-        return (got if isinstance(got, list) else None), None
-
     def verb(self, s: SentenceTokens, cue: F.Cue) -> None:
         toks = s.toks
         i = cue.index
@@ -263,115 +190,17 @@ class _Run:
                 np[0].i > i and self.tail_only(toks, np[-1].i + 1):
             msg = (0, i - 1)  # "..., sagte Henderson weiter."
             kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
+        if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
+                toks[np[0].i - 1].text == "," and self.tail_only(toks, i + 1):
+            msg = (0, np[0].i - 1)  # "..., chief executive Lena Park said."
         if msg is None:
-            if cue.lemma in INTRODUCERS:
+            if cue.lemma in INTRODUCERS or (np and any(x.cap for x in np)) or inherit:
                 self.add(Draft(toks[0].start, toks[-1].end, s.index, "introducer", None, None,
                                np=np, inherit=inherit, introducer=True))
             return
         a, b = self.span_of(toks, *msg)
         self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
                        inherit=inherit, text=text_override))
-
-    def tail_only(self, toks: tuple[Tok, ...], j: int) -> bool:
-        return all(t.punct or t.low in F.DE_ADVERBS or t.low in ("weiter", "gegenüber")
-                   for t in toks[j:])
-
-    def wie_frame(self, s: SentenceTokens, t: Tok) -> bool:
-        """"Wie die BBC berichtet, ..." / "As Reuters reported, ..."."""
-        toks = s.toks
-        i = t.i
-        if i > 0 and toks[i - 1].text != ",":
-            return False
-        np = np_forward(toks, i + 1, self.lang)
-        if not np or not any(x.cap for x in np):
-            return False
-        j = np[-1].i + 1
-        while j < len(toks) and toks[j].word and not F.cue_at(toks, j, self.lang) and j - i < 10:
-            j += 1
-        if j >= len(toks) or F.cue_at(toks, j, self.lang) is None:
-            return False
-        cue = F.cue_at(toks, j, self.lang)
-        assert cue is not None
-        k = (cue.particle or j) + 1
-        while k < len(toks) and toks[k].word and k - j < 4:
-            k += 1  # "wie X berichtet hatte", "wie X mitteilte"
-        if k >= len(toks) or toks[k].text != ",":
-            return False
-        self.used.add((s.index, j))
-        end = F.clause_end(toks, k + 1, self.lang)
-        if i > 0:
-            a, b = self.span_of(toks, 0, i - 1)
-        elif end - (k + 1) >= 3:
-            a, b = self.span_of(toks, k + 1, end)
-        else:
-            return False
-        self.add(Draft(a, b, s.index, "reported", f"{t.text} … {cue.label(toks)}",
-                       cue.span(toks), np=np))
-        return True
-
-    def so_frame(self, s: SentenceTokens, t: Tok) -> bool:
-        """"..., so der Sprecher." / "„…“, so X, wird ..." (German)."""
-        toks = s.toks
-        i = t.i
-        if i < 2 or toks[i - 1].text not in (",", "“", "”", "\"", "«") or i + 1 >= len(toks):
-            return False
-        np = np_forward(toks, i + 1, self.lang)
-        if not np or not any(x.cap for x in np):
-            return False
-        after = np[-1].i + 1
-        while after < len(toks) and toks[after].low in ("weiter", "abschließend"):
-            after += 1
-        if after < len(toks) and toks[after].text not in (".", ",", ":", "!", "?"):
-            return False
-        b = i - 1 if toks[i - 1].text == "," else i
-        if after >= len(toks) - 1 or toks[after].text in ".!?":
-            msg, text = (0, b), None
-        else:
-            end = F.clause_end(toks, 0, self.lang, stop_cues=False)
-            msg = (0, end)
-            text = self.text[toks[0].start:toks[b - 1].end] + " " + self.text[
-                toks[after].end:toks[end - 1].end]
-        if msg[1] - msg[0] < 3:
-            return False
-        a, z = self.span_of(toks, *msg)
-        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text))
-        return True
-
-    def nach(self, s: SentenceTokens, t: Tok) -> bool:
-        """"nach Angaben der Polizei", "Nach Ansicht von X", "seiner Meinung nach"."""
-        toks = s.toks
-        i = t.i
-        if i + 1 < len(toks) and toks[i + 1].low in NACH_NOUNS:
-            j = i + 2
-            if j < len(toks) and toks[j].low == "von":
-                j += 1
-            np = np_forward(toks, j, self.lang) if j < len(toks) else []
-            first, last = i, (np[-1].i if np else i + 1)
-            cue_span = (t.start, toks[i + 1].end)
-            label = f"{t.text} {toks[i + 1].text}"
-        elif i >= 2 and toks[i - 1].low in NACH_NOUNS and toks[i - 2].low in _POSSESSIVE:
-            np = [toks[i - 2]]
-            first, last = i - 2, i
-            cue_span = (toks[i - 1].start, t.end)
-            label = f"{toks[i - 1].text} {t.text}"
-        else:
-            return False
-        if not np:
-            return False
-        end = F.clause_end(toks, 0, self.lang, stop_cues=False)
-        if first == 0:
-            a = last + 1
-            msg, text = (a, end), None
-        else:
-            msg = (0, end)
-            text = self.text[toks[0].start:toks[first - 1].end]
-            if last + 1 < end:
-                text += " " + self.text[toks[last + 1].start:toks[end - 1].end]
-        if msg[1] - msg[0] < 3:
-            return False
-        a, b = self.span_of(toks, *msg)
-        self.add(Draft(a, b, s.index, "reported", label, cue_span, np=np, text=text))
-        return True
 
     def de_message(self, toks: tuple[Tok, ...], p: int, cue: F.Cue) -> tuple[int, int] | None:
         limit = min(len(toks), p + 12)
@@ -420,128 +249,15 @@ class _Run:
         end = F.clause_end(toks, p, self.lang)
         return (p, end) if end - p >= 3 else None
 
-    def prep(self, s: SentenceTokens, t: Tok) -> None:
-        toks = s.toks
-        i = t.i
-        if t.low == "zufolge":
-            np = np_backward(toks, i - 1, self.lang)
-            if not np:
-                return
-            first, last = np[0].i, i
-        else:
-            start = i + 2 if t.low == "according" else i + 1
-            if start >= len(toks) or not (toks[start].cap or toks[start].low in DETERMINERS
-                                          or toks[start].text in QUOTE_CHARS
-                                          or self.lang == "en" or "-" in toks[start].text
-                                          or "." in toks[start].text.strip(".")):
-                return
-            if self.lang == "en":
-                end = start
-                while end < len(toks) and not (toks[end].punct and toks[end].low not in
-                                               ("'s", "’s", "-")):
-                    end += 1
-                np = list(toks[start:end])
-            else:
-                np = np_forward(toks, start, self.lang) or [toks[start]]
-                nxt = np[-1].i + 1
-                if nxt < len(toks) and toks[nxt].low in ("der", "des") and nxt + 1 < len(toks) \
-                        and toks[nxt + 1].cap:
-                    np += np_forward(toks, nxt, self.lang)
-            if not np:
-                return
-            first, last = i, np[-1].i
-        prefix = 0
-        while prefix < first and (toks[prefix].punct or toks[prefix].text == ":" or
-                                  any(x.text == ":" for x in toks[prefix:first])):
-            prefix += 1
-        end = F.clause_end(toks, 0, self.lang, stop_cues=False)
-        if first <= prefix:
-            a = last + 1
-            while a < end and toks[a].text == ",":
-                a += 1
-            msg = (a, end)
-        elif last + 1 >= end:
-            b = first
-            while b > prefix and toks[b - 1].text == ",":
-                b -= 1
-            msg = (prefix, b)
-        else:
-            msg = (prefix, end)
-        if msg[1] - msg[0] < 3:
-            return
-        label = "according to" if t.low == "according" else t.low
-        cue_end = toks[i + 1].end if t.low == "according" else t.end
-        a, b = self.span_of(toks, *msg)
-        self.add(Draft(a, b, s.index, "reported", label, (t.start, cue_end), np=np))
-
-    def noun(self, s: SentenceTokens, t: Tok) -> None:
-        toks = s.toks
-        j = t.i + 1
-        if j < len(toks) and toks[j].low == "von":
-            j += 1
-        elif not (j < len(toks) and toks[j].low in ("des", "der")):
-            return
-        np = np_forward(toks, j, self.lang)
-        if not np:
-            return
-        k = np[-1].i + 1
-        if k < len(toks) and toks[k].text in (":", ","):
-            k += 1
-            if k < len(toks) and toks[k].low == "dass":
-                k += 1
-            end = F.clause_end(toks, k, self.lang)
-            if end - k >= 3:
-                a, b = self.span_of(toks, k, end)
-                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end), np=np))
-
-    def doubt(self, s: SentenceTokens, verb: Tok, noun: Tok) -> None:
-        toks = s.toks
-        np, inherit = self.subject(s, verb.i)
-        if np is None and inherit is None:
-            return
-        end = F.clause_end(toks, noun.i, self.lang)
-        a, b = self.span_of(toks, noun.i, end)
-        self.used.add((s.index, verb.i))
-        self.add(Draft(a, b, s.index, "indirect", f"{verb.text} … {noun.text}",
-                       (verb.start, verb.end), np=np, inherit=inherit))
-
-    def intention(self, s: SentenceTokens, t: Tok) -> bool:
-        toks = s.toks
-        i = t.i
-        if self.lang == "en":
-            if i + 1 >= len(toks) or toks[i + 1].low != "to":
-                return False
-            got = F.english_subject(toks, i, self.lang)
-            if not isinstance(got, list):
-                return False
-            end = next((x.i for x in toks[i + 2:] if x.punct), len(toks))
-            if end - (i + 2) < 2:
-                return False
-            a, b = self.span_of(toks, i + 2, end)
-            self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=got))
-            return True
-        r = i - 1
-        while r > 0 and toks[r].text != ",":
-            r -= 1
-        if r > 1 and r + 1 < i and toks[r + 1].low in ("der", "die", "das") and toks[r - 1].cap:
-            np = np_backward(toks, r - 1, self.lang)
-            if np and i - (r + 2) >= 2:
-                a, b = self.span_of(toks, r + 2, i)
-                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np))
-                return True
-        subj = F.german_subject(toks, i, self.lang)
-        if subj and subj[0].cap:
-            end = F.clause_end(toks, i + 1, self.lang)
-            if end - (i + 1) >= 2:
-                a, b = self.span_of(toks, i + 1, end)
-                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj))
-                return True
-        return False
-
     def absorb(self) -> None:
         framed = [d for d in self.drafts if d.kind != "quote" and not d.introducer]
         keep = []
         for d in self.drafts:
+            if d.kind != "quote" and d.cue_span and any(
+                f is not d and f.start <= d.cue_span[0] < f.end and f.text is None
+                for f in framed
+            ):
+                continue  # nested: "Acme expects ..., Lena Park said" is Lena Park's claim
             if d.kind == "quote" and any(f.start <= d.start and d.end <= f.end + 2 for f in framed):
                 continue
             if d.kind != "quote" and d.cue_span and self.in_quote(d.cue_span[0]):
@@ -556,7 +272,9 @@ class _Run:
         for t in toks:
             if self.in_quote(t.start):
                 continue
-            if t.low in REPORT_ADVERBS[self.lang] and not t.cap:
+            if t.low in REPORT_ADVERBS[self.lang] and not t.cap and not (
+                t.i and toks[t.i - 1].low in DETERMINERS  # "des angeblich ... geschlagenen"
+            ):
                 found.append((t.text, t))
             elif self.lang == "de" and t.low in ("soll", "sollen") and _perfect_tail(toks, t.i):
                 found.append((f"{t.text} … {toks[_last_word(toks)].text}", t))
@@ -702,4 +420,7 @@ def _last_word(toks: tuple[Tok, ...]) -> int:
 def _perfect_tail(toks: tuple[Tok, ...], i: int) -> bool:
     """"soll ... gekostet haben": a perfect infinitive closes the clause (a report, not a plan)."""
     j = _last_word(toks)
-    return j > i + 1 and toks[j].low in ("haben", "sein") and toks[j - 1].low.startswith("ge")
+    part = toks[j - 1].low
+    return j > i + 1 and toks[j].low in ("haben", "sein") and not toks[j - 1].cap and (
+        "ge" in part[:6] or part.endswith(("iert", "t", "en"))
+    ) and part not in ("fertig", "bereit", "möglich")

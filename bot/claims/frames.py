@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.claims.claimants import np_backward, np_forward
-from bot.claims.doc import QUOTE_CHARS, Tok
+from bot.claims.doc import Tok
 from bot.claims.lexicon import (
     DETERMINERS,
     INTEND_FORMS,
@@ -23,12 +23,13 @@ from bot.claims.lexicon import (
 )
 
 EN_AUX = {"also", "however", "has", "have", "had", "then", "later", "recently", "previously",
-          "repeatedly", "already", "once", "again", "further", "publicly", "privately", "reportedly", "allegedly", "first"}
+          "repeatedly", "already", "once", "again", "further", "publicly", "privately",
+          "reportedly", "allegedly", "first"}
 EN_FINITE = {"was", "were", "is", "are", "has", "had", "have", "will", "would", "could", "can",
              "did", "does", "do", "may", "might", "should", "must"}
 EN_PREP = {"in", "on", "at", "to", "for", "with", "by", "from", "after", "before", "during",
            "aboard", "of", "via", "over", "through", "under", "about"}
-DE_ADVERBS = {"derweil", "nun", "jedoch", "aber", "auch", "zudem", "noch", "dabei", "inzwischen",
+DE_ADVERBS = {"schon", "derweil", "nun", "jedoch", "aber", "auch", "zudem", "noch", "dabei", "inzwischen",
               "bereits", "sogar", "nämlich", "allerdings", "dagegen", "hingegen", "wiederum"}
 CONJ = {"und", "aber", "doch", "denn", "and", "but", "yet", "so", "oder", "or"}
 PARTICIPLES = {"adding", "saying", "arguing", "warning", "noting", "insisting", "claiming",
@@ -187,25 +188,38 @@ def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool
         t = toks[j]
         if t.text in ("–", "—") and j - start >= 3:
             return j
-        if stop_cues and t.low in ("and", "und") and j + 1 < end:
-            if cue_at(toks, j + 1, language) is not None:
-                return j - 1 if toks[j - 1].text == "," else j
+        if stop_cues and t.low in ("and", "und") and j + 1 < end and (
+            cue_at(toks, j + 1, language) is not None
+        ):
+            return j - 1 if toks[j - 1].text == "," else j
         if stop_cues and t.text == "," and j + 1 < end and (
             toks[j + 1].low in PARTICIPLES
             or (toks[j + 1].low == "according" and language == "en")
+            or _trailing_attribution(toks, j + 1, end, language)
         ):
             return j
     return end
 
 
+def _trailing_attribution(toks: tuple[Tok, ...], k: int, end: int, language: str) -> bool:
+    """", chief executive Lena Park said." / ", sagte Finanzminister Weber am Montag." closes."""
+    for j in range(k, min(end, k + 7)):
+        if toks[j].punct and toks[j].low not in ("'s", "’s", "-"):
+            return False
+        if cue_at(toks, j, language) is not None:
+            return all(t.text not in (",", ":", ";") for t in toks[j + 1:end])
+    return False
+
+
 def is_konjunktiv(toks: tuple[Tok, ...], t: Tok, second: bool = False) -> bool:
     """Konjunktiv I (3rd person: "sei", "benötige", "besitze"), with ``second`` also II."""
-    if t.i == 0 or t.cap or toks[t.i - 1].low in ("ich", "wir", "sie", "die"):
-        if not (t.low in ("sei", "seien") and t.i > 0):
-            return False
+    if t.i == 0 or t.cap:
+        return False
     low = t.low
     if low in KONJUNKTIV or (second and low in KONJUNKTIV_II):
-        return True
+        return toks[t.i - 1].low not in ("ich",)
+    if toks[t.i - 1].low in ("ich", "wir", "sie", "die"):
+        return False
     lem = t.lemma
     return (
         len(low) > 3 and low.endswith("e") and lem.endswith("en") and lem != low

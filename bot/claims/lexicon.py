@@ -149,7 +149,8 @@ DOCUMENT_WORDS = re.compile(
 DETERMINERS = {
     "der", "die", "das", "des", "dem", "den", "ein", "eine", "einer", "eines", "einem", "einen",
     "sein", "seine", "seinem", "seinen", "seiner", "ihr", "ihre", "ihrem", "ihren", "ihrer",
-    "dessen", "deren", "dieser", "diesem", "diesen", "dieses", "diese", "the", "a", "an", "his", "her", "its", "their", "this", "that", "these",
+    "dessen", "deren", "dieser", "diesem", "diesen", "dieses", "diese", "the", "a", "an", "his",
+    "her", "its", "their", "this", "that", "these"
 }
 ROLE_WORDS = {
     # German
@@ -181,3 +182,13 @@ ORG_DESCRIPTIONS = {
 }
 PERSON_DESCRIPTIONS = {"republikaner", "demokrat", "minister", "politiker", "manager", "chef",
                        "sprecher", "sprecherin", "senator", "lawmaker", "official", "executive"}
+
+
+def _with_ss(words: set[str]) -> set[str]:
+    """simplemma casefolds lemmas ("äußern" -> "äussern"): accept both spellings."""
+    return words | {w.replace("ß", "ss") for w in words}
+
+
+for _lang in ("de", "en"):
+    SPEECH_LEMMAS[_lang] = _with_ss(SPEECH_LEMMAS[_lang])
+DOUBT_VERBS = _with_ss(DOUBT_VERBS)

@@ -39,6 +39,7 @@ class HTTPStatusError(FeedError):
     def __init__(self, status: int, reason: str, *, url: str, retry_after: float | None) -> None:
         self.status = status
         self.retry_after = retry_after
+        reason = " ".join(reason.split())[:60]  # the server's words: one short line
         text = f"HTTP {status} {reason}".strip()
         if retry_after is not None:
             text += f" (retry after {round(retry_after)} s)"

@@ -44,6 +44,7 @@ class FeedResult:
     unchanged: int = 0
     held_back: int = 0  # new items kept out of digests (old, or beyond the newest few)
     not_modified: bool = False
+    discovered: str | None = None  # the feed a website URL named
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -64,6 +65,8 @@ class FeedResult:
             if self.held_back:
                 new += f" ({self.held_back} kept out of digests as old)"
             text = f"{new}, {self.updated} updated, {self.unchanged} unchanged"
+        if self.discovered:
+            text += f" (feed found at {self.discovered})"
         if self.warnings:
             text += " — warning: " + "; ".join(self.warnings)
         return f"feed {label}: {text}"
@@ -120,8 +123,9 @@ class FeedPoller:
         self._polling = True
         try:
             moment = now or self.clock.now()
+            pairs = await self._sources()  # new feeds in the config are due at once
             due = {row.id for row in await self.storage.sources.due(moment)}
-            pairs = [(f, r) for f, r in await self._sources() if r.id in due]
+            pairs = [(f, r) for f, r in pairs if r.id in due]
             return await self._poll_many(pairs)
         finally:
             self._polling = False
@@ -156,6 +160,7 @@ class FeedPoller:
                 )
                 return result
             assert parsed is not None
+            result.discovered = self._discovered.get(feed.url)
             await self._store(row, parsed, result)
             await self.storage.sources.record_success(
                 row.id, now, etag=response.headers.get("ETag"),
@@ -164,6 +169,7 @@ class FeedPoller:
                 warning="; ".join(result.warnings) or None,
             )
         except FeedError as e:
+            self._discovered.pop(feed.url, None)  # find the feed afresh next time
             result.error = e.reason
             retry_after = e.retry_after if isinstance(e, HTTPStatusError) else None
             await self._record_failure(row, interval, e.reason, retry_after)
@@ -255,7 +261,13 @@ class FeedPoller:
                 if status != "unchanged":
                     changed.append(item_id)
             if changed:
-                await self.ingest.run_hooks(changed, now)
+                try:
+                    await self.ingest.run_hooks(changed, now)
+                except (StorageError, sqlite3.Error):
+                    raise
+                except Exception as e:  # the items are stored; only the ledger update failed
+                    log.debug("hooks failed for %s", row.url, exc_info=True)
+                    result.warnings.append(f"claims ledger not updated ({type(e).__name__}: {e})")
         if failed:
             result.warnings.append(f"{failed} items could not be analysed")
 
@@ -280,6 +292,14 @@ class FeedPoller:
                 f"{len(problems)} teaser{'s' if len(problems) > 1 else ''} kept without full "
                 f"text ({problems[0]})")
         return list(built)
+
+
+def poller_for(app: App) -> FeedPoller:
+    """The poller for a long-running process; gives the app an HttpFetcher (closed with the app)
+    when it has none. Schedule ``poller.poll_due`` every minute or so."""
+    if app.fetcher is None:
+        app.fetcher = HttpFetcher(app.config.fetch)
+    return FeedPoller.from_app(app, app.fetcher)
 
 
 async def ingest_once(app: App) -> list[FeedResult]:

@@ -26,7 +26,7 @@ def cache_max_age(headers: Mapping[str, str]) -> float | None:
     value = value.lower()
     if not value or "no-cache" in value or "no-store" in value:
         return None
-    found = re.findall(r"(?:s-)?max-age\s*=\s*\"?(\d+)", value)
+    found = re.findall(r"(?:s-maxage|max-age)\s*=\s*\"?(\d+)", value)
     return float(max(int(n) for n in found)) if found else None
 
 

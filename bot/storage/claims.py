@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import re
@@ -180,7 +181,7 @@ class ClaimStore:
         ) as cur:
             return cur.rowcount == 1
 
-    async def disputes(self) -> list[DisputeRow]:
+    async def disputes(self) -> builtins.list[DisputeRow]:
         async with self.db.conn.execute("SELECT * FROM claim_disputes") as cur:
             rows = await cur.fetchall()
         return [
@@ -194,7 +195,7 @@ class ClaimStore:
     async def merge(self, into: str, source: str) -> None:
         await merge_claims(self.db, into, source)
 
-    async def ids_for_items(self, item_ids: list[int]) -> set[str]:
+    async def ids_for_items(self, item_ids: builtins.list[int]) -> set[str]:
         return await claim_ids_for_items(self.db, item_ids)
 
 

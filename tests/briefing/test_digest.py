@@ -27,7 +27,7 @@ def _digest(until: datetime, *, previous: bool = False, claims: list[Claim] | No
         claims=claims or [], since=until - timedelta(hours=24), until=until,
         window="24h", language=language, topic=DEFAULT_TOPIC,
         previous_items=_window(until - timedelta(hours=24)) if previous else (),
-        previous_disputes=disputes,
+        window_disputes=disputes,
     )
 
 
@@ -67,7 +67,7 @@ def test_what_changed_between_two_consecutive_digests() -> None:
 
 
 def test_new_and_newly_disputed_claims() -> None:
-    seen = DAY1 - timedelta(hours=30)
+    seen = DAY2 - timedelta(hours=30)  # before the window: an older claim
     old = Claim(id="c1", claimant="DeepSeek", text="R1 cost $5.6 million to train", kind="statement",
                 cue="said", hedged=False, hedges=(), evidence="none_given", disputes=("c2",),
                 topics=("deepseek",), first_seen=seen, last_seen=DAY2,
@@ -79,11 +79,11 @@ def test_new_and_newly_disputed_claims() -> None:
     quiet = Claim(id="c3", claimant="X", text="Old news", kind="statement", cue=None,
                   hedged=False, hedges=(), evidence="unstated", topics=("deepseek",),
                   first_seen=seen, last_seen=seen)
-    digest = _digest(DAY2, claims=[old, rebuttal, quiet], disputes=set())
+    digest = _digest(DAY2, claims=[old, rebuttal, quiet], disputes={frozenset(("c1", "c2"))})
     assert {c.id for c in digest.new_claims} == {"c1", "c2"}
     assert "c3" not in {c.id for c in digest.new_claims}
     assert any(line.startswith("Neu bestritten: DeepSeek") for line in digest.changes)
-    known = _digest(DAY2, claims=[old, rebuttal], disputes={frozenset(("c1", "c2"))})
+    known = _digest(DAY2, claims=[old, rebuttal], disputes=set())  # found before the window
     assert not any(line.startswith("Neu bestritten") for line in known.changes)
 
 

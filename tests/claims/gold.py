@@ -43,14 +43,16 @@ def compare(gold_path: Path, claims: list[ExtractedClaim]) -> list[str]:
                "hedged": c.hedged, "evidence": c.evidence}
         want = {"claimant": g["claimant"], "cue": (g["cue"] or "").casefold() or None,
                 "kind": g["kind"], "hedged": g["hedged"], "evidence": g["evidence"]}
-        for key in want:
-            if got[key] != want[key]:
-                problems.append(f"{key}: {g['message'][:50]!r}: got {got[key]!r}, "
-                                f"want {want[key]!r}")
-        if g["claimant_span"] and c.spans.claimant:
-            if overlap(tuple(g["claimant_span"]), c.spans.claimant) == 0:  # type: ignore[arg-type]
-                problems.append(f"claimant span: {g['message'][:50]!r}")
-        if g["cue_span"] and c.spans.cue and overlap(tuple(g["cue_span"]), c.spans.cue) == 0:  # type: ignore[arg-type]
+        for key, value in want.items():
+            if got[key] != value:
+                problems.append(f"{key}: {g['message'][:50]!r}: got {got[key]!r}, want {value!r}")
+        claimant_span = g["claimant_span"]
+        if claimant_span and c.spans.claimant and overlap(
+            (claimant_span[0], claimant_span[1]), c.spans.claimant
+        ) == 0:
+            problems.append(f"claimant span: {g['message'][:50]!r}")
+        cue_span = g["cue_span"]
+        if cue_span and c.spans.cue and overlap((cue_span[0], cue_span[1]), c.spans.cue) == 0:
             problems.append(f"cue span: {g['message'][:50]!r}")
     for i, c in enumerate(claims):
         if i not in used:

@@ -128,7 +128,8 @@ async def test_seed_disputes(seeded_app: App) -> None:
     cheap = by_text(claims, "zweitklassiger Hardware")
     assert wang.claimant == "Alexandr Wang" and cheap.claimant is None
     assert cheap.id in wang.disputes
-    assert "in Wirklichkeit" in wang.dispute_reasons[wang.disputes.index(cheap.id)]
+    reason = wang.dispute_reasons[wang.disputes.index(cheap.id)]
+    assert reason.startswith("Alexandr Wang doubts the article about DeepSeek (in Wirklichkeit)")
     page = await query_claims(seeded_app.storage, status="disputed")
     assert {wang.id, cheap.id} <= {c.id for c in page.claims}
     khosla = by_text(claims, "psychologische Kriegsführung")

@@ -366,3 +366,25 @@ async def test_a_platform_not_connected_leaves_the_slot_open(
     assert await subs.store.deliveries(sub.id) == []
     with_discord = DeliveryService(subs, {"discord": publisher}, build_digest, clock, sleep=sleep)
     assert [o.state for o in await with_discord.deliver_due(utc(2026, 1, 10, 9, 0))] == ["sent"]
+
+
+async def test_a_claim_waiting_to_retry_keeps_its_lease(
+    service: DeliveryService, subs: SubscriptionService, clock: FixedClock,
+    publisher: RecordingPublisher, sleep: FakeSleep,
+) -> None:
+    """Another process must not take over a slot only because its owner is backing off."""
+    from tests.delivery.fakes import build_digest
+
+    await add(subs, clock)
+    publisher.failures["c1"] = [TransientPublishError("429", retry_after=600)]
+    sleep.gate = asyncio.Event()
+    clock.current = utc(2026, 1, 10, 8, 0)
+    first = asyncio.create_task(service.deliver_due(clock.current))
+    await sleep.waiting.wait()
+    clock.current += timedelta(seconds=700)  # past the 300 s lease, inside the renewed one
+    other = DeliveryService(subs, {"discord": publisher}, build_digest, clock,
+                            sleep=FakeSleep(clock), owner="other")
+    assert [o.state for o in await other.deliver_due(clock.current)] == ["busy"]
+    sleep.gate.set()
+    assert [o.state for o in await first] == ["sent"]
+    assert len(publisher.posts) == 1

@@ -100,8 +100,8 @@ async def test_same_article_in_two_feeds_stored_once(server: FeedServer, make_ap
     server.bodies["/b.rss"] = (rss(item(7, link="HTTPS://M.example/7?utm_campaign=b#top",
                                         guid=False)), RSS)
     app = await make_app(server.url("/a.rss"), server.url("/b.rss"))
-    a, b = await ingest_once(app)
-    assert (a.new, b.new, b.unchanged) == (1, 0, 1)
+    results = await ingest_once(app)  # fetched concurrently: either may store first
+    assert sorted((r.new, r.unchanged) for r in results) == [(0, 1), (1, 0)]
     assert await app.storage.items.count() == 1
 
 
@@ -139,8 +139,12 @@ async def test_teaser_item_gets_the_article_page(server: FeedServer, make_app: M
 
 async def test_website_url_resolved_to_its_feed(server: FeedServer, make_app: MakeApp) -> None:
     app = await make_app(server.url("/page_with_feed.html"), server.url("/page_without_feed.html"))
-    found, missing = await ingest_once(app)
+    poller = FeedPoller.from_app(app, app.fetcher)  # type: ignore[arg-type]
+    found, missing = await poller.poll_all()
     assert found.new == 3 and found.error is None
+    assert found.line().endswith(f"(feed found at {server.url('/good.rss')})")
+    (again, _) = await poller.poll_all()
+    assert again.unchanged == 3 and server.hits("/page_with_feed.html") == 1  # remembered
     assert missing.error == "an HTML page, not a feed, and it links to no feed"
 
 
@@ -284,3 +288,32 @@ async def test_cli_ingest_once_with_broken_feeds(
     assert sum(": error — " in line for line in lines) == len(BROKEN)
     assert ": 3 new (3 kept out of digests as old), 0 updated" in lines[-1]  # wall clock: old
     assert "Traceback" not in out + err
+
+
+async def test_retention_prunes_old_feed_items(server: FeedServer, make_app: MakeApp,
+                                               clock: FixedClock) -> None:
+    from bot.run import ingest_everything
+
+    server.bodies["/r.rss"] = (rss(item(1), item(2)), RSS)
+    app = await make_app(server.url("/r.rss"))
+    await ingest_once(app)
+    clock.advance(days=app.config.storage.keep_days + 1)
+    server.bodies["/r.rss"] = (rss(item(3, date="Sat, 01 Mar 2025 08:00:00 GMT")), RSS)
+    lines = await ingest_everything(app)
+    assert any(line.startswith("retention: 2 feed items") for line in lines), lines
+    assert [i.title for i in await app.storage.items.all() if i.key.startswith("guid:")] == [
+        "Item 3"]
+
+
+async def test_poll_due_polls_nothing_before_its_time(
+    server: FeedServer, make_app: MakeApp, clock: FixedClock
+) -> None:
+    app = await make_app(server.url("/good.rss"))
+    from bot.feeds.poller import poller_for
+
+    poller = poller_for(app)
+    assert [r.new for r in await poller.poll_due()] == [3]
+    clock.advance(minutes=5)
+    assert await poller.poll_due() == []
+    clock.advance(minutes=15)
+    assert [r.unchanged for r in await poller.poll_due()] == [3]

@@ -1,0 +1,89 @@
+"""Shared state of one extraction run: tokens, quotes, drafts, and the subject of a cue."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.claims import frames as F
+from bot.claims.claimants import np_forward
+from bot.claims.doc import SentenceTokens, Tok
+from bot.model import Span
+
+QUOTE = re.compile(
+    r"„[^„“”\n]*?[“”]|»[^»«\n]*?«|«[^«»\n]*?»|“[^“”\n]*?”|\"[^\"\n]*?\"|‚[^‚‘\n]*?‘"
+    r"|(?<!\w)'(?=\w)[^'\n]{3,}?(?<=[\w.!?,])'(?!\w)"
+)
+
+
+@dataclass
+class Draft:
+    start: int
+    end: int
+    sent: int
+    kind: str
+    cue: str | None
+    cue_span: Span | None
+    np: list[Tok] | None = None
+    inherit: Draft | None = None
+    own_voice: bool = False
+    hedges: list[str] = field(default_factory=list)
+    text: str | None = None
+    introducer: bool = False
+    speaker: str | None = None
+    speaker_span: Span | None = None
+
+
+class RunBase:
+    def __init__(self, text: str, sents: list[SentenceTokens], lang: str) -> None:
+        self.text = text
+        self.sents = sents
+        self.lang = lang
+        self.quotes = [(m.start(), m.end()) for m in QUOTE.finditer(text)]
+        self.inside = bytearray(len(text) + 1)
+        for a, b in self.quotes:
+            self.inside[a + 1: b - 1] = b"\x01" * max(0, b - a - 2)
+        self.drafts: list[Draft] = []
+        self.used: set[tuple[int, int]] = set()  # (sentence, token) cues taken by quotes
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def sent_of(self, pos: int) -> SentenceTokens | None:
+        for s in self.sents:
+            if s.start <= pos < s.end:
+                return s
+        return None
+
+    def in_quote(self, pos: int) -> bool:
+        return 0 <= pos < len(self.inside) and bool(self.inside[pos])
+
+    def span_of(self, toks: tuple[Tok, ...], a: int, b: int) -> tuple[int, int]:
+        return (toks[a].start, toks[b - 1].end)
+
+    def add(self, d: Draft) -> Draft:
+        self.drafts.append(d)
+        return d
+
+    def in_sent(self, index: int) -> list[Draft]:
+        return [d for d in self.drafts if d.sent == index]
+
+    # --- passes -------------------------------------------------------------------------------
+
+    def subject(self, s: SentenceTokens, i: int) -> tuple[list[Tok] | None, Draft | None]:
+        toks = s.toks
+        if toks[i].low in F.PARTICIPLES or (i and toks[i - 1].text == "," and self.lang == "en"
+                                            and toks[i].low.endswith("ing")):
+            earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
+            if earlier:
+                return None, earlier[-1]
+            return np_forward(toks, 0, self.lang), None
+        if self.lang == "de":
+            subj = F.german_subject(toks, i, self.lang)
+            if subj is not None:
+                return subj, None
+            return np_forward(toks, F.skip_de_adverbs(toks, i + 1), self.lang) or None, None
+        got = F.english_subject(toks, i, self.lang)
+        if got == "and":
+            earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
+            return None, (earlier[-1] if earlier else None)
+        return (got if isinstance(got, list) else None), None

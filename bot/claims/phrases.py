@@ -1,0 +1,256 @@
+"""Attribution frames beyond plain speech verbs: prepositions ("laut", "according to", "X zufolge",
+"nach Angaben von"), "wie X berichtet", "so X", claim nouns ("die Behauptung von X"), voiced doubt
+("sät Zweifel") and intentions ("möchte … verdoppeln", "plans to")."""
+
+from __future__ import annotations
+
+from bot.claims import frames as F
+from bot.claims.base import Draft, RunBase
+from bot.claims.claimants import np_backward, np_forward
+from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
+from bot.claims.lexicon import DETERMINERS, NACH_NOUNS
+
+_NACH_FILLERS = {"ersten", "eigenen", "eigener", "bisherigen", "unbestätigten", "inoffiziellen",
+                 "offiziellen", "neuesten", "jüngsten", "übereinstimmenden", "einer", "einem",
+                 "den", "dem", "der", "des"}
+_POSSESSIVE = {"seiner", "ihrer", "deren", "dessen", "unserer"}
+
+
+class PhraseFrames(RunBase):
+    def tail_only(self, toks: tuple[Tok, ...], j: int) -> bool:
+        """Only an adverbial after the speaker ("..., sagte X am Montag weiter.")."""
+        return all(t.text not in (",", ":", ";", "„", "“", "\"") and t.low not in ("dass", "that")
+                   for t in toks[j:])
+
+    def wie_frame(self, s: SentenceTokens, t: Tok) -> bool:
+        """"Wie die BBC berichtet, ..." / "As Reuters reported, ..."."""
+        toks = s.toks
+        i = t.i
+        if i > 0 and toks[i - 1].text != ",":
+            return False
+        np = np_forward(toks, F.skip_de_adverbs(toks, i + 1) if self.lang == "de" else i + 1,
+                        self.lang)
+        if not np or not any(x.cap for x in np):
+            return False
+        j = np[-1].i + 1
+        while j < len(toks) and toks[j].word and not F.cue_at(toks, j, self.lang) and j - i < 10:
+            j += 1
+        if j >= len(toks) or F.cue_at(toks, j, self.lang) is None:
+            return False
+        cue = F.cue_at(toks, j, self.lang)
+        assert cue is not None
+        k = (cue.particle or j) + 1
+        while k < len(toks) and toks[k].word and k - j < 4:
+            k += 1  # "wie X berichtet hatte", "wie X mitteilte"
+        if k >= len(toks) or toks[k].text != ",":
+            return False
+        self.used.add((s.index, j))
+        end = F.clause_end(toks, k + 1, self.lang)
+        if i > 0:
+            a, b = self.span_of(toks, 0, i - 1)
+        elif end - (k + 1) >= 3:
+            a, b = self.span_of(toks, k + 1, end)
+        else:
+            return False
+        self.add(Draft(a, b, s.index, "reported", f"{t.text} … {cue.label(toks)}",
+                       cue.span(toks), np=np))
+        return True
+
+    def so_frame(self, s: SentenceTokens, t: Tok) -> bool:
+        """"..., so der Sprecher." / "„…“, so X, wird ..." (German)."""
+        toks = s.toks
+        i = t.i
+        if i < 2 or toks[i - 1].text not in (",", "“", "”", "\"", "«") or i + 1 >= len(toks):
+            return False
+        np = np_forward(toks, i + 1, self.lang)
+        if not np or not any(x.cap for x in np):
+            return False
+        after = np[-1].i + 1
+        while after < len(toks) and toks[after].low in ("weiter", "abschließend"):
+            after += 1
+        if after < len(toks) and toks[after].text not in (".", ",", ":", "!", "?"):
+            return False
+        b = i - 1 if toks[i - 1].text == "," else i
+        if after >= len(toks) - 1 or toks[after].text in ".!?":
+            msg, text = (0, b), None
+        else:
+            end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+            msg = (0, end)
+            text = self.text[toks[0].start:toks[b - 1].end] + " " + self.text[
+                toks[after].end:toks[end - 1].end]
+        if msg[1] - msg[0] < 3:
+            return False
+        a, z = self.span_of(toks, *msg)
+        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text))
+        return True
+
+    def nach(self, s: SentenceTokens, t: Tok) -> bool:
+        """"nach Angaben der Polizei", "Nach Ansicht von X", "seiner Meinung nach"."""
+        toks = s.toks
+        i = t.i
+        n = i + 1
+        while n < min(len(toks), i + 3) and toks[n].low in _NACH_FILLERS:
+            n += 1  # "nach ersten Informationen", "nach eigenen Angaben", "nach einer Stellungnahme"
+        own_voice = False
+        if n < len(toks) and toks[n].low in NACH_NOUNS:
+            j = n + 1
+            if j < len(toks) and toks[j].low == "von":
+                j += 1
+            np = np_forward(toks, j, self.lang) if j < len(toks) and (
+                toks[j].cap or toks[j].low in DETERMINERS) else []
+            first, last = i, (np[-1].i if np else n)
+            cue_span = (t.start, toks[n].end)
+            label = self.text[t.start:toks[n].end]
+            if not np and toks[i + 1].low in ("eigenen", "eigener"):
+                np = F.german_subject(toks, i, self.lang) or np_forward(toks, 0, self.lang)
+                if np and np[-1].i >= i:
+                    np = []
+            elif not np and toks[i + 1].low in ("ersten", "bisherigen", "unbestätigten",
+                                                "inoffiziellen"):
+                own_voice = True  # the article reports unconfirmed information
+        elif i >= 1 and toks[i - 1].low == "vernehmen":
+            np, first, last, own_voice = [], max(0, i - 2), i, True
+            cue_span = (toks[i - 1].start, t.end)
+            label = self.text[toks[i - 1].start:t.end]
+        elif i >= 2 and toks[i - 1].low in NACH_NOUNS and toks[i - 2].low in _POSSESSIVE:
+            np = [toks[i - 2]]
+            first, last = i - 2, i
+            cue_span = (toks[i - 1].start, t.end)
+            label = f"{toks[i - 1].text} {t.text}"
+        else:
+            return False
+        if not np and not own_voice:
+            return False
+        end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+        if first == 0:
+            a = last + 1
+            msg, text = (a, end), None
+        else:
+            msg = (0, end)
+            text = self.text[toks[0].start:toks[first - 1].end]
+            if last + 1 < end:
+                text += " " + self.text[toks[last + 1].start:toks[end - 1].end]
+        if msg[1] - msg[0] < 3:
+            return False
+        a, b = self.span_of(toks, *msg)
+        self.add(Draft(a, b, s.index, "reported", label, cue_span, np=np or None, text=text,
+                       own_voice=own_voice, hedges=[label] if own_voice else []))
+        return True
+
+    def prep(self, s: SentenceTokens, t: Tok) -> None:
+        toks = s.toks
+        i = t.i
+        if t.low == "zufolge":
+            np = np_backward(toks, i - 1, self.lang)
+            if not np:
+                return
+            first, last = np[0].i, i
+        else:
+            start = i + 2 if t.low == "according" else i + 1
+            if start >= len(toks) or not (toks[start].cap or toks[start].low in DETERMINERS
+                                          or toks[start].text in QUOTE_CHARS
+                                          or self.lang == "en" or "-" in toks[start].text
+                                          or "." in toks[start].text.strip(".")):
+                return
+            if self.lang == "en":
+                end = start
+                while end < len(toks) and not (toks[end].punct and toks[end].low not in
+                                               ("'s", "’s", "-")):
+                    end += 1
+                np = list(toks[start:end])
+            else:
+                np = np_forward(toks, start, self.lang) or [toks[start]]
+                nxt = np[-1].i + 1
+                if nxt < len(toks) and toks[nxt].low in ("der", "des") and nxt + 1 < len(toks) \
+                        and toks[nxt + 1].cap:
+                    np += np_forward(toks, nxt, self.lang)
+            if not np:
+                return
+            first, last = i, np[-1].i
+        prefix = 0
+        while prefix < first and (toks[prefix].punct or toks[prefix].text == ":" or
+                                  any(x.text == ":" for x in toks[prefix:first])):
+            prefix += 1
+        end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+        if first <= prefix:
+            a = last + 1
+            while a < end and toks[a].text == ",":
+                a += 1
+            msg = (a, end)
+        elif last + 1 >= end:
+            b = first
+            while b > prefix and toks[b - 1].text == ",":
+                b -= 1
+            msg = (prefix, b)
+        else:
+            msg = (prefix, end)
+        if msg[1] - msg[0] < 3:
+            return
+        cue_end = toks[i + 1].end if t.low == "according" else t.end
+        label = self.text[t.start:cue_end]
+        a, b = self.span_of(toks, *msg)
+        self.add(Draft(a, b, s.index, "reported", label, (t.start, cue_end), np=np))
+
+    def noun(self, s: SentenceTokens, t: Tok) -> None:
+        toks = s.toks
+        j = t.i + 1
+        if j < len(toks) and toks[j].low == "von":
+            j += 1
+        elif not (j < len(toks) and toks[j].low in ("des", "der")):
+            return
+        np = np_forward(toks, j, self.lang)
+        if not np:
+            return
+        k = np[-1].i + 1
+        if k < len(toks) and toks[k].text in (":", ","):
+            k += 1
+            if k < len(toks) and toks[k].low == "dass":
+                k += 1
+            end = F.clause_end(toks, k, self.lang)
+            if end - k >= 3:
+                a, b = self.span_of(toks, k, end)
+                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end), np=np))
+
+    def doubt(self, s: SentenceTokens, verb: Tok, noun: Tok) -> None:
+        toks = s.toks
+        np, inherit = self.subject(s, verb.i)
+        if np is None and inherit is None:
+            return
+        end = F.clause_end(toks, noun.i, self.lang)
+        a, b = self.span_of(toks, noun.i, end)
+        self.used.add((s.index, verb.i))
+        self.add(Draft(a, b, s.index, "indirect", f"{verb.text} … {noun.text}",
+                       (verb.start, verb.end), np=np, inherit=inherit))
+
+    def intention(self, s: SentenceTokens, t: Tok) -> bool:
+        toks = s.toks
+        i = t.i
+        if self.lang == "en":
+            if i + 1 >= len(toks) or toks[i + 1].low != "to":
+                return False
+            got = F.english_subject(toks, i, self.lang)
+            if not isinstance(got, list):
+                return False
+            end = next((x.i for x in toks[i + 2:] if x.punct), len(toks))
+            if end - (i + 2) < 2:
+                return False
+            a, b = self.span_of(toks, i + 2, end)
+            self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=got))
+            return True
+        r = i - 1
+        while r > 0 and toks[r].text != ",":
+            r -= 1
+        if r > 1 and r + 1 < i and toks[r + 1].low in ("der", "die", "das") and toks[r - 1].cap:
+            np = np_backward(toks, r - 1, self.lang)
+            if np and i - (r + 2) >= 2:
+                a, b = self.span_of(toks, r + 2, i)
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np))
+                return True
+        subj = F.german_subject(toks, i, self.lang)
+        if subj and subj[0].cap:
+            end = F.clause_end(toks, i + 1, self.lang)
+            if end - (i + 1) >= 2:
+                a, b = self.span_of(toks, i + 1, end)
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj))
+                return True
+        return False

@@ -1,0 +1,163 @@
+"""The retry loop of one claimed slot: check, build, count, publish, record.
+
+Split from ``service`` to keep each module short; ``DeliveryService`` is its only user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.delivery.subscriptions import describe_target
+from bot.errors import PermanentPublishError, TransientPublishError, UnknownOutcomeError
+from bot.model import Receipt, Reply, Target
+from bot.ports import Publisher
+from bot.storage.deliveries import FAILED, SENT, SKIPPED, SubscriptionRow
+
+if TYPE_CHECKING:
+    from bot.delivery.service import DeliveryService
+
+log = logging.getLogger("bot.delivery.service")
+
+
+def idempotency_key(subscription_id: str, slot: str) -> str:
+    """25 characters, the most a Discord nonce may have; the same for every retry of a slot."""
+    return "bb" + hashlib.sha256(f"{subscription_id}|{slot}".encode()).hexdigest()[:23]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one slot in this process. ``state``: sent, skipped, failed, or
+    busy (another process holds it), stopped (shutdown during retries: the next start resumes),
+    lost (our lease was taken over), no_publisher (the platform is not connected here)."""
+
+    subscription_id: str
+    slot: str
+    state: str
+    detail: str = ""
+    message_id: str | None = None
+    possible_duplicate: bool = False
+    reconciled: bool = False
+
+    def line(self) -> str:
+        text = f"{self.subscription_id} {self.slot}: {self.state}"
+        if self.message_id:
+            text += f" (message {self.message_id})"
+        if self.detail:
+            text += f" — {self.detail}"
+        if self.possible_duplicate:
+            text += " — POSSIBLE DUPLICATE"
+        return text
+
+
+class SlotAttempts:
+    """The retry loop of one claimed slot (an object, so its state is named, not threaded)."""
+
+    def __init__(self, service: DeliveryService, sub: SubscriptionRow, slot: str, *,
+                 publisher: Publisher, since: datetime, until: datetime, check_first: bool,
+                 late: bool, late_reason: str) -> None:
+        self.s = service
+        self.sub, self.slot, self.publisher = sub, slot, publisher
+        self.since, self.until = since, until
+        self.target = Target(sub.platform, sub.channel)
+        self.key = idempotency_key(sub.id, slot)
+        self.check = check_first  # ask the platform before posting (a post may exist)
+        self.late, self.late_reason = late, late_reason
+        self.possible_duplicate = False
+        self.reconciled = check_first
+
+    def outcome(self, state: str, detail: str = "", message_id: str | None = None) -> Outcome:
+        return Outcome(self.sub.id, self.slot, state, detail, message_id,
+                       self.possible_duplicate, self.reconciled)
+
+    async def finish(self, state: str, *, error: str | None = None,
+                     receipt: Receipt | None = None) -> Outcome:
+        s = self.s
+        ok = await s.store.finish(self.sub.id, self.slot, owner=s.owner, state=state,
+                                  now=s.clock.now(), error=error,
+                                  message_id=receipt.message_id if receipt else None,
+                                  possible_duplicate=self.possible_duplicate)
+        if not ok:
+            log.error("digest %s %s: lost the claim before recording %s", self.sub.id, self.slot,
+                      state)
+            return self.outcome("lost", f"{state} but the claim had been taken over",
+                                receipt.message_id if receipt else None)
+        return self.outcome(state, error or "", receipt.message_id if receipt else None)
+
+    async def run(self) -> Outcome:
+        s = self.s
+        reply: Reply | None = None
+        built = False
+        attempt = 0
+        while True:
+            attempt += 1
+            error: TransientPublishError | None = None
+            try:
+                if self.check:
+                    found = await self._find_existing()
+                    if found is not None:
+                        log.info("digest %s %s: already posted (message %s); recorded as sent",
+                                 self.sub.id, self.slot, found.message_id)
+                        return await self.finish(SENT, receipt=found)
+                    self.check = False
+                if self.late:
+                    reason = self.late_reason
+                    if self.possible_duplicate:  # posted or not, nobody can tell: say so
+                        self.possible_duplicate = False
+                        reason += "; an interrupted attempt may have posted it"
+                    log.warning("digest to %s, %s: %s", describe_target(self.sub), self.slot,
+                                reason)
+                    return await self.finish(SKIPPED, error=reason)
+                if not built:
+                    reply, built = await s.build(self.sub, self.since, self.until), True
+                if reply is None:
+                    return await self.finish(SKIPPED, error="quiet day: nothing new")
+                lease = s.clock.now() + s.lease
+                if not await s.store.start_attempt(self.sub.id, self.slot, owner=s.owner,
+                                                   lease_expires=lease):
+                    return self.outcome("lost", "the claim was taken over by another process")
+                receipt = await self.publisher.publish(self.target, reply,
+                                                       idempotency_key=self.key)
+                if self.possible_duplicate:
+                    log.warning("digest to %s, %s: posted, possibly twice (the platform cannot "
+                                "tell whether an interrupted attempt went through)",
+                                describe_target(self.sub), self.slot)
+                return await self.finish(SENT, receipt=receipt)
+            except PermanentPublishError as e:
+                reason = f"{s.clock.now():%Y-%m-%d %H:%M} UTC: {e}"
+                await s.store.disable_subscription(self.sub.id, reason, s.clock.now())
+                log.error("digest to %s disabled: %s", describe_target(self.sub), e)
+                return await self.finish(FAILED, error=f"permanent error, subscription "
+                                                       f"disabled: {e}")
+            except UnknownOutcomeError as e:
+                self.check = True  # ask before the next attempt
+                error = TransientPublishError(str(e), retry_after=0 if attempt == 1 else None)
+            except TransientPublishError as e:
+                error = e
+            if attempt >= s.max_attempts:
+                log.error("digest to %s, %s: giving up after %d attempts: %s",
+                          describe_target(self.sub), self.slot, attempt, error)
+                return await self.finish(FAILED, error=f"gave up after {attempt} attempts: "
+                                                       f"{error}")
+            delay = s.backoff(attempt, error)
+            until = s.clock.now() + timedelta(seconds=delay) + s.lease
+            if not await s.store.renew(self.sub.id, self.slot, owner=s.owner,
+                                       lease_expires=until, error=str(error)):
+                return self.outcome("lost", "the claim was taken over by another process")
+            log.warning("digest to %s, %s: %s; retrying in %.0f s", describe_target(self.sub),
+                        self.slot, error, delay)
+            if not await s.pause(delay):
+                await s.store.renew(self.sub.id, self.slot, owner=s.owner,
+                                    lease_expires=s.clock.now(),
+                                    error=f"stopped while waiting to retry: {error}")
+                return self.outcome("stopped", "handed back for the next start")
+
+    async def _find_existing(self) -> Receipt | None:
+        try:
+            return await self.publisher.find_existing(self.target, self.key)
+        except NotImplementedError:
+            self.possible_duplicate = True
+            return None
