@@ -5,6 +5,7 @@ Feed text is untrusted: control characters (terminal escape sequences) are remov
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 from typing import TextIO
@@ -117,7 +118,8 @@ async def run_console(
         if interactive:
             stdout.write("> ")
             stdout.flush()
-        line = stdin.readline()
+        # read in a thread: scheduled digests and feed polling go on while we wait for input
+        line = await asyncio.to_thread(stdin.readline)
         if not line:
             break
         line = line.strip()

@@ -190,10 +190,11 @@ class CoreAnswers:
 
         bullets = [h.line() for h in await source_health(self.storage, self.config)]
         sections = [Section(label("sources", self.language), bullets=tuple(bullets))]
-        if self.delivery is not None and hasattr(self.delivery, "disabled_lines"):
-            disabled = tuple(await self.delivery.disabled_lines())
-            if disabled:
-                sections.append(Section(label("subscriptions", self.language), bullets=disabled))
+        from bot.delivery.subscriptions import disabled_notices
+
+        disabled = tuple(await disabled_notices(self.storage.deliveries))
+        if disabled:
+            sections.append(Section(label("subscriptions", self.language), bullets=disabled))
         return Reply(title=label("sources", self.language), sections=tuple(sections))
 
     def _require_delivery(self) -> Any:

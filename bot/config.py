@@ -288,6 +288,14 @@ def validate(config: Config, *, where: str) -> None:
         if fvalue <= 0:
             raise ConfigError(f"must be a positive number of seconds, got {fvalue}", path=where,
                               key=key)
+    if config.delivery.lease_seconds < 30:
+        raise ConfigError(
+            "must be at least 30 seconds, longer than one post takes, or a second process could "
+            "take over a digest that is still being sent", path=where, key="delivery.lease_seconds")
+    if config.delivery.grace_hours <= 0:
+        raise ConfigError("must be more than 0 hours", path=where, key="delivery.grace_hours")
+    if config.delivery.max_attempts < 1:
+        raise ConfigError("must be at least 1", path=where, key="delivery.max_attempts")
     if config.fetch.max_redirects < 0:
         raise ConfigError("must be 0 or more", path=where, key="fetch.max_redirects")
     if not 1 <= config.slack.port <= 65535:

@@ -72,7 +72,26 @@ async def post_digests_now(app: App) -> list[str]:
     """``briefbot digest --post``: post the current digest to every configured subscription."""
     from bot.delivery.service import post_now_all
 
-    return await post_now_all(app)
+    platforms = {d.platform for d in app.config.digests}
+    runners = []
+    if "discord" in platforms and app.secrets.discord_token:
+        from adapters.discord import start_discord
+
+        runner = await start_discord(app)
+        runners.append(runner)
+        app.publishers["discord"] = runner.publisher
+    if "slack" in platforms and app.secrets.slack_bot_token:
+        from adapters.slack import make_publisher
+
+        app.publishers["slack"] = make_publisher(
+            app.secrets.slack_bot_token, app.config.slack.api_base_url,
+            language=app.config.bot.language,
+        )
+    try:
+        return await post_now_all(app)
+    finally:
+        for runner in runners:
+            await runner.stop()
 
 
 async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int:

@@ -32,6 +32,7 @@ class Draft:
     introducer: bool = False
     speaker: str | None = None
     speaker_span: Span | None = None
+    fallback: bool = False  # a Konjunktiv I sentence: the speaker is the last one named nearby
 
 
 class RunBase:

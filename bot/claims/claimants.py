@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
 from bot.claims.lexicon import (
@@ -70,17 +71,21 @@ _NAME_TOKEN = re.compile(r"^(?:[A-ZÄÖÜ][\w.\-’']*|\d[\w.]*|[a-z]{1,2})$")
 
 
 def is_role(tok: Tok, language: str) -> bool:
-    low = tok.low
+    return _is_role(tok.low, tok.cap, language)
+
+
+@lru_cache(maxsize=8192)
+def _is_role(low: str, cap: bool, language: str) -> bool:
     if "-" in low and low.rsplit("-", 1)[1] in ROLE_SUFFIXES:
         return True
-    if language == "de" and tok.cap and any(
+    if language == "de" and cap and any(
         low == suffix or (len(low) > len(suffix) + 2 and low.endswith(suffix))
         for suffix in _DE_COMPOUND_ROLES
     ):
         return True  # "Finanzminister", "Bahnsprecher", "Nachrichtenagentur"
     if low not in ROLE_WORDS:
         return False
-    return language == "de" or not tok.cap or low in TITLE_ROLES
+    return language == "de" or not cap or low in TITLE_ROLES
 
 
 def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> list[Tok]:
@@ -334,6 +339,10 @@ class Resolver:
             return None
         phrase = self.phrase(toks)
         return phrase[:1].upper() + phrase[1:]
+
+    def last_mention(self, start: int, end: int) -> str | None:
+        inside = [m for m in self.mentions if start <= m.pos < end]
+        return max(inside, key=lambda m: m.pos).name if inside else None
 
     def person_score(self, name: str) -> int:
         parts = name.split()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 _WORD = re.compile(r"[\wÄÖÜäöüß]+(?:[-.][\wÄÖÜäöüß]+)*", re.UNICODE)
 _STOP = {
@@ -63,18 +64,22 @@ class ClaimView:
     kind: str
 
 
-def words(text: str) -> set[str]:
-    return {w.casefold() for w in _WORD.findall(text) if len(w) > 2 and w.casefold() not in _STOP}
+@lru_cache(maxsize=16384)
+def words(text: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in _WORD.findall(text)
+                     if len(w) > 2 and w.casefold() not in _STOP)
 
 
 _COMMON = {"ki", "ai", "us", "usa", "eu", "ceo", "uk", "un", "it", "tv", "dpa", "afp"}
 
 
-def entities(text: str) -> set[str]:
-    return {e.casefold() for e in _ENTITY.findall(text)} - _COMMON
+@lru_cache(maxsize=16384)
+def entities(text: str) -> frozenset[str]:
+    return frozenset({e.casefold() for e in _ENTITY.findall(text)} - _COMMON)
 
 
-def figures(text: str) -> list[tuple[float, str | None]]:
+@lru_cache(maxsize=16384)
+def figures(text: str) -> tuple[tuple[float, str | None], ...]:
     """Numbers in ``text`` with their value (scaled: "5,6 Millionen" = 5.6e6) and topic."""
     out: list[tuple[float, str | None]] = []
     for m in _NUMBER.finditer(text):
@@ -92,7 +97,7 @@ def figures(text: str) -> list[tuple[float, str | None]]:
             near.add("$")
         topic = next((name for name, vocab in TOPICS.items() if near & vocab), None)
         out.append((value, topic))
-    return out
+    return tuple(out)
 
 
 def _value(raw: str) -> float | None:
@@ -160,7 +165,7 @@ def dispute_reason(a: ClaimView, b: ClaimView) -> str | None:
 def _entities(c: ClaimView) -> set[str]:
     """Named things of a claim: in its text, and its claimant when that is an organization
     ("DeepSeek said the run cost $5.6 million" is about DeepSeek)."""
-    found = entities(c.text)
+    found = set(entities(c.text))
     if c.claimant and len(c.claimant.split()) == 1:
         found.add(c.claimant.casefold())
     return found

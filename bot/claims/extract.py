@@ -306,6 +306,7 @@ class _Run(PhraseFrames):
             return
         prev = [d for d in self.in_sent(before.index) if not d.own_voice]
         if not prev:
+            self.reported_speech(s)
             return
         last = prev[-1]
         mine = self.in_sent(s.index)
@@ -332,6 +333,21 @@ class _Run(PhraseFrames):
                                inherit=last))
                 return
 
+    def reported_speech(self, s: SentenceTokens) -> None:
+        """A Konjunktiv I sentence with no cue of its own ("Der Verein wolle … vorgehen."):
+        reported speech of the last speaker named within the two sentences before, if any."""
+        toks = s.toks
+        if self.lang != "de" or self.in_sent(s.index) or not toks or self.in_quote(toks[0].start):
+            return
+        for t in toks:
+            if t.i and not self.in_quote(t.start) and F.is_konjunktiv(toks, t) and not any(
+                x.low in ("wenn", "falls", "als", "ob", "obwohl") for x in toks[: t.i]
+            ):
+                end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+                self.add(Draft(toks[0].start, toks[end - 1].end, s.index, "indirect", t.text,
+                               (t.start, t.end), fallback=True))
+                return
+
     # --- speakers, hedges, evidence -----------------------------------------------------------
 
     def finish(self) -> list[ExtractedClaim]:
@@ -339,7 +355,10 @@ class _Run(PhraseFrames):
         for d in self.drafts:
             if d.own_voice:
                 continue
-            if d.inherit is not None:
+            if d.fallback:
+                window = self.sents[max(0, d.sent - 2)].start
+                d.speaker = resolver.last_mention(window, d.start)
+            elif d.inherit is not None:
                 d.speaker, d.speaker_span = d.inherit.speaker, d.inherit.speaker_span
             elif d.np:
                 name, span = resolver.canonical(d.np)

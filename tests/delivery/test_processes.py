@@ -83,15 +83,19 @@ def test_two_processes_released_by_a_barrier_never_both_claim_a_slot(tmp_path: P
         p.join(DEADLINE)
     assert [p.exitcode for p in procs] == [0, 0]
     results = [json.loads((tmp_path / f"out{i}.json").read_text()) for i in range(2)]
+    collisions = 0
     for sub_id in sub_ids:
         states = sorted(o["state"] for r in results for o in r if o["subscription_id"] == sub_id)
-        assert states == ["busy", "sent"], (sub_id, states)
+        # the loser either lost the insert ("busy") or, when slower, found the slot already done
+        assert states in (["busy", "sent"], ["sent"]), (sub_id, states)
+        collisions += states == ["busy", "sent"]
     found = read_posts(posts)
     assert len(found) == len(sub_ids)
     assert sorted(p["key"] for p in found) == sorted(
         idempotency_key(s, "2026-01-10") for s in sub_ids)
     winners = {p["by"] for p in found}
-    print(f"slots won per process: {[sum(p['by'] == w for p in found) for w in sorted(winners)]}")
+    print(f"slots won per process: {[sum(p['by'] == w for p in found) for w in sorted(winners)]}"
+          f"; lost inserts: {collisions}")
     for sub_id in sub_ids:
         (row,) = log_rows(db, sub_id)
         assert row.state == "sent" and row.message_id in {p["id"] for p in found}

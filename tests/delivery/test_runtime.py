@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from datetime import UTC, datetime
 
 from bot.app import App
 from bot.config import DigestConfig
 from bot.delivery.runtime import app_build_digest, post_now_all, start_background
 from bot.delivery.subscriptions import command_id
-from bot.model import CommandRequest, User
+from bot.model import CommandRequest, Reply, User
 from tests.conftest import FixedClock
 from tests.delivery.fakes import RecordingPublisher
 
@@ -67,9 +68,14 @@ async def test_the_default_digest_builder_uses_the_items_of_the_window(
 ) -> None:
     build = app_build_digest(seeded_app)
     (sub, _) = await _subscribe(seeded_app)
-    before = await build(sub, datetime(2020, 1, 1, tzinfo=UTC), datetime(2020, 1, 2, tzinfo=UTC))
+
+    async def call(since: datetime, until: datetime) -> Reply | None:
+        result = build(sub, since, until)
+        return await result if inspect.isawaitable(result) else result
+
+    before = await call(datetime(2020, 1, 1, tzinfo=UTC), datetime(2020, 1, 2, tzinfo=UTC))
     assert before is None  # nothing ingested then: a quiet day
-    reply = await build(sub, clock.now().replace(year=2000), clock.now().replace(year=2100))
+    reply = await call(clock.now().replace(year=2000), clock.now().replace(year=2100))
     assert reply is not None and reply.sections
 
 

@@ -53,6 +53,7 @@ def test_minimal_config_takes_defaults_and_resolves_paths(tmp_path: Path) -> Non
         ('[[digests]]\nchannel = "1"\n', "digests[0].platform", "missing required key"),
         ('[unknown]\nx = 1\n', "unknown", "unknown key"),
         ('[fetch]\nmax_bytes = 0\n', "fetch.max_bytes", "at least 1"),
+        ('[delivery]\nlease_seconds = 0\n', "delivery.lease_seconds", "at least 30"),
     ],
 )
 def test_bad_config_names_key_and_expectation(
