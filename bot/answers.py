@@ -43,10 +43,22 @@ class CoreAnswers:
         rows = await self.storage.claims.list()
         disputes = await self.storage.claims.disputes()
         items = {item.id: item for item in await self.storage.items.all()}
+        by_id = {row.id: row for row in rows}
+
+        def other_side(other_id: str, reason: str) -> str:
+            # say who stands on the other side, so a reader sees the two positions at once
+            other = by_id.get(other_id)
+            if other is None:
+                return reason
+            who = other.claimant or label("article", self.language)
+            words = other.text.split()
+            snippet = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+            return f"{who} („{snippet}“): {reason}"
+
         links: dict[str, list[tuple[str, str]]] = {}
         for d in disputes:
-            links.setdefault(d.claim_id, []).append((d.other_id, d.reason))
-            links.setdefault(d.other_id, []).append((d.claim_id, d.reason))
+            links.setdefault(d.claim_id, []).append((d.other_id, other_side(d.other_id, d.reason)))
+            links.setdefault(d.other_id, []).append((d.claim_id, other_side(d.claim_id, d.reason)))
         return [self._claim(row, items, links.get(row.id, [])) for row in rows]
 
     def _claim(

@@ -29,7 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
         "hedged": "hedged",
         "no_evidence": "no evidence given",
         "cited": "evidence cited",
-        "disputed_by": "disputed by",
+        "disputed_by": "in dispute with",
         "error": "Error",
     },
     "de": {
@@ -58,7 +58,7 @@ LABELS: dict[str, dict[str, str]] = {
         "hedged": "unter Vorbehalt",
         "no_evidence": "ohne Beleg",
         "cited": "mit Beleg",
-        "disputed_by": "bestritten von",
+        "disputed_by": "im Widerspruch zu",
         "error": "Fehler",
     },
 }

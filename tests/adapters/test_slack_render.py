@@ -94,7 +94,7 @@ def test_claim_rendering_shows_status_and_id() -> None:
     text = all_text(render(reply, language="en")[0].payload())
     assert "*Person 3*" in text and "`c0003`" in text
     assert "no evidence given" in text
-    assert "disputed by: contradicts &lt;!here&gt; figure" in text
+    assert "in dispute with: contradicts &lt;!here&gt; figure" in text
     assert "Page 1/2" in text
 
 

@@ -106,7 +106,8 @@ def test_analyze_json_contract_spans_point_into_text(capsys: pytest.CaptureFixtu
     for claim in seed["claims"]:
         if claim["spans"]["cue"]:
             s, e = claim["spans"]["cue"]
-            assert seed["text"][s:e] == claim["cue"]
+            # a cue in two parts ("spielt … herunter") spans its first part
+            assert seed["text"][s:e] == claim["cue"].split(" … ")[0]
     assert data[1]["language"] == "de" and "Exportkontrollen" in data[1]["text"]
 
 
