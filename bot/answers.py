@@ -244,6 +244,18 @@ def _fmt(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
+def topic_digest_reply(digest: Digest, briefing: Reply, language: str) -> Reply:
+    """``digest --topic``: the topic briefing (overview, key figures, latest, top claims) plus what
+    only the digest window knows (what changed, failing feeds), without saying anything twice."""
+    sections = list(briefing.sections)
+    if digest.changes:
+        sections.append(Section(label("changes", language), bullets=digest.changes))
+    if digest.notices:
+        sections.append(Section(label("sources", language), bullets=digest.notices))
+    return Reply(title=digest.title, sections=tuple(sections),
+                 footer=f"{label('window', language)}: {digest.window}")
+
+
 def digest_reply(digest: Digest, language: str) -> Reply:
     """Render a digest as a neutral reply."""
     footer = f"{label('window', language)}: {digest.window}"
@@ -252,9 +264,12 @@ def digest_reply(digest: Digest, language: str) -> Reply:
                                                            text=label("quiet", language)),),
                      footer=footer)
     sections = [Section(label("overview", language), bullets=digest.bullets)]
+    shown = set(digest.bullets)
     for story in digest.stories:
-        sections.append(Section(heading=story.headline, bullets=story.bullets,
-                                links=story.sources))
+        # a story whose bullets the overview already carries is shown by headline and links only
+        fresh = tuple(b for b in story.bullets if b not in shown)
+        shown.update(fresh)
+        sections.append(Section(heading=story.headline, bullets=fresh, links=story.sources))
     if digest.new_claims:
         sections.append(Section(label("new_claims", language), claims=digest.new_claims))
     if digest.changes:

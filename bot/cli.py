@@ -143,7 +143,7 @@ def _parse_since(value: str) -> datetime:
 
 async def cmd_digest(config: Config, args: argparse.Namespace) -> int:
     from adapters.console import render_reply
-    from bot.answers import digest_reply
+    from bot.answers import digest_reply, topic_digest_reply
     from bot.contracts import digest_json
     from bot.run import open_app, post_digests_now
 
@@ -163,13 +163,12 @@ async def cmd_digest(config: Config, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(digest_json(digest), ensure_ascii=False, indent=2))
         else:
-            sys.stdout.write(render_reply(digest_reply(digest, config.bot.language),
-                                          language=config.bot.language,
-                                          rich=sys.stdout.isatty()))
+            reply = digest_reply(digest, config.bot.language)
             if args.topic:
                 briefing = await app.answers.topic_briefing(args.topic)
-                sys.stdout.write("\n" + render_reply(briefing, language=config.bot.language,
-                                                     rich=sys.stdout.isatty()))
+                reply = topic_digest_reply(digest, briefing, config.bot.language)
+            sys.stdout.write(render_reply(reply, language=config.bot.language,
+                                          rich=sys.stdout.isatty()))
     finally:
         await app.close()
     return 0
