@@ -39,22 +39,22 @@ def digest_json(digest: Digest) -> dict[str, Any]:
 
 
 def claim_json(claim: Claim) -> dict[str, Any]:
-    return {
-        "id": claim.id,
-        "claimant": claim.claimant,
-        "text": claim.text,
-        "kind": claim.kind,
-        "cue": claim.cue,
-        "hedged": claim.hedged,
-        "hedges": list(claim.hedges),
-        "evidence": claim.evidence,
-        "disputes": list(claim.disputes),
-        "dispute_reasons": list(claim.dispute_reasons),
-        "topics": list(claim.topics),
-        "first_seen": iso(claim.first_seen) or "",
-        "last_seen": iso(claim.last_seen) or "",
-        "sources": [{"title": s.title, "url": s.url} for s in claim.sources],
-    }
+    data = _claim_fields(claim)
+    data.update(
+        id=claim.id,
+        disputes=list(claim.disputes),
+        dispute_reasons=list(claim.dispute_reasons),
+        topics=list(claim.topics),
+        first_seen=iso(claim.first_seen) or "",
+        last_seen=iso(claim.last_seen) or "",
+        sources=[{"title": s.title, "url": s.url} for s in claim.sources],
+    )
+    return data
+
+
+def _claim_fields(c: Claim | ExtractedClaim) -> dict[str, Any]:
+    return {"claimant": c.claimant, "text": c.text, "kind": c.kind, "cue": c.cue,
+            "hedged": c.hedged, "hedges": list(c.hedges), "evidence": c.evidence}
 
 
 def spans_json(spans: ClaimSpans) -> dict[str, Any]:
@@ -68,19 +68,14 @@ def spans_json(spans: ClaimSpans) -> dict[str, Any]:
 def extracted_claim_json(claim: ExtractedClaim, *, claim_id: str, topics: list[str],
                          seen: datetime, title: str | None, disputes: list[str],
                          spans: ClaimSpans) -> dict[str, Any]:
-    return {
-        "id": claim_id,
-        "claimant": claim.claimant,
-        "text": claim.text,
-        "kind": claim.kind,
-        "cue": claim.cue,
-        "hedged": claim.hedged,
-        "hedges": list(claim.hedges),
-        "evidence": claim.evidence,
-        "disputes": disputes,
-        "topics": topics,
-        "first_seen": iso(seen),
-        "last_seen": iso(seen),
-        "sources": [{"title": title or "", "url": None}],
-        "spans": spans_json(spans),
-    }
+    data: dict[str, Any] = {"id": claim_id}
+    data.update(_claim_fields(claim))
+    data.update(
+        disputes=disputes,
+        topics=topics,
+        first_seen=iso(seen),
+        last_seen=iso(seen),
+        sources=[{"title": title or "", "url": None}],
+        spans=spans_json(spans),
+    )
+    return data
