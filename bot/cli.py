@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
@@ -95,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (``briefbot claims --json | head``): not an error of ours
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+        return 0
 
 
 def _run(coro: Coroutine[Any, Any, int]) -> int:
@@ -104,9 +111,26 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
 # --- commands -------------------------------------------------------------------------------------
 
 
+def _require_seeds(config: Config) -> None:
+    """A seeds folder that is not there stops every command that ingests: say so as a config error."""
+    directory = config.seeds.directory
+    if not directory.is_dir():
+        what = "is not a folder" if directory.exists() else "does not exist"
+        raise ConfigError(f"{directory} {what}; create it (it may stay empty) or set "
+                          "[seeds] directory",
+                          path=str(config.path) if config.path else None, key="seeds.directory")
+
+
+def _require_topic(config: Config, topic: str | None) -> None:
+    if topic and config.topic(topic) is None:
+        raise ConfigError(f"unknown topic {topic!r}; topics: "
+                          f"{', '.join(t.name for t in config.topics)}", key="--topic")
+
+
 async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     from bot.run import missing_tokens
 
+    _require_seeds(config)
     where = str(config.path) if config.path else "built-in defaults (config.example.toml)"
     print(f"config OK: {where}")
     print(f"  database: {config.storage.database}")
@@ -122,6 +146,7 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
 async def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
     from bot.run import ingest_everything, open_app
 
+    _require_seeds(config)
     app = await open_app(config)
     try:
         for line in await ingest_everything(app):
@@ -147,9 +172,8 @@ async def cmd_digest(config: Config, args: argparse.Namespace) -> int:
     from bot.contracts import digest_json
     from bot.run import open_app, post_digests_now
 
-    if args.topic and config.topic(args.topic) is None:
-        raise ConfigError(f"unknown topic {args.topic!r}; topics: "
-                          f"{', '.join(t.name for t in config.topics)}", key="--topic")
+    _require_topic(config, args.topic)
+    _require_seeds(config)
     since = _parse_since(args.since) if args.since else None
     app = await open_app(config)
     try:
@@ -179,6 +203,8 @@ async def cmd_claims(config: Config, args: argparse.Namespace) -> int:
     from bot.contracts import claim_json
     from bot.run import open_app
 
+    _require_topic(config, args.topic)
+    _require_seeds(config)
     app = await open_app(config)
     try:
         await app.ingest.ingest_seeds(config.seeds.directory)
@@ -231,6 +257,7 @@ async def cmd_sources(config: Config, args: argparse.Namespace) -> int:
 async def cmd_run(config: Config, args: argparse.Namespace) -> int:
     from bot.run import run
 
+    _require_seeds(config)
     return await run(config, Secrets.from_env(), console=args.console)
 
 

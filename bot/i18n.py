@@ -31,6 +31,16 @@ LABELS: dict[str, dict[str, str]] = {
         "cited": "evidence cited",
         "disputed_by": "in dispute with",
         "error": "Error",
+        "link": "link",
+        "working": "Working on it…",
+        "answer_failed": "Something went wrong while answering; the details are in the bot's log.",
+        "rest_truncated": "The rest did not fit; narrow the request (e.g. a page or a topic).",
+        "subscribe_in_channel": "Digests go to channels: run /subscribe in the channel that "
+                                "should get them.",
+        "bot_not_in_channel": "I am not in this channel yet, so I could not post the digest here: "
+                              "type /invite @briefbot, then /subscribe again.",
+        "bot_cannot_see_channel": "I cannot see this channel (private?). Type /invite @briefbot "
+                                  "here, then /subscribe again.",
     },
     "de": {
         "briefing": "Lagebild",
@@ -60,6 +70,18 @@ LABELS: dict[str, dict[str, str]] = {
         "cited": "mit Beleg",
         "disputed_by": "im Widerspruch zu",
         "error": "Fehler",
+        "link": "Link",
+        "working": "Einen Moment, ich arbeite daran…",
+        "answer_failed": "Beim Antworten ist etwas schiefgegangen; die Einzelheiten stehen im "
+                         "Log des Bots.",
+        "rest_truncated": "Der Rest passte nicht mehr hinein; grenze die Anfrage ein (z. B. mit "
+                          "einer Seite oder einem Thema).",
+        "subscribe_in_channel": "Überblicke gehen an Kanäle: Führe /subscribe in dem Kanal aus, "
+                                "der sie bekommen soll.",
+        "bot_not_in_channel": "Ich bin noch nicht in diesem Kanal und könnte den Überblick hier "
+                              "nicht posten: Tippe /invite @briefbot, dann noch einmal /subscribe.",
+        "bot_cannot_see_channel": "Ich kann diesen Kanal nicht sehen (privat?). Tippe hier "
+                                  "/invite @briefbot, dann noch einmal /subscribe.",
     },
 }
 

@@ -24,13 +24,13 @@ from discord.utils import MISSING
 from adapters.discord.publisher import DiscordPublisher
 from adapters.discord.render import render
 from bot.config import DiscordConfig
+from bot.i18n import label
 from bot.model import CommandRequest, CommandSpec, OptionSpec, OptionType, Reply, User
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
-FAILED = "Something went wrong while answering; the details are in the bot's log."
 
 
 class Router(Protocol):
@@ -176,7 +176,8 @@ class BriefbotClient(discord.Client):
             reply = await task
         except Exception:
             log.exception("/%s failed", spec.name)
-            reply = Reply(title=FAILED, ephemeral=True, is_error=True)
+            reply = Reply(title=label("answer_failed", self.language), ephemeral=True,
+                          is_error=True)
         view = PageView.maybe(self, request, reply)
         await self.send_reply(interaction, reply, deferred=deferred, view=view)
 
@@ -218,7 +219,7 @@ class BriefbotClient(discord.Client):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         log.error("Discord command failed", exc_info=error)
-        await self.tell_error(interaction, FAILED)
+        await self.tell_error(interaction, label("answer_failed", self.language))
 
     async def tell_error(self, interaction: discord.Interaction, sentence: str) -> None:
         try:
@@ -241,9 +242,9 @@ class PageView(discord.ui.View):
         self.request = request
         page, pages = reply.page or 1, reply.pages or 1
         token = uuid.uuid4().hex[:12]
-        for label, target, disabled in (("◀", page - 1, page <= 1), ("▶", page + 1, page >= pages)):
+        for arrow, target, disabled in (("◀", page - 1, page <= 1), ("▶", page + 1, page >= pages)):
             button: discord.ui.Button[PageView] = discord.ui.Button(
-                label=label, custom_id=f"briefbot:page:{token}:{target}", disabled=disabled,
+                label=arrow, custom_id=f"briefbot:page:{token}:{target}", disabled=disabled,
                 style=discord.ButtonStyle.secondary,
             )
             button.callback = self._turner(target)  # type: ignore[method-assign,assignment]

@@ -1,8 +1,10 @@
 """``briefbot discord-invite``: the OAuth2 URL that adds the bot to a server.
 
-Scopes ``bot`` and ``applications.commands``; permissions are the minimum for posting digests:
-View Channel, Send Messages, Embed Links. The application id is read from the token (a bot token's
-first part is the base64 of the bot's user id, which equals the application id), so no network call.
+Scopes ``bot`` and ``applications.commands``; permissions are the minimum for posting digests
+exactly once: View Channel, Send Messages, Embed Links, and Read Message History (after a crash the
+publisher looks in the channel for a digest already posted). The application id is read from the
+token (a bot token's first part is the base64 of the bot's user id, which equals the application
+id), so no network call.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ SCOPES = ("bot", "applications.commands")
 
 
 def minimal_permissions() -> discord.Permissions:
-    return discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+    return discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
+                               read_message_history=True)
 
 
 def application_id_from_token(token: str) -> int:

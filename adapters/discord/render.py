@@ -4,10 +4,15 @@ Feed text is untrusted: every piece of it is escaped here (Markdown, mentions, c
 so a feed title can neither format, link, nor ping. Long replies are split at line boundaries into
 several embeds and, past 10 embeds or 6000 characters, several messages; a single line too long for
 an embed is cut at a space, never inside an escape sequence.
+
+A scheduled digest also carries its idempotency key in the footer of every message ("briefbot ·
+<key>", plus "· 2/3" when split), because Discord keeps no nonce with a stored message: the footer is
+what the publisher finds in channel history after a crash.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -36,6 +41,14 @@ COLOR = 0x5865F2
 ERROR_COLOR = 0xED4245
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+MARK = "briefbot"
+SEPARATOR = " · "
+_KEY_SAFE = re.compile(r"^[!-~]{1,64}$")  # printable ASCII without spaces: survives a footer intact
+_MARKER = re.compile(
+    rf"(?:^|{SEPARATOR}){MARK}{SEPARATOR}(?P<key>[!-~]{{1,64}})"
+    rf"(?:{SEPARATOR}(?P<part>\d{{1,3}})/(?P<parts>\d{{1,3}}))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -95,8 +108,8 @@ def _safe_url(url: str | None) -> str | None:
     return quote(_CONTROL.sub("", url), safe=":/?#[]@!$&'*+,;=%-._~")
 
 
-def render_link(link: Link) -> str:
-    text = escape(link.title) or "link"
+def render_link(link: Link, language: str = "en") -> str:
+    text = escape(link.title) or label("link", language)
     url = _safe_url(link.url)
     line = f"[{text}]({url})" if url and len(url) < 512 else text
     if link.published:
@@ -138,7 +151,7 @@ def section_lines(section: Section, language: str) -> list[str]:
     lines.extend(f"• {escape(b)}" for b in section.bullets)
     lines.extend(render_figure(f) for f in section.figures)
     lines.extend(render_claim(c, language) for c in section.claims)
-    lines.extend(render_link(link) for link in section.links)
+    lines.extend(render_link(link, language) for link in section.links)
     return lines
 
 
@@ -152,13 +165,58 @@ def footer_text(reply: Reply, language: str) -> str | None:
     return cut(" · ".join(parts), FOOTER_MAX) if parts else None
 
 
+@dataclass(frozen=True)
+class Marker:
+    """The idempotency mark read back from a footer; ``part`` counts from 0."""
+
+    key: str
+    part: int = 0
+    parts: int = 1
+
+
+def marker_key(idempotency_key: str) -> str:
+    """The key as shown in footers: itself when short and plain, else a stable hash of it."""
+    if _KEY_SAFE.match(idempotency_key):
+        return idempotency_key
+    return "h" + hashlib.blake2b(idempotency_key.encode(), digest_size=12).hexdigest()
+
+
+def marker_text(idempotency_key: str, part: int, parts: int) -> str:
+    text = f"{MARK}{SEPARATOR}{marker_key(idempotency_key)}"
+    return text + (f"{SEPARATOR}{part + 1}/{parts}" if parts > 1 else "")
+
+
+def read_marker(footer: str | None) -> Marker | None:
+    """The mark at the end of ``footer``, if there is one."""
+    match = _MARKER.search(footer or "")
+    if match is None:
+        return None
+    if match["part"] is None:
+        return Marker(match["key"])
+    part, parts = int(match["part"]), int(match["parts"])
+    if not 1 <= part <= parts:
+        return None
+    return Marker(match["key"], part - 1, parts)
+
+
+def _with_marker(footer: str | None, marker: str) -> str:
+    if not footer:
+        return marker
+    return cut(footer, FOOTER_MAX - len(SEPARATOR) - len(marker)) + SEPARATOR + marker
+
+
 def render_error(reply: Reply) -> Message:
     """Errors are one short sentence as plain content, shown only to the user who asked."""
     return Message(content=cut(escape(reply.title), CONTENT_MAX))
 
 
-def render(reply: Reply, *, language: str = "en") -> list[Message]:
-    """The messages that together show ``reply``; every one within Discord's limits."""
+def render(
+    reply: Reply, *, language: str = "en", idempotency_key: str | None = None
+) -> list[Message]:
+    """The messages that together show ``reply``; every one within Discord's limits.
+
+    With ``idempotency_key`` every message's last embed carries the key in its footer.
+    """
     if reply.is_error:
         return [render_error(reply)]
     full_title = escape(reply.title)
@@ -177,6 +235,8 @@ def render(reply: Reply, *, language: str = "en") -> list[Message]:
     # Greedy packing: lines into descriptions, descriptions into messages.
     messages: list[list[str]] = [[]]
     reserve = len(footer or "")
+    if idempotency_key is not None:  # room for the widest mark ("· 999/999") in every message
+        reserve = len(_with_marker(footer, marker_text(idempotency_key, 998, 999)))
     used = len(title) + reserve
     for piece in pieces:
         current = messages[-1]
@@ -204,6 +264,11 @@ def render(reply: Reply, *, language: str = "en") -> list[Message]:
         if i == 0:
             embeds[0].title = title
         out.append(Message(content=None, embeds=tuple(embeds)))
-    if footer:
+    if idempotency_key is not None:
+        for i, message in enumerate(out):
+            mark = marker_text(idempotency_key, i, len(out))
+            text = _with_marker(footer if i == len(out) - 1 else None, mark)
+            message.embeds[-1].set_footer(text=text)
+    elif footer:
         out[-1].embeds[-1].set_footer(text=footer)
     return out

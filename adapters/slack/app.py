@@ -3,6 +3,7 @@
 Slack wants every slash command acknowledged within 3 seconds. The answer is computed in a task; when
 it is ready within ``ack_budget`` it goes out in the ack itself, otherwise the ack says "working on
 it" and the answer follows through ``response_url`` (which takes 5 posts, so at most 6 messages).
+The few sentences the adapter writes itself follow ``[bot] language`` (``bot.i18n``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from adapters.slack.render import Message, render
 from bot.commands import CommandRouter
 from bot.config import SlackConfig
 from bot.errors import BriefbotError, CommandError, ConfigError
+from bot.i18n import label
 from bot.model import Reply, User
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,11 @@ class SlackCommands:
         self._admins: dict[str, tuple[bool, float]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
+    @property
+    def language(self) -> str:
+        """The configured ``[bot] language``, for the few sentences the adapter writes itself."""
+        return str(getattr(self.router, "language", "en"))
+
     def register(self, app: AsyncApp) -> None:
         for spec in self.router.commands():
             app.command("/" + spec.name)(self.on_command)
@@ -68,7 +75,7 @@ class SlackCommands:
         self._track(task)
         done, _ = await asyncio.wait({task}, timeout=self.ack_budget)
         if task not in done:
-            await ack(text="Working on it…", response_type="ephemeral")
+            await ack(text=label("working", self.language), response_type="ephemeral")
             messages, response_type = await task
             await _respond_all(respond, messages, response_type)
             return
@@ -81,14 +88,14 @@ class SlackCommands:
         """Never raises: Slack shows a bare timeout for an unanswered command."""
         try:
             reply = await self.reply(command)
-            messages = render(reply, language=self.router.language)
+            messages = render(reply, language=self.language)
         except Exception:
             log.exception("answering %s failed", command.get("command"))
-            reply = Reply(title="Something went wrong while answering; the details are in the "
-                                "bot's log.", ephemeral=True, is_error=True)
-            messages = render(reply)
+            reply = Reply(title=label("answer_failed", self.language), ephemeral=True,
+                          is_error=True)
+            messages = render(reply, language=self.language)
         if len(messages) > RESPONSE_URL_POSTS + 1:
-            note = "_The rest did not fit; narrow the request (e.g. a page or a topic)._"
+            note = f"_{label('rest_truncated', self.language)}_"
             messages = [*messages[:RESPONSE_URL_POSTS], Message(
                 text=note.strip("_"),
                 blocks=[{"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}],
@@ -137,14 +144,12 @@ class SlackCommands:
 
     async def posting_problem(self, channel: str) -> str | None:
         if channel.startswith("D"):
-            return "Digests go to channels: run /subscribe in the channel that should get them."
+            return label("subscribe_in_channel", self.language)
         problem = await self.publisher.can_post(channel)
         if problem == "not_in_channel":
-            return ("I am not in this channel yet, so I could not post the digest here: "
-                    "type /invite @briefbot, then /subscribe again.")
+            return label("bot_not_in_channel", self.language)
         if problem:
-            return ("I cannot see this channel (private?). Type /invite @briefbot here, then "
-                    "/subscribe again.")
+            return label("bot_cannot_see_channel", self.language)
         return None
 
     async def drain(self) -> None:

@@ -64,8 +64,8 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def link(item: Link) -> str:
-    title = escape(truncate(item.title.strip() or item.url or "link", 300))
+def link(item: Link, language: str = "en") -> str:
+    title = escape(truncate(item.title.strip() or item.url or label("link", language), 300))
     date = f"{item.published:%Y-%m-%d} " if item.published else ""
     url = (item.url or "").strip()
     if url and _SAFE_URL.match(url) and len(url) <= 2000:
@@ -92,7 +92,7 @@ def claim_line(claim: Claim, language: str) -> str:
         tags.append(f"{len(claim.sources)} {label('sources', language)}")
     line = f"*{who}*: „{escape(claim.text)}“ _[{'; '.join(tags)}]_ `{escape(claim.id)}`"
     if len(claim.sources) == 1 and claim.sources[0].url:
-        line += f" — {link(claim.sources[0])}"
+        line += f" — {link(claim.sources[0], language)}"
     return line
 
 
@@ -108,7 +108,7 @@ def section_lines(section: Section, language: str) -> list[str]:
     lines += [f"• {escape(b)}" for b in section.bullets]
     lines += [f"• {figure_line(f)}" for f in section.figures]
     lines += [f"• {claim_line(c, language)}" for c in section.claims]
-    lines += [f"→ {link(item)}" for item in section.links]
+    lines += [f"→ {link(item, language)}" for item in section.links]
     return lines
 
 

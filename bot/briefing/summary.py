@@ -16,12 +16,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.model import Sentence
 from bot.text import trim
 from bot.text.entities import CODE as CODE_SHAPE
-from bot.text.entities import codes, find_figures, is_entity_token, name_tokens
+from bot.text.entities import codes, find_figures, is_entity_token, known_german, name_tokens
 from bot.text.lexicon import BOILERPLATE_PREFIXES, SPEECH_CUES, STOPWORDS
 
 MAX_CHARS = 300
@@ -82,8 +81,21 @@ class ExtractiveSummarizer:
         if usable >= 2:
             target = max(target, min(2, max_bullets))
         chosen = _select(candidates, weights, target)
-        chosen.sort(key=lambda c: c.first)
-        return [c.text for c in chosen]
+        return [c.text for c in _lead_first(chosen, sents)]
+
+
+def _lead_first(chosen: list[_Candidate], sents: Sequence[Sentence]) -> list[_Candidate]:
+    """What happened leads: the article's opening sentence when it was chosen (a news lede),
+    else the bullet chosen first (the one covering most of what the article is about; an essay
+    opening on background has its news further down). Then the bullets that carry a figure or a
+    speaker's position, then background, each in article order."""
+    if not chosen:
+        return []
+    opening = next((i for i, s in enumerate(sents) if _usable(s.text)), 0)
+    lead = next((c for c in chosen if opening in c.used), chosen[0])
+    rest = sorted((c for c in chosen if c is not lead), key=lambda c: (
+        not any(k[0] in "#!" for k in c.concepts), c.first))
+    return [lead, *rest]
 
 
 def _lemma_map(sentences: Sequence[Sentence]) -> dict[str, str]:
@@ -189,17 +201,7 @@ def _unknown_word(token: str, language: str) -> bool:
     English capitalises only names, so there any non-initial capital counts."""
     if language != "de":
         return True
-    return not _is_known(token)
-
-
-@lru_cache(maxsize=8192)
-def _is_known(token: str) -> bool:
-    import simplemma
-
-    try:
-        return bool(simplemma.is_known(token, lang="de"))
-    except ValueError:
-        return True
+    return not known_german(token)
 
 
 def _weight(concept: str, df: int) -> float:
@@ -253,8 +255,10 @@ def _candidates(
         if i not in keep or not _usable(s.text):
             continue
         own, dependent = of(i)
-        for v in own:
-            add(v, (i,), dependent)
+        if not (dependent and trim.has_unresolved_deixis(s.text, language)):
+            # "dort" with no place named: only joined with the sentence that names it
+            for v in own:
+                add(v, (i,), dependent)
         if dependent and sents[i - 1].paragraph == s.paragraph and _usable(sents[i - 1].text):
             prev_variants, prev_dependent = of(i - 1)
             for a in prev_variants[-2:]:

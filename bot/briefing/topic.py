@@ -50,7 +50,7 @@ def build_topic_briefing(
         overview = tuple(r.story.bullets[0] for r in ranked if r.story.bullets)[:MAX_BULLETS]
     sections = [Section(label("overview", language), bullets=tuple(overview))]
     key_figures = _figures([i for r in ranked[:MAX_BULLETS] for i in r.items], figures,
-                           overview)
+                           overview, language)
     if key_figures:
         sections.append(Section(label("key_figures", language), figures=tuple(key_figures)))
     newest = sorted(on_topic, key=lambda i: (_when(i), i.id), reverse=True)[:MAX_LATEST]
@@ -59,26 +59,35 @@ def build_topic_briefing(
     top = [c for c in claims if not c.topics or topic.name in c.topics][:MAX_CLAIMS]
     if top:
         sections.append(Section(label("top_claims", language), claims=tuple(top)))
-    footer = f"{len(on_topic)} {label('sources_count', language)}"
+    count = "source_one" if len(on_topic) == 1 else "sources_count"
+    footer = f"{len(on_topic)} {label(count, language)}"
     return Reply(title=title, sections=tuple(sections), footer=footer)
 
 
 def _figures(
-    items: Sequence[Item], figures: Mapping[int, Sequence[Figure]], overview: Sequence[str]
+    items: Sequence[Item], figures: Mapping[int, Sequence[Figure]], overview: Sequence[str],
+    language: str = "en",
 ) -> list[Figure]:
     """Distinct values; those the overview carries first (they are the facts the briefing rests
-    on), then in story order. ``source`` None means the article states it; the link says which."""
+    on), then in story order. Each says who says so: the claimant stored with it, else the
+    article (named by its title when the briefing draws on several)."""
     pool: list[Figure] = []
     seen: set[str] = set()
+    several = len({i.id for i in items if figures.get(i.id)}) > 1
     for item in items:
         for f in figures.get(item.id, ()):
             key = " ".join(f.value.casefold().split())
             if key not in seen:
                 seen.add(key)
-                pool.append(dataclasses.replace(f, url=f.url or item.url))
+                source = f.source or (_short(item.title) if several else label("article", language))
+                pool.append(dataclasses.replace(f, url=f.url or item.url, source=source))
     text = " ".join(overview)
     pool.sort(key=lambda f: f.value not in text)  # stable: story order within each group
     return pool[:MAX_FIGURES]
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
 def _when(item: Item) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.text.lexicon import words
 
@@ -127,3 +128,15 @@ def name_tokens(text: str) -> set[str]:
             continue
         out.update((a, b))
     return out
+
+
+@lru_cache(maxsize=8192)
+def known_german(token: str) -> bool:
+    """True when the German lemma table knows the word: a capitalised word it does not know is
+    most likely a name (Nvidia, Colossus), one it knows a noun (Buchwert, Kosten)."""
+    import simplemma
+
+    try:
+        return bool(simplemma.is_known(token, lang="de"))
+    except ValueError:
+        return True

@@ -49,6 +49,12 @@ BACK_ADVERBS: dict[str, frozenset[str]] = {
     "en": words("therefore thus also moreover furthermore further"),
 }
 
+# Deictic adverbs of place and time: they need a place or time named before them.
+DEICTICS: dict[str, frozenset[str]] = {
+    "de": words("dort dorthin dortigen dortige dortiger damals daselbst"),
+    "en": words("thither"),
+}
+
 # Coordinating conjunctions that can open a sentence and be dropped without changing its grammar.
 LEADING_CONJUNCTIONS: dict[str, frozenset[str]] = {
     "de": frozenset({"denn", "und", "aber", "doch", "oder"}),

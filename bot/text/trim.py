@@ -5,10 +5,12 @@ word of a bullet stays supported by the article."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bot.text.lexicon import (
     ANAPHORS,
     BACK_ADVERBS,
+    DEICTICS,
     LEADING_CONJUNCTIONS,
     RELATIVE_FOLLOWERS_DE,
     RELATIVE_PRONOUNS,
@@ -98,6 +100,9 @@ def variants(text: str, language: str) -> list[str]:
             cut = re.sub(r"\s+", " ", cut)
         if _balanced(cut) and len(_WORD.findall(cut)) >= 4:
             out.append(_finish(cut, text))
+    compressed = _drop_adjuncts(base, language)
+    if compressed != base and _balanced(compressed):
+        out.append(_finish(compressed, text))
     # a trailing apposition after a dash or ", darunter"/", including"
     for m in re.finditer(r"\s[–—]\s|,\s(?:darunter|etwa|including|such as)\s", base):
         head = base[:m.start()]
@@ -114,10 +119,49 @@ def variants(text: str, language: str) -> list[str]:
     return unique
 
 
+# German adjuncts whose loss keeps the statement true: a reason ("aus Gründen der nationalen
+# Sicherheit der USA") and the agent inside an extended participle ("der von den USA verhängten
+# Exportkontrollen" -> "der Exportkontrollen"). A genitive chain: article, adjectives, a noun.
+_GENITIVE = r"(?:(?:der|des) (?:[a-zäöüß]+ )*[A-ZÄÖÜ][\w\-]* )+"
+_ADJUNCTS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "de": (
+        (re.compile(rf" aus Gründen {_GENITIVE}"), " "),
+        (re.compile(r"(?<=\b(?:der|die|das|den|dem|des) )von (?:den |der |dem |des )?"
+                    r"[A-ZÄÖÜ][\w\-]* [a-zäöüß]+(?:ten|enen|ierten) (?=[A-ZÄÖÜ])"), ""),
+    ),
+}
+
+
+def _drop_adjuncts(text: str, language: str) -> str:
+    if language != "de" or (" Gründen " not in text and " von " not in text) or \
+            any(q in text for q in _QUOTES):
+        return text  # nothing to drop; and a quote is the speaker's words, never shortened
+    for pattern, replacement in _ADJUNCTS.get(language, ()):
+        text = pattern.sub(replacement, text, count=1)
+    return text
+
+
+def has_unresolved_deixis(text: str, language: str) -> bool:
+    """'dort', 'damals' point at a place or time another sentence names; without one before them
+    in the same sentence a bullet would leave the reader asking where."""
+    deictic = DEICTICS.get(language, frozenset())
+    low = text.casefold()
+    if not any(d in low for d in deictic):
+        return False  # the common case, without tokenizing
+    tokens = _WORD.findall(strip_front(text, language))
+    for i, w in enumerate(tokens):
+        if w.casefold() in deictic:
+            return not any(a.casefold() in ("in", "nach", "im") and b[:1].isupper()
+                           for a, b in pairwise(tokens[:i]))
+    return False
+
+
 def leans_on_previous(text: str, language: str) -> bool:
     """A pronoun in the first words ("Über seinen Kanal verbreitete er ...") points back, unless a
     capitalised word (a name or noun it may refer to) comes first. Words inside an opening quote
     are the speaker's; what counts is who says them."""
+    if has_unresolved_deixis(text, language):
+        return True
     anaphors = ANAPHORS.get(language, frozenset())
     body = strip_front(text, language)
     if body[:1] in "„\"»“":

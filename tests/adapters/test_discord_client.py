@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from adapters.discord.render import render
+from bot.i18n import label
 from bot.model import (
     Claim,
     CommandRequest,
@@ -196,18 +197,22 @@ async def test_deferred_error_becomes_private(router: StubRouter,
         assert body["content"] == "/subscribe is for admins only." and not body.get("embeds")
 
 
+@pytest.mark.parametrize("language", ["en", "de"])
 async def test_failure_is_one_ephemeral_sentence(router: StubRouter,
                                                  monkeypatch: pytest.MonkeyPatch,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
+                                                 caplog: pytest.LogCaptureFixture,
+                                                 language: str) -> None:
     router.fail = True
     with caplog.at_level(logging.ERROR):
-        async with running_bot(router, monkeypatch, defer_after=5) as (fake, _):
+        async with running_bot(router, monkeypatch, defer_after=5,
+                               language=language) as (fake, _):
             interaction = await fake.send_command("help")
             kind, body = await next_event(interaction)
     assert (kind, body["type"]) == ("callback", 4)
     assert body["data"]["flags"] & EPHEMERAL
     content = body["data"]["content"]
     assert "exploded" not in content and "Traceback" not in content and content.count(".") == 1
+    assert content == label("answer_failed", language)  # in the configured [bot] language
     assert "database exploded" in caplog.text  # the traceback went to the log
 
 

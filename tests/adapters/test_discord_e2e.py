@@ -114,7 +114,9 @@ async def test_invite_url() -> None:
     url = await invite_url(default_config(), Secrets(discord_token=TOKEN))
     assert url.startswith("https://discord.com/oauth2/authorize?")
     assert f"client_id={APP_ID}" in url and "scope=bot+applications.commands" in url
-    assert f"permissions={(1 << 10) | (1 << 11) | (1 << 14)}" in url
+    # View Channel, Send Messages, Embed Links, Read Message History (the number in README.md)
+    assert f"permissions={(1 << 10) | (1 << 11) | (1 << 14) | (1 << 16)}" in url
+    assert "permissions=84992" in url
 
 
 async def test_briefbot_run_answers_deepseek_and_claims(

@@ -35,7 +35,8 @@ async def test_publish_posts_digest_with_nonce(monkeypatch: pytest.MonkeyPatch) 
         assert body["allowed_mentions"] == {"parse": []}
         text = body["embeds"][0]["description"]
         assert "Person 2" in text and "@\u200beveryone" in text
-        assert body["embeds"][-1]["footer"]["text"] == "Window: last 24 hours"
+        # the key rides in the footer: Discord stores no nonce, history lookups need a trace
+        assert body["embeds"][-1]["footer"]["text"] == "Window: last 24 hours · briefbot · k1"
 
 
 async def test_same_key_twice_posts_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,13 +87,6 @@ async def test_forbidden_or_missing_channel_is_permanent(
         with pytest.raises(PermanentPublishError):
             await runner.publisher.publish(Target("discord", target), digest_reply(),
                                            idempotency_key="p")
-
-
-async def test_find_existing_is_not_possible(monkeypatch: pytest.MonkeyPatch) -> None:
-    async with running_bot(StubRouter(), monkeypatch) as (_, runner):
-        assert runner.publisher.platform == "discord"
-        with pytest.raises(NotImplementedError):
-            await runner.publisher.find_existing(TARGET, "k")
 
 
 async def test_fake_refuses_messages_that_could_ping(monkeypatch: pytest.MonkeyPatch) -> None:

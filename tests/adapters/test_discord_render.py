@@ -7,14 +7,23 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.discord.render import LINE_MAX, cut, escape, render
+from adapters.discord.render import (
+    FOOTER_MAX,
+    LINE_MAX,
+    Marker,
+    cut,
+    escape,
+    marker_text,
+    read_marker,
+    render,
+)
 from bot.model import Claim, Figure, Link, Reply, Section
 from tests.fakes.discord_fake import check_message
 
 
-def payload(reply: Reply) -> list[dict]:
+def payload(reply: Reply, key: str | None = None) -> list[dict]:
     out: list[dict] = []
-    for message in render(reply):
+    for message in render(reply, idempotency_key=key):
         out.append({"content": message.content, "embeds": [e.to_dict() for e in message.embeds],
                     "allowed_mentions": {"parse": []}})
     return out
@@ -123,3 +132,30 @@ def test_random_replies_always_fit(seed: int) -> None:
     reply = Reply(title=words(rng.randint(1, 900)), sections=sections, footer=words(5))
     for m in payload(reply):
         assert check_message(m) == []
+    keyed = payload(reply, key="bb" + "f" * 23)  # the key's footer in every message still fits
+    assert all(check_message(m) == [] for m in keyed)
+    marks = [read_marker(m["embeds"][-1]["footer"]["text"]) for m in keyed]
+    assert marks == [Marker("bb" + "f" * 23, i, len(keyed)) for i in range(len(keyed))]
+
+
+def test_key_marker_reads_back_and_ignores_lookalikes() -> None:
+    long_key = "digest:discord:1300000000000000003:2025-01-28T08:00+01:00 deepseek"
+    for key in ("bb0123456789abcdef0123456", long_key):
+        shown = read_marker(marker_text(key, 0, 1))
+        assert shown is not None and shown == read_marker(f"Window · {marker_text(key, 0, 1)}")
+        assert (shown.key == key) is (key != long_key)  # odd keys are shown as a stable hash
+        assert read_marker(marker_text(key, 2, 3)) == Marker(shown.key, 2, 3)
+    for junk in (None, "", "briefbot", "briefbot · ", "notbriefbot · bb1", "briefbot · bb1 · 4/3",
+                 "briefbot · bb1 · 0/3", "briefbot · bb1 and more"):
+        assert read_marker(junk) is None, junk
+    (m,) = payload(Reply(title="t", footer="x" * 5000), key="bbk")
+    footer = m["embeds"][-1]["footer"]["text"]
+    assert len(footer) <= FOOTER_MAX and footer.endswith(" · briefbot · bbk")
+
+
+def test_a_link_without_title_is_named_in_the_bot_language() -> None:
+    reply = Reply(title="t", sections=(Section("s", links=(Link("", "https://x.test/a"),)),))
+    texts = {lang: "".join(e.description or "" for m in render(reply, language=lang)
+                           for e in m.embeds) for lang in ("en", "de")}
+    assert "→ [link](https://x.test/a)" in texts["en"]
+    assert "→ [Link](https://x.test/a)" in texts["de"]

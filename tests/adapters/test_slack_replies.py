@@ -7,6 +7,7 @@ answer slow (waiting on an event) or long or hostile without touching the databa
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,6 +18,7 @@ from adapters.slack import app as slack_app
 from adapters.slack.app import SlackRunner, start_slack_runner
 from bot.commands import CommandRouter
 from bot.config import Config, Secrets, SlackConfig
+from bot.i18n import label
 from bot.model import Link, Reply, Section, User
 from tests.fakes.slack_fake import FakeSlack, all_text
 
@@ -74,8 +76,14 @@ def answers() -> StandInAnswers:
 
 
 @pytest.fixture
-async def runner(config: Config, answers: StandInAnswers,
-                 fake: FakeSlack) -> AsyncIterator[SlackRunner]:
+def language() -> str:
+    return "de"  # the sentences the adapter writes itself follow [bot] language
+
+
+@pytest.fixture
+async def runner(config: Config, answers: StandInAnswers, fake: FakeSlack,
+                 language: str) -> AsyncIterator[SlackRunner]:
+    config = dataclasses.replace(config, bot=dataclasses.replace(config.bot, language=language))
     router = CommandRouter(config, answers)
     slack = SlackConfig(api_base_url=fake.api_url)
     started = await start_slack_runner(router, slack, SECRETS, ack_budget=0.2)
@@ -85,13 +93,15 @@ async def runner(config: Config, answers: StandInAnswers,
         await started.stop()
 
 
+@pytest.mark.parametrize("language", ["de", "en"])
 async def test_a_slow_answer_is_acked_first_then_sent_to_response_url(
-    runner: SlackRunner, fake: FakeSlack, answers: StandInAnswers
+    runner: SlackRunner, fake: FakeSlack, answers: StandInAnswers, language: str
 ) -> None:
     answers.release.clear()
     ack = await fake.send_command("/deepseek")  # returns only once the app acked
     assert ack["response_type"] == "ephemeral"
-    assert "Working on it" in ack["text"]
+    assert ack["text"] == label("working", language)
+    assert ("Working on it" in ack["text"]) is (language == "en")
     assert "blocks" not in ack or not ack["blocks"]
     assert fake.responses.empty()
     answers.release.set()
@@ -136,7 +146,7 @@ async def test_a_reply_too_long_for_response_url_ends_with_a_note(
     await runner.commands.drain()  # the answer task has finished sending
     assert fake.rejected == []  # never more than 5 posts to one response_url
     assert fake.responses.empty()
-    assert "did not fit" in all_text(follow[-1])
+    assert label("rest_truncated", "de") in all_text(follow[-1])
     assert "Bullet 000" in all_text(ack)
 
 
@@ -196,4 +206,4 @@ async def test_an_answer_that_crashes_still_gets_an_ack(
     monkeypatch.setattr(slack_app, "render", first_call_breaks)
     ack = await fake.send_command("/deepseek")
     assert ack["response_type"] == "ephemeral"
-    assert "went wrong" in ack["blocks"][0]["text"]["text"]
+    assert label("answer_failed", "de") in ack["blocks"][0]["text"]["text"]

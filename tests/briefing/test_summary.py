@@ -13,7 +13,7 @@ from bot.ports import Summarizer
 from bot.text.clean import clean_plain_text
 from bot.text.language import detect_language
 from bot.text.sentences import split_sentences
-from tests.briefing.facts import problems
+from tests.briefing.facts import carried, problems
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -58,6 +58,17 @@ def test_bullets_are_in_article_order_and_within_limits() -> None:
     assert all(p >= 0 for p in positions[:1])
     assert all(len(b) <= 300 for b in bullets)
     assert len(bullets) <= 5
+
+
+@pytest.mark.parametrize(("case", "lead"), [(0, "deepseek_cost"), (1, "nvidia_drop"),
+                                            (2, "what")])
+def test_what_happened_leads(case: int, lead: str) -> None:
+    """The news first: a lede when the article opens with one (a wire report), else the fact
+    the article is about (an essay opening on background); then positions, then background."""
+    spec_path, article = CASES[case]
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    bullets, _, _ = _summarize(article, spec["max_bullets"])
+    assert carried(bullets[:1], spec["required"][lead]), bullets
 
 
 def test_max_bullets_is_respected() -> None:

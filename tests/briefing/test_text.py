@@ -8,7 +8,7 @@ from bot.briefing.figures import extract_figures
 from bot.text.entities import find_figures, parse_number
 from bot.text.language import detect_language
 from bot.text.sentences import split_sentences
-from bot.text.trim import leans_on_previous, variants
+from bot.text.trim import has_unresolved_deixis, join, leans_on_previous, variants
 
 
 @pytest.mark.parametrize(
@@ -96,3 +96,24 @@ def test_figures_have_context_and_source() -> None:
     assert by_value["67,2 Milliarden Dollar"].source == "Report der Stanford Universität"
     assert "investiert" in by_value["67,2 Milliarden Dollar"].measures
     assert by_value["50.000"].source == "Scale-AI-CEO Alexandr Wang"
+
+
+def test_deictic_place_needs_its_antecedent() -> None:
+    s = ("Branchenausrüster Nvidia darf seine Top-Modelle aus Gründen der nationalen Sicherheit der "
+         "USA dort nicht verkaufen, sondern nur eine abgespeckte Version namens H20.")
+    assert has_unresolved_deixis(s, "de") and leans_on_previous(s, "de")
+    assert not has_unresolved_deixis("In China darf Nvidia dort nur H20 verkaufen.", "de")
+    assert not has_unresolved_deixis("Nvidia darf in China nur H20 verkaufen.", "de")
+
+
+def test_adjuncts_drop_without_new_words() -> None:
+    s = ("Branchenausrüster Nvidia darf seine Top-Modelle aus Gründen der nationalen Sicherheit der "
+         "USA dort nicht verkaufen, sondern nur eine abgespeckte Version namens H20.")
+    assert ("Branchenausrüster Nvidia darf seine Top-Modelle dort nicht verkaufen, sondern nur "
+            "eine abgespeckte Version namens H20.") in variants(s, "de")
+    p = "Das Land galt wegen der von den USA verhängten Exportkontrollen als benachteiligt."
+    assert "Das Land galt wegen der Exportkontrollen als benachteiligt." in variants(p, "de")
+    quoted = "„Aus Gründen der Sicherheit der USA“, sagte er, „bleibt es dabei.“"
+    assert variants(quoted, "de") == [quoted]
+    joined = join(variants(p, "de")[-1], variants(s, "de")[-1], "de")
+    assert joined.startswith("Das Land galt") and "; Branchenausrüster Nvidia" in joined

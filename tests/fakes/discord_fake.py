@@ -2,8 +2,10 @@
 
 It answers like Discord where briefbot depends on it: 400 for a payload over any documented limit,
 an enforced nonce returns the first message, 429 with ``Retry-After``, 403/404 for channels the bot
-may not use. One stricter rule than Discord: every message must carry ``allowed_mentions`` that
-parse nothing, so a test fails whenever a message could ping. Tests wait on the queues here.
+may not use, channel history newest first (``limit``/``before``/``after``) without nonces (Discord
+keeps a nonce only in the answer to the post, never with the stored message). One stricter rule
+than Discord: every message must carry ``allowed_mentions`` that parse nothing, so a test fails
+whenever a message could ping. Tests wait on the queues here.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ BODY: web.RequestKey[Any] = web.RequestKey("body", object)
 
 BOT_USER = {"id": BOT_ID, "username": "briefbot", "discriminator": "0", "avatar": None,
             "global_name": None, "bot": True}
+READER = {"id": "1600000000000000006", "username": "reader", "discriminator": "0", "avatar": None,
+          "global_name": "Reader"}
 
 
 def check_message(payload: dict[str, Any]) -> list[str]:
@@ -97,6 +101,9 @@ class FakeDiscord:
         self.channel_posts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.channel_messages: dict[str, list[dict[str, Any]]] = {CHANNEL_ID: []}
         self.forbidden_channels: set[str] = set()
+        self.history_forbidden: set[str] = set()  # may post but not Read Message History
+        self.refused_channels: set[str] = set()  # every post there gets 400 (payload refused)
+        self.history_reads: list[dict[str, str]] = []  # query of each history request
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self.rate_limits: list[tuple[str, float]] = []  # (path regex, retry_after), used once
         self.rate_limited: list[str] = []
@@ -125,6 +132,7 @@ class FakeDiscord:
                               self._delete)
         app.router.add_post(f"{api}/webhooks/{{app}}/{{token}}", self._followup)
         app.router.add_post(f"{api}/channels/{{channel}}/messages", self._channel_message)
+        app.router.add_get(f"{api}/channels/{{channel}}/messages", self._history)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -268,6 +276,8 @@ class FakeDiscord:
             return self.json({"message": "Unknown Channel", "code": 10003}, status=404)
         body = request[BODY]
         errors = check_message(body)
+        if channel in self.refused_channels:
+            errors = errors or ["refused by the test"]
         if errors:
             return self._invalid(request.path, errors)
         nonce = body.get("nonce")
@@ -279,6 +289,38 @@ class FakeDiscord:
         self.channel_messages[channel].append(message)
         await self.channel_posts.put(message)
         return self.json(message)
+
+    async def _history(self, request: web.Request) -> web.Response:
+        """``GET /channels/{id}/messages``: newest first, as Discord answers."""
+        channel = request.match_info["channel"]
+        self.history_reads.append(dict(request.query))
+        if channel in self.forbidden_channels:
+            return self.json({"message": "Missing Access", "code": 50001}, status=403)
+        if channel in self.history_forbidden:
+            return self.json({"message": "Missing Permissions", "code": 50013}, status=403)
+        if channel not in self.channel_messages:
+            return self.json({"message": "Unknown Channel", "code": 10003}, status=404)
+        try:
+            limit = int(request.query.get("limit", "50"))
+            before = int(request.query["before"]) if "before" in request.query else None
+            after = int(request.query["after"]) if "after" in request.query else None
+        except ValueError:
+            return self._invalid(request.path, ["limit/before/after must be numbers"])
+        if not 1 <= limit <= 100:
+            return self._invalid(request.path, [f"limit: {limit} not in 1..100"])
+        stored = [m for m in self.channel_messages[channel]
+                  if (before is None or int(m["id"]) < before)
+                  and (after is None or int(m["id"]) > after)]
+        stored.sort(key=lambda m: int(m["id"]), reverse=True)
+        page = stored[-limit:] if after is not None else stored[:limit]
+        return self.json([{**m, "nonce": None} for m in page])
+
+    def add_message(self, channel: str, payload: dict[str, Any],
+                    author: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A message someone else (or, with ``author=BOT_USER``, the bot earlier) left there."""
+        message = self.message(channel, payload, author=author or READER)
+        self.channel_messages.setdefault(channel, []).append(message)
+        return message
 
     # --- gateway ----------------------------------------------------------------------------------
 
@@ -351,8 +393,7 @@ class FakeDiscord:
             opts.append(opt)
         command_id = next((c["id"] for scope in self.commands.values() for c in scope
                            if c["name"] == name), "1")
-        user = {"id": user_id, "username": "reader", "discriminator": "0", "avatar": None,
-                "global_name": "Reader"}
+        user = {**READER, "id": user_id}
         await self.dispatch_interaction({
             "id": iid, "application_id": APP_ID, "type": interaction_type,
             "token": interaction.token, "version": 1, "attachment_size_limit": 8388608,
