@@ -9,7 +9,6 @@ from typing import Any
 from bot.app import shared_pipeline
 from bot.config import Config
 from bot.contracts import extracted_claim_json
-from bot.errors import BriefbotError
 from bot.ingest import read_article_file
 from bot.model import ClaimSpans, Item, Span
 from bot.storage.claims import claim_id
@@ -18,10 +17,6 @@ from bot.topics import item_topics
 
 
 def analyze_file(path: Path, language: str | None, config: Config) -> dict[str, Any]:
-    with path.open("rb") as f:
-        head = f.read(8192)
-    if b"\x00" in head:
-        raise BriefbotError(f"{path} is a binary file; give a text (.txt, .md) or HTML file")
     decoded, title, clean, offsets = read_article_file(path)
     is_html = path.suffix.lower() in (".html", ".htm") or looks_like_html(decoded)
     analysis = shared_pipeline().analyze(clean, language)

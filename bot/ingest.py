@@ -145,7 +145,15 @@ def seed_files(directory: Path) -> list[Path]:
 def read_article_file(path: Path) -> tuple[str, str | None, str, tuple[int, ...]]:
     """(decoded text as read, title, clean text, offsets into the decoded text) of a file."""
     raw = path.read_bytes()
-    decoded = raw.decode("utf-8-sig", errors="replace")
+    head = raw[:8192]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if b"\x00" in head or controls > len(head) // 20:
+        raise IngestError(f"{path.name} is a binary file; give a text (.txt, .md) or HTML file")
+    try:
+        decoded = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # older exports are often Windows-1252/Latin-1; every byte decodes, so nothing is lost
+        decoded = raw.decode("cp1252", errors="replace")
     if path.suffix.lower() in (".html", ".htm") or looks_like_html(decoded):
         clean = clean_html(raw)
         return decoded, clean.title, clean.text, clean.offsets
@@ -155,6 +163,9 @@ def read_article_file(path: Path) -> tuple[str, str | None, str, tuple[int, ...]
 
 def read_seed(path: Path) -> RawArticle:
     _, title, text, _ = read_article_file(path)
+    if not text.strip() and title and len(title) > 120:
+        # one long line with no headline above it: it is the body
+        text, title = title, None
     if not text.strip():
         raise IngestError(f"{path.name} has no article text")
     return RawArticle(key=f"seed:{path.name}", title=title or path.stem, text=text)

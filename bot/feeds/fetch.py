@@ -28,6 +28,8 @@ ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CHUNK = 64 * 1024
 
+PRIVATE_HINT = " (set [fetch] allow_private_networks = true to allow it)"
+
 
 class AddressRefused(OSError):
     """A host resolved only to addresses briefbot must not connect to."""
@@ -76,7 +78,8 @@ class SafeResolver(AbstractResolver):
         kept = [r for r in results if self._allowed(ipaddress.ip_address(r["host"]))]
         if not kept:
             shown = ", ".join(sorted({r["host"] for r in results})) or "nothing"
-            raise AddressRefused(f"refused: {host} resolves to a non-public address ({shown})")
+            raise AddressRefused(f"refused: {host} resolves to a non-public address ({shown})"
+                                 f"{PRIVATE_HINT}")
         return kept
 
     async def close(self) -> None:
@@ -153,7 +156,7 @@ class HttpFetcher:
         except ValueError:
             return
         if not self.allowed(ip):
-            raise FeedError(f"refused: {host} is not a public address", url=url)
+            raise FeedError(f"refused: {host} is not a public address{PRIVATE_HINT}", url=url)
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None

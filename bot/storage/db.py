@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -18,6 +20,29 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
         self.conn = conn
         self.path = path
+        self._depth = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """One write transaction; nested uses join the outer one, so that an item, its claims and
+        what is derived from them are committed together (and once)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        await self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            await self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        await self.conn.execute("COMMIT")
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -34,12 +59,17 @@ class Database:
                 raise StorageError(f"cannot create the folder for {p}: {e.strerror}") from e
         try:
             conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as e:
+            raise StorageError(f"cannot open the database {path}: {e}") from e
+        try:
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA busy_timeout = 10000")
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as e:
+            # close, or the connection's thread keeps the process alive after the error
+            await conn.close()
             raise StorageError(f"cannot open the database {path}: {e}") from e
         db = cls(conn, path)
         try:

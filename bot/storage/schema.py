@@ -120,4 +120,29 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (subscription_id, slot)
     );
     """,
+    # 2: data prepared at ingest, so that commands only read
+    """
+    CREATE TABLE meta (                      -- fingerprints of what derived tables were built with
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE item_topics (               -- configured topics an item matches, with its score
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        PRIMARY KEY (topic, item_id)
+    );
+    CREATE INDEX item_topics_item ON item_topics(item_id);
+    CREATE TABLE item_features (             -- story keys (bot.briefing.stories), JSON list
+        item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+        keys TEXT NOT NULL
+    );
+    CREATE TABLE claim_keys (                -- what a claim can be compared on (bot.claims.ledger)
+        key TEXT NOT NULL,
+        claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        PRIMARY KEY (key, claim_id)
+    );
+    CREATE INDEX claim_keys_claim ON claim_keys(claim_id);
+    CREATE INDEX claim_disputes_other ON claim_disputes(other_id);
+    """,
 ]

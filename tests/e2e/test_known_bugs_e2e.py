@@ -25,9 +25,6 @@ os._exit(0)
 """
 
 
-@pytest.mark.xfail(reason="bot/storage/db.py: Database.open leaves the aiosqlite connection open "
-                   "when a PRAGMA fails (file is not a database), so its non-daemon thread keeps "
-                   "the process alive after the storage error: briefbot hangs", strict=True)
 def test_not_a_database_file_exits_3_without_leaking_the_connection(home: Path) -> None:
     (home / "notdb.db").write_text("hello, this is not SQLite\n" * 20, encoding="utf-8")
     (home / "config.toml").write_text('[storage]\ndatabase = "notdb.db"\n', encoding="utf-8")
@@ -38,9 +35,6 @@ def test_not_a_database_file_exits_3_without_leaking_the_connection(home: Path) 
     assert "RESULT 3 []" in result.stdout, result.stdout
 
 
-@pytest.mark.xfail(reason="bot/ingest.py read_seed/read_article_file: a binary seed file is "
-                   "decoded with errors='replace' and stored as an article with a garbage title "
-                   "('new'), instead of being reported as an error", strict=True)
 def test_binary_seed_is_reported_not_ingested(home: Path) -> None:
     (home / "seeds" / "blob.txt").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
     result = briefbot(home, "ingest", "--once")
@@ -49,10 +43,6 @@ def test_binary_seed_is_reported_not_ingested(home: Path) -> None:
     assert ": error" in line, line
 
 
-@pytest.mark.xfail(reason="bot/ingest.py read_article_file decodes as UTF-8 with replacement; a "
-                   "Latin-1 seed is then reported as 'has no article text', which is wrong and "
-                   "does not say what to fix (decode it as cp1252, or say it is not UTF-8)",
-                   strict=True)
 def test_latin1_seed_is_read_or_named_as_not_utf8(home: Path) -> None:
     text = ("Der Bäcker sagte, das Brot sei gut. Die Kundin behauptete, es sei zu teuer. "
             "Nvidia erklärte, die Exportkontrollen würden schaden.\n")
@@ -118,9 +108,6 @@ def test_private_feed_refused_by_default(home: Path, feed_url: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(reason="bot/feeds/fetch.py: the refusal says 'refused: 127.0.0.1 is not a "
-                   "public address' but not what to change ([fetch] allow_private_networks = "
-                   "true), in ingest --once, sources and the log", strict=True)
 def test_private_feed_refusal_names_the_setting(home: Path, feed_url: str) -> None:
     (home / "config.toml").write_text(f'[[feeds]]\nurl = "{feed_url}"\nname = "local"\n',
                                       encoding="utf-8")
