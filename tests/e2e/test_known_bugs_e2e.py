@@ -18,6 +18,9 @@ LEAK_PROBE = """
 import os, sys, threading
 from bot.cli import main
 rc = main(sys.argv[1:])
+for t in threading.enumerate():  # a closed connection's thread ends at once; a leaked one never
+    if t is not threading.main_thread() and not t.daemon:
+        t.join(timeout=10)
 left = [t.name for t in threading.enumerate()
         if t is not threading.main_thread() and not t.daemon and t.is_alive()]
 print("RESULT", rc, left, flush=True)
