@@ -4,9 +4,10 @@ The architecture promises that ingest does the work and a slash command only rea
 This builds a temporary database with N items (the English claim fixtures, varied deterministically
 so titles, figures and claimants differ), then times ``/deepseek``, ``/claims``,
 ``/claims status:disputed`` and ``/digest`` through ``app.router.handle`` (median of several runs,
-after one warm-up run). Baselines measured in the same process: one ``SELECT id, title`` of every
-item (what any command must at least read) and the bare text pipeline (``TextPipeline.analyze``) on
-the same texts, against which ingest throughput is given.
+after one warm-up run), and once right after a new item was ingested (nothing remembered for
+that window: the figure a user sees first). Baselines measured in the same process: one
+``SELECT id, title`` of every item (what any command must at least read) and the bare text pipeline
+(``TextPipeline.analyze``) on the same texts, against which ingest throughput is given.
 
     .venv/bin/python bench/commands_bench.py [--items 1000] [--runs 7]
 """
@@ -24,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,22 +53,27 @@ class StepClock:
         return self.current
 
 
+@lru_cache(maxsize=1)
+def _texts() -> tuple[str, ...]:
+    return tuple(p.read_text(encoding="utf-8")
+                 for p in sorted((ROOT / "tests" / "data" / "claims").glob("en_*.txt")))
+
+
+def article(i: int) -> RawArticle:
+    texts = _texts()
+    title, _, body = texts[i % len(texts)].partition("\n")
+    shift = i % 11
+    # vary the amounts so figures (and the claims about them) differ between items
+    body = re.sub(r"\b(\d+)\b", lambda m: str(int(m.group(1)) + shift), body)
+    who = NAMES[i % len(NAMES)]
+    body += (f"\n{who}, an analyst, said the company would {VERBS[i % len(VERBS)]} its model "
+             f"number {i} within {i % 9 + 2} weeks.")
+    return RawArticle(key=f"bench:{i}", title=f"{title} ({i})", text=body,
+                      url=f"https://example.org/{i}", language="en")
+
+
 def articles(n: int) -> list[RawArticle]:
-    texts = [p.read_text(encoding="utf-8")
-             for p in sorted((ROOT / "tests" / "data" / "claims").glob("en_*.txt"))]
-    out = []
-    for i in range(n):
-        base = texts[i % len(texts)]
-        title, _, body = base.partition("\n")
-        shift = i % 11
-        # vary the amounts so figures (and the claims about them) differ between items
-        body = re.sub(r"\b(\d+)\b", lambda m: str(int(m.group(1)) + shift), body)  # noqa: B023
-        who = NAMES[i % len(NAMES)]
-        body += (f"\n{who}, an analyst, said the company would {VERBS[i % len(VERBS)]} its model "
-                 f"number {i} within {i % 9 + 2} weeks.")
-        out.append(RawArticle(key=f"bench:{i}", title=f"{title} ({i})", text=body,
-                              url=f"https://example.org/{i}", language="en"))
-    return out
+    return [article(i) for i in range(n)]
 
 
 async def median_ms(fn: Callable[[], Awaitable[object]], runs: int) -> float:
@@ -113,14 +120,27 @@ async def run(n: int, runs: int) -> dict[str, object]:
             for line in COMMANDS:
                 request = app.router.parse_text(line, user=user, platform="console", channel=None)
 
-                async def handle(request: object = request) -> object:
+                async def handle(request: object = request, line: str = line) -> object:
                     reply = await app.router.handle(request)  # type: ignore[arg-type]
                     if reply.is_error:
                         raise RuntimeError(f"{line}: {reply.title}")
                     return reply
 
                 ms = await median_ms(handle, runs)
-                commands[line] = {"ms": round(ms, 2), "ratio_to_baseline": round(ms / base_ms, 1)}
+                # the first answer after a new item arrived: nothing remembered for this window
+                fresh = []
+                for k in range(3):
+                    clock.current += STEP
+                    await app.ingest.ingest_article(source, article(n + len(commands) * 3 + k))
+                    start = time.perf_counter()
+                    await handle()
+                    fresh.append((time.perf_counter() - start) * 1000)
+                first = statistics.median(fresh)
+                commands[line] = {
+                    "ms": round(ms, 2), "ratio_to_baseline": round(ms / base_ms, 1),
+                    "first_after_new_item_ms": round(first, 2),
+                    "first_after_new_item_ratio": round(first / base_ms, 1),
+                }
             return {
                 "items": n,
                 "runs": runs,

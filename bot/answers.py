@@ -15,7 +15,6 @@ from bot.model import Claim, Digest, Item, Link, Reply, Section, User
 from bot.ports import Clock
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
-from bot.topics import item_topics, relevance
 
 PER_PAGE = 10
 
@@ -35,14 +34,49 @@ class CoreAnswers:
         self.clock = clock
         self.language = config.bot.language
         self.delivery: Any = None  # the delivery service, set by build_app when scheduling runs
+        self._ready_at: object = None
+        self._ledger: tuple[object, list[Claim]] | None = None
 
     # --- claims -----------------------------------------------------------------------------------
 
+    async def ready(self) -> None:
+        """Make sure the derived tables match this config before reading them: rebuilt in full
+        only when the topics config or the deriving code changed (normally at app start), and
+        filled in for items some other ingest stored without them."""
+        from bot.ingest import prepare_storage
+        from bot.topics import topics_fingerprint
+
+        version = (await self.storage.db.version(), self.config.topics)
+        if self._ready_at == version:
+            return  # nothing written since the last check
+        fingerprint = topics_fingerprint(self.config.topics)
+        if (await self.storage.prepared.meta("topics") != fingerprint
+                or await self.storage.prepared.unprepared_items()):
+            await prepare_storage(self.storage, self.config.topics)
+        self._ready_at = (await self.storage.db.version(), self.config.topics)
+
     async def ledger(self) -> list[Claim]:
-        """Every claim as a ledger entry with its sources, topics and dispute links."""
-        rows = await self.storage.claims.list()
+        """Every claim as a ledger entry with its sources, topics and dispute links: read from the
+        claims, their items' titles and links and the stored item topics (never the item texts).
+        Kept until the database changes (``Database.version``)."""
+        await self.ready()
+        version = (await self.storage.db.version(), self.config.topics, self.language)
+        if self._ledger is not None and self._ledger[0] == version:
+            return list(self._ledger[1])
+        claims = await self._read_ledger()
+        if await self.storage.db.version() == version[0]:  # nothing written while reading
+            self._ledger = (version, claims)
+        return list(claims)
+
+    async def _read_ledger(self) -> list[Claim]:
+        rows = await self.storage.claims.entries()
+        refs, links_of = await self.storage.claims.sources()
         disputes = await self.storage.claims.disputes()
-        items = {item.id: item for item in await self.storage.items.all()}
+        order = {t.name: i for i, t in enumerate(self.config.topics)}
+        item_topics = {
+            item_id: sorted((n for n in scores if n in order), key=order.__getitem__)
+            for item_id, scores in (await self.storage.prepared.item_topics()).items()
+        }
         by_id = {row.id: row for row in rows}
 
         def other_side(other_id: str, reason: str) -> str:
@@ -59,19 +93,24 @@ class CoreAnswers:
         for d in disputes:
             links.setdefault(d.claim_id, []).append((d.other_id, other_side(d.other_id, d.reason)))
             links.setdefault(d.other_id, []).append((d.claim_id, other_side(d.claim_id, d.reason)))
-        return [self._claim(row, items, links.get(row.id, [])) for row in rows]
+
+        def list_order(row: ClaimRow) -> tuple[int, int]:  # as ClaimStore.list() orders
+            mine = refs.get(row.id, ())
+            return (min((item for item, _ in mine), default=0),
+                    min((position for _, position in mine), default=0))
+
+        rows.sort(key=list_order)
+        return [self._claim(row, [item for item, _ in refs.get(row.id, ())], links_of,
+                            item_topics, links.get(row.id, []))
+                for row in rows]
 
     def _claim(
-        self, row: ClaimRow, items: dict[int, Item], links: Sequence[tuple[str, str]]
+        self, row: ClaimRow, item_ids: Sequence[int], links_of: dict[int, Link],
+        item_topics: dict[int, list[str]], links: Sequence[tuple[str, str]],
     ) -> Claim:
-        sources: list[Link] = []
         topics: list[str] = []
-        for mention in row.mentions:
-            item = items.get(mention.item_id)
-            if item is None:
-                continue
-            sources.append(Link(item.title, item.url, item.published))
-            for name in item_topics(self.config.topics, item):
+        for item_id in item_ids:
+            for name in item_topics.get(item_id, ()):
                 if name not in topics:
                     topics.append(name)
         return Claim(
@@ -88,7 +127,7 @@ class CoreAnswers:
             topics=tuple(topics),
             first_seen=row.first_seen,
             last_seen=row.last_seen,
-            sources=tuple(sources),
+            sources=tuple(links_of[i] for i in item_ids if i in links_of),
         )
 
     async def filtered_claims(
@@ -122,32 +161,55 @@ class CoreAnswers:
     async def complete(self, source: str, prefix: str) -> list[str]:
         if source != "claimant":
             return []
-        names = sorted({row.claimant for row in await self.storage.claims.list() if row.claimant})
+        names = sorted(set(await self.storage.claims.claimants()))
         needle = prefix.casefold()
         return [n for n in names if needle in n.casefold()]
 
     # --- briefings and digests --------------------------------------------------------------------
 
-    async def topic_items(self, topic: str) -> list[Item]:
+    async def topic_items(self, topic: str, *, newest: int | None = None) -> list[Item]:
+        """The items stored as matching ``topic``, newest first (then the more relevant).
+
+        ``newest``: only the newest so many by publication time, as the briefing takes them.
+        """
+        from bot.topics import remember
+
         config = self.config.topic(topic)
         if config is None:
             raise CommandError(f"unknown topic {topic!r}")
-        scored = [
-            (relevance(config, item.title, item.text), item)
-            for item in await self.storage.items.all()
-        ]
-        scored = [pair for pair in scored if pair[0] > 0]
-        scored.sort(key=lambda p: (p[1].published or p[1].ingested_at, p[0]), reverse=True)
-        return [item for _, item in scored]
+        await self.ready()
+        if newest is None:
+            scored = await self.storage.items.on_topic(topic)
+        else:
+            scored = await self.storage.items.on_topic(topic, by="published", limit=newest)
+        for item, value in scored:
+            remember(config, item.title, item.text, value)  # what ingest computed, not again
+        scored.sort(key=lambda p: (p[0].published or p[0].ingested_at, p[1]), reverse=True)
+        return [item for item, _ in scored]
 
     async def topic_briefing(self, topic: str) -> Reply:
-        from bot.briefing.topic import build_topic_briefing
+        from bot.briefing import topic as briefing
 
-        items = await self.topic_items(topic)
-        figures = {i.id: await self.storage.items.figures(i.id) for i in items}
+        limit = getattr(briefing, "MAX_ITEMS", None)  # it reads no more than the newest so many
+        items = await self.topic_items(topic, newest=limit if isinstance(limit, int) else None)
+        await self._remember_keys(items)
+        figures = await self.storage.items.figures_many([i.id for i in items])
         claims = await self.filtered_claims(topic=topic)
-        return build_topic_briefing(self.config.topic(topic), items, figures, claims,  # type: ignore[arg-type]
-                                    self.language, now=self.clock.now())
+        return briefing.build_topic_briefing(
+            self.config.topic(topic), items, figures, claims,  # type: ignore[arg-type]
+            self.language, now=self.clock.now())
+
+    async def _remember_keys(self, items: Sequence[Item]) -> None:
+        """Seed the story keys memo from what ingest stored, so clustering reads no texts."""
+        from bot.briefing.stories import is_remembered, remember
+
+        missing = [i for i in items if not is_remembered(i)]
+        if not missing:
+            return
+        stored = await self.storage.prepared.item_keys([i.id for i in missing])
+        for item in missing:
+            if item.id in stored:
+                remember(item, stored[item.id])
 
     async def digest_window(
         self, *, since: datetime | None = None, until: datetime | None = None
@@ -176,10 +238,18 @@ class CoreAnswers:
         config = self.config.topic(topic) if topic is not None else None
         if topic is not None and config is None:
             raise CommandError(f"unknown topic {topic!r}")
+        await self.ready()
         span = window.until - window.since
         previous = await self.storage.items.window(since=window.since - span, until=window.since)
-        figures = {i.id: await self.storage.items.figures(i.id)
-                   for i in [*window.items, *previous]}
+        both = [*window.items, *previous]
+        await self._remember_keys(both)
+        if config is not None:
+            from bot.topics import remember
+
+            stored = await self.storage.prepared.topic_scores(config.name, [i.id for i in both])
+            for item in both:
+                remember(config, item.title, item.text, stored.get(item.id, 0))
+        figures = await self.storage.items.figures_many([i.id for i in both])
         found = {frozenset((d.claim_id, d.other_id)) for d in await self.storage.claims.disputes()
                  if window.since <= d.found_at <= window.until}
         digest = build_digest(

@@ -57,7 +57,14 @@ async def build_app(
     storage = storage or await Storage.open(config.storage.database)
     clock = clock or SystemClock()
     answers = CoreAnswers(config, storage, clock)
-    ingest = IngestService(storage, clock, pipeline, after_items=_ledger_hooks(storage))
+    ingest = IngestService(storage, clock, pipeline, after_items=_ledger_hooks(storage),
+                           topics=config.topics)
+    try:
+        await ingest.prepare()  # derived tables follow the topics config (bot.ingest)
+    except BaseException:
+        if owns:
+            await storage.close()
+        raise
     router = CommandRouter(config, answers)
     return App(
         config=config,

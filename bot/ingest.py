@@ -15,7 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from bot.config import TopicConfig
 from bot.errors import IngestError
+from bot.model import Item
 from bot.ports import Clock
 from bot.storage import Storage
 from bot.storage.items import NewItem
@@ -63,12 +65,30 @@ class IngestService:
         pipeline: TextPipeline,
         *,
         after_items: Sequence[Callable[[list[int], datetime], Awaitable[None]]] = (),
+        topics: tuple[TopicConfig, ...] | None = None,
     ) -> None:
         self.storage = storage
         self.clock = clock
         self.pipeline = pipeline
         # hooks run after a batch of new/updated items (e.g. ledger merge and dispute linking)
         self.after_items = list(after_items)
+        # the configured topics: each item's topics and story keys are stored with it (None: left
+        # to ``prepare_storage`` on the read side)
+        self.topics = topics
+
+    async def _own_topics(self) -> None:
+        """The stored topics must be those of this config before adding to them (another app on
+        the same file may have rebuilt them for its own): ``meta`` always says whose they are."""
+        from bot.topics import sync_item_topics
+
+        if self.topics is not None:
+            await sync_item_topics(self.storage, self.topics)
+
+    async def prepare(self) -> None:
+        """At start: rebuild what is derived from items if the topics config or the deriving code
+        changed, and derive it for items stored without it."""
+        if self.topics is not None:
+            await prepare_storage(self.storage, self.topics)
 
     async def ingest_article(
         self, source: SourceRow, article: RawArticle, *, run_hooks: bool = True
@@ -94,8 +114,16 @@ class IngestService:
             teaser=article.teaser,
             digest_eligible=article.digest_eligible,
         )
-        item_id, status = await self.storage.items.upsert(source.id, item, now)
-        await self.storage.claims.replace_for_item(item_id, list(analysis.claims), now)
+        derived = None
+        if self.topics is not None:
+            derived = await asyncio.to_thread(derive, self.topics, _as_item(0, source.id, item, now))
+        async with self.storage.db.transaction():  # the item, its claims and topics: one commit
+            item_id, status = await self.storage.items.upsert(source.id, item, now)
+            await self.storage.claims.replace_for_item(item_id, list(analysis.claims), now)
+            if derived is not None and status != "unchanged":
+                await self._own_topics()
+                await self.storage.prepared.set_item_topics(item_id, derived[0])
+                await self.storage.prepared.set_item_keys(item_id, derived[1])
         if run_hooks and status != "unchanged":
             await self.run_hooks([item_id], now)
         return item_id, status
@@ -130,6 +158,49 @@ class IngestService:
         if changed:
             await self.run_hooks(changed, self.clock.now())
         return results
+
+
+def _as_item(item_id: int, source_id: int, item: NewItem, now: datetime) -> Item:
+    return Item(id=item_id, source_id=source_id, key=item.key, title=item.title, url=item.url,
+                published=item.published, ingested_at=now, language=item.language, text=item.text,
+                content_hash=item.content_hash, bullets=item.bullets,
+                digest_eligible=item.digest_eligible)
+
+
+def derive(topics: tuple[TopicConfig, ...], item: Item) -> tuple[dict[str, int], frozenset[str]]:
+    """An item's topic scores and story keys, so that commands select instead of recompute."""
+    from bot.briefing.stories import item_keys
+    from bot.topics import topic_scores
+
+    return topic_scores(topics, item.title, item.text), item_keys(item)
+
+
+async def store_derived(storage: Storage, topics: tuple[TopicConfig, ...], item: Item) -> None:
+    scores, keys = derive(topics, item)
+    await storage.prepared.set_item_topics(item.id, scores)
+    await storage.prepared.set_item_keys(item.id, keys)
+
+
+async def prepare_storage(storage: Storage, topics: tuple[TopicConfig, ...]) -> None:
+    """Bring the derived tables up to date: all item topics when the topics config changed, all
+    story keys when the code computing them changed, claim keys of claims without any, and both
+    for items stored without them (before migration 2, or by an ingest without topics)."""
+    from bot.briefing.stories import keys_fingerprint
+    from bot.claims.ledger import index_claims
+    from bot.topics import sync_item_topics
+
+    await sync_item_topics(storage, topics)
+    fingerprint = keys_fingerprint()
+    if await storage.prepared.meta("item_keys") != fingerprint:
+        async with storage.db.transaction():
+            await storage.prepared.clear_item_keys()
+            await storage.prepared.set_meta("item_keys", fingerprint)
+    await index_claims(storage)
+    missing = await storage.prepared.unprepared_items()
+    for start in range(0, len(missing), 200):
+        async with storage.db.transaction():
+            for item in await storage.items.by_ids(missing[start:start + 200]):
+                await store_derived(storage, topics, item)
 
 
 def seed_files(directory: Path) -> list[Path]:

@@ -1,12 +1,26 @@
-"""Which items belong to which configured topic: term matching on title and body."""
+"""Which items belong to which configured topic: term matching on title and body.
+
+Ingest stores each item's topics with their scores (``item_topics``), so commands select an item's
+topics in SQL instead of running every topic's patterns over every stored text. The table is rebuilt
+when the configured topics (or this matching code) change: ``topics_fingerprint``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.config import TopicConfig
 from bot.model import Item
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
+
+MATCHING_VERSION = "1"  # bump when ``relevance`` counts differently: stored scores are rebuilt
+_MEMO_SIZE = 8192
+_memo: dict[tuple[TopicConfig, str, str], int] = {}
 
 
 @lru_cache(maxsize=256)
@@ -17,13 +31,41 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(left + re.escape(term) + right, re.IGNORECASE)
 
 
-def relevance(topic: TopicConfig, title: str, text: str) -> int:
+def score(topic: TopicConfig, title: str, text: str) -> int:
     """Number of term occurrences; title hits count three times."""
-    score = 0
+    total = 0
     for term in topic.terms:
         pattern = _pattern(term)
-        score += 3 * len(pattern.findall(title)) + len(pattern.findall(text))
-    return score
+        total += 3 * len(pattern.findall(title)) + len(pattern.findall(text))
+    return total
+
+
+def relevance(topic: TopicConfig, title: str, text: str) -> int:
+    """``score``, remembered: briefings ask it of the same items several times, and commands
+    seed it from the scores ingest stored (``remember``)."""
+    key = (topic, title, text)
+    found = _memo.get(key)
+    if found is None:
+        found = score(topic, title, text)
+        remember(topic, title, text, found)
+    return found
+
+
+def remember(topic: TopicConfig, title: str, text: str, value: int) -> None:
+    if len(_memo) >= _MEMO_SIZE:
+        for old in list(_memo)[: _MEMO_SIZE // 4]:  # oldest first: dicts keep insertion order
+            _memo.pop(old, None)
+    _memo[(topic, title, text)] = value
+
+
+def topic_scores(topics: tuple[TopicConfig, ...], title: str, text: str) -> dict[str, int]:
+    """{topic name: score} of the topics an item matches, in config order."""
+    out = {}
+    for t in topics:
+        value = relevance(t, title, text)
+        if value > 0:
+            out[t.name] = value
+    return out
 
 
 def item_topics(topics: tuple[TopicConfig, ...], item: Item) -> list[str]:
@@ -32,3 +74,33 @@ def item_topics(topics: tuple[TopicConfig, ...], item: Item) -> list[str]:
 
 def matches(topic: TopicConfig, item: Item) -> bool:
     return relevance(topic, item.title, item.text) > 0
+
+
+def topics_fingerprint(topics: tuple[TopicConfig, ...]) -> str:
+    basis = repr((MATCHING_VERSION, [(t.name, t.terms) for t in topics]))
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+async def store_item_topics(
+    storage: Storage, topics: tuple[TopicConfig, ...], item_id: int, title: str, text: str
+) -> None:
+    await storage.prepared.set_item_topics(item_id, topic_scores(topics, title, text))
+
+
+async def sync_item_topics(storage: Storage, topics: tuple[TopicConfig, ...]) -> bool:
+    """Rebuild ``item_topics`` when the topics config differs from the one it was built with.
+
+    True when it rebuilt (in one transaction, reading only ids, titles and texts).
+    """
+    fingerprint = topics_fingerprint(topics)
+    if await storage.prepared.meta("topics") == fingerprint:
+        return False
+    async with storage.db.transaction():
+        await storage.prepared.clear_item_topics()
+        async with storage.db.conn.execute("SELECT id, title, text FROM items") as cur:
+            rows = await cur.fetchall()
+        for row in rows:
+            await storage.prepared.set_item_topics(
+                int(row[0]), {t.name: score(t, row[1], row[2]) for t in topics})
+        await storage.prepared.set_meta("topics", fingerprint)
+    return True

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.briefing.labels import label
-from bot.briefing.stories import Cluster, cluster, features, keys, similarity, to_story
+from bot.briefing.stories import Cluster, cluster, item_keys, similarities, to_story
 from bot.config import TopicConfig
 from bot.model import Claim, Digest, Figure, Item, Story
 from bot.text.entities import parse_number
@@ -128,9 +128,9 @@ def figure_changes(
         df.update(k)
     n = len(now_keys) + len(old_keys)
     idf = {k: math.log(1 + n / c) for k, c in df.items()}
+    matrix = similarities(now_keys, old_keys, idf)
     lines: list[str] = []
-    for r, mine in zip(ranked, now_keys, strict=True):
-        scores = [similarity(mine, theirs, idf) for theirs in old_keys]
+    for r, scores in zip(ranked, matrix, strict=True):
         if not scores or max(scores) < 0.2:
             continue  # a new story: the top stories section covers it
         old = before[scores.index(max(scores))]
@@ -156,7 +156,7 @@ def figure_changes(
 
 
 def keys_of(items: Sequence[Item]) -> frozenset[str]:
-    return frozenset().union(*(keys(features(i)) for i in items))
+    return frozenset().union(*(item_keys(i) for i in items))
 
 
 def _norm(value: str) -> str:

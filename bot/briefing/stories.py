@@ -9,6 +9,7 @@ company, different news) apart where single-link would chain them.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -16,12 +17,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from bot.model import Item, Link, Story
 from bot.text.entities import codes, find_figures, is_entity_token, name_tokens
 from bot.text.lexicon import STOPWORDS, words
 
 THRESHOLD = 0.24
+KEYS_VERSION = "1"  # bump when ``features``/``keys`` change: stored item keys are rebuilt
+_MEMO_SIZE = 8192
+_memo: dict[tuple[str, str, str, tuple[str, ...]], frozenset[str]] = {}
 _TOKEN = re.compile(r"[^\W\d_][\w\-]*", re.UNICODE)
 _SCALES = {
     "tausend": 1e3, "thousand": 1e3, "k": 1e3,
@@ -127,6 +132,53 @@ def keys(f: Features) -> frozenset[str]:
     )
 
 
+def _memo_key(item: Item) -> tuple[str, str, str, tuple[str, ...]]:
+    # exactly what ``features`` reads, so a remembered value is the computed one
+    return (item.language, item.title, item.text[:1200], item.bullets)
+
+
+def item_keys(item: Item) -> frozenset[str]:
+    """``keys(features(item))``, remembered: ingest computes and stores them once per item, and
+    commands seed the memo from the stored keys (``remember``) instead of re-reading texts."""
+    memo_key = _memo_key(item)
+    found = _memo.get(memo_key)
+    if found is None:
+        found = keys(features(item))
+        remember(item, found)
+    return found
+
+
+def remember(item: Item, item_keys_: frozenset[str]) -> None:
+    if len(_memo) >= _MEMO_SIZE:
+        for old in list(_memo)[: _MEMO_SIZE // 4]:  # oldest first: dicts keep insertion order
+            _memo.pop(old, None)
+    _memo[_memo_key(item)] = item_keys_
+
+
+def is_remembered(item: Item) -> bool:
+    return _memo_key(item) in _memo
+
+
+@lru_cache(maxsize=1)
+def keys_fingerprint() -> str:
+    """What stored item keys were built with: this version plus the sources of the code that
+    computes them (entities and lexicons change under other hands), so stale keys are rebuilt,
+    never used."""
+    import hashlib
+    import inspect
+    import sys
+
+    from bot.text import entities, lexicon
+
+    digest = hashlib.sha256(KEYS_VERSION.encode())
+    for module in (entities, lexicon, sys.modules[__name__]):
+        try:
+            digest.update(inspect.getsource(module).encode("utf-8"))
+        except (OSError, TypeError):
+            digest.update(module.__name__.encode())
+    return digest.hexdigest()[:16]
+
+
 def similarity(
     a: frozenset[str], b: frozenset[str], idf: dict[str, float], hours_apart: float = 0.0
 ) -> float:
@@ -149,55 +201,120 @@ def similarity(
     return result
 
 
+def similarities(
+    rows: Sequence[frozenset[str]], cols: Sequence[frozenset[str]], idf: dict[str, float]
+) -> list[list[float]]:
+    """``similarity(row, col, idf)`` for every pair, each set's total weight computed once."""
+
+    def w(k: str) -> float:
+        return _KIND_WEIGHT[k[0]] * idf.get(k, 1.0)
+
+    def total(keys_: frozenset[str]) -> float:
+        return sum(w(k) for k in keys_)
+
+    col_totals = [total(c) for c in cols]
+    col_amounts = [{k for k in c if k[0] == "n"} for c in cols]
+    out = []
+    for a in rows:
+        a_total = total(a)
+        mine = {k for k in a if k[0] == "n"}
+        line = []
+        for b, b_total, theirs in zip(cols, col_totals, col_amounts, strict=True):
+            shared = sum(w(k) for k in a & b)
+            if not shared:
+                line.append(0.0)
+                continue
+            result = shared / math.sqrt(a_total * b_total)
+            if mine and theirs and not mine & theirs:
+                result *= 0.75
+            line.append(result)
+        out.append(line)
+    return out
+
+
 def cluster(items: Sequence[Item], threshold: float = THRESHOLD) -> list[Cluster]:
     """Average-link agglomerative clustering; deterministic for the same items.
 
     Only pairs sharing a key are compared (an inverted index), and merged clusters add up their
-    similarity sums, so a busy day of a few hundred items stays fast.
+    similarity sums, so a busy day of a few hundred items stays fast. The grouping of the last
+    few item sets is remembered (keyed by everything it depends on: ids, times, the text that
+    features read), so repeated digests and briefings over an unchanged window do not redo it.
     """
     ordered = sorted(items, key=lambda i: (_when(i), i.id))
-    feats = [keys(features(i)) for i in ordered]
+    memo_key = (threshold, tuple((i.id, _when(i), _memo_key(i)) for i in ordered))
+    groups = _groups_memo.get(memo_key)
+    if groups is None:
+        groups = _groups(ordered, threshold)
+        if len(_groups_memo) >= 16:
+            _groups_memo.pop(next(iter(_groups_memo)), None)
+        _groups_memo[memo_key] = groups
+    return [Cluster([ordered[i] for i in g]) for g in groups]
+
+
+_groups_memo: dict[object, list[list[int]]] = {}
+
+
+def _groups(ordered: Sequence[Item], threshold: float) -> list[list[int]]:
+    """Indices into ``ordered`` of each cluster, by its first member."""
+    feats = [item_keys(i) for i in ordered]
     df: Counter[str] = Counter()
     for f in feats:
         df.update(f)
     n = max(len(ordered), 1)
     idf = {k: math.log(1 + n / c) for k, c in df.items()}
+    weight = {k: _KIND_WEIGHT[k[0]] * v for k, v in idf.items()}  # similarity's w(k), once
+    totals = [sum(map(weight.__getitem__, f)) for f in feats]
+    amounts = [frozenset(k for k in f if k[0] == "n") for f in feats]
+    whens = [_when(i) for i in ordered]
     rare = max(8, n // 8)
     index: dict[str, list[int]] = {}
     for i, f in enumerate(feats):
         for k in f:
             index.setdefault(k, []).append(i)
-    # sums[(a, b)] with a < b: total similarity between the members of clusters a and b
-    sums: dict[tuple[int, int], float] = {}
+    # links[a][b]: total similarity between the members of clusters a and b (both directions)
+    links: list[dict[int, float]] = [{} for _ in ordered]
     for i, f in enumerate(feats):
         # candidates share a rarer key; pairs sharing only common words never reach the threshold
         neighbours = {j for k in f if df[k] <= rare for j in index[k] if j > i}
         for j in sorted(neighbours):
-            hours = abs((_when(ordered[i]) - _when(ordered[j])).total_seconds()) / 3600
-            value = similarity(f, feats[j], idf, hours)
-            if value > 0:
-                sums[(i, j)] = value
-    members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
-    while True:
-        best: tuple[float, int, int] | None = None
-        for (a, b), total in sums.items():
-            avg = total / (len(members[a]) * len(members[b]))
-            if avg >= threshold and (best is None or (avg, -a, -b) > (best[0], -best[1], -best[2])):
-                best = (avg, a, b)
-        if best is None:
-            break
-        _, a, b = best
-        members[a] = sorted(members[a] + members.pop(b))
-        merged: dict[tuple[int, int], float] = {}
-        for (x, y), total in sums.items():
-            if (x, y) == (a, b):
+            shared = sum(map(weight.__getitem__, f & feats[j]))  # C-level loop, same order
+            if not shared:
                 continue
-            x2 = a if x == b else x
-            y2 = a if y == b else y
-            key = (min(x2, y2), max(x2, y2))
-            merged[key] = merged.get(key, 0.0) + total
-        sums = merged
-    return [Cluster([ordered[i] for i in g]) for _, g in sorted(members.items())]
+            # as ``similarity``, with each item's total weight computed once
+            value = shared / math.sqrt(totals[i] * totals[j])
+            if amounts[i] and amounts[j] and not amounts[i] & amounts[j]:
+                value *= 0.75
+            hours = abs((whens[i] - whens[j]).total_seconds()) / 3600
+            if hours > 36:
+                value *= 36 / hours
+            if value > 0:
+                links[i][j] = links[j][i] = value
+    members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
+    # best pair first: highest average, then smallest ids (a max-heap of (avg, -a, -b)); entries
+    # made stale by a merge are skipped when their average no longer matches
+    heap = [(-v, i, j) for i in range(len(ordered)) for j, v in links[i].items()
+            if j > i and v >= threshold]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if a not in members or b not in members or b not in links[a]:
+            continue
+        if links[a][b] / (len(members[a]) * len(members[b])) != -negative:
+            continue
+        members[a] = sorted(members[a] + members.pop(b))
+        del links[a][b]
+        for x, total in links[b].items():
+            if x == a:
+                continue
+            del links[x][b]
+            merged = links[a].get(x, 0.0) + total
+            links[a][x] = links[x][a] = merged
+        links[b] = {}
+        for x, total in links[a].items():
+            avg = total / (len(members[a]) * len(members[x]))
+            if avg >= threshold:
+                heapq.heappush(heap, (-avg, min(a, x), max(a, x)))
+    return [g for _, g in sorted(members.items())]
 
 
 def to_story(c: Cluster, language: str, *, max_bullets: int = 2) -> Story:

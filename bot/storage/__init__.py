@@ -8,6 +8,7 @@ from bot.storage.claims import ClaimStore
 from bot.storage.db import Database
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.items import ItemStore
+from bot.storage.prepared import PreparedStore
 from bot.storage.sources import SourceStore
 
 
@@ -20,6 +21,7 @@ class Storage:
         self.items = ItemStore(db)
         self.claims = ClaimStore(db)
         self.deliveries = DeliveryStore(db)
+        self.prepared = PreparedStore(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Storage:

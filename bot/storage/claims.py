@@ -7,10 +7,12 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from bot.model import ClaimSpans, ExtractedClaim
+from bot.model import ClaimSpans, ExtractedClaim, Link
 from bot.storage._util import dt, ts
 from bot.storage.db import Database
 
@@ -73,8 +75,7 @@ class ClaimStore:
         """
         conn = self.db.conn
         ids: list[str] = []
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.db.transaction():
             await conn.execute("DELETE FROM claim_mentions WHERE item_id = ?", (item_id,))
             for position, c in enumerate(claims):
                 cid = claim_id(c.claimant, c.text)
@@ -125,50 +126,16 @@ class ClaimStore:
             await conn.execute(
                 "DELETE FROM claims WHERE id NOT IN (SELECT claim_id FROM claim_mentions)"
             )
-            await conn.execute("COMMIT")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
         return ids
 
     async def list(self) -> list[ClaimRow]:
         conn = self.db.conn
         async with conn.execute("SELECT * FROM claim_mentions ORDER BY item_id, position") as cur:
-            mention_rows = await cur.fetchall()
-        mentions: dict[str, list[Mention]] = {}
-        for m in mention_rows:
-            spans = ClaimSpans(
-                message=(m["message_start"], m["message_end"]),
-                claimant=(m["claimant_start"], m["claimant_end"])
-                if m["claimant_start"] is not None
-                else None,
-                cue=(m["cue_start"], m["cue_end"]) if m["cue_start"] is not None else None,
-            )
-            mentions.setdefault(m["claim_id"], []).append(
-                Mention(m["item_id"], m["position"], spans, dt(m["seen_at"]))  # type: ignore[arg-type]
-            )
+            mentions = _mentions(await cur.fetchall())
         async with conn.execute("SELECT * FROM claims") as cur:
             rows = await cur.fetchall()
-        out = []
-        for r in rows:
-            out.append(
-                ClaimRow(
-                    id=r["id"],
-                    claimant=r["claimant"],
-                    text=r["text"],
-                    kind=r["kind"],
-                    cue=r["cue"],
-                    hedged=bool(r["hedged"]),
-                    hedges=tuple(json.loads(r["hedges"])),
-                    evidence=r["evidence"],
-                    figures=tuple(json.loads(r["figures"])),
-                    first_seen=dt(r["first_seen"]),  # type: ignore[arg-type]
-                    last_seen=dt(r["last_seen"]),  # type: ignore[arg-type]
-                    mentions=tuple(mentions.get(r["id"], ())),
-                )
-            )
-        out.sort(key=lambda c: (min((m.item_id for m in c.mentions), default=0),
-                                min((m.position for m in c.mentions), default=0)))
+        out = [_row(r, mentions) for r in rows]
+        out.sort(key=_list_order)
         return out
 
     async def add_dispute(self, claim_id_: str, other_id: str, reason: str, now: datetime) -> bool:
@@ -198,6 +165,203 @@ class ClaimStore:
     async def ids_for_items(self, item_ids: builtins.list[int]) -> set[str]:
         return await claim_ids_for_items(self.db, item_ids)
 
+    # --- lean reads for commands (no spans, no item text) -----------------------------------------
+
+    async def entries(self, ids: Iterable[str] | None = None) -> builtins.list[ClaimRow]:
+        """Claims (all, or the given ones) without their mentions, in rowid order (the order
+        ``list()`` breaks ties in)."""
+        sql = ("SELECT id, claimant, text, kind, cue, hedged, hedges, evidence, figures, "
+               "first_seen, last_seen FROM claims")
+        if ids is None:
+            async with self.db.conn.execute(sql + " ORDER BY rowid") as cur:
+                rows = await cur.fetchall()
+        else:
+            wanted, rows = sorted(set(ids)), []
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" for _ in chunk)
+                async with self.db.conn.execute(
+                    f"{sql} WHERE id IN ({marks}) ORDER BY rowid", chunk
+                ) as cur:
+                    rows.extend(await cur.fetchall())
+        return [
+            ClaimRow(
+                id=r[0], claimant=r[1], text=r[2], kind=r[3], cue=r[4], hedged=bool(r[5]),
+                hedges=tuple(json.loads(r[6])), evidence=r[7], figures=tuple(json.loads(r[8])),
+                first_seen=dt(r[9]), last_seen=dt(r[10]), mentions=(),  # type: ignore[arg-type]
+            )
+            for r in rows
+        ]
+
+    async def sources(self) -> tuple[dict[str, builtins.list[tuple[int, int]]], dict[int, Link]]:
+        """(claim id -> (item id, position) of its mentions by item id and position, item id ->
+        the item's title, link and date): one link per item, however many claims it reports."""
+        refs: dict[str, builtins.list[tuple[int, int]]] = {}
+        async with self.db.conn.execute(
+            "SELECT claim_id, item_id, position FROM claim_mentions ORDER BY item_id, position"
+        ) as cur:
+            for r in await cur.fetchall():
+                refs.setdefault(r[0], []).append((r[1], r[2]))
+        links: dict[int, Link] = {}
+        async with self.db.conn.execute(
+            "SELECT id, title, url, published FROM items "
+            "WHERE id IN (SELECT DISTINCT item_id FROM claim_mentions)"
+        ) as cur:
+            for r in await cur.fetchall():
+                links[int(r[0])] = Link(r[1], r[2], dt(r[3]))
+        return refs, links
+
+    async def claimants(self) -> builtins.list[str]:
+        async with self.db.conn.execute(
+            "SELECT DISTINCT claimant FROM claims WHERE claimant IS NOT NULL"
+        ) as cur:
+            return [str(r[0]) for r in await cur.fetchall()]
+
+    # --- comparison keys (the ledger compares a claim only with claims sharing one) ---------------
+
+    async def rows(self, ids: Iterable[str]) -> builtins.list[ClaimRow]:
+        """The given claims with their mentions (as ``list()`` gives them), in ``list()`` order."""
+        wanted = sorted(set(ids))
+        out: builtins.list[ClaimRow] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" for _ in chunk)
+            async with self.db.conn.execute(
+                f"SELECT * FROM claim_mentions WHERE claim_id IN ({marks}) "
+                "ORDER BY item_id, position", chunk
+            ) as cur:
+                mentions = _mentions(await cur.fetchall())
+            async with self.db.conn.execute(
+                f"SELECT * FROM claims WHERE id IN ({marks}) ORDER BY rowid", chunk
+            ) as cur:
+                out.extend(_row(r, mentions) for r in await cur.fetchall())
+        out.sort(key=_list_order)
+        return out
+
+    async def mention_items(self, ids: Iterable[str]) -> dict[str, set[int]]:
+        """claim id -> ids of the items reporting it (no spans: what the ledger compares on)."""
+        wanted = sorted(set(ids))
+        out: dict[str, set[int]] = {cid: set() for cid in wanted}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" for _ in chunk)
+            async with self.db.conn.execute(
+                f"SELECT claim_id, item_id FROM claim_mentions WHERE claim_id IN ({marks})", chunk
+            ) as cur:
+                for r in await cur.fetchall():
+                    out[r[0]].add(int(r[1]))
+        return out
+
+    async def list_order(self, ids: Iterable[str]) -> dict[str, tuple[int, int, int]]:
+        """claim id -> where ``list()`` puts it: (first item id, first position, rowid)."""
+        wanted = sorted(set(ids))
+        out: dict[str, tuple[int, int, int]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" for _ in chunk)
+            async with self.db.conn.execute(
+                "SELECT c.id, MIN(m.item_id), MIN(m.position), c.rowid FROM claims c "
+                "LEFT JOIN claim_mentions m ON m.claim_id = c.id "
+                f"WHERE c.id IN ({marks}) GROUP BY c.id", chunk
+            ) as cur:
+                for r in await cur.fetchall():
+                    out[r[0]] = (int(r[1] or 0), int(r[2] or 0), int(r[3]))
+        return out
+
+    async def add_keys(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """(claim id, key) pairs; existing ones are kept."""
+        await self.db.conn.executemany(
+            "INSERT OR IGNORE INTO claim_keys (claim_id, key) VALUES (?, ?)", list(pairs))
+
+    async def clear_keys(self) -> None:
+        await self.db.conn.execute("DELETE FROM claim_keys")
+
+    async def unkeyed(self) -> builtins.list[str]:
+        async with self.db.conn.execute(
+            "SELECT id FROM claims WHERE id NOT IN (SELECT claim_id FROM claim_keys)"
+        ) as cur:
+            return [str(r[0]) for r in await cur.fetchall()]
+
+    async def with_keys(self, keys: Iterable[str]) -> set[str]:
+        """Ids of the claims having any of ``keys``."""
+        wanted = sorted(set(keys))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" for _ in chunk)
+            async with self.db.conn.execute(
+                f"SELECT DISTINCT claim_id FROM claim_keys WHERE key IN ({marks})", chunk
+            ) as cur:
+                found.update(str(r[0]) for r in await cur.fetchall())
+        return found
+
+    async def postings(self, keys: Iterable[str]) -> dict[str, set[str]]:
+        """key -> ids of the claims having it, for each of ``keys`` (absent keys map to {})."""
+        wanted = sorted(set(keys))
+        out: dict[str, set[str]] = {k: set() for k in wanted}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" for _ in chunk)
+            async with self.db.conn.execute(
+                f"SELECT key, claim_id FROM claim_keys WHERE key IN ({marks})", chunk
+            ) as cur:
+                for r in await cur.fetchall():
+                    out[r[0]].add(r[1])
+        return out
+
+    async def disputes_of(self, ids: Iterable[str]) -> set[frozenset[str]]:
+        """The stored dispute pairs touching any of ``ids``."""
+        wanted = sorted(set(ids))
+        found: set[frozenset[str]] = set()
+        for start in range(0, len(wanted), 400):
+            chunk = wanted[start:start + 400]
+            marks = ",".join("?" for _ in chunk)
+            async with self.db.conn.execute(
+                f"SELECT claim_id, other_id FROM claim_disputes WHERE claim_id IN ({marks}) "
+                f"UNION SELECT claim_id, other_id FROM claim_disputes WHERE other_id IN ({marks})",
+                chunk + chunk,
+            ) as cur:
+                found.update(frozenset((r[0], r[1])) for r in await cur.fetchall())
+        return found
+
+
+def _mentions(rows: Iterable[Any]) -> dict[str, builtins.list[Mention]]:
+    mentions: dict[str, builtins.list[Mention]] = {}
+    for m in rows:
+        spans = ClaimSpans(
+            message=(m["message_start"], m["message_end"]),
+            claimant=(m["claimant_start"], m["claimant_end"])
+            if m["claimant_start"] is not None
+            else None,
+            cue=(m["cue_start"], m["cue_end"]) if m["cue_start"] is not None else None,
+        )
+        mentions.setdefault(m["claim_id"], []).append(
+            Mention(m["item_id"], m["position"], spans, dt(m["seen_at"]))  # type: ignore[arg-type]
+        )
+    return mentions
+
+
+def _row(r: Any, mentions: dict[str, builtins.list[Mention]]) -> ClaimRow:
+    return ClaimRow(
+        id=r["id"],
+        claimant=r["claimant"],
+        text=r["text"],
+        kind=r["kind"],
+        cue=r["cue"],
+        hedged=bool(r["hedged"]),
+        hedges=tuple(json.loads(r["hedges"])),
+        evidence=r["evidence"],
+        figures=tuple(json.loads(r["figures"])),
+        first_seen=dt(r["first_seen"]),  # type: ignore[arg-type]
+        last_seen=dt(r["last_seen"]),  # type: ignore[arg-type]
+        mentions=tuple(mentions.get(r["id"], ())),
+    )
+
+
+def _list_order(c: ClaimRow) -> tuple[int, int]:
+    return (min((m.item_id for m in c.mentions), default=0),
+            min((m.position for m in c.mentions), default=0))
+
 
 _EVIDENCE_RANK = {"none_given": 2, "cited": 1, "unstated": 0}
 
@@ -207,15 +371,13 @@ async def merge_claims(db: Database, into: str, source: str) -> None:
     strongest evidence status and any hedge; then delete it (its dispute links go with it and are
     recomputed by the ledger)."""
     conn = db.conn
-    await conn.execute("BEGIN IMMEDIATE")
-    try:
+    async with db.transaction():
         async with conn.execute(
             "SELECT id, first_seen, last_seen, evidence, hedged, hedges FROM claims "
             "WHERE id IN (?, ?)", (into, source)
         ) as cur:
             rows = {r["id"]: r for r in await cur.fetchall()}
         if into not in rows or source not in rows:
-            await conn.execute("ROLLBACK")
             return
         a, b = rows[into], rows[source]
         evidence = max((a["evidence"], b["evidence"]), key=lambda e: _EVIDENCE_RANK.get(e, 0))
@@ -235,10 +397,6 @@ async def merge_claims(db: Database, into: str, source: str) -> None:
         await conn.execute("DELETE FROM claim_disputes WHERE claim_id = ? OR other_id = ?",
                            (source, source))
         await conn.execute("DELETE FROM claims WHERE id = ?", (source,))
-        await conn.execute("COMMIT")
-    except BaseException:
-        await conn.execute("ROLLBACK")
-        raise
 
 
 async def claim_ids_for_items(db: Database, item_ids: list[int]) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,29 +21,41 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
         self.conn = conn
         self.path = path
-        self._depth = 0
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
-        """One write transaction; nested uses join the outer one, so that an item, its claims and
-        what is derived from them are committed together (and once)."""
-        if self._depth:
-            self._depth += 1
+        """One write transaction; nested uses in the same task join the outer one, so that an
+        item, its claims and what is derived from them are committed together (and once). Other
+        tasks wait their turn: they share the one connection."""
+        task = asyncio.current_task()
+        if self._owner is not None and self._owner is task:
+            yield
+            return
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            self._owner = task
             try:
                 yield
-            finally:
-                self._depth -= 1
-            return
-        await self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            await self.conn.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        await self.conn.execute("COMMIT")
+            except BaseException:
+                self._owner = None
+                await self.conn.execute("ROLLBACK")
+                raise
+            self._owner = None
+            try:
+                await self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
+                raise
+
+    async def version(self) -> tuple[int, int]:
+        """Changes so far: rows this connection wrote, and commits by other connections. Equal
+        versions mean equal contents, so a reader may keep what it built from them."""
+        async with self.conn.execute("PRAGMA data_version") as cur:
+            row = await cur.fetchone()
+        return self.conn.total_changes, int(row[0]) if row else 0
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:

@@ -165,6 +165,48 @@ class ItemStore:
             row = await cur.fetchone()
         return [Figure(**f) for f in json.loads(row[0])] if row else []
 
+    async def figures_many(self, item_ids: list[int]) -> dict[int, list[Figure]]:
+        """``figures`` of many items in one query per 500 ids."""
+        out: dict[int, list[Figure]] = {i: [] for i in item_ids}
+        for start in range(0, len(item_ids), 500):
+            chunk = item_ids[start:start + 500]
+            marks = ",".join("?" for _ in chunk)
+            async with self.db.conn.execute(
+                f"SELECT id, figures FROM items WHERE id IN ({marks})", chunk
+            ) as cur:
+                for row in await cur.fetchall():
+                    out[int(row[0])] = [Figure(**f) for f in json.loads(row[1])]
+        return out
+
+    async def by_ids(self, item_ids: list[int]) -> list[Item]:
+        out: list[Item] = []
+        for start in range(0, len(item_ids), 500):
+            chunk = item_ids[start:start + 500]
+            marks = ",".join("?" for _ in chunk)
+            async with self.db.conn.execute(
+                f"SELECT * FROM items WHERE id IN ({marks}) ORDER BY id", chunk
+            ) as cur:
+                out.extend(_item(r) for r in await cur.fetchall())
+        return out
+
+    async def on_topic(
+        self, topic: str, *, by: Literal["ingested", "published"] = "ingested",
+        limit: int | None = None,
+    ) -> list[tuple[Item, int]]:
+        """(item, relevance score) of the items stored as matching ``topic`` (``item_topics``),
+        newest first: by ingest time like ``all()``, or by publication time (ingest time where
+        unknown); ties by id."""
+        when = ("items.ingested_at" if by == "ingested"
+                else "COALESCE(items.published, items.ingested_at)")
+        sql = ("SELECT items.*, t.score AS topic_score FROM item_topics t "
+               "JOIN items ON items.id = t.item_id WHERE t.topic = ? "
+               f"ORDER BY {when} DESC, items.id DESC")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        async with self.db.conn.execute(sql, (topic,)) as cur:
+            rows = await cur.fetchall()
+        return [(_item(r), int(r["topic_score"])) for r in rows]
+
     async def prune(self, older_than: datetime) -> int:
         """Delete items ingested before ``older_than`` (and, by cascade, their mentions)."""
         async with self.db.conn.execute(
