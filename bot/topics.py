@@ -81,12 +81,6 @@ def topics_fingerprint(topics: tuple[TopicConfig, ...]) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
 
-async def store_item_topics(
-    storage: Storage, topics: tuple[TopicConfig, ...], item_id: int, title: str, text: str
-) -> None:
-    await storage.prepared.set_item_topics(item_id, topic_scores(topics, title, text))
-
-
 async def sync_item_topics(storage: Storage, topics: tuple[TopicConfig, ...]) -> bool:
     """Rebuild ``item_topics`` when the topics config differs from the one it was built with.
 

@@ -219,25 +219,6 @@ class ClaimStore:
 
     # --- comparison keys (the ledger compares a claim only with claims sharing one) ---------------
 
-    async def rows(self, ids: Iterable[str]) -> builtins.list[ClaimRow]:
-        """The given claims with their mentions (as ``list()`` gives them), in ``list()`` order."""
-        wanted = sorted(set(ids))
-        out: builtins.list[ClaimRow] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join("?" for _ in chunk)
-            async with self.db.conn.execute(
-                f"SELECT * FROM claim_mentions WHERE claim_id IN ({marks}) "
-                "ORDER BY item_id, position", chunk
-            ) as cur:
-                mentions = _mentions(await cur.fetchall())
-            async with self.db.conn.execute(
-                f"SELECT * FROM claims WHERE id IN ({marks}) ORDER BY rowid", chunk
-            ) as cur:
-                out.extend(_row(r, mentions) for r in await cur.fetchall())
-        out.sort(key=_list_order)
-        return out
-
     async def mention_items(self, ids: Iterable[str]) -> dict[str, set[int]]:
         """claim id -> ids of the items reporting it (no spans: what the ledger compares on)."""
         wanted = sorted(set(ids))
@@ -282,19 +263,6 @@ class ClaimStore:
         ) as cur:
             return [str(r[0]) for r in await cur.fetchall()]
 
-    async def with_keys(self, keys: Iterable[str]) -> set[str]:
-        """Ids of the claims having any of ``keys``."""
-        wanted = sorted(set(keys))
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join("?" for _ in chunk)
-            async with self.db.conn.execute(
-                f"SELECT DISTINCT claim_id FROM claim_keys WHERE key IN ({marks})", chunk
-            ) as cur:
-                found.update(str(r[0]) for r in await cur.fetchall())
-        return found
-
     async def postings(self, keys: Iterable[str]) -> dict[str, set[str]]:
         """key -> ids of the claims having it, for each of ``keys`` (absent keys map to {})."""
         wanted = sorted(set(keys))
@@ -308,21 +276,6 @@ class ClaimStore:
                 for r in await cur.fetchall():
                     out[r[0]].add(r[1])
         return out
-
-    async def disputes_of(self, ids: Iterable[str]) -> set[frozenset[str]]:
-        """The stored dispute pairs touching any of ``ids``."""
-        wanted = sorted(set(ids))
-        found: set[frozenset[str]] = set()
-        for start in range(0, len(wanted), 400):
-            chunk = wanted[start:start + 400]
-            marks = ",".join("?" for _ in chunk)
-            async with self.db.conn.execute(
-                f"SELECT claim_id, other_id FROM claim_disputes WHERE claim_id IN ({marks}) "
-                f"UNION SELECT claim_id, other_id FROM claim_disputes WHERE other_id IN ({marks})",
-                chunk + chunk,
-            ) as cur:
-                found.update(frozenset((r[0], r[1])) for r in await cur.fetchall())
-        return found
 
 
 def _mentions(rows: Iterable[Any]) -> dict[str, builtins.list[Mention]]:

@@ -281,3 +281,31 @@ def test_comparison_keys_find_every_pair_the_comparisons_accept() -> None:
                 disputes += 1
                 assert dispute_lookup(a) & stored[b.id], (a.text, b.text)
     assert merges and disputes  # the property was exercised both ways
+
+
+async def test_the_kept_ledger_is_rebuilt_after_any_write_on_any_connection(
+    config: Config, clock: FixedClock
+) -> None:
+    app = await build_app(config, clock=clock)
+    try:
+        source = await app.storage.sources.ensure("feed", "https://example.org/f", "x",
+                                                  clock.now())
+        await app.ingest.ingest_article(source, RawArticle(key="k1", title="t1", text=CHIPS,
+                                                           language="en"))
+        before = {c.id for c in await app.answers.filtered_claims()}
+        assert before
+        await app.ingest.ingest_article(source, RawArticle(
+            key="k2", title="t2", language="en",
+            text="Ada Park said the chip ban would be lifted within two weeks."))
+        after = {c.id for c in await app.answers.filtered_claims()}
+        assert after - before == {claim_id("Ada Park", "the chip ban would be lifted within "
+                                                      "two weeks")}
+        # a write by another connection (another process sharing the file) is seen too
+        other = await Storage.open(config.storage.database)
+        try:
+            await other.db.conn.execute("DELETE FROM claims")
+        finally:
+            await other.close()
+        assert await app.answers.filtered_claims() == []
+    finally:
+        await app.close()
