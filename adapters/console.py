@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot.commands import CommandRouter
 from bot.errors import CommandError
-from bot.i18n import label
+from bot.i18n import claim_tags, label
 from bot.model import Claim, Figure, Link, Reply, User
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)")
@@ -40,21 +40,7 @@ class Style:
 
 def render_claim(claim: Claim, language: str) -> str:
     who = sanitize(claim.claimant) if claim.claimant else f"({label('article', language)})"
-    tags = [claim.kind]
-    if claim.cue:
-        tags.append(f"„{sanitize(claim.cue)}“")
-    if claim.hedged:
-        hedge = label("hedged", language)
-        tags.append(f"{hedge}: {', '.join(claim.hedges)}" if claim.hedges else hedge)
-    if claim.evidence == "none_given":
-        tags.append(label("no_evidence", language))
-    elif claim.evidence == "cited":
-        tags.append(label("cited", language))
-    if claim.disputes:
-        reasons = "; ".join(sanitize(r) for r in claim.dispute_reasons) or ", ".join(claim.disputes)
-        tags.append(f"{label('disputed_by', language)}: {reasons}")
-    if len(claim.sources) > 1:
-        tags.append(f"{len(claim.sources)} {label('source_count', language)}")
+    tags = claim_tags(claim, language, sanitize)
     return f"{who}: „{sanitize(claim.text)}“ [{'; '.join(tags)}] ({claim.id})"
 
 

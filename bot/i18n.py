@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.model import Claim
+
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "briefing": "Briefing",
@@ -89,3 +95,24 @@ LABELS: dict[str, dict[str, str]] = {
 def label(key: str, language: str) -> str:
     table = LABELS.get(language, LABELS["en"])
     return table.get(key, LABELS["en"].get(key, key))
+
+
+def claim_tags(claim: Claim, language: str, escape: Callable[[str], str]) -> list[str]:
+    """The bracketed facts every adapter shows after a claim (kind, cue, hedges, evidence, disputes,
+    number of sources), in the bot's language; ``escape`` makes source text safe for the platform."""
+    tags = [escape(claim.kind)]
+    if claim.cue:
+        tags.append(f"„{escape(claim.cue)}“")
+    if claim.hedged:
+        hedge = label("hedged", language)
+        tags.append(f"{hedge}: {escape(', '.join(claim.hedges))}" if claim.hedges else hedge)
+    if claim.evidence == "none_given":
+        tags.append(label("no_evidence", language))
+    elif claim.evidence == "cited":
+        tags.append(label("cited", language))
+    if claim.disputes:
+        reasons = "; ".join(claim.dispute_reasons) or ", ".join(claim.disputes)
+        tags.append(f"{label('disputed_by', language)}: {escape(reasons)}")
+    if len(claim.sources) > 1:
+        tags.append(f"{len(claim.sources)} {label('source_count', language)}")
+    return tags

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.i18n import label
+from bot.i18n import claim_tags, label
 from bot.model import Claim, Figure, Link, Reply, Section
 
 # Discord's documented limits.
@@ -126,21 +126,7 @@ def render_figure(figure: Figure) -> str:
 
 def render_claim(claim: Claim, language: str) -> str:
     who = f"**{escape(claim.claimant)}**" if claim.claimant else f"*{label('article', language)}*"
-    tags = [claim.kind]
-    if claim.cue:
-        tags.append(f"„{escape(claim.cue)}“")
-    if claim.hedged:
-        hedge = label("hedged", language)
-        tags.append(f"{hedge}: {escape(', '.join(claim.hedges))}" if claim.hedges else hedge)
-    if claim.evidence == "none_given":
-        tags.append(label("no_evidence", language))
-    elif claim.evidence == "cited":
-        tags.append(label("cited", language))
-    if claim.disputes:
-        reasons = "; ".join(claim.dispute_reasons) or ", ".join(claim.disputes)
-        tags.append(f"{label('disputed_by', language)}: {escape(reasons)}")
-    if len(claim.sources) > 1:
-        tags.append(f"{len(claim.sources)} {label('sources', language)}")
+    tags = claim_tags(claim, language, escape)
     return f"• {who}: „{escape(claim.text)}“ — {'; '.join(tags)} (`{escape(claim.id)}`)"
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.i18n import label
+from bot.i18n import claim_tags, label
 from bot.model import Claim, Figure, Link, Reply, Section
 
 MAX_BLOCKS = 50
@@ -75,21 +75,7 @@ def link(item: Link, language: str = "en") -> str:
 
 def claim_line(claim: Claim, language: str) -> str:
     who = escape(claim.claimant) if claim.claimant else f"({label('article', language)})"
-    tags = [escape(claim.kind)]
-    if claim.cue:
-        tags.append(f"„{escape(claim.cue)}“")
-    if claim.hedged:
-        hedge = label("hedged", language)
-        tags.append(f"{hedge}: {escape(', '.join(claim.hedges))}" if claim.hedges else hedge)
-    if claim.evidence == "none_given":
-        tags.append(label("no_evidence", language))
-    elif claim.evidence == "cited":
-        tags.append(label("cited", language))
-    if claim.disputes:
-        reasons = "; ".join(claim.dispute_reasons) or ", ".join(claim.disputes)
-        tags.append(f"{label('disputed_by', language)}: {escape(reasons)}")
-    if len(claim.sources) > 1:
-        tags.append(f"{len(claim.sources)} {label('sources', language)}")
+    tags = claim_tags(claim, language, escape)
     line = f"*{who}*: „{escape(claim.text)}“ _[{'; '.join(tags)}]_ `{escape(claim.id)}`"
     if len(claim.sources) == 1 and claim.sources[0].url:
         line += f" — {link(claim.sources[0], language)}"
