@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.config import TopicConfig
+from bot.claims.merge import replace_item_claims
 from bot.errors import IngestError
 from bot.model import Item
 from bot.ports import Clock
@@ -96,7 +97,7 @@ class IngestService:
         """Store one article: analysed only when new or changed. Returns (item id, status)."""
         now = self.clock.now()
         digest = content_hash(article.title, article.text)
-        found = await self.storage.items.find(article.key)
+        found = await self.storage.items.find(article.key, source_id=source.id)
         if found is not None and found[1] == digest:
             return found[0], "unchanged"
         analysis = await asyncio.to_thread(self.pipeline.analyze, article.text, article.language)
@@ -119,7 +120,7 @@ class IngestService:
             derived = await asyncio.to_thread(derive, self.topics, _as_item(0, source.id, item, now))
         async with self.storage.db.transaction():  # the item, its claims and topics: one commit
             item_id, status = await self.storage.items.upsert(source.id, item, now)
-            await self.storage.claims.replace_for_item(item_id, list(analysis.claims), now)
+            await replace_item_claims(self.storage, item_id, analysis.claims, now)
             if derived is not None and status != "unchanged":
                 await self._own_topics()
                 await self.storage.prepared.set_item_topics(item_id, derived[0])

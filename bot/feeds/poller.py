@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -173,10 +172,8 @@ class FeedPoller:
             result.error = e.reason
             retry_after = e.retry_after if isinstance(e, HTTPStatusError) else None
             await self._record_failure(row, interval, e.reason, retry_after)
-        except (StorageError, sqlite3.Error) as e:
-            if isinstance(e, StorageError):
-                raise
-            raise StorageError(f"storing feed {feed.url} failed: {e}") from e
+        except StorageError:
+            raise
         except Exception as e:  # a bug must not stop the other feeds, nor print a traceback
             log.debug("feed %s failed", feed.url, exc_info=True)
             result.error = f"internal error ({type(e).__name__}: {e})"
@@ -244,7 +241,7 @@ class FeedPoller:
                 try:
                     item_id, status = await self.ingest.ingest_article(row, article,
                                                                        run_hooks=False)
-                except (StorageError, sqlite3.Error):
+                except StorageError:
                     raise
                 except (IngestError, Exception) as e:
                     log.debug("item %s failed", plan.key, exc_info=True)
@@ -263,7 +260,7 @@ class FeedPoller:
             if changed:
                 try:
                     await self.ingest.run_hooks(changed, now)
-                except (StorageError, sqlite3.Error):
+                except StorageError:
                     raise
                 except Exception as e:  # the items are stored; only the ledger update failed
                     log.debug("hooks failed for %s", row.url, exc_info=True)
