@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.config import Config, Secrets, default_config_path, load_config
+from bot.config import Config, Secrets, database_target, default_config_path, load_config
 from bot.errors import BriefbotError, ConfigError, StorageError
+from bot.storage import describe_database
+from bot.storage.migrate_db import migrate_db
 
 log = logging.getLogger("briefbot")
 
@@ -65,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run the bot (Discord/Slack when tokens are set, else console)")
     p.add_argument("--console", action="store_true",
                    help="run the console adapter even when platform tokens are set")
+
+    p = sub.add_parser("migrate-db", help="copy the SQLite file of [storage] database to "
+                       "PostgreSQL, verify it; safe to run again")
+    p.add_argument("--to", metavar="URL", help="postgresql://user@host:port/dbname (default: "
+                   "BRIEFBOT_DATABASE_URL or [storage] url)")
 
     sub.add_parser("discord-invite", help="print the Discord OAuth2 invite URL")
     sub.add_parser("slack-manifest", help="print a Slack app manifest (JSON)")
@@ -133,7 +140,7 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     _require_seeds(config)
     where = str(config.path) if config.path else "built-in defaults (config.example.toml)"
     print(f"config OK: {where}")
-    print(f"  database: {config.storage.database}")
+    print(f"  database: {await describe_database(database_target(config))}")
     print(f"  seeds: {config.seeds.directory}")
     print(f"  topics: {', '.join('/' + t.name for t in config.topics)}")
     print(f"  feeds: {len(config.feeds)}; scheduled digests: {len(config.digests)}")
@@ -141,6 +148,12 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"  warning: {problem}")
     return 0
+
+
+async def cmd_migrate_db(config: Config, args: argparse.Namespace) -> int:
+    lines, verified = await migrate_db(config, args.to)
+    print("\n".join(lines))
+    return 0 if verified else 3
 
 
 async def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
@@ -284,6 +297,7 @@ COMMANDS: dict[str, Command] = {
     "analyze": cmd_analyze,
     "sources": cmd_sources,
     "run": cmd_run,
+    "migrate-db": cmd_migrate_db,
     "discord-invite": cmd_discord_invite,
     "slack-manifest": cmd_slack_manifest,
 }

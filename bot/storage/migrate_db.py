@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import StorageError
-from bot.storage.engine import Engine, chunks
+from bot.config import DATABASE_URL_VARIABLE, Config, database_target
+from bot.errors import ConfigError, StorageError
+from bot.storage.engine import Engine, Row, chunks
 from bot.storage.postgres import VERSION_TABLE, PostgresEngine
+from bot.storage.postgres_sql import URL_EXAMPLE, is_postgres_url
 from bot.storage.sqlite import SQLiteEngine
 
 _DELIVERY_COLUMNS = "subscription_id, slot, state, message_id, attempts"
@@ -52,7 +54,7 @@ async def copy_database(source: Path, target_url: str) -> CopyReport:
             a failed verification is returned in ``problems`` instead.
         ConfigError: ``target_url`` is not a PostgreSQL URL.
     """
-    if not Path(source).is_file():
+    if not _is_file(Path(source)):
         raise StorageError(f"the SQLite file {source} does not exist; set [storage] database to "
                            "the file to copy")
     sqlite = await SQLiteEngine.open(source)
@@ -64,6 +66,10 @@ async def copy_database(source: Path, target_url: str) -> CopyReport:
             await postgres.close()
     finally:
         await sqlite.close()
+
+
+def _is_file(path: Path) -> bool:
+    return path.is_file()
 
 
 async def _copy(sqlite: SQLiteEngine, postgres: PostgresEngine) -> CopyReport:
@@ -164,9 +170,13 @@ async def _count_problems(postgres: PostgresEngine, copies: Sequence[TableCopy])
 async def _missing(sqlite: SQLiteEngine, postgres: PostgresEngine,
                    sql: str) -> tuple[int, set[tuple[object, ...]]]:
     """How many rows ``sql`` gives on SQLite, and which of them PostgreSQL lacks."""
-    wanted = {tuple(r) for r in await sqlite.fetch_all(sql)}
-    present = {tuple(r) for r in await postgres.fetch_all(sql)}
+    wanted = {_values(r) for r in await sqlite.fetch_all(sql)}
+    present = {_values(r) for r in await postgres.fetch_all(sql)}
     return len(wanted), wanted - present
+
+
+def _values(row: Row) -> tuple[object, ...]:
+    return tuple(row[key] for key in list(row.keys()))
 
 
 def report_lines(report: CopyReport) -> list[str]:
@@ -184,3 +194,20 @@ def report_lines(report: CopyReport) -> list[str]:
     else:
         lines.append("added 0 rows: PostgreSQL already held everything (nothing to do)")
     return lines
+
+
+async def migrate_db(config: Config, to: str | None) -> tuple[list[str], bool]:
+    """``briefbot migrate-db [--to URL]``: the lines to print and whether the copy verified.
+    Without ``--to``, the configured PostgreSQL URL (variable or ``[storage] url``) is the target;
+    the source is always the SQLite file of ``[storage] database``.
+
+    Raises:
+        ConfigError: no PostgreSQL URL to copy to.
+        StorageError: as ``copy_database``.
+    """
+    target = to or database_target(config)
+    if not is_postgres_url(target):
+        raise ConfigError(f"give the PostgreSQL database to copy to, e.g. --to {URL_EXAMPLE} "
+                          f"(or set {DATABASE_URL_VARIABLE})", key="--to")
+    report = await copy_database(config.storage.database, str(target))
+    return report_lines(report), not report.problems

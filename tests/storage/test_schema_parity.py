@@ -68,7 +68,7 @@ GROUP BY i.relname, ix.indisunique, ix.indisprimary, ix.indexrelid
 """
 
 _PG_FOREIGN_KEYS = """
-SELECT a.attname AS col, r.relname AS ref_table, ra.attname AS ref_col, con.confdeltype AS ondel
+SELECT a.attname AS col, r.relname AS ref_table, ra.attname AS ref_col, con.confdeltype::text AS ondel
 FROM pg_constraint con
 JOIN pg_class t ON t.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
