@@ -3,15 +3,20 @@ claim id and delivery record, and a second run that adds nothing."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.app import build_app
 from bot.config import Config
 from bot.storage.migrate_db import copy_database, report_lines
 from bot.storage.postgres import PostgresEngine
-from tests.conftest import FixedClock
-from tests.storage.pg import fresh_database
+from bot.storage.schema import MIGRATIONS
+from tests.conftest import SEEDS, FixedClock
+from tests.e2e.conftest import briefbot, clean_env, one_clean_error
+from tests.storage.pg import fresh_database, server_url
 
 
 async def _seed_database(config: Config, clock: FixedClock) -> Path:
@@ -130,3 +135,46 @@ async def test_a_copy_into_a_database_in_use_fails_verification(
         report = await copy_database(path, url)
     assert any(p.startswith("meta: ") for p in report.problems)
     assert report_lines(report)[-1].startswith("verification failed: meta: ")
+
+
+def test_cli_check_and_migrate_db_never_show_the_password(tmp_path: Path) -> None:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    (tmp_path / "config.toml").write_text('[bot]\nlanguage = "en"\n', encoding="utf-8")
+    env = clean_env()
+    env.pop("BRIEFBOT_DATABASE_URL", None)
+    assert briefbot(tmp_path, "ingest", "--once", env=env).returncode == 0
+    with fresh_database() as url:
+        secret = url.replace("://postgres@", "://postgres:hunter2@")  # trust login ignores it
+        first = briefbot(tmp_path, "migrate-db", "--to", secret, env=env)
+        assert first.returncode == 0, first.stderr
+        assert "verified: row counts equal" in first.stdout and "copied " in first.stdout
+        again = briefbot(tmp_path, "migrate-db", "--to", secret, env=env)
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.splitlines()[-1] == \
+            "added 0 rows: PostgreSQL already held everything (nothing to do)"
+        on_postgres = {**env, "BRIEFBOT_DATABASE_URL": secret}
+        check = briefbot(tmp_path, "check", env=on_postgres)
+        assert check.returncode == 0, check.stderr
+        name = url.rsplit("/", 1)[1]
+        assert "  database: PostgreSQL postgres@127.0.0.1:" in check.stdout
+        assert f"/{name}, schema version {len(MIGRATIONS)}" in check.stdout
+        claims = briefbot(tmp_path, "claims", "--json", env=on_postgres)
+        lite = briefbot(tmp_path, "claims", "--json", env=env)
+        assert claims.returncode == 0 and json.loads(claims.stdout) == json.loads(lite.stdout)
+        for result in (first, again, check, claims):
+            assert "hunter2" not in result.stdout + result.stderr
+    sqlite_check = briefbot(tmp_path, "check", env=env)
+    assert f"SQLite {tmp_path / 'briefbot-data' / 'briefbot.db'}, schema version" in \
+        sqlite_check.stdout
+
+
+def test_cli_wrong_password_is_one_line_and_masked(tmp_path: Path) -> None:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    parts = urlsplit(server_url())
+    env = {**clean_env(), "BRIEFBOT_DATABASE_URL":
+           f"postgresql://briefbot_pw:hunter2@{parts.hostname}:{parts.port}/postgres"}
+    result = briefbot(tmp_path, "check", env=env)
+    assert result.returncode == 3
+    line = one_clean_error(result)
+    assert line.startswith("briefbot: storage error: PostgreSQL briefbot_pw@127.0.0.1:")
+    assert "authentication failed" in line and "hunter2" not in result.stderr + result.stdout
