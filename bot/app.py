@@ -54,7 +54,8 @@ async def build_app(
     """Build the app from the config. The caller closes it with ``await app.close()``."""
     owns = storage is None
     pipeline = pipeline or shared_pipeline()  # before opening anything that would need closing
-    storage = storage or await Storage.open(config.storage.database)
+    storage = storage or await Storage.open(config.storage.database,
+                                            busy_timeout=config.storage.busy_timeout)
     clock = clock or SystemClock()
     answers = CoreAnswers(config, storage, clock)
     ingest = IngestService(storage, clock, pipeline, after_items=_ledger_hooks(storage),

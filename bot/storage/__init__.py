@@ -9,6 +9,13 @@ from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
 from bot.storage.prepared import PreparedStore
+from bot.storage.protocols import (
+    ClaimsStorage,
+    DeliveriesStorage,
+    ItemsStorage,
+    PreparedStorage,
+    SourcesStorage,
+)
 from bot.storage.sources import SourceStore
 from bot.storage.sqlite import DEFAULT_BUSY_TIMEOUT, SQLiteEngine
 
@@ -18,11 +25,11 @@ class Storage:
 
     def __init__(self, db: Engine) -> None:
         self.db = db
-        self.sources = SourceStore(db)
-        self.items = ItemStore(db)
-        self.claims = ClaimStore(db)
-        self.deliveries = DeliveryStore(db)
-        self.prepared = PreparedStore(db)
+        self.sources: SourcesStorage = SourceStore(db)
+        self.items: ItemsStorage = ItemStore(db)
+        self.claims: ClaimsStorage = ClaimStore(db)
+        self.deliveries: DeliveriesStorage = DeliveryStore(db)
+        self.prepared: PreparedStorage = PreparedStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:
