@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.config import Config, Secrets, database_target, default_config_path, load_config
+from bot.config import Config, Secrets, default_config_path, load_config
 from bot.errors import BriefbotError, ConfigError, StorageError
-from bot.storage import describe_database
+from bot.storage import Storage
 from bot.storage.migrate_db import migrate_db
 
 log = logging.getLogger("briefbot")
@@ -138,9 +138,16 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     from bot.run import missing_tokens
 
     _require_seeds(config)
+    # StorageError: exit 3, one line
+    storage = await Storage.from_config(config)
+    try:
+        await storage.check_writable()
+        database = f"{storage.db.description} (schema {await storage.db.schema_version()}, writable)"
+    finally:
+        await storage.close()
     where = str(config.path) if config.path else "built-in defaults (config.example.toml)"
     print(f"config OK: {where}")
-    print(f"  database: {await describe_database(database_target(config))}")
+    print(f"  database: {database}")
     print(f"  seeds: {config.seeds.directory}")
     print(f"  topics: {', '.join('/' + t.name for t in config.topics)}")
     print(f"  feeds: {len(config.feeds)}; scheduled digests: {len(config.digests)}")

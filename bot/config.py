@@ -34,6 +34,7 @@ DATABASE_URL_VARIABLE = "BRIEFBOT_DATABASE_URL"
 class StorageConfig:
     database: Path = Path("briefbot-data/briefbot.db")
     keep_days: int = 30
+    busy_timeout: float = 10.0  # seconds a writer waits for another process's write lock
     # postgresql://user@host:port/dbname; wins over ``database``. ``repr`` hides it: it may
     # hold a password (better kept in BRIEFBOT_DATABASE_URL, which wins over this key)
     url: str | None = field(default=None, repr=False)
@@ -313,6 +314,7 @@ def validate(config: Config, *, where: str) -> None:
         if value < 1:
             raise ConfigError(f"must be at least 1, got {value}", path=where, key=key)
     for key, fvalue in {
+        "storage.busy_timeout": config.storage.busy_timeout,
         "fetch.connect_timeout": config.fetch.connect_timeout,
         "fetch.read_timeout": config.fetch.read_timeout,
         "fetch.timeout": config.fetch.timeout,

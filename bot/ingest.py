@@ -17,7 +17,7 @@ from typing import Literal
 
 from bot.config import TopicConfig
 from bot.claims.merge import replace_item_claims
-from bot.errors import IngestError
+from bot.errors import IngestError, StorageError
 from bot.model import Item
 from bot.ports import Clock
 from bot.storage import Storage
@@ -145,6 +145,8 @@ class IngestService:
                     "seed", f"seed:{path.name}", path.name, self.clock.now()
                 )
                 item_id, status = await self.ingest_article(source, article, run_hooks=False)
+            except StorageError:
+                raise  # the database, not the seed: nothing else can be stored either
             except (OSError, UnicodeDecodeError, IngestError) as e:
                 log.warning("seed %s skipped: %s", path.name, e)
                 results.append(SeedResult(path, "error", error=str(e)))

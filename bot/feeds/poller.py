@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.config import Config, FeedConfig
-from bot.errors import FeedError, IngestError, StorageError
+from bot.errors import FeedError, IngestError, StorageBusy, StorageError
 from bot.feeds.discover import find_feed_links
 from bot.feeds.entries import EntryPlan, plan_entries, to_article
 from bot.feeds.fetch import HttpFetcher, HTTPStatusError
@@ -126,6 +126,9 @@ class FeedPoller:
             due = {row.id for row in await self.storage.sources.due(moment)}
             pairs = [(f, r) for f, r in pairs if r.id in due]
             return await self._poll_many(pairs)
+        except StorageBusy as e:  # another process writes for long: the next run tries again
+            log.warning("feed polling postponed: %s", e)
+            return []
         finally:
             self._polling = False
 
@@ -155,7 +158,7 @@ class FeedPoller:
                 await self.storage.sources.record_success(
                     row.id, now, etag=row.etag, last_modified=row.last_modified,
                     next_poll=now + success_delay(interval, response.headers, self.rng),
-                    warning=row.warning,
+                    warning=row.warning, parsed=False,
                 )
                 return result
             assert parsed is not None
@@ -193,6 +196,11 @@ class FeedPoller:
     ) -> tuple[FetchResponse, ParsedFeed | None]:
         url = self._discovered.get(feed.url, feed.url)
         response = await self.fetcher.fetch(url, etag=row.etag, last_modified=row.last_modified)
+        if response.status == 304 and not (row.etag or row.last_modified):
+            # nothing was asked conditionally: a cache's wrong answer, not "unchanged"
+            response = await self.fetcher.fetch(url)
+            if response.status == 304:
+                raise FeedError("answered 304 Not Modified to a request without validators")
         if response.status == 304:
             return response, None
         self._check_size(response)
@@ -224,7 +232,7 @@ class FeedPoller:
         max_age = timedelta(hours=self.config.fetch.max_age)
         plans, skipped = await plan_entries(
             self.storage, row, parsed, now=now, max_age=max_age,
-            first_poll=row.last_success is None, full_text=self.config.fetch.full_text)
+            first_poll=row.first_parsed is None, full_text=self.config.fetch.full_text)
         if parsed.warning:
             result.warnings.append(parsed.warning)
         if skipped:

@@ -13,6 +13,13 @@ from bot.storage.items import ItemStore
 from bot.storage.postgres import PostgresEngine
 from bot.storage.postgres_sql import is_postgres_url
 from bot.storage.prepared import PreparedStore
+from bot.storage.protocols import (
+    ClaimsStorage,
+    DeliveriesStorage,
+    ItemsStorage,
+    PreparedStorage,
+    SourcesStorage,
+)
 from bot.storage.sources import SourceStore
 from bot.storage.sqlite import DEFAULT_BUSY_TIMEOUT, SQLiteEngine
 
@@ -22,11 +29,11 @@ class Storage:
 
     def __init__(self, db: Engine) -> None:
         self.db = db
-        self.sources = SourceStore(db)
-        self.items = ItemStore(db)
-        self.claims = ClaimStore(db)
-        self.deliveries = DeliveryStore(db)
-        self.prepared = PreparedStore(db)
+        self.sources: SourcesStorage = SourceStore(db)
+        self.items: ItemsStorage = ItemStore(db)
+        self.claims: ClaimsStorage = ClaimStore(db)
+        self.deliveries: DeliveriesStorage = DeliveryStore(db)
+        self.prepared: PreparedStorage = PreparedStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:
@@ -43,7 +50,8 @@ class Storage:
     @classmethod
     async def from_config(cls, config: Config, env: Mapping[str, str] | None = None) -> Storage:
         """The database the configuration names (see ``bot.config.database_target``)."""
-        return await cls.open(database_target(config, env))
+        return await cls.open(database_target(config, env),
+                              busy_timeout=config.storage.busy_timeout)
 
     async def check_writable(self) -> None:
         """Try a write inside a transaction that is rolled back (``briefbot check``).
@@ -55,26 +63,6 @@ class Storage:
 
     async def close(self) -> None:
         await self.db.close()
-
-
-async def describe_database(target: Path | str) -> str:
-    """What ``briefbot check`` says of the database: backend, where, schema version (connecting
-    to PostgreSQL; an SQLite file not made yet is left alone). Never shows a password.
-
-    Raises:
-        StorageError: the database cannot be reached, opened or migrated.
-    """
-    if not is_postgres_url(target) and not _exists(Path(target)):
-        return f"SQLite {target} (created at the first run)"
-    storage = await Storage.open(target)
-    try:
-        return f"{storage.db.description}, schema version {await storage.db.schema_version()}"
-    finally:
-        await storage.close()
-
-
-def _exists(path: Path) -> bool:
-    return path.exists()
 
 
 class _Probe(Exception):

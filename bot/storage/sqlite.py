@@ -56,6 +56,9 @@ class SQLiteEngine:
         """
         _check_path(path)
         with wrap_exceptions(sqlite3.Error, lambda e: _translate(path, e, busy_timeout)):
+            # a file that cannot be opened or read fails here, in a plain thread: a failed
+            # aiosqlite connect leaves its worker thread to answer after the loop has closed
+            await asyncio.to_thread(_probe, str(path))
             conn = await aiosqlite.connect(str(path), isolation_level=None)
         engine = cls(conn, path, busy_timeout)
         try:
@@ -198,6 +201,14 @@ class SQLiteEngine:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.close()
+
+
+def _probe(path: str) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
+    finally:
+        conn.close()
 
 
 def _check_path(path: Path | str) -> None:
