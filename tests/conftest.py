@@ -27,6 +27,20 @@ for _var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROX
 os.environ.pop("BRIEFBOT_DATABASE_URL", None)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: tests SQLite file behaviour (locks, bad files); "
+                            "skipped when the suite runs on PostgreSQL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not whole_suite_on_postgres():
+        return
+    skip = pytest.mark.skip(reason="SQLite file behaviour; this pass runs on PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
 class FixedClock:
     """A clock tests move by hand; never waits on wall time."""
 

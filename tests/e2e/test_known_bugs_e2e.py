@@ -28,6 +28,7 @@ os._exit(0)
 """
 
 
+@pytest.mark.sqlite_only
 def test_not_a_database_file_exits_3_without_leaking_the_connection(home: Path) -> None:
     (home / "notdb.db").write_text("hello, this is not SQLite\n" * 20, encoding="utf-8")
     (home / "config.toml").write_text('[storage]\ndatabase = "notdb.db"\n', encoding="utf-8")

@@ -12,6 +12,8 @@ import pytest
 
 from tests.e2e.conftest import briefbot, clean_env, one_clean_error
 
+pytestmark = pytest.mark.sqlite_only  # SQLite files: locks, permissions, bad files
+
 COMMANDS = (("ingest", "--once"), ("check",), ("digest",), ("claims",))
 
 

@@ -3,6 +3,7 @@ claim id and delivery record, and a second run that adds nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -20,7 +21,9 @@ from tests.storage.pg import fresh_database, server_url
 
 
 async def _seed_database(config: Config, clock: FixedClock) -> Path:
-    """The seed article ingested by the real app, plus two delivery records."""
+    """The seed article ingested by the real app into the SQLite file (also when the suite runs
+    on PostgreSQL), plus two delivery records."""
+    config = dataclasses.replace(config, storage=dataclasses.replace(config.storage, url=None))
     app = await build_app(config, clock=clock)
     try:
         await app.ingest.ingest_seeds(config.seeds.directory)
@@ -157,15 +160,15 @@ def test_cli_check_and_migrate_db_never_show_the_password(tmp_path: Path) -> Non
         assert check.returncode == 0, check.stderr
         name = url.rsplit("/", 1)[1]
         assert "  database: PostgreSQL postgres@127.0.0.1:" in check.stdout
-        assert f"/{name}, schema version {len(MIGRATIONS)}" in check.stdout
+        assert f"/{name} (schema {len(MIGRATIONS)}, writable)" in check.stdout
         claims = briefbot(tmp_path, "claims", "--json", env=on_postgres)
         lite = briefbot(tmp_path, "claims", "--json", env=env)
         assert claims.returncode == 0 and json.loads(claims.stdout) == json.loads(lite.stdout)
         for result in (first, again, check, claims):
             assert "hunter2" not in result.stdout + result.stderr
     sqlite_check = briefbot(tmp_path, "check", env=env)
-    assert f"SQLite {tmp_path / 'briefbot-data' / 'briefbot.db'}, schema version" in \
-        sqlite_check.stdout
+    assert f"SQLite {tmp_path / 'briefbot-data' / 'briefbot.db'} (schema {len(MIGRATIONS)}, " \
+        "writable)" in sqlite_check.stdout
 
 
 def test_cli_wrong_password_is_one_line_and_masked(tmp_path: Path) -> None:
