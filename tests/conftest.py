@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.config import Config, default_config
-from tests.storage.pg import fresh_database, whole_suite_on_postgres
+from tests.storage.pg import fresh_database, select_tests, summary_line, whole_suite_on_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -30,15 +30,18 @@ os.environ.pop("BRIEFBOT_DATABASE_URL", None)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: tests SQLite file behaviour (locks, bad files); "
                             "skipped when the suite runs on PostgreSQL")
+    config.addinivalue_line("markers", "postgres: needs the PostgreSQL test server")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not whole_suite_on_postgres():
-        return
-    skip = pytest.mark.skip(reason="SQLite file behaviour; this pass runs on PostgreSQL")
-    for item in items:
-        if item.get_closest_marker("sqlite_only"):
-            item.add_marker(skip)
+    select_tests(config, items)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
+                            config: pytest.Config) -> None:
+    line = summary_line(config)
+    if line:
+        terminalreporter.write_line(line)
 
 
 class FixedClock:

@@ -23,8 +23,40 @@ import pytest
 
 URL_VARIABLE = "BRIEFBOT_TEST_POSTGRES_URL"
 BACKEND_VARIABLE = "BRIEFBOT_TEST_BACKEND"
-HOW_TO = (f"PostgreSQL tests skipped: set {URL_VARIABLE}=postgresql://postgres@127.0.0.1:PORT/"
+HOW_TO = (f"PostgreSQL tests not run: set {URL_VARIABLE}=postgresql://postgres@127.0.0.1:PORT/"
           "postgres (scripts/pg_cluster.sh start DIR prints one) or run .ci/run")
+
+
+def _needs_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    on_postgres = callspec is not None and callspec.params.get("database_target") == "postgresql"
+    return on_postgres or item.get_closest_marker("postgres") is not None
+
+
+def select_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a server (and not in CI) the PostgreSQL tests are deselected, and
+    :func:`summary_line` says so once; on the PostgreSQL pass, SQLite-only tests are skipped."""
+    if whole_suite_on_postgres():
+        skip = pytest.mark.skip(reason="SQLite file behaviour; this pass runs on PostgreSQL")
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(skip)
+        return
+    if os.environ.get(URL_VARIABLE, "").strip() or os.environ.get("CI", "").lower() == "true":
+        return
+    left_out = [item for item in items if _needs_postgres(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not _needs_postgres(item)]
+        config.stash[_LEFT_OUT] = len(left_out)
+
+
+_LEFT_OUT = pytest.StashKey[int]()
+
+
+def summary_line(config: pytest.Config) -> str | None:
+    count = config.stash.get(_LEFT_OUT, 0)
+    return f"{count} {HOW_TO}" if count else None
 
 
 def server_url() -> str:

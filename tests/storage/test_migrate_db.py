@@ -10,6 +10,8 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from bot.app import build_app
 from bot.config import Config
 from bot.storage.migrate_db import copy_database, report_lines
@@ -18,6 +20,8 @@ from bot.storage.schema import MIGRATIONS
 from tests.conftest import SEEDS, FixedClock
 from tests.e2e.conftest import briefbot, clean_env, one_clean_error
 from tests.storage.pg import fresh_database, server_url
+
+pytestmark = pytest.mark.postgres
 
 
 async def _seed_database(config: Config, clock: FixedClock) -> Path:

@@ -111,6 +111,7 @@ async def postgres_schema(engine: PostgresEngine) -> Schema:
     return tables
 
 
+@pytest.mark.postgres
 async def test_both_backends_have_the_same_schema(tmp_path: Path) -> None:
     sqlite = await SQLiteEngine.open(tmp_path / "parity.db")
     try:
