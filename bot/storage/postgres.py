@@ -156,16 +156,14 @@ class PostgresEngine:
             StorageBusy: it still conflicted after the retries.
             StorageError: anything else, or the connection stayed lost.
         """
-        for attempt in range(RETRIES + 1):
-            try:
-                async with self._transaction(isolation):
-                    return await body()
-            except StorageError as e:
-                if attempt == RETRIES or not isinstance(e.__cause__, _CONFLICT + _LOST):
-                    raise
-                log.info("%s: transaction retried (%s)", self.description, _first_line(e))
-                await asyncio.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
-        raise AssertionError("unreachable")
+        if self._own_connection() is not None:
+            return await body()  # nested: the outer transaction decides (and retries)
+
+        async def attempt() -> T:
+            async with self._transaction(isolation):
+                return await body()
+
+        return await self._retrying(attempt, "transaction")
 
     async def version(self) -> str:
         """The database's current snapshot (xmin:xmax:in-progress ids): it changes whenever a
@@ -205,16 +203,25 @@ class PostgresEngine:
         if conn is not None:
             with self._wrapped():
                 return await call(conn)
-        for attempt in range(RETRIES + 1):
+
+        async def attempt() -> T:
+            with self._wrapped():
+                async with self.pool.acquire() as pooled:
+                    return await call(pooled)
+
+        return await self._retrying(attempt, "statement")
+
+    async def _retrying(self, attempt: Callable[[], Awaitable[T]], what: str) -> T:
+        """``attempt()``, again after a pause (``RETRIES`` times) when it failed for a lost
+        connection, a serialization failure or a deadlock; other errors at once."""
+        for number in range(RETRIES + 1):
             try:
-                with self._wrapped():
-                    async with self.pool.acquire() as pooled:
-                        return await call(pooled)
+                return await attempt()
             except StorageError as e:
-                if attempt == RETRIES or not isinstance(e.__cause__, _LOST + _CONFLICT):
+                if number == RETRIES or not isinstance(e.__cause__, _LOST + _CONFLICT):
                     raise
-                log.warning("%s: %s; retrying", self.description, _first_line(e))
-                await asyncio.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
+                log.warning("%s: %s retried (%s)", self.description, what, _first_line(e))
+                await asyncio.sleep(_BACKOFF[min(number, len(_BACKOFF) - 1)])
         raise AssertionError("unreachable")
 
     @asynccontextmanager
