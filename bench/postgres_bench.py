@@ -7,7 +7,10 @@ each (after one warm-up). Figures are ratios PostgreSQL / SQLite; both run in th
 after the other, on the same machine (shared: absolute numbers are noisy, ratios less so).
 
 The server: BRIEFBOT_TEST_POSTGRES_URL if set (a fresh database is made in it), else a throw-away
-cluster started and stopped here with scripts/pg_cluster.sh (PostgreSQL must be installed).
+cluster started and stopped here with scripts/pg_cluster.sh --durable (fsync on, as SQLite's
+commits are durable too; PostgreSQL must be installed). Before either is measured, a warm-up
+ingest into a scratch SQLite file loads what the text pipeline loads once per process, so the
+first backend measured does not pay for it.
 
     .venv/bin/python bench/postgres_bench.py [--items 300] [--runs 50]
 """
@@ -53,7 +56,7 @@ def postgres_server() -> Iterator[str]:
     folder = tempfile.mkdtemp(prefix="briefbot-bench-pg.")
     script = str(ROOT / "scripts" / "pg_cluster.sh")
     try:
-        url = subprocess.run([script, "start", folder], check=True, capture_output=True,
+        url = subprocess.run([script, "start", folder, "--durable"], check=True, capture_output=True,
                              text=True).stdout.strip()
         yield url
     finally:
@@ -121,6 +124,8 @@ def ratios(postgres: dict[str, object], sqlite: dict[str, object]) -> dict[str, 
 
 async def run(items: int, runs: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp, postgres_server() as admin:
+        (Path(tmp) / "warm").mkdir()
+        await measure(None, Path(tmp) / "warm", 20, 1)
         sqlite = await measure(None, Path(tmp), items, runs)
         postgres = await measure(await fresh_database(admin), Path(tmp), items, runs)
     return {

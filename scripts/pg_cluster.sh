@@ -2,13 +2,15 @@
 # A throw-away PostgreSQL cluster for the tests, in a folder of its own.
 #
 #   scripts/pg_cluster.sh install      apt-get install postgresql when no initdb is found
-#   scripts/pg_cluster.sh start DIR    initdb + start on 127.0.0.1 at a free port; prints the URL
+#   scripts/pg_cluster.sh start DIR [--durable]
+#                                      initdb + start on 127.0.0.1 at a free port; prints the URL
 #   scripts/pg_cluster.sh stop DIR     stop it and remove DIR
 #
 # initdb is not on PATH in Debian (it lives in /usr/lib/postgresql/<ver>/bin) and refuses to run as
 # root, so as root the cluster belongs to the "postgres" user (runuser). The superuser "postgres"
 # is trusted on loopback; the role "briefbot_pw" (created here, password "secret") must give a
-# password, so tests can see an authentication failure. fsync is off: the data is thrown away.
+# password, so tests can see an authentication failure. fsync is off (the data is thrown away)
+# unless --durable (benchmarks: commits as durable as a real server's).
 set -euo pipefail
 
 bindir() {
@@ -42,7 +44,9 @@ install)
     echo "pg_cluster: installed in $((SECONDS - start)) s ($(bindir))" >&2
     ;;
 start)
-    dir=${2:?usage: pg_cluster.sh start DIR}
+    dir=${2:?usage: pg_cluster.sh start DIR [--durable]}
+    speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${3:-}" = "--durable" ] && speed=""
     bin=$(bindir)
     [ -x "$bin/initdb" ] || { echo "pg_cluster: no initdb found; run: $0 install" >&2; exit 1; }
     start=$SECONDS
@@ -58,7 +62,7 @@ HBA
     for attempt in 1 2 3; do
         port=$(free_port)
         if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+            -o "-c listen_addresses=127.0.0.1 -p $port -k $dir $speed -c max_connections=200" \
             start >/dev/null; then
             break
         fi
