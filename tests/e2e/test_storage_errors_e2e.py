@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,19 +67,30 @@ def test_a_file_that_is_not_a_database(home: Path, args: tuple[str, ...]) -> Non
     assert "Event loop is closed" not in result.stderr
 
 
-def test_an_unreadable_file(home: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+@pytest.fixture
+def open_home(home: Path) -> Iterator[Path]:
+    """``home`` copied to a folder every user may enter (root reads any file, so the unreadable
+    case runs as nobody there)."""
+    folder = Path(tempfile.mkdtemp(prefix="briefbot-unreadable-"))
+    try:
+        folder.chmod(0o755)
+        shutil.copytree(home, folder / "home")
+        (folder / "home").chmod(0o777)
+        yield folder / "home"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_unreadable_file(open_home: Path) -> None:
+    home = open_home
     assert briefbot(home, "ingest", "--once").returncode == 0
     db = _database(home)
+    db.parent.chmod(0o777)
     db.chmod(0)
     command = [sys.executable, "-m", "bot", "ingest", "--once"]
-    if os.geteuid() == 0:  # root reads anything: run as nobody, in folders nobody may enter
+    if os.geteuid() == 0:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv")
-        for folder in (home, *home.parents):
-            if folder == Path("/"):
-                break
-            folder.chmod(folder.stat().st_mode | 0o055)
-        (home / "briefbot-data").chmod(0o777)
         command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
     result = subprocess.run(command, cwd=home, env=clean_env(), capture_output=True, text=True,
                             timeout=120, check=False)
@@ -101,7 +114,7 @@ def test_concurrent_first_starts_all_succeed(tmp_path: Path, home: Path) -> None
                                   env=clean_env(), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for _ in range(3)]
         for proc in procs:
-            out, err = proc.communicate(timeout=180)
+            _, err = proc.communicate(timeout=180)
             assert proc.returncode == 0, err
             assert "Traceback" not in err and "already exists" not in err
 
