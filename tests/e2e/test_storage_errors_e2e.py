@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import briefbot, clean_env, one_clean_error
+from tests.fakes.sqlite_locker import Locker
 
 COMMANDS = (("ingest", "--once"), ("check",), ("digest",), ("claims",))
 
@@ -119,14 +120,6 @@ def test_concurrent_first_starts_all_succeed(tmp_path: Path, home: Path) -> None
             assert "Traceback" not in err and "already exists" not in err
 
 
-LOCKER = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-conn.execute("ROLLBACK")
-"""
 
 
 def test_a_second_writer_beyond_the_busy_timeout_is_one_line(home: Path) -> None:
@@ -137,18 +130,10 @@ def test_a_second_writer_beyond_the_busy_timeout_is_one_line(home: Path) -> None
                                       encoding="utf-8")
     (home / "seeds" / "new.txt").write_text("Ada Park said chips got cheaper this week.\n\n"
                                             + "Ada Park said so on Tuesday. " * 20)
-    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(_database(home))],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+    with Locker(_database(home)):
         result = briefbot(home, "ingest", "--once")
-        line = one_clean_error(result)
-        assert result.returncode == 3 and "locked by another writer" in line
-    finally:
-        assert locker.stdin is not None
-        locker.stdin.write("\n")
-        locker.stdin.flush()
-        locker.wait(timeout=30)
+    line = one_clean_error(result)
+    assert result.returncode == 3 and "locked by another writer" in line
     again = briefbot(home, "ingest", "--once")
     assert again.returncode == 0, again.stderr
     assert "new.txt: new" in again.stdout
