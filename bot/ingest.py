@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from bot.config import TopicConfig
 from bot.claims.merge import replace_item_claims
+from bot.config import TopicConfig
 from bot.errors import IngestError, StorageError
 from bot.model import Item
 from bot.ports import Clock

@@ -8,7 +8,6 @@ lock beyond the bounded wait); no method raises a driver's own exception.
 from __future__ import annotations
 
 import builtins
-
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Literal, Protocol

@@ -8,6 +8,7 @@ the file and what to do. PRAGMAs live here and nowhere else.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager
@@ -122,15 +123,16 @@ class SQLiteEngine:
                 await self.conn.executemany(sql, [tuple(r) for r in rows])
 
     async def fetch_one(self, sql: str, args: Sequence[object] = ()) -> Row | None:
-        with self._wrapped():
-            async with self.conn.execute(sql, tuple(args)) as cursor:
-                row: Row | None = await cursor.fetchone()
-        return row
+        rows = await self.fetch_all(sql, args)
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
-        with self._wrapped():
-            async with self.conn.execute(sql, tuple(args)) as cursor:
-                rows: list[Row] = list(await cursor.fetchall())
+        # INSERT ... RETURNING writes: it waits like execute; a plain read never waits
+        gate = self._writer() if _writes(sql) else contextlib.nullcontext()
+        async with gate:
+            with self._wrapped():
+                async with self.conn.execute(sql, tuple(args)) as cursor:
+                    rows: list[Row] = list(await cursor.fetchall())
         return rows
 
     @asynccontextmanager
@@ -170,10 +172,8 @@ class SQLiteEngine:
         if self._closed:
             return
         self._closed = True
-        try:
+        with contextlib.suppress(sqlite3.Error, ValueError):  # a half-opened one: nothing to save
             await self.conn.close()
-        except (sqlite3.Error, ValueError):
-            pass  # closing a connection that failed half-way: nothing left to save
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -201,6 +201,10 @@ class SQLiteEngine:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.close()
+
+
+def _writes(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")
 
 
 def _probe(path: str) -> None:

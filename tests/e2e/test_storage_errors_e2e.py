@@ -6,11 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import briefbot, clean_env, one_clean_error
+from tests.fakes.sqlite_locker import Locker
 
 pytestmark = pytest.mark.sqlite_only  # SQLite files: locks, permissions, bad files
 
@@ -67,19 +70,30 @@ def test_a_file_that_is_not_a_database(home: Path, args: tuple[str, ...]) -> Non
     assert "Event loop is closed" not in result.stderr
 
 
-def test_an_unreadable_file(home: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+@pytest.fixture
+def open_home(home: Path) -> Iterator[Path]:
+    """``home`` copied to a folder every user may enter (root reads any file, so the unreadable
+    case runs as nobody there)."""
+    folder = Path(tempfile.mkdtemp(prefix="briefbot-unreadable-"))
+    try:
+        folder.chmod(0o755)
+        shutil.copytree(home, folder / "home")
+        (folder / "home").chmod(0o777)
+        yield folder / "home"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_unreadable_file(open_home: Path) -> None:
+    home = open_home
     assert briefbot(home, "ingest", "--once").returncode == 0
     db = _database(home)
+    db.parent.chmod(0o777)
     db.chmod(0)
     command = [sys.executable, "-m", "bot", "ingest", "--once"]
-    if os.geteuid() == 0:  # root reads anything: run as nobody, in folders nobody may enter
+    if os.geteuid() == 0:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv")
-        for folder in (home, *home.parents):
-            if folder == Path("/"):
-                break
-            folder.chmod(folder.stat().st_mode | 0o055)
-        (home / "briefbot-data").chmod(0o777)
         command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
     result = subprocess.run(command, cwd=home, env=clean_env(), capture_output=True, text=True,
                             timeout=120, check=False)
@@ -103,19 +117,11 @@ def test_concurrent_first_starts_all_succeed(tmp_path: Path, home: Path) -> None
                                   env=clean_env(), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for _ in range(3)]
         for proc in procs:
-            out, err = proc.communicate(timeout=180)
+            _, err = proc.communicate(timeout=180)
             assert proc.returncode == 0, err
             assert "Traceback" not in err and "already exists" not in err
 
 
-LOCKER = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-conn.execute("ROLLBACK")
-"""
 
 
 def test_a_second_writer_beyond_the_busy_timeout_is_one_line(home: Path) -> None:
@@ -126,18 +132,10 @@ def test_a_second_writer_beyond_the_busy_timeout_is_one_line(home: Path) -> None
                                       encoding="utf-8")
     (home / "seeds" / "new.txt").write_text("Ada Park said chips got cheaper this week.\n\n"
                                             + "Ada Park said so on Tuesday. " * 20)
-    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(_database(home))],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+    with Locker(_database(home)):
         result = briefbot(home, "ingest", "--once")
-        line = one_clean_error(result)
-        assert result.returncode == 3 and "locked by another writer" in line
-    finally:
-        assert locker.stdin is not None
-        locker.stdin.write("\n")
-        locker.stdin.flush()
-        locker.wait(timeout=30)
+    line = one_clean_error(result)
+    assert result.returncode == 3 and "locked by another writer" in line
     again = briefbot(home, "ingest", "--once")
     assert again.returncode == 0, again.stderr
     assert "new.txt: new" in again.stdout

@@ -19,7 +19,7 @@ def _twenty() -> bytes:
     entries = "".join(
         f"<item><title>Story {n}</title><link>https://m.example/{n}</link>"
         f"<pubDate>Tue, 28 Jan 2025 {n % 24:02d}:00:00 GMT</pubDate>"
-        f"<description>{'Story %d says the chip maker reported results. ' % n * 8}</description>"
+        f"<description>{f'Story {n} says the chip maker reported results. ' * 8}</description>"
         "</item>" for n in range(1, 21))
     return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>'
             + entries + "</channel></rss>").encode()

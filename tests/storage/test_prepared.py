@@ -13,11 +13,11 @@ from bot.app import build_app, shared_pipeline
 from bot.briefing.stories import features, keys
 from bot.claims.compare import dispute_reason, same_claim
 from bot.claims.ledger import claim_keys, dispute_lookup, merge_lookup, view
+from bot.claims.merge import claim_id
 from bot.config import Config, TopicConfig
 from bot.ingest import RawArticle
 from bot.model import CommandRequest
 from bot.storage import Storage
-from bot.claims.merge import claim_id
 from bot.storage.claims import ClaimRow
 from bot.storage.schema import MIGRATIONS, statements
 from tests.conftest import DATA, SEEDS, FixedClock
