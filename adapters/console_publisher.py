@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console import render_reply
 from bot.errors import TransientPublishError
 from bot.model import Receipt, Reply, Target
 
@@ -24,8 +25,6 @@ Renderer = Callable[[Reply], str]
 
 
 def plain_renderer(reply: Reply) -> str:
-    from adapters.console import render_reply
-
     return render_reply(reply, language="en", rich=False)
 
 

@@ -8,6 +8,7 @@ from the environment only (see ``Secrets``).
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 import tomllib
@@ -428,7 +429,5 @@ def _is_dataclass_tuple(tp: Any) -> bool:
 
 
 def _closest(name: str, candidates: list[str]) -> str | None:
-    import difflib
-
     matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return matches[0] if matches else None

@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from bot.briefing.stories import item_keys, keys_fingerprint
+from bot.claims.ledger import index_claims
 from bot.config import TopicConfig
 from bot.errors import IngestError
 from bot.model import Item
@@ -24,11 +26,13 @@ from bot.storage.items import NewItem
 from bot.storage.sources import SourceRow
 from bot.text.clean import clean_html, clean_plain_text, looks_like_html
 from bot.text.pipeline import TextPipeline
+from bot.topics import sync_item_topics, topic_scores
 
 log = logging.getLogger(__name__)
 
 Status = Literal["new", "updated", "unchanged"]
 SEED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+AfterItems = Callable[[list[int], datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class IngestService:
         clock: Clock,
         pipeline: TextPipeline,
         *,
-        after_items: Sequence[Callable[[list[int], datetime], Awaitable[None]]] = (),
+        after_items: Sequence[AfterItems] = (),
         topics: tuple[TopicConfig, ...] | None = None,
     ) -> None:
         self.storage = storage
@@ -79,8 +83,6 @@ class IngestService:
     async def _own_topics(self) -> None:
         """The stored topics must be those of this config before adding to them (another app on
         the same file may have rebuilt them for its own): ``meta`` always says whose they are."""
-        from bot.topics import sync_item_topics
-
         if self.topics is not None:
             await sync_item_topics(self.storage, self.topics)
 
@@ -169,9 +171,6 @@ def _as_item(item_id: int, source_id: int, item: NewItem, now: datetime) -> Item
 
 def derive(topics: tuple[TopicConfig, ...], item: Item) -> tuple[dict[str, int], frozenset[str]]:
     """An item's topic scores and story keys, so that commands select instead of recompute."""
-    from bot.briefing.stories import item_keys
-    from bot.topics import topic_scores
-
     return topic_scores(topics, item.title, item.text), item_keys(item)
 
 
@@ -185,10 +184,6 @@ async def prepare_storage(storage: Storage, topics: tuple[TopicConfig, ...]) -> 
     """Bring the derived tables up to date: all item topics when the topics config changed, all
     story keys when the code computing them changed, claim keys of claims without any, and both
     for items stored without them (before migration 2, or by an ingest without topics)."""
-    from bot.briefing.stories import keys_fingerprint
-    from bot.claims.ledger import index_claims
-    from bot.topics import sync_item_topics
-
     await sync_item_topics(storage, topics)
     fingerprint = keys_fingerprint()
     if await storage.prepared.meta("item_keys") != fingerprint:

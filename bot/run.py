@@ -1,8 +1,9 @@
 """``briefbot run`` and the other long-lived or multi-part commands: ingest, post, platform helpers.
 
-This is the process-level composition: it decides which adapters start (by the tokens in the
-environment), starts feed polling and the digest scheduler, and shuts down cleanly on SIGTERM.
-Platform adapters are imported lazily so the core never depends on them.
+This is the process level: it decides which adapters start (by the tokens in the environment),
+hands their publishers to the app, starts feed polling and the digest scheduler (``app.delivery``,
+built by ``bot.app.build_app``), and shuts down cleanly on SIGTERM. The Discord and Slack adapters
+are imported where they start: each costs seconds to import, which no other command should pay.
 """
 
 from __future__ import annotations
@@ -13,20 +14,41 @@ import logging
 import signal
 import sys
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from bot.app import App, build_app
+from adapters.console import run_console
+from adapters.console_publisher import ConsolePublisher
+from bot.app import App, build_app, default_pipeline
 from bot.config import Config, Secrets
 from bot.errors import ConfigError
+from bot.feeds.poller import ingest_once
 from bot.ports import Publisher
 
 log = logging.getLogger(__name__)
 
 
+class PlatformRunner(Protocol):
+    """What ``start_discord`` and ``start_slack`` return."""
+
+    @property
+    def publisher(self) -> Publisher: ...
+    async def wait_closed(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def console_publisher(config: Config) -> ConsolePublisher:
+    """Console digests print (journalled next to the database) rather than dangle."""
+    return ConsolePublisher(journal=config.storage.database.parent / "console-posted.tsv")
+
+
 async def open_app(
     config: Config, *, secrets: Secrets | None = None, publishers: tuple[Publisher, ...] = ()
 ) -> App:
-    return await build_app(config, secrets=secrets or Secrets.from_env(), publishers=publishers)
+    """The app of one process: its pipeline, and the console publisher unless one is given."""
+    if not any(p.platform == "console" for p in publishers):
+        publishers = (*publishers, console_publisher(config))
+    return await build_app(config, secrets=secrets or Secrets.from_env(), publishers=publishers,
+                           pipeline=default_pipeline())
 
 
 def missing_tokens(config: Config, secrets: Secrets) -> list[str]:
@@ -63,32 +85,28 @@ async def ingest_everything(app: App) -> list[str]:
 async def _ingest_feeds_once(app: App) -> list[str]:
     if not app.config.feeds:
         return ["no [[feeds]] configured"]
-    from bot.feeds.poller import ingest_once
-
     return [result.line() for result in await ingest_once(app)]
 
 
 async def post_digests_now(app: App) -> list[str]:
     """``briefbot digest --post``: post the current digest to every configured subscription."""
-    from bot.delivery.service import post_now_all
-
     platforms = {d.platform for d in app.config.digests}
-    runners = []
+    runners: list[PlatformRunner] = []
     if "discord" in platforms and app.secrets.discord_token:
-        from adapters.discord import start_discord
+        from adapters.discord import start_discord  # noqa: PLC0415 - see the module docstring
 
-        runner = await start_discord(app)
-        runners.append(runner)
-        app.publishers["discord"] = runner.publisher
+        discord = await start_discord(app)
+        runners.append(discord)
+        app.publishers.connect(discord.publisher)
     if "slack" in platforms and app.secrets.slack_bot_token:
-        from adapters.slack import make_publisher
+        from adapters.slack import make_publisher  # noqa: PLC0415 - see the module docstring
 
-        app.publishers["slack"] = make_publisher(
+        app.publishers.connect(make_publisher(
             app.secrets.slack_bot_token, app.config.slack.api_base_url,
             language=app.config.bot.language,
-        )
+        ))
     try:
-        return await post_now_all(app)
+        return await app.delivery.post_now()
     finally:
         for runner in runners:
             await runner.stop()
@@ -122,28 +140,12 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
 
 
 async def _run_console(app: App) -> int:
-    from adapters.console import run_console
-
     first = await app.answers.digest(topic=None)
-    background = await _start_background(app, console=True)
+    await app.delivery.start()
     try:
         return await run_console(app.router, first=first)
     finally:
-        await _stop_background(background)
-
-
-async def _start_background(app: App, *, console: bool) -> Any:
-    """Feed polling and scheduled digests, when their modules are present."""
-    try:
-        from bot.delivery.runtime import start_background
-    except ImportError:
-        return None
-    return await start_background(app, console=console)
-
-
-async def _stop_background(background: Any) -> None:
-    if background is not None:
-        await background.stop()
+        await app.delivery.stop()
 
 
 async def _run_platforms(app: App, platforms: list[str]) -> int:
@@ -152,18 +154,18 @@ async def _run_platforms(app: App, platforms: list[str]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    runners: list[Any] = []
+    runners: list[PlatformRunner] = []
     if "discord" in platforms:
-        from adapters.discord import start_discord
+        from adapters.discord import start_discord  # noqa: PLC0415 - see the module docstring
 
         runners.append(await start_discord(app))
     if "slack" in platforms:
-        from adapters.slack import start_slack
+        from adapters.slack import start_slack  # noqa: PLC0415 - see the module docstring
 
         runners.append(await start_slack(app))
     for runner in runners:
-        app.publishers[runner.publisher.platform] = runner.publisher
-    background = await _start_background(app, console=False)
+        app.publishers.connect(runner.publisher)
+    await app.delivery.start()
     print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops)",
           file=sys.stderr)
     waiters = [asyncio.create_task(stop.wait())] + [
@@ -171,7 +173,7 @@ async def _run_platforms(app: App, platforms: list[str]) -> int:
     ]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     # let sends in progress finish, then close the platforms
-    await _stop_background(background)
+    await app.delivery.stop()
     for runner in runners:
         await runner.stop()
     for w in waiters:
@@ -180,12 +182,12 @@ async def _run_platforms(app: App, platforms: list[str]) -> int:
 
 
 async def discord_invite(config: Config, secrets: Secrets) -> str:
-    from adapters.discord.invite import invite_url
+    from adapters.discord.invite import invite_url  # noqa: PLC0415 - see the module docstring
 
     return await invite_url(config, secrets)
 
 
 def slack_manifest(config: Config) -> dict[str, Any]:
-    from adapters.slack.manifest import manifest_for_config
+    from adapters.slack.manifest import manifest_for_config  # noqa: PLC0415 - see the docstring
 
     return manifest_for_config(config)

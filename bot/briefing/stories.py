@@ -9,9 +9,12 @@ company, different news) apart where single-link would chain them.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
+import inspect
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -20,6 +23,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from bot.model import Item, Link, Story
+from bot.text import entities, lexicon
 from bot.text.entities import codes, find_figures, is_entity_token, name_tokens
 from bot.text.lexicon import STOPWORDS, words
 
@@ -164,12 +168,6 @@ def keys_fingerprint() -> str:
     """What stored item keys were built with: this version plus the sources of the code that
     computes them (entities and lexicons change under other hands), so stale keys are rebuilt,
     never used."""
-    import hashlib
-    import inspect
-    import sys
-
-    from bot.text import entities, lexicon
-
     digest = hashlib.sha256(KEYS_VERSION.encode())
     for module in (entities, lexicon, sys.modules[__name__]):
         try:

@@ -9,16 +9,31 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.delivery.subscriptions import describe_target
 from bot.errors import PermanentPublishError, TransientPublishError, UnknownOutcomeError
 from bot.model import Receipt, Reply, Target
-from bot.ports import Publisher
-from bot.storage.deliveries import FAILED, SENT, SKIPPED, SubscriptionRow
+from bot.ports import Clock, Publisher
+from bot.storage.deliveries import FAILED, SENT, SKIPPED, DeliveryStore, SubscriptionRow
 
-if TYPE_CHECKING:
-    from bot.delivery.service import DeliveryService
+
+class AttemptSettings(Protocol):
+    """What a retry loop reads from ``bot.delivery.service.DeliveryService`` (its only user): a
+    protocol, so the two modules do not import each other."""
+
+    store: DeliveryStore
+    clock: Clock
+    owner: str
+    lease: timedelta
+    max_attempts: int
+
+    async def build(self, sub: SubscriptionRow, since: datetime, until: datetime) -> Reply | None:
+        ...
+
+    def backoff(self, attempt: int, error: TransientPublishError | None) -> float: ...
+
+    async def pause(self, seconds: float) -> bool: ...
 
 log = logging.getLogger("bot.delivery.service")
 
@@ -56,7 +71,7 @@ class Outcome:
 class SlotAttempts:
     """The retry loop of one claimed slot (an object, so its state is named, not threaded)."""
 
-    def __init__(self, service: DeliveryService, sub: SubscriptionRow, slot: str, *,
+    def __init__(self, service: AttemptSettings, sub: SubscriptionRow, slot: str, *,
                  publisher: Publisher, since: datetime, until: datetime, check_first: bool,
                  late: bool, late_reason: str) -> None:
         self.s = service

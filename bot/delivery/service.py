@@ -24,7 +24,6 @@ import secrets
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from bot.config import DeliveryConfig
 from bot.delivery.attempts import Outcome, SlotAttempts, idempotency_key
@@ -305,13 +304,6 @@ class DeliveryService:
 def _hm(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment.utcoffset() == timedelta(0) else \
         moment.isoformat(timespec="minutes")
-
-
-async def post_now_all(app: Any) -> list[str]:
-    """``briefbot digest --post`` (kept here for ``bot.run``; see ``bot.delivery.runtime``)."""
-    from bot.delivery.runtime import post_now_all as impl
-
-    return await impl(app)
 
 
 __all__ = ["FAILED", "SENT", "SKIPPED", "DeliveryService", "Outcome", "idempotency_key"]

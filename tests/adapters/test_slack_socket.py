@@ -11,7 +11,6 @@ from adapters.slack.app import SlackRunner, start_slack_runner
 from adapters.slack.render import escape
 from bot.app import App
 from bot.config import Secrets, SlackConfig
-from bot.delivery.subscriptions import SubscriptionService
 from bot.errors import ConfigError
 from tests.fakes.slack_fake import FakeSlack, all_text, texts
 
@@ -30,9 +29,6 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 async def slack(seeded_app: App, fake: FakeSlack) -> AsyncIterator[SlackRunner]:
-    seeded_app.answers.delivery = SubscriptionService(
-        seeded_app.storage.deliveries, seeded_app.clock, language=seeded_app.router.language
-    )
     config = SlackConfig(api_base_url=fake.api_url, admins=("U0LISTED",))
     runner = await start_slack_runner(seeded_app.router, config, SECRETS)
     try:

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.app import shared_pipeline
+from bot.app import default_pipeline
 from bot.briefing import stories
 from bot.model import Item
 from tests.conftest import DATA, SEEDS
@@ -61,7 +61,7 @@ def _reference(items: Sequence[Item], threshold: float = stories.THRESHOLD) -> l
 
 def _items() -> list[Item]:
     """Fixture and seed articles, each also as a lightly edited copy, at scattered times."""
-    pipeline = shared_pipeline()
+    pipeline = default_pipeline()
     paths = [*sorted((DATA / "claims").rglob("*.txt")), *sorted(SEEDS.glob("*.txt"))[:12]]
     rnd = random.Random(7)
     start = datetime(2025, 1, 27, tzinfo=UTC)
