@@ -83,6 +83,8 @@ class SlotAttempts:
         self.late, self.late_reason = late, late_reason
         self.possible_duplicate = False
         self.reconciled = check_first
+        self._reply: Reply | None = None
+        self._built = False  # the digest is built once, on the first attempt that needs it
 
     def outcome(self, state: str, detail: str = "", message_id: str | None = None) -> Outcome:
         return Outcome(self.sub.id, self.slot, state, detail, message_id,
@@ -104,43 +106,12 @@ class SlotAttempts:
 
     async def run(self) -> Outcome:
         s = self.s
-        reply: Reply | None = None
-        built = False
         attempt = 0
         while True:
             attempt += 1
             error: TransientPublishError | None = None
             try:
-                if self.check:
-                    found = await self._find_existing()
-                    if found is not None:
-                        log.info("digest %s %s: already posted (message %s); recorded as sent",
-                                 self.sub.id, self.slot, found.message_id)
-                        return await self.finish(SENT, receipt=found)
-                    self.check = False
-                if self.late:
-                    reason = self.late_reason
-                    if self.possible_duplicate:  # posted or not, nobody can tell: say so
-                        self.possible_duplicate = False
-                        reason += "; an interrupted attempt may have posted it"
-                    log.warning("digest to %s, %s: %s", describe_target(self.sub), self.slot,
-                                reason)
-                    return await self.finish(SKIPPED, error=reason)
-                if not built:
-                    reply, built = await s.build(self.sub, self.since, self.until), True
-                if reply is None:
-                    return await self.finish(SKIPPED, error="quiet day: nothing new")
-                lease = s.clock.now() + s.lease
-                if not await s.store.start_attempt(self.sub.id, self.slot, owner=s.owner,
-                                                   lease_expires=lease):
-                    return self.outcome("lost", "the claim was taken over by another process")
-                receipt = await self.publisher.publish(self.target, reply,
-                                                       idempotency_key=self.key)
-                if self.possible_duplicate:
-                    log.warning("digest to %s, %s: posted, possibly twice (the platform cannot "
-                                "tell whether an interrupted attempt went through)",
-                                describe_target(self.sub), self.slot)
-                return await self.finish(SENT, receipt=receipt)
+                return await self._attempt()
             except PermanentPublishError as e:
                 reason = f"{s.clock.now():%Y-%m-%d %H:%M} UTC: {e}"
                 await s.store.disable_subscription(self.sub.id, reason, s.clock.now())
@@ -169,6 +140,41 @@ class SlotAttempts:
                                     lease_expires=s.clock.now(),
                                     error=f"stopped while waiting to retry: {error}")
                 return self.outcome("stopped", "handed back for the next start")
+
+    async def _attempt(self) -> Outcome:
+        """One attempt: ask the platform first when a post may exist, skip a late slot, build
+        the digest once, post it. Raises what ``Publisher.publish`` raises."""
+        if self.check:
+            found = await self._find_existing()
+            if found is not None:
+                log.info("digest %s %s: already posted (message %s); recorded as sent",
+                         self.sub.id, self.slot, found.message_id)
+                return await self.finish(SENT, receipt=found)
+            self.check = False
+        if self.late:
+            return await self._skip_late()
+        if not self._built:
+            self._reply, self._built = await self.s.build(self.sub, self.since, self.until), True
+        if self._reply is None:
+            return await self.finish(SKIPPED, error="quiet day: nothing new")
+        lease = self.s.clock.now() + self.s.lease
+        if not await self.s.store.start_attempt(self.sub.id, self.slot, owner=self.s.owner,
+                                                lease_expires=lease):
+            return self.outcome("lost", "the claim was taken over by another process")
+        receipt = await self.publisher.publish(self.target, self._reply, idempotency_key=self.key)
+        if self.possible_duplicate:
+            log.warning("digest to %s, %s: posted, possibly twice (the platform cannot "
+                        "tell whether an interrupted attempt went through)",
+                        describe_target(self.sub), self.slot)
+        return await self.finish(SENT, receipt=receipt)
+
+    async def _skip_late(self) -> Outcome:
+        reason = self.late_reason
+        if self.possible_duplicate:  # posted or not, nobody can tell: say so
+            self.possible_duplicate = False
+            reason += "; an interrupted attempt may have posted it"
+        log.warning("digest to %s, %s: %s", describe_target(self.sub), self.slot, reason)
+        return await self.finish(SKIPPED, error=reason)
 
     async def _find_existing(self) -> Receipt | None:
         try:
