@@ -107,7 +107,7 @@ async def build_app(
     )
     answers = CoreAnswers(
         briefings=TopicBriefings(config, storage, clock, claims),
-        ledger=claims,
+        claim_ledger=claims,
         digests=digests,
         source_health=SourceAnswers(config, storage),
         channel_digests=SubscriptionAnswers(delivery.subscriptions),

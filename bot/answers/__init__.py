@@ -33,7 +33,7 @@ __all__ = [
 @dataclass(frozen=True)
 class CoreAnswers:
     briefings: TopicBriefings
-    ledger: ClaimAnswers
+    claim_ledger: ClaimAnswers
     digests: DigestAnswers
     source_health: SourceAnswers
     channel_digests: SubscriptionAnswers
@@ -44,15 +44,19 @@ class CoreAnswers:
     async def claims(
         self, *, claimant: str | None, status: str | None, topic: str | None, page: int
     ) -> Reply:
-        return await self.ledger.page(claimant=claimant, status=status, topic=topic, page=page)
+        return await self.claim_ledger.page(claimant=claimant, status=status, topic=topic, page=page)
+
+    async def ledger(self) -> list[Claim]:
+        """Every claim as a ledger entry (unranked)."""
+        return await self.claim_ledger.ledger()
 
     async def filtered_claims(
         self, *, claimant: str | None = None, status: str | None = None, topic: str | None = None
     ) -> list[Claim]:
-        return await self.ledger.filtered(claimant=claimant, status=status, topic=topic)
+        return await self.claim_ledger.filtered(claimant=claimant, status=status, topic=topic)
 
     async def complete(self, source: str, prefix: str) -> list[str]:
-        return await self.ledger.complete_claimant(prefix) if source == "claimant" else []
+        return await self.claim_ledger.complete_claimant(prefix) if source == "claimant" else []
 
     async def digest(self, *, topic: str | None) -> Reply:
         return await self.digests.digest(topic=topic)

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.briefing.labels import label
 from bot.briefing.stories import Cluster, cluster, item_keys, similarities, to_story
 from bot.config import TopicConfig
+from bot.i18n import label
 from bot.model import Claim, Digest, Figure, Item, Story
 from bot.text.entities import parse_number
 from bot.topics import relevance

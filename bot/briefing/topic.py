@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.briefing.digest import lead_item, rank
-from bot.briefing.labels import label
 from bot.briefing.stories import cluster
 from bot.config import TopicConfig
+from bot.i18n import label
 from bot.model import Claim, Figure, Item, Link, Reply, Section
 from bot.topics import relevance
 
