@@ -27,7 +27,8 @@ from bot.claims.ledger import update_ledger
 from bot.commands import CommandRouter
 from bot.config import Config, Secrets
 from bot.delivery.publishers import Publishers
-from bot.delivery.runtime import DeliveryRuntime, Sleep, feed_poll_job
+from bot.delivery.runtime import DeliveryRuntime, feed_poll_job
+from bot.delivery.service import Sleep
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.poller import FeedPoller
 from bot.ingest import AfterItems, IngestService

@@ -205,7 +205,7 @@ class SlackRunner:
     async def stop(self) -> None:
         await self.commands.drain()
         if self.socket is not None:
-            await self.socket.close_async()
+            await self.socket.close_async()  # type: ignore[no-untyped-call]  # slack-bolt is untyped here
         if self.web_runner is not None:
             await self.web_runner.cleanup()
         await _close_client_session(self.publisher.client)
@@ -247,7 +247,7 @@ async def start_slack_runner(
         log.info("Slack HTTP mode listening on %s:%s%s", host, runner.port, EVENTS_PATH)
         return runner
     runner.socket = AsyncSocketModeHandler(bolt, app_token=app_token)
-    await runner.socket.connect_async()
+    await runner.socket.connect_async()  # type: ignore[no-untyped-call]  # slack-bolt is untyped here
     return runner
 
 
