@@ -34,6 +34,14 @@ Status = Literal["new", "updated", "unchanged"]
 SEED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 AfterItems = Callable[[list[int], datetime], Awaitable[None]]
 
+# The version of the engine deriving an item's analysis (summary bullets, sentences, figures,
+# claims) and, through the ledger hooks, its claim links and dispute reasons. Bump it when any of
+# them would come out differently: a start with a newer engine re-derives every stored item in the
+# background (``IngestService.rederive_stale``), so an upgraded bot never shows the old output. Kept
+# in the ``meta`` table under ENGINE_META.
+ENGINE_VERSION = "1"
+ENGINE_META = "engine"
+
 
 @dataclass(frozen=True)
 class RawArticle:
@@ -91,6 +99,38 @@ class IngestService:
         changed, and derive it for items stored without it."""
         if self.topics is not None:
             await prepare_storage(self.storage, self.topics)
+
+    async def stale(self) -> bool:
+        """True when the stored analyses were made by another engine version (or, in a database
+        from before versions were stored, by an unknown one)."""
+        if await self.storage.prepared.meta(ENGINE_META) == ENGINE_VERSION:
+            return False
+        if await self.storage.items.count() == 0:  # nothing derived yet: this engine's from now
+            async with self.storage.db.transaction():
+                await self.storage.prepared.set_meta(ENGINE_META, ENGINE_VERSION)
+            return False
+        return True
+
+    async def rederive_stale(self, *, batch: int = 20) -> int:
+        """Re-analyse every stored item when ``stale()``: one item per transaction, so commands
+        keep answering (from the old rows until each is replaced). Run it in the background at
+        start. Returns how many items were re-analysed."""
+        if not await self.stale():
+            return 0
+        items = await self.storage.items.all()
+        for start in range(0, len(items), batch):
+            chunk = items[start:start + batch]
+            now = self.clock.now()
+            for item in chunk:
+                analysis = await asyncio.to_thread(self.pipeline.analyze, item.text, item.language)
+                async with self.storage.db.transaction():
+                    await self.storage.items.replace_analysis(item.id, analysis)
+                    await self.storage.claims.replace_for_item(item.id, list(analysis.claims), now)
+            await self.run_hooks([item.id for item in chunk], now)
+        async with self.storage.db.transaction():
+            await self.storage.prepared.set_meta(ENGINE_META, ENGINE_VERSION)
+        log.info("re-derived %d stored item(s) with engine %s", len(items), ENGINE_VERSION)
+        return len(items)
 
     async def ingest_article(
         self, source: SourceRow, article: RawArticle, *, run_hooks: bool = True

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -20,7 +21,7 @@ from adapters.console import run_console
 from adapters.console_publisher import ConsolePublisher
 from bot.app import App, build_app, default_pipeline
 from bot.config import Config, Secrets
-from bot.errors import ConfigError
+from bot.errors import BriefbotError, ConfigError
 from bot.feeds.poller import ingest_once
 from bot.ports import Publisher
 
@@ -139,13 +140,32 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
         await app.close()
 
 
-async def _run_console(app: App) -> int:
-    first = await app.answers.digest(topic=None)
+@contextlib.asynccontextmanager
+async def background(app: App) -> AsyncIterator[None]:
+    """While the adapters run: scheduled digests, feed polling (``app.delivery``) and the
+    re-derivation of items an older engine analysed (``IngestService.rederive_stale``)."""
+    rederive = asyncio.create_task(_rederive(app), name="rederive-stale")
     await app.delivery.start()
     try:
-        return await run_console(app.router, first=first)
+        yield
     finally:
         await app.delivery.stop()
+        rederive.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await rederive
+
+
+async def _rederive(app: App) -> None:
+    try:
+        await app.ingest.rederive_stale()
+    except BriefbotError as e:  # the old analyses stay; the next start tries again
+        log.warning("re-deriving stored items stopped: %s", e)
+
+
+async def _run_console(app: App) -> int:
+    first = await app.answers.digest(topic=None)
+    async with background(app):
+        return await run_console(app.router, first=first)
 
 
 async def _run_platforms(app: App, platforms: list[str]) -> int:
@@ -165,20 +185,24 @@ async def _run_platforms(app: App, platforms: list[str]) -> int:
         runners.append(await start_slack(app))
     for runner in runners:
         app.publishers.connect(runner.publisher)
-    await app.delivery.start()
+    async with background(app):
+        await _serve(platforms, runners, stop)
+    for runner in runners:
+        await runner.stop()
+    return 0
+
+
+async def _serve(platforms: list[str], runners: list[PlatformRunner], stop: asyncio.Event) -> None:
+    """Until SIGTERM/Ctrl-C or a platform connection ends."""
     print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops)",
           file=sys.stderr)
     waiters = [asyncio.create_task(stop.wait())] + [
         asyncio.create_task(r.wait_closed()) for r in runners
     ]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    # let sends in progress finish, then close the platforms
-    await app.delivery.stop()
-    for runner in runners:
-        await runner.stop()
     for w in waiters:
         w.cancel()
-    return 0
+    # leaving ``background`` lets sends in progress finish; then the platforms close
 
 
 async def discord_invite(config: Config, secrets: Secrets) -> str:

@@ -13,7 +13,7 @@ from bot.config import Config, DigestConfig
 from bot.delivery.subscriptions import SubscriptionService, command_id
 from bot.model import CommandRequest, Reply, User
 from tests.conftest import FixedClock
-from tests.delivery.fakes import RecordingPublisher
+from tests.fakes.delivery import RecordingPublisher
 
 ADMIN = User(id="U1", name="ada", is_admin=True)
 
