@@ -19,7 +19,7 @@ from typing import TextIO
 
 from adapters.console import render_reply
 from bot.errors import TransientPublishError
-from bot.model import Receipt, Reply, Target
+from bot.model import Platform, Receipt, Reply, Target
 
 Renderer = Callable[[Reply], str]
 
@@ -29,7 +29,7 @@ def plain_renderer(reply: Reply) -> str:
 
 
 class ConsolePublisher:
-    platform = "console"
+    platform: str = Platform.CONSOLE
 
     def __init__(
         self,

@@ -23,6 +23,7 @@ from bot.app import App, build_app, default_pipeline
 from bot.config import Config, Secrets
 from bot.errors import BriefbotError, ConfigError
 from bot.feeds.poller import ingest_once
+from bot.model import Platform
 from bot.ports import Publisher
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ async def open_app(
     config: Config, *, secrets: Secrets | None = None, publishers: tuple[Publisher, ...] = ()
 ) -> App:
     """The app of one process: its pipeline, and the console publisher unless one is given."""
-    if not any(p.platform == "console" for p in publishers):
+    if not any(p.platform == Platform.CONSOLE for p in publishers):
         publishers = (*publishers, console_publisher(config))
     return await build_app(config, secrets=secrets or Secrets.from_env(), publishers=publishers,
                            pipeline=default_pipeline())
@@ -56,9 +57,9 @@ def missing_tokens(config: Config, secrets: Secrets) -> list[str]:
     """Scheduled digests whose platform has no token: each names the variable to set."""
     problems = []
     platforms = {d.platform for d in config.digests}
-    if "discord" in platforms and not secrets.discord_token:
+    if Platform.DISCORD in platforms and not secrets.discord_token:
         problems.append("[[digests]] posts to Discord but DISCORD_TOKEN is not set")
-    if "slack" in platforms:
+    if Platform.SLACK in platforms:
         if not secrets.slack_bot_token:
             problems.append("[[digests]] posts to Slack but SLACK_BOT_TOKEN is not set")
         elif config.slack.mode == "socket" and not secrets.slack_app_token:
@@ -93,13 +94,13 @@ async def post_digests_now(app: App) -> list[str]:
     """``briefbot digest --post``: post the current digest to every configured subscription."""
     platforms = {d.platform for d in app.config.digests}
     runners: list[PlatformRunner] = []
-    if "discord" in platforms and app.secrets.discord_token:
+    if Platform.DISCORD in platforms and app.secrets.discord_token:
         from adapters.discord import start_discord  # noqa: PLC0415 - see the module docstring
 
         discord = await start_discord(app)
         runners.append(discord)
         app.publishers.connect(discord.publisher)
-    if "slack" in platforms and app.secrets.slack_bot_token:
+    if Platform.SLACK in platforms and app.secrets.slack_bot_token:
         from adapters.slack import make_publisher  # noqa: PLC0415 - see the module docstring
 
         app.publishers.connect(make_publisher(
@@ -118,12 +119,12 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
     if problems:
         raise ConfigError("; ".join(problems) + " (set it in the environment, or remove the "
                           "[[digests]] entry)")
-    platforms = []
+    platforms: list[Platform] = []
     if not console:
         if secrets.discord_token:
-            platforms.append("discord")
+            platforms.append(Platform.DISCORD)
         if secrets.slack_bot_token:
-            platforms.append("slack")
+            platforms.append(Platform.SLACK)
     app = await open_app(config, secrets=secrets)
     try:
         results = await app.ingest.ingest_seeds(config.seeds.directory)
@@ -168,18 +169,18 @@ async def _run_console(app: App) -> int:
         return await run_console(app.router, first=first)
 
 
-async def _run_platforms(app: App, platforms: list[str]) -> int:
+async def _run_platforms(app: App, platforms: list[Platform]) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     runners: list[PlatformRunner] = []
-    if "discord" in platforms:
+    if Platform.DISCORD in platforms:
         from adapters.discord import start_discord  # noqa: PLC0415 - see the module docstring
 
         runners.append(await start_discord(app))
-    if "slack" in platforms:
+    if Platform.SLACK in platforms:
         from adapters.slack import start_slack  # noqa: PLC0415 - see the module docstring
 
         runners.append(await start_slack(app))
@@ -192,7 +193,7 @@ async def _run_platforms(app: App, platforms: list[str]) -> int:
     return 0
 
 
-async def _serve(platforms: list[str], runners: list[PlatformRunner], stop: asyncio.Event) -> None:
+async def _serve(platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event) -> None:
     """Until SIGTERM/Ctrl-C or a platform connection ends."""
     print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops)",
           file=sys.stderr)
