@@ -106,13 +106,7 @@ async def build_app(
         config, storage, clock, registry, digests.for_subscription, sleep=sleep,
         poll_feeds=feed_poll_job(poller) if config.feeds else None,
     )
-    answers = CoreAnswers(
-        briefings=TopicBriefings(config, storage, clock, claims),
-        claim_ledger=claims,
-        digests=digests,
-        source_health=SourceAnswers(config, storage),
-        channel_digests=SubscriptionAnswers(delivery.subscriptions),
-    )
+    answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery)
     return App(
         config=config,
         secrets=secrets or Secrets(),
@@ -127,6 +121,19 @@ async def build_app(
         publishers=registry,
         delivery=delivery,
         owns_storage=owns_storage,
+    )
+
+
+def _answers(
+    config: Config, storage: Storage, clock: Clock, *, claims: ClaimAnswers, digests: DigestAnswers,
+    delivery: DeliveryRuntime,
+) -> CoreAnswers:
+    return CoreAnswers(
+        briefings=TopicBriefings(config, storage, clock, claims),
+        claim_ledger=claims,
+        digests=digests,
+        source_health=SourceAnswers(config, storage),
+        channel_digests=SubscriptionAnswers(delivery.subscriptions),
     )
 
 

@@ -4,10 +4,8 @@ language): one table per language, the same keys in each (``tests/test_i18n.py``
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.model import Claim
+from bot.model import Claim
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {

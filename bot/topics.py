@@ -10,13 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from bot.config import TopicConfig
 from bot.model import Item
-
-if TYPE_CHECKING:
-    from bot.storage import Storage
+from bot.storage import Storage
 
 MATCHING_VERSION = "1"  # bump when ``relevance`` counts differently: stored scores are rebuilt
 _MEMO_SIZE = 8192
