@@ -17,7 +17,6 @@ from bot.model import Digest, Item, Reply, Section
 from bot.ports import Clock
 from bot.storage import Storage
 from bot.storage.deliveries import SubscriptionRow
-from bot.topics import remember
 
 
 @dataclass(frozen=True)
@@ -76,17 +75,15 @@ class DigestAnswers:
         previous = await self.storage.items.window(since=window.since - span, until=window.since)
         both = [*window.items, *previous]
         await seed_story_keys(self.storage, both)
-        if config is not None:
-            stored = await self.storage.prepared.topic_scores(config.name, [i.id for i in both])
-            for item in both:
-                remember(config, item.title, item.text, stored.get(item.id, 0))
+        stored = (await self.storage.prepared.topic_scores(config.name, [i.id for i in both])
+                  if config is not None else None)
         figures = await self.storage.items.figures_many([i.id for i in both])
         found = {frozenset((d.claim_id, d.other_id)) for d in await self.storage.claims.disputes()
                  if window.since <= d.found_at <= window.until}
         digest = build_digest(
             items=window.items, figures=figures, claims=await self.claims.ledger(),
             since=window.since, until=window.until, window=window.description,
-            language=self.language, topic=config, previous_items=previous,
+            language=self.language, topic=config, topic_scores=stored, previous_items=previous,
             window_disputes=found,
         )
         # one line per feed whose failure episode began in this window: windows follow each other,

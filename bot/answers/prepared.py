@@ -1,19 +1,13 @@
-"""Seeding the briefing code's memos from what ingest stored, so a command reads no item texts.
-
-``bot.topics.relevance`` and ``bot.briefing.stories`` keep memos of topic scores and story keys;
-the scores and keys themselves were computed at ingest (``bot.ingest.derive``) and stored, so a
-command hands them over instead of recomputing them.
-"""
+"""Seeding the story-key memo of ``bot.briefing.stories`` from what ingest stored, so clustering
+reads no item texts (the keys were computed at ingest: ``bot.ingest.derive``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from bot.briefing.stories import is_remembered, remember
-from bot.config import TopicConfig
 from bot.model import Item
 from bot.storage import Storage
-from bot.topics import remember as remember_score
 
 
 async def seed_story_keys(storage: Storage, items: Sequence[Item]) -> None:
@@ -26,8 +20,3 @@ async def seed_story_keys(storage: Storage, items: Sequence[Item]) -> None:
         if item.id in stored:
             remember(item, stored[item.id])
 
-
-def seed_topic_scores(topic: TopicConfig, scored: Sequence[tuple[Item, int]]) -> None:
-    """Topic scores of items as ingest stored them (never computed again)."""
-    for item, value in scored:
-        remember_score(topic, item.title, item.text, value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.answers.claims import ClaimAnswers
-from bot.answers.prepared import seed_story_keys, seed_topic_scores
+from bot.answers.prepared import seed_story_keys
 from bot.briefing.topic import MAX_ITEMS, build_topic_briefing
 from bot.config import Config, TopicConfig
 from bot.errors import CommandError
@@ -27,24 +27,26 @@ class TopicBriefings:
             raise CommandError(f"unknown topic {name!r}")
         return config
 
-    async def items(self, name: str, *, newest: int | None = None) -> list[Item]:
-        """The items stored as matching topic ``name``, newest first (then the more relevant).
+    async def scored(self, name: str, *, newest: int | None = None) -> list[tuple[Item, int]]:
+        """The items stored as matching topic ``name`` with their stored scores, newest first
+        (then the more relevant).
 
         ``newest``: only the newest so many by publication time, as the briefing takes them.
         """
-        config = self.topic(name)
+        self.topic(name)
         if newest is None:
             scored = await self.storage.items.on_topic(name)
         else:
             scored = await self.storage.items.on_topic(name, by="published", limit=newest)
-        seed_topic_scores(config, scored)
         scored.sort(key=lambda p: (p[0].published or p[0].ingested_at, p[1]), reverse=True)
-        return [item for item, _ in scored]
+        return scored
 
     async def briefing(self, name: str) -> Reply:
-        items = await self.items(name, newest=MAX_ITEMS)  # it reads no more than the newest so many
+        scored = await self.scored(name, newest=MAX_ITEMS)  # it reads no more than the newest so many
+        items = [item for item, _ in scored]
         await seed_story_keys(self.storage, items)
         figures = await self.storage.items.figures_many([i.id for i in items])
         claims = await self.claims.filtered(topic=name)
         return build_topic_briefing(self.topic(name), items, figures, claims, self.language,
-                                    now=self.clock.now())
+                                    now=self.clock.now(),
+                                    topic_scores={item.id: value for item, value in scored})
