@@ -9,6 +9,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
 from bot.delivery.subscriptions import describe_target
@@ -43,15 +44,26 @@ def idempotency_key(subscription_id: str, slot: str) -> str:
     return "bb" + hashlib.sha256(f"{subscription_id}|{slot}".encode()).hexdigest()[:23]
 
 
+class OutcomeState(StrEnum):
+    """What happened to one slot in this process. The first three are also the delivery log's
+    final states (``bot.storage.deliveries``)."""
+
+    SENT = SENT
+    SKIPPED = SKIPPED
+    FAILED = FAILED
+    BUSY = "busy"  # another process holds the slot
+    STOPPED = "stopped"  # shutdown during retries: the next start resumes
+    LOST = "lost"  # our lease was taken over
+    NO_PUBLISHER = "no_publisher"  # the platform is not connected in this process
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one slot in this process. ``state``: sent, skipped, failed, or
-    busy (another process holds it), stopped (shutdown during retries: the next start resumes),
-    lost (our lease was taken over), no_publisher (the platform is not connected here)."""
+    """What happened to one slot in this process."""
 
     subscription_id: str
     slot: str
-    state: str
+    state: OutcomeState
     detail: str = ""
     message_id: str | None = None
     possible_duplicate: bool = False
@@ -86,7 +98,9 @@ class SlotAttempts:
         self._reply: Reply | None = None
         self._built = False  # the digest is built once, on the first attempt that needs it
 
-    def outcome(self, state: str, detail: str = "", message_id: str | None = None) -> Outcome:
+    def outcome(
+        self, state: OutcomeState, detail: str = "", message_id: str | None = None
+    ) -> Outcome:
         return Outcome(self.sub.id, self.slot, state, detail, message_id,
                        self.possible_duplicate, self.reconciled)
 
@@ -100,9 +114,9 @@ class SlotAttempts:
         if not ok:
             log.error("digest %s %s: lost the claim before recording %s", self.sub.id, self.slot,
                       state)
-            return self.outcome("lost", f"{state} but the claim had been taken over",
+            return self.outcome(OutcomeState.LOST, f"{state} but the claim had been taken over",
                                 receipt.message_id if receipt else None)
-        return self.outcome(state, error or "", receipt.message_id if receipt else None)
+        return self.outcome(OutcomeState(state), error or "", receipt.message_id if receipt else None)
 
     async def run(self) -> Outcome:
         s = self.s
@@ -132,14 +146,14 @@ class SlotAttempts:
             until = s.clock.now() + timedelta(seconds=delay) + s.lease
             if not await s.store.renew(self.sub.id, self.slot, owner=s.owner,
                                        lease_expires=until, error=str(error)):
-                return self.outcome("lost", "the claim was taken over by another process")
+                return self.outcome(OutcomeState.LOST, "the claim was taken over by another process")
             log.warning("digest to %s, %s: %s; retrying in %.0f s", describe_target(self.sub),
                         self.slot, error, delay)
             if not await s.pause(delay):
                 await s.store.renew(self.sub.id, self.slot, owner=s.owner,
                                     lease_expires=s.clock.now(),
                                     error=f"stopped while waiting to retry: {error}")
-                return self.outcome("stopped", "handed back for the next start")
+                return self.outcome(OutcomeState.STOPPED, "handed back for the next start")
 
     async def _attempt(self) -> Outcome:
         """One attempt: ask the platform first when a post may exist, skip a late slot, build
@@ -160,7 +174,7 @@ class SlotAttempts:
         lease = self.s.clock.now() + self.s.lease
         if not await self.s.store.start_attempt(self.sub.id, self.slot, owner=self.s.owner,
                                                 lease_expires=lease):
-            return self.outcome("lost", "the claim was taken over by another process")
+            return self.outcome(OutcomeState.LOST, "the claim was taken over by another process")
         receipt = await self.publisher.publish(self.target, self._reply, idempotency_key=self.key)
         if self.possible_duplicate:
             log.warning("digest to %s, %s: posted, possibly twice (the platform cannot "

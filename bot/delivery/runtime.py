@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.config import Config
-from bot.delivery.attempts import Outcome
+from bot.delivery.attempts import Outcome, OutcomeState
 from bot.delivery.scheduler import DigestScheduler
 from bot.delivery.service import BuildDigest, DeliveryService, Sleep
 from bot.delivery.subscriptions import SubscriptionService, describe_target
@@ -102,9 +102,9 @@ class DeliveryRuntime:
         lines = []
         for outcome in await self.service.post_now(subs):
             where = describe_target(by_id[outcome.subscription_id])
-            if outcome.state == "sent":
+            if outcome.state is OutcomeState.SENT:
                 lines.append(f"posted to {where}: message {outcome.message_id}")
-            elif outcome.state == "no_publisher":
+            elif outcome.state is OutcomeState.NO_PUBLISHER:
                 lines.append(f"not posted to {where}: {outcome.detail} in this command "
                              "(`briefbot run` connects it)")
             else:
