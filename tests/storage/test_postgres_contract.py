@@ -134,8 +134,8 @@ async def _answers(config: Config, clock: FixedClock) -> tuple[object, object]:
             await app.ingest.ingest_article(source, RawArticle(key=path.name, title=title,
                                                                text=body, language="en"))
         claims = [claim_json(c) for c in await app.answers.filtered_claims()]
-        window = await app.answers.digest_window(since=None)
-        digest = digest_json(await app.answers.build_digest(window, topic=None))
+        window = await app.answers.digests.window(since=None)
+        digest = digest_json(await app.answers.digests.build(window, topic=None))
         return claims, digest
     finally:
         await app.close()
