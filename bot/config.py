@@ -74,6 +74,13 @@ class FetchConfig:
     interval: int = 15  # minutes
     max_age: int = 48  # hours
     full_text: bool = True
+    full_text_timeout: float = 20.0  # seconds for one article page, redirects included
+    full_text_concurrency: int = 4  # article pages fetched at once, over all feeds
+
+
+@dataclass(frozen=True)
+class TextConfig:
+    max_chars: int = 200_000  # longest text analysed; longer feed texts are cut, files refused
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,7 @@ class Config:
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     bot: BotConfig = field(default_factory=BotConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    text: TextConfig = field(default_factory=TextConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
@@ -276,6 +284,8 @@ def validate(config: Config, *, where: str) -> None:
         "fetch.max_bytes": config.fetch.max_bytes,
         "fetch.interval": config.fetch.interval,
         "fetch.max_age": config.fetch.max_age,
+        "fetch.full_text_concurrency": config.fetch.full_text_concurrency,
+        "text.max_chars": config.text.max_chars,
     }
     for key, value in positive.items():
         if value < 1:
@@ -284,6 +294,7 @@ def validate(config: Config, *, where: str) -> None:
         "fetch.connect_timeout": config.fetch.connect_timeout,
         "fetch.read_timeout": config.fetch.read_timeout,
         "fetch.timeout": config.fetch.timeout,
+        "fetch.full_text_timeout": config.fetch.full_text_timeout,
     }.items():
         if fvalue <= 0:
             raise ConfigError(f"must be a positive number of seconds, got {fvalue}", path=where,

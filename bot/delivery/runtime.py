@@ -114,6 +114,8 @@ class Background:
 
     async def stop(self) -> None:
         await self.runtime.stop()
+        if "poller" in self.extras:
+            await self.extras["poller"].close()
         if self.fetcher is not None:
             await self.fetcher.close()
 
@@ -139,6 +141,7 @@ async def start_background(app: App, *, console: bool) -> Background:
         if fetcher is None:
             fetcher = background.fetcher = HttpFetcher(app.config.fetch)
         poller = FeedPoller.from_app(app, fetcher)
+        background.extras["poller"] = poller  # stopped first: its polls use the fetcher
 
         async def poll() -> None:
             for result in await poller.poll_due():

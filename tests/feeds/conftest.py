@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import inspect
 import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -25,7 +27,8 @@ class FeedServer:
 
     def __init__(self, secret_path: Path) -> None:
         self.requests: list[web.Request] = []
-        self.overrides: dict[str, Callable[[web.Request], web.StreamResponse]] = {}
+        # a handler may be a coroutine function (a response that streams)
+        self.overrides: dict[str, Callable[[web.Request], Any]] = {}
         self.bodies: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type) to serve
         self.secret_path = secret_path
         self.hang = asyncio.Event()  # never set: the slow route waits on it until cancelled
@@ -51,7 +54,8 @@ class FeedServer:
         self.requests.append(request)
         path = request.path
         if path in self.overrides:
-            return self.overrides[path](request)
+            answer = self.overrides[path](request)
+            return await answer if inspect.isawaitable(answer) else answer
         if path in self.bodies:
             body, ctype = self.bodies[path]
             return web.Response(body=body, headers={"Content-Type": ctype})
@@ -159,3 +163,32 @@ def fetch_config(**changes: object) -> FetchConfig:
 def with_feeds(config: Config, *urls: str, **fetch: object) -> Config:
     feeds = tuple(FeedConfig(url=u) for u in urls)
     return dataclasses.replace(config, feeds=feeds, fetch=fetch_config(**fetch))
+
+
+@pytest.fixture
+async def target(tmp_path: Path) -> AsyncIterator[FeedServer]:
+    """A second loopback server: what an attacker wants reached (its own port, its own request log)."""
+    feeds = FeedServer(tmp_path / "secret.txt")
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", feeds.handle)
+    test_server = TestServer(app, host="127.0.0.1", port=0)
+    await test_server.start_server()
+    feeds.server = test_server
+    try:
+        yield feeds
+    finally:
+        await test_server.close()
+
+
+FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+CIRCLED = str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")
+
+
+def disguised_loopback(port: int) -> dict[str, str]:
+    """127.0.0.1 written so that only IDNA normalisation (yarl's, hence aiohttp's) reveals it."""
+    return {
+        "fullwidth digits": f"http://{'127.0.0.1'.translate(FULLWIDTH)}:{port}/",
+        "fullwidth digits, ASCII dots": f"http://１２７.０.０.１:{port}/",
+        "ideographic full stop": f"http://127。0。0。1:{port}/",
+        "circled digits": f"http://{'127.0.0.1'.translate(CIRCLED)}:{port}/",
+    }
