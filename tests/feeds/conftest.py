@@ -33,6 +33,8 @@ class FeedServer:
         self.secret_path = secret_path
         self.hang = asyncio.Event()  # never set: the slow route waits on it until cancelled
         self.server: TestServer | None = None
+        self.trickling: list[str] = []  # paths of /trickle pages being sent right now
+        self.most_trickling = 0
 
     @property
     def base(self) -> str:
@@ -89,6 +91,8 @@ class FeedServer:
             await self.hang.wait()
         if path == "/endless":
             return await self._endless(request)
+        if path.startswith("/trickle"):
+            return await self._trickle(request, float(request.query.get("pause", "1")))
         if path == "/empty":
             return web.Response(body=b"", headers={"Content-Type": RSS})
         if path in ("/secret", "/secret.dtd"):
@@ -103,6 +107,21 @@ class FeedServer:
                 ctype = "application/rss+xml; charset=utf-8"  # a lie: the bytes are latin-1
             return web.Response(body=self.fixture(name), headers={"Content-Type": ctype})
         return web.Response(status=404, text="not found")
+
+    async def _trickle(self, request: web.Request, pause: float) -> web.StreamResponse:
+        """An HTML page sent one byte per ``pause`` seconds, until the client gives up."""
+        response = web.StreamResponse(headers={"Content-Type": "text/html; charset=utf-8"})
+        await response.prepare(request)
+        self.trickling.append(request.path)
+        self.most_trickling = max(self.most_trickling, len(self.trickling))
+        try:
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+                while not request.transport or not request.transport.is_closing():
+                    await response.write(b"<")
+                    await asyncio.sleep(pause)
+        finally:
+            self.trickling.remove(request.path)
+        return response
 
     async def _endless(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": RSS})
@@ -192,3 +211,14 @@ def disguised_loopback(port: int) -> dict[str, str]:
         "ideographic full stop": f"http://127。0。0。1:{port}/",
         "circled digits": f"http://{'127.0.0.1'.translate(CIRCLED)}:{port}/",
     }
+
+
+def teasers(*links: str, feed: str = "t") -> bytes:
+    items = "".join(
+        f"<item><title>Teaser {n}</title><link>{link}</link>"
+        f"<guid isPermaLink='false'>{feed}-{n}</guid>"
+        "<pubDate>Tue, 28 Jan 2025 08:00:00 GMT</pubDate>"
+        "<description>Analysts question the reported training costs… Read more</description></item>"
+        for n, link in enumerate(links))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+            f"{items}</channel></rss>").encode()
