@@ -5,9 +5,11 @@ so a feed title can neither format, link, nor ping. ``discord.utils.escape_markd
 for that: it leaves ``(``, ``)``, ``#``, ``-``, ``<`` and ``:`` alone, and a nested
 ``[[click](http://evil.example)`` became a masked link. Here every character Discord's markdown gives
 a meaning to is backslash-escaped wherever it stands (a backslash before punctuation always shows the
-character itself), so feed text is always plain text; the only links are the ones built here. Long replies are split at line boundaries into
-several embeds and, past 10 embeds or 6000 characters, several messages; a single line too long for
-an embed is cut at a space, never inside an escape sequence.
+character itself), so feed text is always plain text; the only links are the ones built here.
+
+Long replies are split at line boundaries into several embeds and, past 10 embeds or 6000
+characters, several messages; a single line too long for an embed is cut at a space, never inside
+an escape sequence.
 
 A scheduled digest also carries its idempotency key in the footer of every message ("briefbot ·
 <key>", plus "· 2/3" when split), because Discord keeps no nonce with a stored message: the footer is

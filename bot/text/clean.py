@@ -1,11 +1,11 @@
 """Turning a raw article (plain-text export or HTML) into clean body paragraphs.
 
 The plain-text shape of scraped news (the seed's): first line the headline (when it is short enough to
-be one: a longer first line is the first paragraph); a photo caption followed by a credit ("Foto: REUTERS") glued to the first
-body sentence ("REUTERSBislang"); short lines without final punctuation are subheadings; a trailing
-"Lesen Sie auch: ..." teaser. We drop captions, credits, subheadings and teasers, and keep a map from
-every clean character to its original offset so that claim spans can point into the file as it was
-read.
+be one: a longer first line is the first paragraph); a photo caption followed by a credit ("Foto:
+REUTERS") glued to the first body sentence ("REUTERSBislang"); short lines without final punctuation
+are subheadings; a trailing "Lesen Sie auch: ..." teaser. We drop captions, credits, subheadings and
+teasers, and keep a map from every clean character to its original offset so that claim spans can
+point into the file as it was read.
 """
 
 from __future__ import annotations

@@ -91,9 +91,9 @@ def test_escaped_feed_text_is_plain_text(text: str) -> None:
 
 
 def test_random_markdown_soup_stays_plain() -> None:
-    pieces = list("\\*_~`|>[]()#<:/-+.!@ \n1aZ") + [
-        "http://", "https://evil.example", "discord.gg/", "everyone", "here", "t:1:R", "-# ",
-        "```", "||", "1. ", "\n- ", "](", ")[", "<@1234>", ":smile:", "www.", "\n> "]
+    pieces = [
+        *"\\*_~`|>[]()#<:/-+.!@ \n1aZ", "http://", "https://evil.example", "discord.gg/", "everyone",
+        "here", "t:1:R", "-# ", "```", "||", "1. ", "\n- ", "](", ")[", "<@1234>", ":smile:", "www.", "\n> "]
     rng = random.Random(14)
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 24)))
