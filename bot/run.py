@@ -170,12 +170,17 @@ async def _run_platforms(app: App, platforms: list[str]) -> int:
         asyncio.create_task(r.wait_closed()) for r in runners
     ]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    # a platform that ended with an error (a token rejected on a retried login) says so, exit 2
+    failed = [w.exception() for w in waiters[1:] if w.done() and not w.cancelled()]
     # let sends in progress finish, then close the platforms
     await _stop_background(background)
     for runner in runners:
         await runner.stop()
     for w in waiters:
         w.cancel()
+    for error in failed:
+        if error is not None:
+            raise error
     return 0
 
 
