@@ -196,10 +196,16 @@ def build_bolt_app(router: CommandRouter, config: SlackConfig, client: AsyncWebC
 
 class _NotTokenUnused(logging.Filter):
     """bolt warns that SLACK_BOT_TOKEN "will be unused" whenever it is in the environment and a
-    client is given; the client carries that very token."""
+    client is given (the client carries that very token); slack_sdk logs each failed Socket Mode
+    reconnect with a traceback, where one line says as much."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "will be unused" not in str(record.msg)
+        if "will be unused" in str(record.msg):
+            return False
+        if record.exc_info and str(record.msg).startswith("Failed to connect"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 _NOT_TOKEN_UNUSED = _NotTokenUnused()
@@ -329,14 +335,19 @@ async def _listen(runner: SlackRunner, bolt: AsyncApp, host: str, port: int) -> 
 
 
 async def _connect_socket(socket: AsyncSocketModeHandler) -> None:
-    """Open the Socket Mode connection; a rejected app token is a ConfigError."""
+    """Open the Socket Mode connection; a rejected app token is a ConfigError.
+
+    slack_sdk's own connect loop retries every error for ever, a traceback each time, a rejected
+    token included: so the token is tried here first, with one call that fails cleanly.
+    """
     try:
-        await socket.connect_async()
+        await socket.client.web_client.apps_connections_open(app_token=socket.client.app_token)
     except SlackApiError as e:
         error = e.response.get("error") if e.response is not None else None
         raise ConfigError(f"Slack refused the app-level token ({error}); create one with the "
                           "connections:write scope under Basic Information -> App-Level Tokens",
                           key="SLACK_APP_TOKEN") from e
+    await socket.connect_async()
 
 
 async def _check_token(client: AsyncWebClient) -> None:
