@@ -28,10 +28,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import CoreParts
 from adapters.slack.publisher import SlackPublisher, make_client
 from adapters.slack.render import Message, render
 from bot.commands import CommandRouter
-from bot.config import SlackConfig
+from bot.config import Secrets, SlackConfig
 from bot.errors import BriefbotError, CommandError, ConfigError
 from bot.i18n import label
 from bot.model import Reply, User
@@ -239,7 +240,7 @@ class SlackRunner:
                 await self._reaching
         await self.commands.drain()
         if self.socket is not None:
-            await self.socket.close_async()
+            await self.socket.close_async()  # type: ignore[no-untyped-call]  # slack-bolt is untyped here
         if self.web_runner is not None:
             await self.web_runner.cleanup()
         await _close_client_session(self.publisher.client)
@@ -271,7 +272,7 @@ class SlackRunner:
 
 
 async def start_slack_runner(
-    router: CommandRouter, config: SlackConfig, secrets: Any, *, host: str = "0.0.0.0",
+    router: CommandRouter, config: SlackConfig, secrets: Secrets, *, host: str = "0.0.0.0",
     port: int | None = None, ack_budget: float = ACK_BUDGET, retry_first: float = RETRY_FIRST,
     retry_max: float = RETRY_MAX,
 ) -> SlackRunner:
@@ -280,9 +281,9 @@ async def start_slack_runner(
     Raises ConfigError for a missing or rejected token; Slack not reachable is retried in the
     background (see ``SlackRunner.reach_later``).
     """
-    bot_token = getattr(secrets, "slack_bot_token", None)
-    signing_secret = getattr(secrets, "slack_signing_secret", None)
-    app_token = getattr(secrets, "slack_app_token", None)
+    bot_token = secrets.slack_bot_token
+    signing_secret = secrets.slack_signing_secret
+    app_token = secrets.slack_app_token
     if not bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is not set (it starts with xoxb-)")
     if config.mode == "http" and not signing_secret:
@@ -347,7 +348,7 @@ async def _connect_socket(socket: AsyncSocketModeHandler) -> None:
         raise ConfigError(f"Slack refused the app-level token ({error}); create one with the "
                           "connections:write scope under Basic Information -> App-Level Tokens",
                           key="SLACK_APP_TOKEN") from e
-    await socket.connect_async()
+    await socket.connect_async()  # type: ignore[no-untyped-call]  # slack-bolt is untyped here
 
 
 async def _check_token(client: AsyncWebClient) -> None:
@@ -376,12 +377,12 @@ def unreachable(config: SlackConfig, error: BaseException, *, again: bool = Fals
     return f"Slack is {'still ' if again else ''}not reachable{where} ({reason})"
 
 
-async def start_slack(app: Any, **kwargs: Any) -> SlackRunner:
-    """``briefbot run`` entry: ``app`` is the core ``bot.app.App``."""
+async def start_slack(app: CoreParts, **kwargs: Any) -> SlackRunner:
+    """``briefbot run`` entry."""
     return await start_slack_runner(app.router, app.config.slack, app.secrets, **kwargs)
 
 
-async def run_slack(router: CommandRouter, config: SlackConfig, secrets: Any) -> None:
+async def run_slack(router: CommandRouter, config: SlackConfig, secrets: Secrets) -> None:
     """Run until cancelled (SIGTERM handling cancels this task); stops cleanly either way."""
     runner = await start_slack_runner(router, config, secrets)
     try:
