@@ -19,13 +19,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import shared_pipeline
+from bot.app import default_pipeline
 from bot.text.clean import clean_plain_text
+from bot.text.pipeline import TextPipeline
 from bot.text.sentences import split_sentences
 
+ROOT = Path(__file__).resolve().parents[1]
 SEED = next((ROOT / "seeds").glob("*.txt"))
 
 
@@ -51,18 +52,14 @@ def seconds(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(runs)
 
 
-def measure(chars: int, repeat: int) -> dict[str, float]:
-    pipeline = shared_pipeline()
+def measure(pipeline: TextPipeline, chars: int, repeat: int) -> dict[str, float]:
     text = text_of(chars)
     sentences = split_sentences(text, "de")
-    from bot.text.pipeline import _figures
-
-    claims = pipeline.extractor.extract(text, sentences, "de")
     steps: dict[str, Callable[[], object]] = {
         "sentences": lambda: split_sentences(text, "de"),
         "summary": lambda: pipeline.summarizer.summarize(text, sentences, "de", max_bullets=5),
         "claims": lambda: pipeline.extractor.extract(text, sentences, "de"),
-        "figures": lambda: _figures(text, sentences, "de", claims),
+        "figures": lambda: pipeline.figures(text, sentences, "de"),
         "analyze": lambda: pipeline.analyze(text, "de"),
     }
     per_100k = 100_000 / chars
@@ -75,8 +72,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    shared_pipeline().analyze(text_of(5_000), "de")  # warm-up: models, lexicons, caches
-    rates = {size: measure(size, args.repeat) for size in sizes}
+    pipeline = default_pipeline()
+    pipeline.analyze(text_of(5_000), "de")  # warm-up: models, lexicons, caches
+    rates = {size: measure(pipeline, size, args.repeat) for size in sizes}
     smallest, largest = rates[sizes[0]], rates[sizes[-1]]
     print(json.dumps({
         "bench": "text_scaling",

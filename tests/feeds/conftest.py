@@ -146,7 +146,13 @@ def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
 async def server(tmp_path: Path) -> AsyncIterator[FeedServer]:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-FILE")
-    feeds = FeedServer(secret)
+    async with serving(FeedServer(secret)) as feeds:
+        yield feeds
+
+
+@contextlib.asynccontextmanager
+async def serving(feeds: FeedServer) -> AsyncIterator[FeedServer]:
+    """``feeds`` on 127.0.0.1, a free port, until the block ends."""
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", feeds.handle)
     test_server = TestServer(app, host="127.0.0.1", port=0)
@@ -187,16 +193,8 @@ def with_feeds(config: Config, *urls: str, **fetch: object) -> Config:
 @pytest.fixture
 async def target(tmp_path: Path) -> AsyncIterator[FeedServer]:
     """A second loopback server: what an attacker wants reached (its own port, its own request log)."""
-    feeds = FeedServer(tmp_path / "secret.txt")
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", feeds.handle)
-    test_server = TestServer(app, host="127.0.0.1", port=0)
-    await test_server.start_server()
-    feeds.server = test_server
-    try:
+    async with serving(FeedServer(tmp_path / "secret.txt")) as feeds:
         yield feeds
-    finally:
-        await test_server.close()
 
 
 FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
