@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,22 @@ CASES = [
     (DATA / "briefing" / "en_long.digest.json", DATA / "briefing" / "en_long.txt"),
     (DATA / "briefing" / "en_short.digest.json", DATA / "briefing" / "en_short.txt"),
 ]
+
+# Articles written for these tests (issue 16), each with its key facts in <stem>.facts.json.
+ARTICLES = sorted((DATA / "briefing").glob("*.facts.json"))
+
+# The attribution frame without what was said: "X warnte.", "Y behauptete, ohne Belege vorzulegen."
+_SAYING_DE = (r"(?:warnt|warnte|sagt|sagte|behauptet|behauptete|erklärt|erklärte|betont|betonte|"
+              r"meinte|kritisierte|forderte|widersprach|bestritt|schrieb|teilte \S+(?: \S+)? mit)")
+_SAYING_EN = r"(?:said|says|warned|claimed|argued|added|insisted|told \w+)"
+_BARE_FRAME = re.compile(
+    rf"\b(?:{_SAYING_DE}(?: am \w+)?(?:, ohne [^,.]*)?"
+    rf"|{_SAYING_EN}(?: on \w+)?(?:,? without (?:offering|giving|providing) evidence)?)[.!]?$"
+)
+
+
+def bare_frame(bullet: str) -> bool:
+    return bool(_BARE_FRAME.search(bullet.strip()))
 
 
 def _summarize(article: Path, max_bullets: int) -> tuple[list[str], str, str]:
@@ -87,3 +104,25 @@ def test_empty_and_tiny_inputs() -> None:
 def test_implements_the_summarizer_port() -> None:
     summarizer: Summarizer = ExtractiveSummarizer()
     assert callable(summarizer.summarize)
+
+
+def test_bare_frame_checker_catches_the_reported_bullets() -> None:
+    assert bare_frame("Der Datenschutzbeauftragte Ulrich Kelber warnte.")
+    assert bare_frame("Der CDU-Politiker Jens Spahn behauptete, ohne Belege vorzulegen.")
+    assert bare_frame("Council member Greg Thornton claimed without offering evidence.")
+    assert not bare_frame("Der Datenschutzbeauftragte Ulrich Kelber warnte, die App übertrage Daten "
+                          "nach China.")
+    assert not bare_frame("Landrätin Karin Vogt kritisierte die Entscheidung scharf.")
+
+
+@pytest.mark.parametrize("spec_path", ARTICLES, ids=lambda p: Path(p).name.split(".")[0])
+def test_article_summary_keeps_key_facts_and_claims(spec_path: Path) -> None:
+    """Read as a member would: every key fact is there, in about summary_words words, and no
+    bullet is a speaker's name with the statement cut away."""
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    article = spec_path.with_name(spec_path.name.replace(".facts.json", ".txt"))
+    bullets, text, language = _summarize(article, spec["max_bullets"])
+    assert language == spec["language"]
+    assert problems(bullets, spec, text) == [], bullets
+    assert sum(len(b.split()) for b in bullets) <= spec["max_words"], bullets
+    assert [b for b in bullets if bare_frame(b)] == [], bullets
