@@ -14,6 +14,7 @@ from bot.text.lexicon import (
     LEADING_CONJUNCTIONS,
     RELATIVE_FOLLOWERS_DE,
     RELATIVE_PRONOUNS,
+    SPEECH_CUES,
     words,
 )
 
@@ -21,6 +22,10 @@ _DATELINE = re.compile(
     r"^(?:[A-ZÄÖÜ][\wÄÖÜäöüß/.\- ]{1,40}?\s*\((?:[\w\- /]{2,20})\)\s*[-–—:]\s*"
     r"|[A-ZÄÖÜ]{3,}(?:[ /-][A-ZÄÖÜ]{2,})*\s*[-–—:]\s+)"
 )
+# "Mainz. Der ..." when the splitter glued a one-word dateline to the sentence it opens; four letters
+# at least so that "Dr. Müller" keeps its title
+_PLACE_DATELINE = re.compile(r"^(?!(?:Prof|Dipl|Abs|Ziff)\.)[A-ZÄÖÜ][a-zäöüß]{3,}(?:[/-][A-ZÄÖÜ][a-zäöüß]+)?"
+                             r"\.\s+(?=[A-ZÄÖÜ„\"])")
 _LEAD_LABEL = re.compile(r"^(?:[A-ZÄÖÜ][\wäöüß]*\s){0,3}[A-ZÄÖÜa-zäöüß]+:\s+(?=[A-ZÄÖÜ„\"])")
 _QUOTES = "„“”\"»«"
 _WORD = re.compile(r"[\w\-]+", re.UNICODE)
@@ -45,6 +50,7 @@ def _finish(text: str, original: str) -> str:
 def strip_front(text: str, language: str) -> str:
     """Drop a dateline, a leading coordinating conjunction and a short lead label ("Mehr noch:")."""
     text = _DATELINE.sub("", text, count=1)
+    text = _PLACE_DATELINE.sub("", text, count=1)
     first = _WORD.match(text)
     if first and first.group(0).casefold() in LEADING_CONJUNCTIONS.get(language, frozenset()):
         rest = text[first.end():].lstrip(" ,")
@@ -68,6 +74,8 @@ def _relative_spans(text: str, language: str) -> list[tuple[int, int, bool]]:
             continue  # "..., das galt bislang ...": verb second, a main clause
         if m.start() == 0 or not text[m.start() - 1].isalpha():
             continue  # a relative clause follows a noun
+        if language == "de" and not _after_noun(text, m.start(), pronoun):
+            continue  # "Kelber warnte, die App übertrage ...": reported speech, not a relative clause
         end = text.find(",", m.end())
         dash = min((i for i in (text.find(" – ", m.end()), text.find(" — ", m.end())) if i >= 0),
                    default=-1)
@@ -81,6 +89,36 @@ def _relative_spans(text: str, language: str) -> list[tuple[int, int, bool]]:
         else:
             spans.append((m.start(), end, False))
     return spans
+
+
+def _after_noun(text: str, comma: int, pronoun: str) -> bool:
+    """German nouns and names are capitalised: "der Konzern, der ..." is a relative clause, "warnte,
+    die App ..." and "ohne Belege vorzulegen, der Bund ..." are what was said."""
+    before = _WORD.findall(text[:comma][-40:])
+    if not before or not before[-1][:1].isupper():
+        return False
+    if pronoun in ("dessen", "deren"):
+        return True  # never the article of a new clause
+    clause = _WORD.findall(re.split(r"[,;:–—]", text[:comma])[-1])
+    # "Kelber warnte am Dienstag, die App ...": after a verb of saying the comma opens the statement
+    return SPEECH_CUES["de"].isdisjoint(w.casefold() for w in clause)
+
+
+_TRAILING_TIME = re.compile(r"(?:\s+(?:am|vom|on|last|this)\s+\w+|\s+(?:heute|gestern|erneut|"
+                            r"nun|jetzt|today|yesterday|again))+$")
+
+
+def bare_frame(text: str, language: str) -> bool:
+    """A speaker and a verb of saying with what was said cut away: "Kelber warnte.", "Spahn behauptete,
+    ohne Belege vorzulegen." A cut that leaves only this is no summary of the claim."""
+    body = re.sub(r",\s+(?:ohne|without)\b[^,]*$", "", text.rstrip(" .!;:,"))
+    body = _TRAILING_TIME.sub("", body)
+    if re.search(r"[“”\"«»]\s*,", body):
+        return False  # „…“, sagte er: the quote is what was said
+    last = _WORD.findall(body)[-2:]
+    cues = SPEECH_CUES.get(language, frozenset())
+    return bool(last) and (last[-1].casefold() in cues or (
+        len(last) == 2 and last[0].casefold() in cues and last[1][:1].islower()))
 
 
 def variants(text: str, language: str) -> list[str]:
@@ -98,7 +136,7 @@ def variants(text: str, language: str) -> list[str]:
             cut = base[:start] + " " + base[end + 1:].lstrip() if base[end] == "," else \
                 base[:start] + base[end:]
             cut = re.sub(r"\s+", " ", cut)
-        if _balanced(cut) and len(_WORD.findall(cut)) >= 4:
+        if _balanced(cut) and len(_WORD.findall(cut)) >= 4 and not bare_frame(cut, language):
             out.append(_finish(cut, text))
     compressed = _drop_adjuncts(base, language)
     if compressed != base and _balanced(compressed):
@@ -108,7 +146,7 @@ def variants(text: str, language: str) -> list[str]:
         head = base[:m.start()]
         tail = base[m.end():]
         if _balanced(head) and not any(q in tail for q in _QUOTES) and \
-                len(_WORD.findall(head)) >= 5:
+                len(_WORD.findall(head)) >= 5 and not bare_frame(head, language):
             out.append(_finish(head, text))
     seen: set[str] = set()
     unique = []
@@ -203,7 +241,7 @@ _FUNCTION: dict[str, frozenset[str]] = {
     "de": words(
         "über unter mit von aus bei nach vor in im auf für gegen durch dessen deren er sie es "
         "sein seine ihr ihre dies diese dieser dabei damit dann doch noch auch zudem dafür "
-        "dazu dadurch deshalb daher darum davon darauf dagegen trotzdem außerdem"
+        "dazu dadurch deshalb daher darum davon darauf dagegen trotzdem außerdem wer was wie wo"
     ),
     "en": words("he she they it its his her their this these that on in at with by"),
 }
