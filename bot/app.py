@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answers import CoreAnswers
+from bot.briefing.summary import SUMMARY_WORDS, ExtractiveSummarizer
 from bot.commands import CommandRouter
 from bot.config import Config, Secrets
 from bot.ingest import IngestService
@@ -53,7 +54,8 @@ async def build_app(
 ) -> App:
     """Build the app from the config. The caller closes it with ``await app.close()``."""
     owns = storage is None
-    pipeline = pipeline or shared_pipeline()  # before opening anything that would need closing
+    # before opening anything that would need closing
+    pipeline = pipeline or shared_pipeline(config.briefing.summary_words)
     storage = storage or await Storage.open(config.storage.database)
     clock = clock or SystemClock()
     answers = CoreAnswers(config, storage, clock)
@@ -81,15 +83,15 @@ async def build_app(
     )
 
 
-_PIPELINE: TextPipeline | None = None
+_PIPELINES: dict[int, TextPipeline] = {}
 
 
-def shared_pipeline() -> TextPipeline:
-    """One pipeline per process: its tokenizers and lemma tables are loaded once."""
-    global _PIPELINE
-    if _PIPELINE is None:
-        _PIPELINE = TextPipeline()
-    return _PIPELINE
+def shared_pipeline(summary_words: int = SUMMARY_WORDS) -> TextPipeline:
+    """One pipeline per process (and summary length): its tokenizers and lemma tables load once."""
+    if summary_words not in _PIPELINES:
+        summarizer = ExtractiveSummarizer(summary_words=summary_words)
+        _PIPELINES[summary_words] = TextPipeline(summarizer=summarizer)
+    return _PIPELINES[summary_words]
 
 
 def _ledger_hooks(storage: Storage) -> list[Any]:

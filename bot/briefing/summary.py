@@ -45,6 +45,14 @@ NAME_WEIGHT = 0.8
 _TOKEN = re.compile(r"[\w][\w\-]*", re.UNICODE)
 _WORDLIKE = re.compile(r"\w")
 _DIGIT = re.compile(r"\d")
+# a date or a period ("30. Juni", "14 Tagen", "January 1", "three years" is left out): deadlines and
+# dates are facts a reader checks, like amounts
+_MONTHS = (r"(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|"
+           r"January|February|March|June|July|October|December)")
+_DATE_OR_SPAN = re.compile(
+    rf"\b\d{{1,2}}\. {_MONTHS}\b|\b{_MONTHS} \d{{1,2}}\b|\b\d+ (?:Tagen|Tage|Wochen|Monaten|Monate|"
+    r"Jahren|days|weeks|months)\b"
+)
 _QUOTE = re.compile(r"[„“”\"»«]")
 # "laut X" / "according to X" names a source for a figure, not a position someone holds
 _SOURCE_CUES = frozenset({"laut", "zufolge", "according"})
@@ -97,23 +105,26 @@ class ExtractiveSummarizer:
         )
         keep = set(rough[: max(12, 4 * max_bullets)]) | set(usable[:LEAD_KEPT])
         rank = _ranks(usable, sents)
-        candidates = _candidates(sents, language, vocab, self.max_chars, keep, rank)
+        candidates = _candidates(sents, language, vocab, self.max_chars, keep, rank=rank)
         target = min(max_bullets, 1 + math.ceil(len(usable) / self.sentences_per_bullet))
         if len(usable) >= 2:
             target = max(target, min(2, max_bullets))
         chosen = _select(candidates, weights, target, self.summary_words)
-        return [c.text for c in _lead_first(chosen, sents)]
+        return [c.text for c in _lead_first(chosen, sents, weights)]
 
 
-def _lead_first(chosen: list[_Candidate], sents: Sequence[Sentence]) -> list[_Candidate]:
+def _lead_first(
+    chosen: list[_Candidate], sents: Sequence[Sentence], weights: dict[str, float]
+) -> list[_Candidate]:
     """What happened leads: the article's opening sentence when it was chosen (a news lede),
-    else the bullet chosen first (the one covering most of what the article is about; an essay
-    opening on background has its news further down). Then the bullets that carry a figure or a
-    speaker's position, then background, each in article order."""
+    else the bullet covering most of what the article is about, by weight per word, whatever its
+    place (an essay opening on background has its news further down). Then the bullets that carry
+    a figure or a speaker's position, then background, each in article order."""
     if not chosen:
         return []
     opening = next((i for i, s in enumerate(sents) if _usable(s.text)), 0)
-    lead = next((c for c in chosen if opening in c.used), chosen[0])
+    lead = next((c for c in chosen if opening in c.used), None) or max(
+        chosen, key=lambda c: sum(weights.get(k, 0.0) for k in c.concepts) / _cost(c.words, 10**6))
     rest = sorted((c for c in chosen if c is not lead), key=lambda c: (
         not any(k[0] in "#!" for k in c.concepts), c.first))
     return [lead, *rest]
@@ -163,9 +174,11 @@ class _Vocabulary:
         return self._with_speaker(text, tokens, found)
 
     def _figures(self, text: str, found: set[str]) -> None:
-        for f in find_figures(text, self.language):
-            concept = "#" + re.sub(r"\s+", " ", f.value.casefold())
-            self.surfaces.append((f.value, concept))
+        values = [f.value for f in find_figures(text, self.language)]
+        values += [m.group(0) for m in _DATE_OR_SPAN.finditer(text)]
+        for value in values:
+            concept = "#" + re.sub(r"\s+", " ", value.casefold())
+            self.surfaces.append((value, concept))
             found.add(concept)
         for code in codes(text):
             self.surfaces.append((code, "%" + code.casefold()))
@@ -209,12 +222,17 @@ def _speaker(text: str, concepts: set[str], language: str) -> str | None:
     """Who holds the position a sentence reports: a name outside the quotes of a sentence with a
     speech cue or quote. One concept per speaker, so each voice gets its chance."""
     outside = _QUOTED.sub(" ", text)
-    words = {w.casefold() for w in _TOKEN.findall(outside)}
+    tokens = [w.casefold() for w in _TOKEN.findall(outside)]
     verbs = SPEECH_CUES.get(language, SPEECH_CUES["en"]) - _SOURCE_CUES
-    if not (words & verbs or _QUOTE.search(outside)):
+    cues = [i for i, w in enumerate(tokens) if w in verbs]
+    if not (cues or _QUOTE.search(outside)):
         return None
-    people = sorted(w for w in words if "@" + w in concepts and not w.isupper())
-    return people[-1] if people else None
+    people = [i for i, w in enumerate(tokens) if "@" + w in concepts and not w.isupper()]
+    if not people:
+        return None
+    # the name next to the verb: "Tobias Reinhardt warnte" and "sagte Reinhardt" are one voice
+    cue = cues[0] if cues else len(tokens)
+    return tokens[min(people, key=lambda i: (abs(i - cue), i > cue))]
 
 
 def _unknown_word(token: str, language: str) -> bool:
@@ -260,6 +278,7 @@ def _candidates(
     vocab: _Vocabulary,
     max_chars: int,
     keep: AbstractSet[int],
+    *,
     rank: dict[int, float],
 ) -> list[_Candidate]:
     out: list[_Candidate] = []

@@ -62,19 +62,33 @@ def strip_front(text: str, language: str) -> str:
     return text
 
 
+_CLAUSE_START = re.compile(
+    r",\s+(?:(von|mit|bei|für|auf|über|an|aus|nach|unter|in|of|with|for|in|on|at|by|from)\s+)?"
+    r"([\wäöüÄÖÜß]+)\s+([\wäöüÄÖÜß\-]+)"
+)
+_PREPOSITIONAL_PRONOUNS = frozenset({"denen", "dem", "der", "deren", "dessen", "welchem", "welcher",
+                                     "welchen", "which", "whom"})
+
+
 def _relative_spans(text: str, language: str) -> list[tuple[int, int, bool]]:
     """(start, end, trailing) of relative clauses: ", der ... ," or ", der ... ." at the end."""
     pronouns = RELATIVE_PRONOUNS.get(language, frozenset())
     spans: list[tuple[int, int, bool]] = []
-    for m in re.finditer(r",\s+([\wäöüÄÖÜß]+)\s+([\wäöüÄÖÜß\-]+)", text):
-        pronoun, nxt = m.group(1), m.group(2)
-        if pronoun.casefold() not in pronouns or pronoun[0].isupper():
-            continue
-        if language == "de" and nxt[0].islower() and nxt not in RELATIVE_FOLLOWERS_DE:
-            continue  # "..., das galt bislang ...": verb second, a main clause
+    for m in re.finditer(_CLAUSE_START, text):
+        preposition, pronoun, nxt = m.group(1), m.group(2), m.group(3)
         if m.start() == 0 or not text[m.start() - 1].isalpha():
             continue  # a relative clause follows a noun
-        if language == "de" and not _after_noun(text, m.start(), pronoun):
+        if preposition:
+            # "..., von denen vorher niemand wusste": never the start of reported speech, but
+            # "..., von dem Geld sei nichts übrig" is
+            if pronoun.casefold() not in _PREPOSITIONAL_PRONOUNS or (
+                    pronoun != "denen" and nxt[:1].isupper()):
+                continue
+        elif pronoun.casefold() not in pronouns or pronoun[0].isupper():
+            continue
+        elif language == "de" and nxt[0].islower() and nxt not in RELATIVE_FOLLOWERS_DE:
+            continue  # "..., das galt bislang ...": verb second, a main clause
+        elif language == "de" and not _after_noun(text, m.start(), pronoun):
             continue  # "Kelber warnte, die App übertrage ...": reported speech, not a relative clause
         end = text.find(",", m.end())
         dash = min((i for i in (text.find(" – ", m.end()), text.find(" — ", m.end())) if i >= 0),
@@ -91,6 +105,24 @@ def _relative_spans(text: str, language: str) -> list[tuple[int, int, bool]]:
     return spans
 
 
+def _before_main_clause(text: str, language: str) -> str | None:
+    """"Die App wird von 2,3 Millionen Menschen genutzt, die meisten zeichnen damit Strecken auf": a
+    second main clause joined by a comma can go when the first is one whole clause of its own (no
+    other comma, eight words or more) and not a bare frame ("Er sagte, das sei falsch")."""
+    if language != "de" or any(q in text for q in _QUOTES):
+        return None
+    for m in _CLAUSE_START.finditer(text):
+        pronoun, nxt = m.group(2), m.group(3)
+        if m.group(1) or pronoun.casefold() not in RELATIVE_PRONOUNS["de"] or pronoun[0].isupper():
+            continue
+        if not nxt[0].islower() or nxt in RELATIVE_FOLLOWERS_DE:
+            continue
+        head = text[:m.start()]
+        if ", " not in head and len(_WORD.findall(head)) >= 8 and not bare_frame(head, language):
+            return head
+    return None
+
+
 def _after_noun(text: str, comma: int, pronoun: str) -> bool:
     """German nouns and names are capitalised: "der Konzern, der ..." is a relative clause, "warnte,
     die App ..." and "ohne Belege vorzulegen, der Bund ..." are what was said."""
@@ -104,6 +136,7 @@ def _after_noun(text: str, comma: int, pronoun: str) -> bool:
     return SPEECH_CUES["de"].isdisjoint(w.casefold() for w in clause)
 
 
+_POINTERS = frozenset({"that", "this", "it", "so", "das", "dies", "es"})
 _TRAILING_TIME = re.compile(r"(?:\s+(?:am|vom|on|last|this)\s+\w+|\s+(?:heute|gestern|erneut|"
                             r"nun|jetzt|today|yesterday|again))+$")
 
@@ -116,6 +149,8 @@ def bare_frame(text: str, language: str) -> bool:
     if re.search(r"[“”\"«»]\s*,", body):
         return False  # „…“, sagte er: the quote is what was said
     last = _WORD.findall(body)[-2:]
+    if last and last[-1].casefold() in _POINTERS:
+        return True  # "Halvorsen denied that": what was denied is cut away
     cues = SPEECH_CUES.get(language, frozenset())
     return bool(last) and (last[-1].casefold() in cues or (
         len(last) == 2 and last[0].casefold() in cues and last[1][:1].islower()))
@@ -138,11 +173,15 @@ def variants(text: str, language: str) -> list[str]:
             cut = re.sub(r"\s+", " ", cut)
         if _balanced(cut) and len(_WORD.findall(cut)) >= 4 and not bare_frame(cut, language):
             out.append(_finish(cut, text))
+    head = _before_main_clause(base, language)
+    if head:
+        out.append(_finish(head, text))
     compressed = _drop_adjuncts(base, language)
     if compressed != base and _balanced(compressed):
         out.append(_finish(compressed, text))
     # a trailing apposition after a dash or ", darunter"/", including"
-    for m in re.finditer(r"\s[–—]\s|,\s(?:darunter|etwa|including|such as)\s", base):
+    for m in re.finditer(r"\s[–—]\s|,\s(?:darunter|etwa|including|such as|arguing|saying|adding|"
+                         r"citing|noting|making|leaving|prompting)\s", base):
         head = base[:m.start()]
         tail = base[m.end():]
         if _balanced(head) and not any(q in tail for q in _QUOTES) and \
@@ -194,11 +233,17 @@ def has_unresolved_deixis(text: str, language: str) -> bool:
     return False
 
 
+# "Für die Pendler bedeutet das ...": "das" after the verb is what the sentence before said
+_WHAT_THAT_MEANS = re.compile(r"^(?:\S+ ){1,8}(?:bedeutet|heißt|hieße|bedeutete) (?:das|dies)\b")
+
+
 def leans_on_previous(text: str, language: str) -> bool:
     """A pronoun in the first words ("Über seinen Kanal verbreitete er ...") points back, unless a
     capitalised word (a name or noun it may refer to) comes first. Words inside an opening quote
     are the speaker's; what counts is who says them."""
     if has_unresolved_deixis(text, language):
+        return True
+    if language == "de" and _WHAT_THAT_MEANS.match(text):
         return True
     anaphors = ANAPHORS.get(language, frozenset())
     body = strip_front(text, language)
