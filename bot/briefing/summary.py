@@ -222,7 +222,7 @@ def _speaker(text: str, concepts: set[str], language: str) -> str | None:
     """Who holds the position a sentence reports: a name outside the quotes of a sentence with a
     speech cue or quote. One concept per speaker, so each voice gets its chance."""
     outside = _QUOTED.sub(" ", text)
-    tokens = [w.casefold() for w in _TOKEN.findall(outside)]
+    tokens: list[str] = [str(w).casefold() for w in _TOKEN.findall(outside)]
     verbs = SPEECH_CUES.get(language, SPEECH_CUES["en"]) - _SOURCE_CUES
     cues = [i for i, w in enumerate(tokens) if w in verbs]
     if not (cues or _QUOTE.search(outside)):
@@ -336,7 +336,7 @@ def _ranks(usable: list[int], sents: Sequence[Sentence]) -> dict[int, float]:
 
 def _prior(rank: float) -> float:
     """News says what happened first: the multiplier of a sentence ``rank`` places in."""
-    return 1.0 + LEAD_PRIOR * LEAD_DECAY**rank
+    return 1.0 + LEAD_PRIOR * math.pow(LEAD_DECAY, rank)
 
 
 def _gain(concepts: Iterable[tuple[str, float, bool]], covered: AbstractSet[str]) -> float:
@@ -424,5 +424,5 @@ def _best_step(
 def _cost(words: int, budget: int) -> float:
     """Words spent, sublinear so a whole sentence is not lost to its fragments; a first bullet
     over the whole budget pays double."""
-    cost = (words / 15.0) ** LENGTH_EXPONENT
+    cost = math.pow(words / 15.0, LENGTH_EXPONENT)
     return cost * 2.0 if words > budget else cost
