@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.errors import StorageError
-from bot.model import Figure, Item
+from bot.model import Analysis, Figure, Item
 from bot.storage._util import dt, ts
 from bot.storage.engine import Engine, Row, chunks, placeholders
 
@@ -144,6 +144,14 @@ class ItemStore:
 
     async def all(self) -> list[Item]:
         return await self.window(eligible_only=False)
+
+    async def replace_analysis(self, item_id: int, analysis: Analysis) -> None:
+        await self.db.execute(
+            "UPDATE items SET language = ?, bullets = ?, sentences = ?, figures = ? WHERE id = ?",
+            (analysis.language, json.dumps(list(analysis.bullets), ensure_ascii=False),
+             json.dumps([[s.start, s.end] for s in analysis.sentences]),
+             json.dumps([f.__dict__ for f in analysis.figures], ensure_ascii=False), item_id),
+        )
 
     async def count(self) -> int:
         row = await self.db.fetch_one("SELECT COUNT(*) FROM items")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
-from bot.model import Figure, Item, Link
+from bot.model import Analysis, Figure, Item, Link
 from bot.storage.claims import ClaimMention, ClaimRow, DisputeRow
 from bot.storage.deliveries import DeliveryRow, SubscriptionRow
 from bot.storage.items import NewItem, UpsertStatus
@@ -83,6 +83,10 @@ class ItemsStorage(Protocol):
         ...
 
     async def all(self) -> list[Item]: ...
+
+    async def replace_analysis(self, item_id: int, analysis: Analysis) -> None:
+        """What a newer engine derived from the item's unchanged text (``bot.ingest``)."""
+        ...
 
     async def count(self) -> int: ...
 
