@@ -79,6 +79,11 @@ class BotConfig:
 
 
 @dataclass(frozen=True)
+class BriefingConfig:
+    summary_words: int = 70  # words of an article's summary in all (about 40-70 reads best)
+
+
+@dataclass(frozen=True)
 class FeedConfig:
     url: str
     name: str = ""
@@ -104,6 +109,13 @@ class FetchConfig:
     interval: int = 15  # minutes
     max_age: int = 48  # hours
     full_text: bool = True
+    full_text_timeout: float = 20.0  # seconds for one article page, redirects included
+    full_text_concurrency: int = 4  # article pages fetched at once, over all feeds
+
+
+@dataclass(frozen=True)
+class TextConfig:
+    max_chars: int = 200_000  # longest text analysed; longer feed texts are cut, files refused
 
 
 @dataclass(frozen=True)
@@ -144,7 +156,9 @@ class Config:
     seeds: SeedsConfig = field(default_factory=SeedsConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     bot: BotConfig = field(default_factory=BotConfig)
+    briefing: BriefingConfig = field(default_factory=BriefingConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    text: TextConfig = field(default_factory=TextConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
@@ -332,6 +346,8 @@ def _validate_numbers(config: Config, where: str) -> None:
         "fetch.max_bytes": config.fetch.max_bytes,
         "fetch.interval": config.fetch.interval,
         "fetch.max_age": config.fetch.max_age,
+        "fetch.full_text_concurrency": config.fetch.full_text_concurrency,
+        "text.max_chars": config.text.max_chars,
     }
     for key, value in positive.items():
         if value < 1:
@@ -341,10 +357,14 @@ def _validate_numbers(config: Config, where: str) -> None:
         "fetch.connect_timeout": config.fetch.connect_timeout,
         "fetch.read_timeout": config.fetch.read_timeout,
         "fetch.timeout": config.fetch.timeout,
+        "fetch.full_text_timeout": config.fetch.full_text_timeout,
     }.items():
         if fvalue <= 0:
             raise ConfigError(f"must be a positive number of seconds, got {fvalue}", path=where,
                               key=key)
+    if not 15 <= config.briefing.summary_words <= 300:
+        raise ConfigError(f"must be between 15 and 300 words, got {config.briefing.summary_words}",
+                          path=where, key="briefing.summary_words")
     if config.delivery.lease_seconds < 30:
         raise ConfigError(
             "must be at least 30 seconds, longer than one post takes, or a second process could "
