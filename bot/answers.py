@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import Config
 from bot.errors import CommandError
 from bot.i18n import label
-from bot.model import Claim, Digest, Item, Link, Reply, Section, User
+from bot.model import Claim, Digest, DisputeReason, Item, Link, Reply, Section, User
 from bot.ports import Clock
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
@@ -79,17 +79,17 @@ class CoreAnswers:
         }
         by_id = {row.id: row for row in rows}
 
-        def other_side(other_id: str, reason: str) -> str:
+        def other_side(other_id: str, reason: str) -> DisputeReason:
             # say who stands on the other side, so a reader sees the two positions at once
+            parsed = DisputeReason.parse(reason)
             other = by_id.get(other_id)
             if other is None:
-                return reason
-            who = other.claimant or label("article", self.language)
+                return parsed
             words = other.text.split()
             snippet = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
-            return f"{who} („{snippet}“): {reason}"
+            return replace(parsed, counterpart=other.claimant, counterpart_text=snippet)
 
-        links: dict[str, list[tuple[str, str]]] = {}
+        links: dict[str, list[tuple[str, DisputeReason]]] = {}
         for d in disputes:
             links.setdefault(d.claim_id, []).append((d.other_id, other_side(d.other_id, d.reason)))
             links.setdefault(d.other_id, []).append((d.claim_id, other_side(d.claim_id, d.reason)))
@@ -106,7 +106,7 @@ class CoreAnswers:
 
     def _claim(
         self, row: ClaimRow, item_ids: Sequence[int], links_of: dict[int, Link],
-        item_topics: dict[int, list[str]], links: Sequence[tuple[str, str]],
+        item_topics: dict[int, list[str]], links: Sequence[tuple[str, DisputeReason]],
     ) -> Claim:
         topics: list[str] = []
         for item_id in item_ids:

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.claims.compare import same_claimant
 from bot.errors import CommandError
-from bot.model import Claim, Item, Link
+from bot.model import Claim, DisputeReason, Item, Link
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow, DisputeRow
 
@@ -69,7 +69,7 @@ def build_claims(
         out.append(Claim(
             id=row.id, claimant=row.claimant, text=row.text, kind=row.kind, cue=row.cue,
             hedged=row.hedged, hedges=row.hedges, evidence=row.evidence,  # type: ignore[arg-type]
-            disputes=tuple(o for o, _ in mine), dispute_reasons=tuple(r for _, r in mine),
+            disputes=tuple(o for o, _ in mine), dispute_reasons=tuple(DisputeReason.parse(r) for _, r in mine),
             topics=tuple(topics), first_seen=row.first_seen, last_seen=row.last_seen,
             sources=tuple(sources),
         ))
