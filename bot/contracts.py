@@ -77,5 +77,6 @@ def extracted_claim_json(claim: ExtractedClaim, *, claim_id: str, topics: list[s
         last_seen=iso(seen),
         sources=[{"title": title or "", "url": None}],
         spans=spans_json(spans),
+        rule=claim.rule,
     )
     return data

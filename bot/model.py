@@ -54,6 +54,7 @@ class ExtractedClaim:
     evidence: Evidence
     spans: ClaimSpans
     figures: tuple[str, ...] = ()
+    rule: str = ""  # which extraction pattern found it, so a wrong claim can be explained
 
 
 @dataclass(frozen=True)

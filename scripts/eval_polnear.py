@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import random
 import re
 import sys
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.claims.extract import RuleClaimExtractor  # noqa: E402
+from bot.model import Sentence  # noqa: E402
 from bot.text.sentences import split_sentences  # noqa: E402
 from scripts.attribution_score import Tally  # noqa: E402
 
@@ -77,7 +79,21 @@ def gold_attributions(ann: str) -> list[tuple[list[tuple[int, int]], list[tuple[
     return out
 
 
-def evaluate(corpus: Path, errors: int) -> dict[str, Any]:
+def sentences_of(text: str, name: str, cache: Path | None) -> list[Sentence]:
+    """SoMaJo is the slow part: with ``--cache DIR`` (outside the project) splits are kept."""
+    if cache is None:
+        return split_sentences(text, "en", lemmas=False)
+    path = cache / f"{name}.pickle"
+    if path.is_file():
+        found: list[Sentence] = pickle.loads(path.read_bytes())
+        return found
+    found = split_sentences(text, "en", lemmas=False)
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(found))
+    return found
+
+
+def evaluate(corpus: Path, errors: int, cache: Path | None = None) -> dict[str, Any]:
     extractor = RuleClaimExtractor()
     names = sorted(p.stem for p in (corpus / "text").glob("*.txt"))
     split = splits(names)
@@ -88,7 +104,7 @@ def evaluate(corpus: Path, errors: int) -> dict[str, Any]:
         ann_path = corpus / "attributions" / f"{name}.ann"
         ann = ann_path.read_text(encoding="utf-8") if ann_path.is_file() else ""
         words = word_tokens(text)
-        claims = extractor.extract(text, split_sentences(text, "en", lemmas=False), "en")
+        claims = extractor.extract(text, sentences_of(text, name, cache), "en")
         pred = [(to_tokens([c.spans.message], words),
                  to_tokens([c.spans.claimant] if c.spans.claimant else [], words))
                 for c in claims]
@@ -116,11 +132,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT)
     parser.add_argument("--errors", type=int, default=0, help="print N dev errors to stderr")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep sentence splits here (a folder outside the project)")
     args = parser.parse_args(argv)
     if not (args.corpus / "text").is_dir():
         print(json.dumps({"skipped": f"corpus folder {args.corpus} is absent"}))
         return 0
-    print(json.dumps(evaluate(args.corpus, args.errors), indent=2))
+    print(json.dumps(evaluate(args.corpus, args.errors, args.cache), indent=2))
     return 0
 
 

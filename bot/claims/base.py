@@ -33,6 +33,7 @@ class Draft:
     speaker: str | None = None
     speaker_span: Span | None = None
     fallback: bool = False  # a Konjunktiv I sentence: the speaker is the last one named nearby
+    rule: str = ""  # which pattern found it (shown as "rule" in analyze --json)
 
 
 class RunBase:
@@ -79,6 +80,11 @@ class RunBase:
                 return None, earlier[-1]
             return np_forward(toks, 0, self.lang), None
         if self.lang == "de":
+            if i > 1 and toks[i - 1].low == "und":  # "Lumen wies … zurück und erklärte, …"
+                earlier = [d for d in self.in_sent(s.index)
+                           if d.cue_span and d.cue_span[0] < toks[i].start and d.np]
+                if earlier:
+                    return None, earlier[-1]
             subj = F.german_subject(toks, i, self.lang)
             if subj is not None:
                 return subj, None

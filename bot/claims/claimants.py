@@ -63,6 +63,8 @@ _NOT_SPEAKERS = {  # sentence-initial words that are never a speaker (adverbs, p
     "ihr", "mehr", "als", "wenn", "weil", "obwohl", "dass", "ob", "warum", "wie", "was", "wer",
     "anschließend", "danach", "zuletzt", "zuerst", "erst", "dort", "hier", "so", "ebenfalls",
 }
+QUANTIFIERS = {"some", "many", "several", "other", "most", "few", "two", "three", "einige", "manche",
+               "viele", "mehrere", "andere", "zahlreiche", "zwei", "drei", "wenige", "etliche"}
 _SOURCE_LINKS = {"by", "from", "of", "von", "der", "des", "at", "bei"}
 _CONJ = {"und", "aber", "doch", "denn", "and", "but", "so", "yet"}
 TITLE_ROLES = {"president", "secretary", "representative", "rep.", "sen.", "senator", "dr.", "prof.",
@@ -256,6 +258,8 @@ class Resolver:
             before = toks[: roles[0]]
             if before and before[-1].low in ("'s", "’s"):
                 before = []  # "Italy's data protection authority": a description
+            if not after and all(t.low in QUANTIFIERS or not t.cap for t in before):
+                return None, None  # "Some analysts", "Viele Experten": a generic description
             toks = after if after else _names(before)
         else:
             names = _names(toks)

@@ -13,11 +13,12 @@ import re
 
 from bot.claims import frames as F
 from bot.claims.base import Draft
-from bot.claims.claimants import Resolver, np_forward
+from bot.claims.claimants import Resolver, is_role, np_forward
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok, build
 from bot.claims.evidence import evidence_status
 from bot.claims.lexicon import (
     CLAIM_NOUNS,
+    DENIALS,
     DETERMINERS,
     DOUBT_NOUNS,
     DOUBT_VERBS,
@@ -98,14 +99,15 @@ class _Run(PhraseFrames):
                 cue = F.cue_at(toks, rest[j].i, self.lang)
                 if cue is not None and j > k:
                     np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
-                    if np and (np[0].cap or np[0].low in DETERMINERS or F.is_pronoun(np[:1])):
+                    if np and (np[0].cap or np[0].low in DETERMINERS or F.is_pronoun(np[:1])
+                               or (is_role(np[0], self.lang) and any(x.cap for x in np))):
                         return self.quote_draft(start, end, s, cue, np)
                     break
         if prev is not None:
             between = self.text[prev[1]:qa]
             if not re.search(r"[.!?]", between) and between.strip()[-1:] in (":", ","):
                 d = prev[0]
-                return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d))
+                return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d, rule="quote_after_quote"))
         so = self.sent_of(qa)
         if so is not None and self.text[so.start:qa].rstrip().endswith(":"):
             before = [t for t in so.toks if t.end <= qa]
@@ -124,7 +126,7 @@ class _Run(PhraseFrames):
     ) -> Draft:
         self.used.add((s.index, cue.index))
         return self.add(Draft(start, end, s.index, "quote", cue.label(s.toks), cue.span(s.toks),
-                              np=np))
+                              np=np, rule="quote_with_cue"))
 
     def frames(self, s: SentenceTokens) -> None:
         toks = s.toks
@@ -165,6 +167,9 @@ class _Run(PhraseFrames):
         if np is None and inherit is None:
             return
         kind = "prediction" if cue.lemma in PREDICT_LEMMAS else "indirect"
+        if _is_denial(cue, toks, self.lang):
+            self.denial(s, cue, np, inherit)
+            return
         p = i + 1
         if np and np[0].i > i:
             p = np[-1].i + 1
@@ -200,7 +205,26 @@ class _Run(PhraseFrames):
             return
         a, b = self.span_of(toks, *msg)
         self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
-                       inherit=inherit, text=text_override))
+                       inherit=inherit, text=text_override, rule="speech_verb"))
+
+    def denial(self, s: SentenceTokens, cue: F.Cue, np: list[Tok] | None,
+               inherit: Draft | None) -> None:
+        """"X bestritt das", "X denied the accusation": the denying predicate is the claim (kind
+        denial); the ledger links it to the claim it answers."""
+        toks = s.toks
+        end = F.clause_end(toks, cue.index + 1, self.lang, stop_cues=False)
+        comma = next((j for j in range(cue.index + 1, end) if toks[j].text == ","), None)
+        if comma is not None and (cue.particle is None or cue.particle < comma):
+            end = comma  # "disputed that account, citing its own sales records"
+        if cue.particle is not None:
+            end = max(end, cue.particle + 1)
+        if np and np[0].i > cue.index:  # "Das bestritt ein Sprecher": the predicate after the name
+            end = max(end, np[-1].i + 1)
+        if end <= cue.index + 1:
+            return
+        a, b = self.span_of(toks, cue.index, end)
+        self.add(Draft(a, b, s.index, "denial", cue.label(toks), cue.span(toks), np=np,
+                       inherit=inherit, rule="denial_verb"))
 
     def de_message(self, toks: tuple[Tok, ...], p: int, cue: F.Cue) -> tuple[int, int] | None:
         limit = min(len(toks), p + 12)
@@ -222,6 +246,11 @@ class _Run(PhraseFrames):
         ):
             end = F.clause_end(toks, comma + 1, self.lang)
             return (comma + 1, end) if end > comma + 1 else None
+        if comma is not None and all(t.word for t in toks[p:comma]) and _zu_infinitive(
+            toks, comma + 1
+        ):  # "wirft X vor, Daten übertragen zu haben"
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 2 else None
         if cue.lemma in ("sprechen", "berichten") and p < len(toks) and toks[p].low in ("von", "vom"):
             end = F.clause_end(toks, p + 1, self.lang)
             return (p + 1, end) if end - p > 2 else None
@@ -276,6 +305,9 @@ class _Run(PhraseFrames):
                 t.i and toks[t.i - 1].low in DETERMINERS  # "des angeblich ... geschlagenen"
             ):
                 found.append((t.text, t))
+            elif self.lang == "en" and t.low == "said" and 0 < t.i < len(toks) - 1 and \
+                    toks[t.i - 1].low in ("is", "are", "was", "were") and toks[t.i + 1].low == "to":
+                found.append((f"{toks[t.i - 1].text} said to", t))  # reported modality
             elif self.lang == "de" and t.low in ("soll", "sollen") and _perfect_tail(toks, t.i):
                 found.append((f"{t.text} … {toks[_last_word(toks)].text}", t))
         if not found:
@@ -296,7 +328,7 @@ class _Run(PhraseFrames):
         if tail:
             b = a + tail.start()
         self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), own_voice=True,
-                       hedges=[hedge]))
+                       hedges=[hedge], rule="own_voice_hedge"))
 
     def continuation(self, s: SentenceTokens) -> None:
         if s.index == 0:
@@ -319,7 +351,8 @@ class _Run(PhraseFrames):
                 if len(re.findall(r"\w+", raw)) >= 3:
                     b = qa + 1 + len(raw.rstrip(" ,"))
                     mine.append(self.add(Draft(qa + 1, b, s.index, "quote", last.cue,
-                                               last.cue_span, inherit=last)))
+                                               last.cue_span, inherit=last,
+                                               rule="quote_continuation")))
         if mine or self.lang != "de":
             return
         for t in toks:
@@ -330,7 +363,7 @@ class _Run(PhraseFrames):
                 a = toks[0].start
                 b = toks[end - 1].end
                 self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end),
-                               inherit=last))
+                               inherit=last, rule="konjunktiv_continuation"))
                 return
 
     def reported_speech(self, s: SentenceTokens) -> None:
@@ -345,7 +378,7 @@ class _Run(PhraseFrames):
             ):
                 end = F.clause_end(toks, 0, self.lang, stop_cues=False)
                 self.add(Draft(toks[0].start, toks[end - 1].end, s.index, "indirect", t.text,
-                               (t.start, t.end), fallback=True))
+                               (t.start, t.end), fallback=True, rule="konjunktiv_after_speaker"))
                 return
 
     # --- speakers, hedges, evidence -----------------------------------------------------------
@@ -399,8 +432,7 @@ class _Run(PhraseFrames):
         return None, None
 
     def claim(self, d: Draft) -> ExtractedClaim:
-        message = d.text if d.text is not None else self.text[d.start:d.end]
-        message = re.sub(r"\s+", " ", message).strip()
+        message = self.text[d.start:d.end]  # exactly the source's characters
         hedges = list(d.hedges)
         for w in re.findall(r"\b\w+\b", self.text[d.start:d.end]):
             if w in HEDGES[self.lang] and w not in hedges and not (d.own_voice and hedges):
@@ -426,7 +458,21 @@ class _Run(PhraseFrames):
             evidence=evidence,
             spans=ClaimSpans(message=(d.start, d.end), claimant=d.speaker_span, cue=d.cue_span),
             figures=tuple(m.group(0).strip() for m in _FIGURE.finditer(message)),
+            rule=d.rule,
         )
+
+
+def _is_denial(cue: F.Cue, toks: tuple[Tok, ...], language: str) -> bool:
+    particle = toks[cue.particle].low if cue.particle is not None else None
+    return (cue.lemma, particle) in DENIALS[language] or (cue.lemma, None) in DENIALS[language]
+
+
+def _zu_infinitive(toks: tuple[Tok, ...], start: int) -> bool:
+    """"…, Nutzerdaten übertragen zu haben": the clause from ``start`` ends in "zu" + infinitive."""
+    end = start
+    while end < len(toks) and toks[end].text not in (",", ".", ";", ":", "!", "?"):
+        end += 1
+    return end - start >= 2 and toks[end - 2].low == "zu" and not toks[end - 1].cap
 
 
 def _last_word(toks: tuple[Tok, ...]) -> int:

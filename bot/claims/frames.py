@@ -113,7 +113,8 @@ def _particle(toks: tuple[Tok, ...], i: int, particle: str) -> int | None:
             if t.text == ",":
                 continue
             return None
-        if t.low == particle and (j + 1 == len(toks) or toks[j + 1].punct):
+        if t.low == particle and (j + 1 == len(toks) or toks[j + 1].punct
+                                  or toks[j + 1].low in ("und", "oder")):
             return j
     return None
 
@@ -221,9 +222,10 @@ def is_konjunktiv(toks: tuple[Tok, ...], t: Tok, second: bool = False) -> bool:
     if toks[t.i - 1].low in ("ich", "wir", "sie", "die"):
         return False
     lem = t.lemma
+    stem = lem[:-2] if lem.endswith("en") else lem[:-1] if lem.endswith(("ern", "eln")) else None
     return (
-        len(low) > 3 and low.endswith("e") and lem.endswith("en") and lem != low
-        and lem[:-2] == low[:-1] and toks[t.i - 1].low not in ("zu", "ich")
+        len(low) > 3 and low.endswith("e") and stem is not None and lem != low
+        and stem == low[:-1] and toks[t.i - 1].low not in ("zu", "ich")
     )
 
 

@@ -53,7 +53,7 @@ class PhraseFrames(RunBase):
         else:
             return False
         self.add(Draft(a, b, s.index, "reported", f"{t.text} … {cue.label(toks)}",
-                       cue.span(toks), np=np))
+                       cue.span(toks), np=np, rule="wie_frame"))
         return True
 
     def so_frame(self, s: SentenceTokens, t: Tok) -> bool:
@@ -81,7 +81,7 @@ class PhraseFrames(RunBase):
         if msg[1] - msg[0] < 3:
             return False
         a, z = self.span_of(toks, *msg)
-        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text))
+        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text, rule="so_frame"))
         return True
 
     def nach(self, s: SentenceTokens, t: Tok) -> bool:
@@ -134,7 +134,7 @@ class PhraseFrames(RunBase):
             return False
         a, b = self.span_of(toks, *msg)
         self.add(Draft(a, b, s.index, "reported", label, cue_span, np=np or None, text=text,
-                       own_voice=own_voice, hedges=[label] if own_voice else []))
+                       own_voice=own_voice, hedges=[label] if own_voice else [], rule="nach_frame"))
         return True
 
     def prep(self, s: SentenceTokens, t: Tok) -> None:
@@ -189,7 +189,7 @@ class PhraseFrames(RunBase):
         cue_end = toks[i + 1].end if t.low == "according" else t.end
         label = self.text[t.start:cue_end]
         a, b = self.span_of(toks, *msg)
-        self.add(Draft(a, b, s.index, "reported", label, (t.start, cue_end), np=np))
+        self.add(Draft(a, b, s.index, "reported", label, (t.start, cue_end), np=np, rule="preposition"))
 
     def noun(self, s: SentenceTokens, t: Tok) -> None:
         toks = s.toks
@@ -209,7 +209,7 @@ class PhraseFrames(RunBase):
             end = F.clause_end(toks, k, self.lang)
             if end - k >= 3:
                 a, b = self.span_of(toks, k, end)
-                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end), np=np))
+                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end), np=np, rule="claim_noun"))
 
     def doubt(self, s: SentenceTokens, verb: Tok, noun: Tok) -> None:
         toks = s.toks
@@ -220,7 +220,7 @@ class PhraseFrames(RunBase):
         a, b = self.span_of(toks, noun.i, end)
         self.used.add((s.index, verb.i))
         self.add(Draft(a, b, s.index, "indirect", f"{verb.text} … {noun.text}",
-                       (verb.start, verb.end), np=np, inherit=inherit))
+                       (verb.start, verb.end), np=np, inherit=inherit, rule="doubt_noun"))
 
     def intention(self, s: SentenceTokens, t: Tok) -> bool:
         toks = s.toks
@@ -235,7 +235,7 @@ class PhraseFrames(RunBase):
             if end - (i + 2) < 2:
                 return False
             a, b = self.span_of(toks, i + 2, end)
-            self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=got))
+            self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=got, rule="intention"))
             return True
         r = i - 1
         while r > 0 and toks[r].text != ",":
@@ -244,13 +244,13 @@ class PhraseFrames(RunBase):
             np = np_backward(toks, r - 1, self.lang)
             if np and i - (r + 2) >= 2:
                 a, b = self.span_of(toks, r + 2, i)
-                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np))
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np, rule="intention"))
                 return True
         subj = F.german_subject(toks, i, self.lang)
         if subj and subj[0].cap:
             end = F.clause_end(toks, i + 1, self.lang)
             if end - (i + 1) >= 2:
                 a, b = self.span_of(toks, i + 1, end)
-                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj))
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj, rule="intention"))
                 return True
         return False
