@@ -33,6 +33,8 @@ class Draft:
     speaker: str | None = None
     speaker_span: Span | None = None
     fallback: bool = False  # a Konjunktiv I sentence: the speaker is the last one named nearby
+    source_from: int | None = None  # where the source phrase starts when it is wider than the
+    # speaker's name ("nach Angaben der Polizei": "Angaben der Polizei")
     rule: str = ""  # which pattern found it (shown as "rule" in analyze --json)
 
 
@@ -85,7 +87,7 @@ class RunBase:
                            if d.cue_span and d.cue_span[0] < toks[i].start and d.np]
                 if earlier:
                     return None, earlier[-1]
-            subj = F.german_subject(toks, i, self.lang)
+            subj = F.german_subject(toks, i, self.lang) or F.inverted_subject(toks, i, self.lang)
             if subj is not None:
                 return subj, None
             return np_forward(toks, F.skip_de_adverbs(toks, i + 1), self.lang) or None, None

@@ -25,6 +25,7 @@ from bot.claims.lexicon import (
     ROLE_WORDS,
     THING_PRONOUNS,
 )
+from bot.model import Span
 
 _ORG_WORDS = {
     "commission", "council", "bank", "group", "inc", "inc.", "corp", "corp.", "ag", "gmbh", "se",
@@ -55,6 +56,8 @@ _DE_COMPOUND_ROLES = ("minister", "ministerin", "sprecher", "sprecherin", "präs
                       "abgeordneter", "senator", "senatorin", "gouverneur", "bürgermeister",
                       "bürgermeisterin", "manager", "managerin", "gründer", "gründerin")
 _NOT_SPEAKERS = {  # sentence-initial words that are never a speaker (adverbs, prepositions, "man")
+    "demnach", "dazu", "offiziell", "hierzu", "daraufhin", "ferner", "unterdessen", "mittlerweile",
+    "gleichzeitig", "dagegen", "vorher", "bisher", "derzeit", "erneut", "weiterhin", "schließlich",
     "offenbar", "jetzt", "insbesondere", "gestern", "heute", "zudem", "bislang", "dabei", "damit",
     "deshalb", "daher", "doch", "nun", "auch", "zwar", "noch", "jedoch", "allerdings", "außerdem",
     "inzwischen", "trotzdem", "dennoch", "immerhin", "zunächst", "später", "damals", "zuvor",
@@ -212,6 +215,10 @@ class Resolver:
             ):
                 name, span = self.canonical(subject)
                 score = self.person_score(name) if name else 0
+                if score == 2 and self.language == "de" and any(
+                    t.lemma != t.low for t in subject if t.cap
+                ):
+                    score = 1  # "Alle Opfer", "Besondere Probleme": inflected words, no name
                 if name and span and (self.language == "en" or score == 2):
                     self.mention(span[0], name, score)
 
@@ -344,9 +351,16 @@ class Resolver:
         phrase = self.phrase(toks)
         return phrase[:1].upper() + phrase[1:]
 
-    def last_mention(self, start: int, end: int) -> str | None:
+    def last_mention(self, start: int, end: int) -> tuple[str | None, Span | None]:
+        """The last speaker named in ``[start, end)`` and where (its name as written there)."""
         inside = [m for m in self.mentions if start <= m.pos < end]
-        return max(inside, key=lambda m: m.pos).name if inside else None
+        if not inside:
+            return None, None
+        last = max(inside, key=lambda m: m.pos)
+        written = re.match(r"[\w.\-’' ]*", self.text[last.pos:last.pos + len(last.name) + 20])
+        width = len(last.name) if self.text.startswith(last.name, last.pos) else len(
+            (written.group(0) if written else "").split(" ")[0])
+        return last.name, (last.pos, last.pos + max(1, width))
 
     def person_score(self, name: str) -> int:
         parts = name.split()

@@ -36,6 +36,9 @@ _LEAD = re.compile(r"^(?:Denn|Und|Aber|Doch|Dabei|Zudem|Auch|Meanwhile|However|B
                    r"\b,?\s+")
 _TAIL = re.compile(r",\s+(?:an?|the|eine?)\s+(?:accusation|claim|allegation|charge|assertion|"
                    r"Vorwurf|Behauptung)\b.*$", re.IGNORECASE)
+_ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-infinitive
+    r"(?:ab|an|auf|aus|bei|ein|fest|her|hin|mit|nach|vor|weg|zurück|zusammen|los|dar|durch|um|"
+    r"wieder|frei|teil|statt|bereit|fort|heraus|hinaus|weiter|voran|herbei|hinzu)zu\w{3,}en")
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|Prozent|percent|Millionen|Milliarden|million|billion|"
                      r"Mio\.|Mrd\.)?")
 
@@ -390,7 +393,7 @@ class _Run(PhraseFrames):
                 continue
             if d.fallback:
                 window = self.sents[max(0, d.sent - 2)].start
-                d.speaker = resolver.last_mention(window, d.start)
+                d.speaker, d.speaker_span = resolver.last_mention(window, d.start)
             elif d.inherit is not None:
                 d.speaker, d.speaker_span = d.inherit.speaker, d.inherit.speaker_span
             elif d.np:
@@ -409,6 +412,8 @@ class _Run(PhraseFrames):
                             resolver.mention(d.np[0].start, name, 1)
                 if name is not None and span is not None:
                     resolver.mention(span[0], name, resolver.person_score(name))
+                if span is not None and d.source_from is not None:
+                    span = (min(span[0], d.source_from), span[1])
                 d.speaker, d.speaker_span = name, span
         out: list[ExtractedClaim] = []
         seen: set[tuple[int, int]] = set()
@@ -472,7 +477,9 @@ def _zu_infinitive(toks: tuple[Tok, ...], start: int) -> bool:
     end = start
     while end < len(toks) and toks[end].text not in (",", ".", ";", ":", "!", "?"):
         end += 1
-    return end - start >= 2 and toks[end - 2].low == "zu" and not toks[end - 1].cap
+    if end - start < 2 or toks[end - 1].cap:
+        return False
+    return toks[end - 2].low == "zu" or _ZU_INFIX.fullmatch(toks[end - 1].low) is not None
 
 
 def _last_word(toks: tuple[Tok, ...]) -> int:

@@ -148,6 +148,21 @@ def german_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | 
     return None
 
 
+_FINITE_AUX = {"hat", "hatte", "haben", "hatten", "ist", "war", "wird", "wurde", "habe", "hätte"}
+
+
+def inverted_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | None:
+    """"Bereits im Dezember hatte Kanzlerin Angela Merkel … verkündet": the subject right after
+    the finite auxiliary of a verb-second clause whose cue is the participle at ``i``."""
+    for j in range(1, i - 1):
+        if toks[j].low in _FINITE_AUX and toks[j - 1].text != ",":
+            np = np_forward(toks, j + 1, language)
+            if np and np[-1].i < i and any(x.cap for x in np) and not np[0].low.startswith("es"):
+                return np
+            return None
+    return None
+
+
 _NP_TAIL = {"in", "im", "aus", "von", "vom", "bei", "beim", "der", "die", "das", "des", "dem",
             "den", "ein", "eine", "einer", "eines", "einem", "und", "sowie", "für", "am", "zu",
             "zum", "zur", "(", ")", ",", "–", "-"}

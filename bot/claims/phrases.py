@@ -133,8 +133,10 @@ class PhraseFrames(RunBase):
         if msg[1] - msg[0] < 3:
             return False
         a, b = self.span_of(toks, *msg)
+        source_from = toks[i + 1].start if first == i else toks[i - 2].start
         self.add(Draft(a, b, s.index, "reported", label, cue_span, np=np or None, text=text,
-                       own_voice=own_voice, hedges=[label] if own_voice else [], rule="nach_frame"))
+                       own_voice=own_voice, hedges=[label] if own_voice else [],
+                       source_from=source_from, rule="nach_frame"))
         return True
 
     def prep(self, s: SentenceTokens, t: Tok) -> None:
