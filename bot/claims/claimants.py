@@ -66,6 +66,8 @@ _NOT_SPEAKERS = {  # sentence-initial words that are never a speaker (adverbs, p
     "ihr", "mehr", "als", "wenn", "weil", "obwohl", "dass", "ob", "warum", "wie", "was", "wer",
     "anschließend", "danach", "zuletzt", "zuerst", "erst", "dort", "hier", "so", "ebenfalls",
 }
+_INSTITUTIONS = {"ministry", "government", "court", "agency"}
+_DE_ROLE_ENDINGS = ("in", "er", "ent", "ist", "or", "at", "ende", "ender")
 QUANTIFIERS = {"some", "many", "several", "other", "most", "few", "two", "three", "einige", "manche",
                "viele", "mehrere", "andere", "zahlreiche", "zwei", "drei", "wenige", "etliche"}
 _SOURCE_LINKS = {"by", "from", "of", "von", "der", "des", "at", "bei"}
@@ -195,6 +197,7 @@ class Resolver:
             for t in [*list(s.toks), None]:  # type: ignore[list-item]
                 if (t is not None and t.cap and t.text.isalpha() and not is_role(t, self.language)
                         and t.low not in DETERMINERS and t.low not in _NOT_SPEAKERS
+                        and t.low not in ORG_DESCRIPTIONS
                         and t.low not in _EN_START_STOP):
                     run.append(t.text)
                     continue
@@ -255,7 +258,7 @@ class Resolver:
         if title:
             return self.phrase(title), (title[0].start, title[-1].end)
         if any(t.low in ("wie", "such") for t in toks):
-            k = max(i for i, t in enumerate(toks) if t.low in ("wie", "as"))
+            k = max((i for i, t in enumerate(toks) if t.low in ("wie", "as")), default=-1)
             toks = toks[k + 1:]
         roles = [i for i, t in enumerate(toks) if is_role(t, self.language)]
         if roles:
@@ -274,6 +277,11 @@ class Resolver:
                 links = [i for i, t in enumerate(toks) if t.low in _SOURCE_LINKS]
                 names = _names(toks[links[-1] + 1:]) if links else []
             toks = names
+        if (self.language == "de" and len(toks) == 3 and len(toks[0].text) >= 9
+                and toks[0].low.endswith(_DE_ROLE_ENDINGS) and all(t.cap for t in toks)):
+            toks = toks[1:]  # "Verbraucherschützerin Maria Lenz": a role compound, then the name
+        if len(toks) >= 2 and toks[0].low in ORG_DESCRIPTIONS and _names(toks[1:]):
+            toks = toks[1:]  # "Firma Voltis", "Konzern Siemens": the name
         # "Ireland's Data Protection Commission" -> the owned thing
         while len(toks) > 2 and toks[1].low in ("'s", "’s"):
             toks = toks[2:]
@@ -325,6 +333,8 @@ class Resolver:
             low = ["sie"]
         if len(low) == 1 and low[0] in PERSON_PRONOUNS:
             want_person = True
+        elif low[-1] in _INSTITUTIONS and self.language == "en":
+            return None  # "the ministry" is not the company named before: said as written
         elif (len(low) == 1 and low[0] in THING_PRONOUNS) or low[-1] in ORG_DESCRIPTIONS:
             want_person = False
         elif low[-1] in PERSON_DESCRIPTIONS:

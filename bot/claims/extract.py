@@ -20,6 +20,7 @@ from bot.claims.lexicon import (
     CLAIM_NOUNS,
     DENIALS,
     DETERMINERS,
+    DOCUMENT_WORDS,
     DOUBT_NOUNS,
     DOUBT_VERBS,
     HEDGES,
@@ -146,6 +147,8 @@ class _Run(PhraseFrames):
                 continue
             if self.lang == "de" and t.low == "so" and self.so_frame(s, t):
                 continue
+            if self.lang == "de" and t.low in ("heißt", "hieß") and self.heisst_es(s, t):
+                continue
             if self.lang == "de" and t.low == "nach" and self.nach(s, t):
                 continue
             if t.low in CLAIM_NOUNS[self.lang] and self.lang == "de":
@@ -180,7 +183,9 @@ class _Run(PhraseFrames):
         msg: tuple[int, int] | None = None
         if self.lang == "de":
             p = F.skip_de_adverbs(toks, p)
-            if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == ",":
+            if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == "," and (
+                not np or np[0].i > i  # not "Der Sprecher, Max Muster, sagte, …"
+            ):
                 end = F.clause_end(toks, 0, self.lang)
                 msg = (0, end)
                 a, b = toks[i - 1].start, toks[p].end
@@ -230,6 +235,11 @@ class _Run(PhraseFrames):
                        inherit=inherit, rule="denial_verb"))
 
     def de_message(self, toks: tuple[Tok, ...], p: int, cue: F.Cue) -> tuple[int, int] | None:
+        if p + 1 < len(toks) and toks[p].text == "," and toks[p + 1].low in ("ohne", "unter"):
+            aside = next((j for j in range(p + 2, min(len(toks), p + 10)) if toks[j].text == ","),
+                         None)  # ", ohne Belege vorzulegen, …": the aside is not the message
+            if aside is not None:
+                p = aside
         limit = min(len(toks), p + 12)
         for j in range(p, limit):
             if toks[j].text in ".!?":
@@ -254,9 +264,6 @@ class _Run(PhraseFrames):
         ):  # "wirft X vor, Daten übertragen zu haben"
             end = F.clause_end(toks, comma + 1, self.lang)
             return (comma + 1, end) if end > comma + 2 else None
-        if cue.lemma in ("sprechen", "berichten") and p < len(toks) and toks[p].low in ("von", "vom"):
-            end = F.clause_end(toks, p + 1, self.lang)
-            return (p + 1, end) if end - p > 2 else None
         if cue.lemma == "führen" and cue.particle is not None:
             j = p
             while j < cue.particle and not toks[j].cap and toks[j].low not in DETERMINERS:
@@ -330,7 +337,9 @@ class _Run(PhraseFrames):
         tail = _TAIL.search(self.text[a:b])
         if tail:
             b = a + tail.start()
-        self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), own_voice=True,
+        cue = hedge if hedge.endswith(" said to") else t.text
+        cue_span = (toks[t.i - 1].start, toks[t.i + 1].end) if cue != t.text else (t.start, t.end)
+        self.add(Draft(a, b, s.index, "reported", cue, cue_span, own_voice=True,
                        hedges=[hedge], rule="own_voice_hedge"))
 
     def continuation(self, s: SentenceTokens) -> None:
@@ -398,11 +407,16 @@ class _Run(PhraseFrames):
                 d.speaker, d.speaker_span = d.inherit.speaker, d.inherit.speaker_span
             elif d.np:
                 name, span = resolver.canonical(d.np)
+                person, where = self.apposition(resolver, d.np)
+                if person is not None and where is not None and resolver.person_score(person) == 2 \
+                        and (name is None or resolver.person_score(name) < 2):
+                    name, span = person, where  # "Der Sprecher des Ministeriums, Max Muster, …"
                 if name is not None:
                     phrase = [x for x in d.np if x.text not in QUOTE_CHARS] or d.np
-                    span = (phrase[0].start, phrase[-1].end)
+                    span = (phrase[0].start, max(phrase[-1].end, span[1] if span else 0))
                 if name is None:
                     name, span = self.apposition(resolver, d.np)
+                name = self.earlier_document(d.np, name)
                 if name is None:
                     name = resolver.resolve_anaphor(d.np, d.np[0].start)
                     span = (d.np[0].start, d.np[-1].end)
@@ -425,6 +439,19 @@ class _Run(PhraseFrames):
             seen.add((d.start, d.end))
             out.append(self.claim(d))
         return out
+
+    def earlier_document(self, np: list[Tok], name: str | None) -> str | None:
+        """"Dem Bericht zufolge" after "im Bericht der Netzagentur": the document named in full."""
+        words = [t for t in np if t.low not in DETERMINERS]
+        if not words or not DOCUMENT_WORDS.fullmatch(words[0].low):
+            return name
+        if len(words) > 1 and self.lang == "de":  # "dem Bericht der Netzagentur": the document, with whose it is
+            return self.text[words[0].start:np[-1].end]
+        for d in reversed([d for d in self.drafts if d.start < np[0].start and d.speaker]):
+            speaker = d.speaker or ""
+            if speaker.split()[0].casefold() == words[0].low and " " in speaker:
+                return speaker
+        return name
 
     def apposition(self, resolver: Resolver, np: list[Tok]) -> tuple[str | None, Span | None]:
         """"Italy's data protection authority, the Garante, ...": the name in the apposition."""
@@ -491,7 +518,8 @@ def _last_word(toks: tuple[Tok, ...]) -> int:
 
 def _perfect_tail(toks: tuple[Tok, ...], i: int) -> bool:
     """"soll ... gekostet haben": a perfect infinitive closes the clause (a report, not a plan)."""
-    j = _last_word(toks)
+    comma = next((k for k in range(i + 1, len(toks)) if toks[k].text == ","), None)
+    j = _last_word(toks[:comma] if comma is not None else toks)
     part = toks[j - 1].low
     return j > i + 1 and toks[j].low in ("haben", "sein") and not toks[j - 1].cap and (
         "ge" in part[:6] or part.endswith(("iert", "t", "en"))

@@ -234,7 +234,7 @@ def is_konjunktiv(toks: tuple[Tok, ...], t: Tok, second: bool = False) -> bool:
     low = t.low
     if low in KONJUNKTIV or (second and low in KONJUNKTIV_II):
         return toks[t.i - 1].low not in ("ich",)
-    if toks[t.i - 1].low in ("ich", "wir", "sie", "die"):
+    if toks[t.i - 1].low in ("ich", "wir", "die"):
         return False
     lem = t.lemma
     stem = lem[:-2] if lem.endswith("en") else lem[:-1] if lem.endswith(("ern", "eln")) else None

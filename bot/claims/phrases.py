@@ -42,7 +42,8 @@ class PhraseFrames(RunBase):
         k = (cue.particle or j) + 1
         while k < len(toks) and toks[k].word and k - j < 4:
             k += 1  # "wie X berichtet hatte", "wie X mitteilte"
-        if k >= len(toks) or toks[k].text != ",":
+        closes = i > 0 and (k >= len(toks) or toks[k].text in ".!?")  # "…, wie X berichtet."
+        if not closes and (k >= len(toks) or toks[k].text != ","):
             return False
         self.used.add((s.index, j))
         end = F.clause_end(toks, k + 1, self.lang)
@@ -256,3 +257,36 @@ class PhraseFrames(RunBase):
                 self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj, rule="intention"))
                 return True
         return False
+
+    def heisst_es(self, s: SentenceTokens, t: Tok) -> bool:
+        """"…, heißt es in dem Bericht der Netzagentur." / "Im Bericht heißt es, dass …": the
+        document (or, without one, nobody: the article's report) says it."""
+        toks = s.toks
+        i = t.i
+        if i + 1 >= len(toks) or toks[i + 1].low != "es":
+            return False
+        k = F.skip_de_adverbs(toks, i + 2)
+        np: list[Tok] = []
+        if k < len(toks) and toks[k].low in ("in", "im"):
+            np = np_forward(toks, k + 1 if toks[k].low == "in" else k + 1, self.lang)
+        elif i >= 2 and toks[0].low in ("in", "im"):
+            np = np_forward(toks, 1, self.lang)
+        if not np:
+            return False
+        if i > 1 and toks[i - 1].text == ",":
+            msg = (0, i - 1)
+        else:
+            after = (np[-1].i + 1) if np[0].i > i else i + 2
+            while after < len(toks) and toks[after].text in (",", ":"):
+                after += 1
+            if after < len(toks) and toks[after].low == "dass":
+                after += 1
+            msg = (after, F.clause_end(toks, after, self.lang))
+        if msg[1] - msg[0] < 3:
+            return False
+        a, b = self.span_of(toks, *msg)
+        self.used.add((s.index, i))
+        self.add(Draft(a, b, s.index, "indirect", f"{t.text} es", (t.start, toks[i + 1].end),
+                       np=np, rule="heisst_es"))
+        return True
+
