@@ -83,46 +83,60 @@ class _Run(PhraseFrames):
         s = self.sent_of(qb - 1)
         if s is None:
             return None
+        after = self.quote_cue_after(start, end, s, qb)
+        if after is not None:
+            return after
+        if prev is not None:
+            between = self.text[prev[1]:qa]
+            if not re.search(r"[.!?]", between) and between.strip()[-1:] in (":", ","):
+                d = prev[0]
+                return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d,
+                                      rule="quote_after_quote"))
+        return self.quote_cue_before(start, end, qa)
+
+    def quote_cue_after(self, start: int, end: int, s: SentenceTokens, qb: int) -> Draft | None:
+        """„…“, staunt der Internet-Pionier Marc Andressen / “…,” analyst Dan Ives said."""
         toks = s.toks
         rest = [t for t in toks if t.start >= qb]
         k = 0
         while k < len(rest) and rest[k].text in (",", ":", "–"):
             k += 1
-        if k < len(rest):
-            t0 = rest[k]
-            cue = F.cue_at(toks, t0.i, self.lang)
-            if cue is None and t0.low == "so" and self.lang == "de":
-                cue = F.Cue("so", t0.i)
-            if cue is not None:  # „…“, staunt der Internet-Pionier Marc Andressen
-                np = np_forward(toks, F.skip_de_adverbs(toks, t0.i + 1), self.lang)
-                if np:
+        if k >= len(rest):
+            return None
+        t0 = rest[k]
+        cue = F.cue_at(toks, t0.i, self.lang)
+        if cue is None and t0.low == "so" and self.lang == "de":
+            cue = F.Cue("so", t0.i)
+        if cue is not None:
+            np = np_forward(toks, F.skip_de_adverbs(toks, t0.i + 1), self.lang)
+            if np:
+                return self.quote_draft(start, end, s, cue, np)
+        for j in range(k, min(k + 7, len(rest))):
+            if rest[j].punct and rest[j].low not in ("'s", "’s", "-"):
+                break
+            cue = F.cue_at(toks, rest[j].i, self.lang)
+            if cue is not None and j > k:
+                np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
+                if np and (np[0].cap or np[0].low in DETERMINERS or F.is_pronoun(np[:1])
+                           or (is_role(np[0], self.lang) and any(x.cap for x in np))):
                     return self.quote_draft(start, end, s, cue, np)
-            for j in range(k, min(k + 7, len(rest))):  # “…,” President Donald Trump told
-                if rest[j].punct and rest[j].low not in ("'s", "’s", "-"):
-                    break
-                cue = F.cue_at(toks, rest[j].i, self.lang)
-                if cue is not None and j > k:
-                    np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
-                    if np and (np[0].cap or np[0].low in DETERMINERS or F.is_pronoun(np[:1])
-                               or (is_role(np[0], self.lang) and any(x.cap for x in np))):
-                        return self.quote_draft(start, end, s, cue, np)
-                    break
-        if prev is not None:
-            between = self.text[prev[1]:qa]
-            if not re.search(r"[.!?]", between) and between.strip()[-1:] in (":", ","):
-                d = prev[0]
-                return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d, rule="quote_after_quote"))
+                break
+        return None
+
+    def quote_cue_before(self, start: int, end: int, qa: int) -> Draft | None:
+        """Er sagte: „…“ — the cue before a colon that opens the quote."""
         so = self.sent_of(qa)
-        if so is not None and self.text[so.start:qa].rstrip().endswith(":"):
-            before = [t for t in so.toks if t.end <= qa]
-            for t in reversed(before):
-                cue = F.cue_at(so.toks, t.i, self.lang)
-                if cue is None or (so.index, t.i) in self.used:
-                    continue
-                after = np_forward(so.toks, F.skip_de_adverbs(so.toks, t.i + 1), self.lang)
-                speaker = after if after and F.is_pronoun(after) else self.subject(so, t.i)[0]
-                if speaker:
-                    return self.quote_draft(start, end, so, cue, speaker)
+        if so is None or not self.text[so.start:qa].rstrip().endswith(":"):
+            return None
+        before = [t for t in so.toks if t.end <= qa]
+        for t in reversed(before):
+            cue = F.cue_at(so.toks, t.i, self.lang)
+            if cue is None or (so.index, t.i) in self.used:
+                continue
+            after = np_forward(so.toks, F.skip_de_adverbs(so.toks, t.i + 1), self.lang)
+            speaker = after if after and F.is_pronoun(after) else self.subject(so, t.i)[0]
+            if speaker:
+                return self.quote_draft(start, end, so, cue, speaker)
         return None
 
     def quote_draft(
@@ -221,7 +235,9 @@ class _Run(PhraseFrames):
         denial); the ledger links it to the claim it answers."""
         toks = s.toks
         end = F.clause_end(toks, cue.index + 1, self.lang, stop_cues=False)
-        comma = next((j for j in range(cue.index + 1, end) if toks[j].text == ","), None)
+        comma = next((j for j in range(cue.index + 1, end) if toks[j].text == ","
+                      or (toks[j].low in ("und", "and", "but", "aber") and j > (cue.particle or 0))),
+                     None)
         if comma is not None and (cue.particle is None or cue.particle < comma):
             end = comma  # "disputed that account, citing its own sales records"
         if cue.particle is not None:
@@ -396,6 +412,7 @@ class _Run(PhraseFrames):
     # --- speakers, hedges, evidence -----------------------------------------------------------
 
     def finish(self) -> list[ExtractedClaim]:
+        """Stage "roles → claims": speakers resolved in text order, then one claim per span."""
         resolver = Resolver(self.text, self.sents, self.lang, quotes=self.quotes)
         for d in self.drafts:
             if d.own_voice:
@@ -406,29 +423,7 @@ class _Run(PhraseFrames):
             elif d.inherit is not None:
                 d.speaker, d.speaker_span = d.inherit.speaker, d.inherit.speaker_span
             elif d.np:
-                name, span = resolver.canonical(d.np)
-                person, where = self.apposition(resolver, d.np)
-                if person is not None and where is not None and resolver.person_score(person) == 2 \
-                        and (name is None or resolver.person_score(name) < 2):
-                    name, span = person, where  # "Der Sprecher des Ministeriums, Max Muster, …"
-                if name is not None:
-                    phrase = [x for x in d.np if x.text not in QUOTE_CHARS] or d.np
-                    span = (phrase[0].start, max(phrase[-1].end, span[1] if span else 0))
-                if name is None:
-                    name, span = self.apposition(resolver, d.np)
-                name = self.earlier_document(d.np, name)
-                if name is None:
-                    name = resolver.resolve_anaphor(d.np, d.np[0].start)
-                    span = (d.np[0].start, d.np[-1].end)
-                    if name is None and not F.is_pronoun(d.np):
-                        name = resolver.description(d.np)
-                        if name is not None:
-                            resolver.mention(d.np[0].start, name, 1)
-                if name is not None and span is not None:
-                    resolver.mention(span[0], name, resolver.person_score(name))
-                if span is not None and d.source_from is not None:
-                    span = (min(span[0], d.source_from), span[1])
-                d.speaker, d.speaker_span = name, span
+                d.speaker, d.speaker_span = self.speaker_of(resolver, d, d.np)
         out: list[ExtractedClaim] = []
         seen: set[tuple[int, int]] = set()
         for d in self.drafts:
@@ -440,13 +435,40 @@ class _Run(PhraseFrames):
             out.append(self.claim(d))
         return out
 
+    def speaker_of(self, resolver: Resolver, d: Draft, np: list[Tok]) -> tuple[str | None, Span | None]:
+        """A name (canonical, apposition, document), else an anaphor's referent, else the
+        description as written; with the span of the phrase that names it in this sentence."""
+        name, span = resolver.canonical(np)
+        person, where = self.apposition(resolver, np)
+        if person is not None and where is not None and resolver.person_score(person) == 2 \
+                and (name is None or resolver.person_score(name) < 2):
+            name, span = person, where  # "Der Sprecher des Ministeriums, Max Muster, …"
+        if name is not None:
+            phrase = [x for x in np if x.text not in QUOTE_CHARS] or np
+            span = (phrase[0].start, max(phrase[-1].end, span[1] if span else 0))
+        if name is None:
+            name, span = self.apposition(resolver, np)
+        name = self.earlier_document(np, name)
+        if name is None:
+            name = resolver.resolve_anaphor(np, np[0].start)
+            span = (np[0].start, np[-1].end)
+            if name is None and not F.is_pronoun(np):
+                name = resolver.description(np)
+                if name is not None:
+                    resolver.mention(np[0].start, name, 1)
+        if name is not None and span is not None:
+            resolver.mention(span[0], name, resolver.person_score(name))
+        if span is not None and d.source_from is not None:
+            span = (min(span[0], d.source_from), span[1])
+        return name, span
+
     def earlier_document(self, np: list[Tok], name: str | None) -> str | None:
         """"Dem Bericht zufolge" after "im Bericht der Netzagentur": the document named in full."""
         words = [t for t in np if t.low not in DETERMINERS]
         if not words or not DOCUMENT_WORDS.fullmatch(words[0].low):
             return name
-        if len(words) > 1 and self.lang == "de":  # "dem Bericht der Netzagentur": the document, with whose it is
-            return self.text[words[0].start:np[-1].end]
+        if len(words) > 1:  # "dem Bericht der Netzagentur": the document and whose it is
+            return self.text[words[0].start:np[-1].end] if self.lang == "de" else name
         for d in reversed([d for d in self.drafts if d.start < np[0].start and d.speaker]):
             speaker = d.speaker or ""
             if speaker.split()[0].casefold() == words[0].low and " " in speaker:

@@ -44,6 +44,8 @@ class Cue:
 
     def label(self, toks: tuple[Tok, ...]) -> str:
         head = toks[self.index].text
+        if self.lemma == "go on to say":
+            return " ".join(t.text for t in toks[self.index: self.index + 4])
         if self.particle is not None:
             return f"{head} … {toks[self.particle].text}"
         if self.index + 1 < len(toks) and toks[self.index + 1].low == "sich":
@@ -85,6 +87,14 @@ def cue_at(toks: tuple[Tok, ...], i: int, language: str) -> Cue | None:
             if particle is None and lem in NEEDS_PARTICLE:
                 return None
         return Cue(lem, i, particle)
+    return _english_cue(toks, i)
+
+
+def _english_cue(toks: tuple[Tok, ...], i: int) -> Cue | None:
+    t = toks[i]
+    low = t.low
+    if low in ("went", "goes", "go") and [x.low for x in toks[i + 1: i + 4]] == ["on", "to", "say"]:
+        return Cue("go on to say", i)  # "She went on to say that …"
     lem2 = SURFACE["en"].get(low)
     if lem2 is None:
         if t.lemma not in SPEECH_LEMMAS["en"] and t.lemma not in INTEND_FORMS["en"]:

@@ -82,7 +82,8 @@ class PhraseFrames(RunBase):
         if msg[1] - msg[0] < 3:
             return False
         a, z = self.span_of(toks, *msg)
-        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text, rule="so_frame"))
+        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text,
+                       rule="so_frame"))
         return True
 
     def nach(self, s: SentenceTokens, t: Tok) -> bool:
@@ -254,7 +255,8 @@ class PhraseFrames(RunBase):
             end = F.clause_end(toks, i + 1, self.lang)
             if end - (i + 1) >= 2:
                 a, b = self.span_of(toks, i + 1, end)
-                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj, rule="intention"))
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj,
+                               rule="intention"))
                 return True
         return False
 

@@ -69,7 +69,8 @@ def build_claims(
         out.append(Claim(
             id=row.id, claimant=row.claimant, text=row.text, kind=row.kind, cue=row.cue,
             hedged=row.hedged, hedges=row.hedges, evidence=row.evidence,  # type: ignore[arg-type]
-            disputes=tuple(o for o, _ in mine), dispute_reasons=tuple(DisputeReason.parse(r) for _, r in mine),
+            disputes=tuple(o for o, _ in mine),
+            dispute_reasons=tuple(DisputeReason.parse(r) for _, r in mine),
             topics=tuple(topics), first_seen=row.first_seen, last_seen=row.last_seen,
             sources=tuple(sources),
         ))
