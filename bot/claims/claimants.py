@@ -163,9 +163,15 @@ def np_backward(toks: tuple[Tok, ...], j: int, language: str, limit: int = 9) ->
             break
         j -= 1
     out.reverse()
-    while out and out[0].low in LINKERS:
-        out.pop(0)
+    while out and (out[0].low in LINKERS or (
+        language == "en" and len(out) > 1 and out[0].low in _LEADING_WORDS
+    )):
+        out.pop(0)  # "But Cox said", "Even Rendell said": the name without the connective
     return out
+
+
+_LEADING_WORDS = {"but", "while", "even", "then", "and", "so", "yet", "also", "instead", "still",
+                  "now", "later", "meanwhile", "however", "though", "although", "when"}
 
 
 @dataclass

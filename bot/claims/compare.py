@@ -127,15 +127,15 @@ def _similar(a: str, b: str) -> bool:
 
 
 def same_claim(a: ClaimView, b: ClaimView) -> bool:
-    if not same_claimant(a.claimant, b.claimant):
-        return False
+    """The cached text tests first, the claimant comparison (difflib) only when they pass."""
     wa, wb = words(a.text), words(b.text)
-    if wa and wb and len(wa & wb) / len(wa | wb) >= 0.6:
-        return True
-    fa = {round(v, 3) for v, _ in figures(a.text)}
-    fb = {round(v, 3) for v, _ in figures(b.text)}
-    shared = entities(a.text) & entities(b.text)
-    return bool(fa) and fa == fb and len(shared) >= (1 if a.claimant else 2)
+    if not (wa and wb and len(wa & wb) / len(wa | wb) >= 0.6):
+        fa = {round(v, 3) for v, _ in figures(a.text)}
+        if not fa or fa != {round(v, 3) for v, _ in figures(b.text)}:
+            return False
+        if len(entities(a.text) & entities(b.text)) < (1 if a.claimant else 2):
+            return False
+    return same_claimant(a.claimant, b.claimant)
 
 
 def dispute_reason(a: ClaimView, b: ClaimView) -> DisputeReason | None:

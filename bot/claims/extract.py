@@ -37,6 +37,12 @@ _LEAD = re.compile(r"^(?:Denn|Und|Aber|Doch|Dabei|Zudem|Auch|Meanwhile|However|B
                    r"\b,?\s+")
 _TAIL = re.compile(r",\s+(?:an?|the|eine?)\s+(?:accusation|claim|allegation|charge|assertion|"
                    r"Vorwurf|Behauptung)\b.*$", re.IGNORECASE)
+_EN_NOT_MODIFIER = {  # words that end a speaker phrase read backwards
+    "said", "says", "told", "and", "but", "or", "that", "which", "who", "when", "while", "if",
+    "as", "is", "was", "are", "were", "has", "had", "have", "in", "on", "at", "to", "for", "by",
+    "with", "from", "of", "after", "before", "also", "then", "even", "yesterday", "today",
+    "meanwhile", "however", "instead", "now", "later", "asked", "having", "according",
+}
 _ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-infinitive
     r"(?:ab|an|auf|aus|bei|ein|fest|her|hin|mit|nach|vor|weg|zurück|zusammen|los|dar|durch|um|"
     r"wieder|frei|teil|statt|bereit|fort|heraus|hinaus|weiter|voran|herbei|hinzu)zu\w{3,}en")
@@ -460,7 +466,26 @@ class _Run(PhraseFrames):
             resolver.mention(span[0], name, resolver.person_score(name))
         if span is not None and d.source_from is not None:
             span = (min(span[0], d.source_from), span[1])
+        if span is not None and self.lang == "en" and name is not None:
+            span = self.english_modifiers(np, span)
         return name, span
+
+    def english_modifiers(self, np: list[Tok], span: Span) -> Span:
+        """"Republican presidential candidate Donald Trump said": the source phrase the reader
+        sees includes the words that describe the speaker before the name (up to a determiner,
+        a comma or the sentence start), as the corpora mark it."""
+        toks = self.sents[np[0].sent].toks
+        j = np[0].i - 1
+        first = np[0].i
+        while j >= 0 and np[0].i - j <= 4 and toks[j].word and toks[j].low not in _EN_NOT_MODIFIER:
+            first = j
+            if toks[j].low in DETERMINERS:
+                break
+            j -= 1
+        if first < np[0].i and (first == 0 or toks[first].low in DETERMINERS
+                                or toks[first - 1].text in (",", "(", "—", "–")):
+            return (min(span[0], toks[first].start), span[1])
+        return span
 
     def earlier_document(self, np: list[Tok], name: str | None) -> str | None:
         """"Dem Bericht zufolge" after "im Bericht der Netzagentur": the document named in full."""
