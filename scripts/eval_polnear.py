@@ -112,14 +112,14 @@ def evaluate(corpus: Path, errors: int, cache: Path | None = None) -> dict[str, 
         gold = [(to_tokens(c, words), to_tokens(s, words)) for c, s, _ in rows]
         show = errors > 0 and split[name] == "dev"
 
-        def miss(i: int) -> None:
+        def miss(i: int, show: bool = show, text: str = text, rows: list[Any] = rows) -> None:
             if show and shown[0] < errors:
                 shown[0] += 1
                 content = " ".join(text[a:b] for a, b in rows[i][0])
                 print("MISSED", rows[i][2][:40], "|", content[:140].replace("\n", " "),
                       file=sys.stderr)
 
-        def extra(i: int) -> None:
+        def extra(i: int, show: bool = show, claims: list[Any] = claims) -> None:
             if show and shown[0] < errors:
                 shown[0] += 1
                 print("EXTRA ", claims[i].claimant, "|", claims[i].text[:140], file=sys.stderr)

@@ -86,14 +86,15 @@ def evaluate(corpus: Path, errors: int) -> dict[str, Any]:
         split = split_of(path.name)
         show = errors > 0 and split == "dev"
 
-        def miss(i: int) -> None:
+        def miss(i: int, show: bool = show, gold_rows: list[Any] = gold_rows,
+                 data: dict[str, Any] = data, gold: list[tuple[Tokens, Tokens]] = gold) -> None:
             if show and shown[0] < errors:
                 shown[0] += 1
                 row = gold_rows[i]
                 print("MISSED", row.get("Form"), "|", " ".join(_words(data, gold[i][1]))[:40],
                       "|", " ".join(_words(data, gold[i][0]))[:140], file=sys.stderr)
 
-        def extra(i: int) -> None:
+        def extra(i: int, show: bool = show, claims: list[Any] = claims) -> None:
             if show and shown[0] < errors:
                 shown[0] += 1
                 print("EXTRA ", claims[i].claimant, "|", claims[i].text[:140], file=sys.stderr)

@@ -270,7 +270,7 @@ class PhraseFrames(RunBase):
         k = F.skip_de_adverbs(toks, i + 2)
         np: list[Tok] = []
         if k < len(toks) and toks[k].low in ("in", "im"):
-            np = np_forward(toks, k + 1 if toks[k].low == "in" else k + 1, self.lang)
+            np = np_forward(toks, k + 1, self.lang)
         elif i >= 2 and toks[0].low in ("in", "im"):
             np = np_forward(toks, 1, self.lang)
         if not np:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.conftest import briefbot
-from tests.e2e.conftest import home as home  # noqa: F401  (the fixture, shared with the e2e tests)
+from tests.e2e.conftest import briefbot, home
+
+__all__ = ["home"]  # the e2e fixture, used here by name
 
 
 def test_english_quote_with_lowercase_role_is_a_claim(home: Path) -> None:

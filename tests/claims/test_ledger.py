@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.app import App
 from bot.claims.query import ledger_claims, new_claims_since, query_claims, rank
-from bot.ingest import RawArticle
 from bot.i18n import dispute_text
+from bot.ingest import RawArticle
 from bot.model import Claim, DisputeCode
 from bot.text.clean import clean_plain_text
 from tests.conftest import FixedClock
