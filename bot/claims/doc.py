@@ -48,7 +48,7 @@ class SentenceTokens:
 
 @lru_cache(maxsize=65536)
 def lemma(token: str, language: str) -> str:
-    import simplemma
+    import simplemma  # noqa: PLC0415 - heavy lemma tables, loaded on first use
 
     try:
         return str(simplemma.lemmatize(token, lang=language)).lower()

@@ -134,7 +134,7 @@ def name_tokens(text: str) -> set[str]:
 def known_german(token: str) -> bool:
     """True when the German lemma table knows the word: a capitalised word it does not know is
     most likely a name (Nvidia, Colossus), one it knows a noun (Buchwert, Kosten)."""
-    import simplemma
+    import simplemma  # noqa: PLC0415 - heavy lemma tables, loaded on first use
 
     try:
         return bool(simplemma.is_known(token, lang="de"))

@@ -135,6 +135,7 @@ async def test_seed_disputes(seeded_app: App) -> None:
     assert cheap.id in wang.disputes
     reason = wang.dispute_reasons[wang.disputes.index(cheap.id)]
     assert reason.code == DisputeCode.DOUBT_MARKER and reason.marker == "in Wirklichkeit"
+    assert reason.counterpart is None and reason.counterpart_text  # the article on the other side
     assert dispute_text(reason, "en").endswith(
         "Alexandr Wang doubts the article about DeepSeek (in Wirklichkeit) (same item)")
     assert dispute_text(reason, "de").endswith(
