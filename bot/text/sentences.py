@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.model import Sentence
+from bot.text.lemmas import lemma
 
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 
@@ -23,13 +24,7 @@ def _tokenizer(language: str) -> Any:
 
 
 def lemmatize(token: str, language: str) -> str:
-    import simplemma
-
-    lang = language if language in ("de", "en") else "en"
-    try:
-        return str(simplemma.lemmatize(token, lang=lang)).casefold()
-    except ValueError:
-        return token.casefold()
+    return lemma(token, language).casefold()
 
 
 def split_sentences(text: str, language: str, *, lemmas: bool = True) -> list[Sentence]:
