@@ -23,7 +23,7 @@ from somajo.token import Token
 # Characters a plain paragraph may contain: letters, digits, whitespace and these marks.
 _NOT_PLAIN = re.compile(r"(?![^\W_]|[\s.,;:!?()„“”\"–]).", re.DOTALL)
 _TOKEN = re.compile(
-    r"(?:\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*)(?![^\W_]|[.,]\d)|[.,;:!?()„“”\"–]")
+    r"(?:\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*)(?![^\W_]|[.,]\d)|[.,;:!?()„“”\"–]")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _WORDLIKE = re.compile(r"[^\W_]")
 _MARKS = frozenset(".,;:!?()„“”\"–")
@@ -69,14 +69,13 @@ def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
     if covered != len(paragraph) - sum(c.isspace() for c in paragraph):
         return None  # something the plain grammar does not know (H5N1, 20.06.2006, ...)
     abbreviations = _abbreviations(language)
-    for index, tok in enumerate(tokens):
-        if not _plain_token(paragraph, tokens, index, tok, language, abbreviations):
+    for tok in tokens:
+        if not _plain_token(paragraph, tok, language, abbreviations):
             return None
     return tokens
 
 
-def _plain_token(paragraph: str, tokens: list[FastToken], index: int, tok: FastToken, language: str,
-                 abbreviations: frozenset[str]) -> bool:
+def _plain_token(paragraph: str, tok: FastToken, language: str, abbreviations: frozenset[str]) -> bool:
     """False where SoMaJo might treat this token otherwise than a plain split at spaces and marks."""
     text = tok.text
     after = paragraph[tok.end:tok.end + 1]
@@ -96,7 +95,7 @@ def _plain_token(paragraph: str, tokens: list[FastToken], index: int, tok: FastT
             return False
         return text != "." or _followed_by_sentence_start(paragraph, tok.end)
     if text in ",;:":
-        return not after or after.isspace() or after in _CLOSING
+        return not after or after.isspace() or after in "“”\""  # not ":)"
     if text == "(":
         return not before or before.isspace() or before in "„\""
     if text == "–":
