@@ -25,6 +25,7 @@ _NOT_PLAIN = re.compile(r"(?![^\W_]|[\s.,;:!?()„“”\"–]).", re.DOTALL)
 _TOKEN = re.compile(
     r"(?:\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*)(?![^\W_]|[.,]\d)|[.,;:!?()„“”\"–]")
 _ROMAN = re.compile(r"[IVXLCDM]+")
+_ONE_WORD_ABBREVIATION = re.compile(r"[^\W\d_]{2,}\.")
 _WORDLIKE = re.compile(r"[^\W_]")
 _MARKS = frozenset(".,;:!?()„“”\"–")
 _CLOSING = frozenset("“”\")")
@@ -56,6 +57,16 @@ def _abbreviations(language: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4)
+def _word_abbreviations(language: str) -> frozenset[str]:
+    """The entries of SoMaJo's abbreviation list that are one word and a full stop ("dr.", "bzw."):
+    SoMaJo makes each one token, so does ``tokenize``."""
+    name = "abbreviations_de.txt" if language == "de" else "abbreviations_en.txt"
+    text = files("somajo").joinpath("data", name).read_text(encoding="utf-8")
+    entries = (line.split("#", 1)[0].strip().casefold() for line in text.splitlines())
+    return frozenset(e for e in entries if _ONE_WORD_ABBREVIATION.fullmatch(e))
+
+
+@lru_cache(maxsize=4)
 def splitter(language: str) -> SentenceSplitter:
     return SentenceSplitter(language=SOMAJO_MODEL.get(language, "en_PTB"))
 
@@ -68,11 +79,27 @@ def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
     covered = sum(len(t.text) for t in tokens)
     if covered != len(paragraph) - sum(c.isspace() for c in paragraph):
         return None  # something the plain grammar does not know (H5N1, 20.06.2006, ...)
+    tokens = _join_abbreviations(paragraph, tokens, _word_abbreviations(language))
     abbreviations = _abbreviations(language)
     for tok in tokens:
         if not _plain_token(paragraph, tok, language, abbreviations):
             return None
     return tokens
+
+
+def _join_abbreviations(paragraph: str, tokens: list[FastToken],
+                        known: frozenset[str]) -> list[FastToken]:
+    """"Dr" "." -> "Dr." where SoMaJo's list has it and a space follows."""
+    out: list[FastToken] = []
+    for tok in tokens:
+        previous = out[-1] if out else None
+        if (tok.text == "." and previous is not None and previous.end == tok.start
+                and (previous.text + ".").casefold() in known
+                and paragraph[tok.end:tok.end + 1].isspace()):
+            out[-1] = FastToken(previous.text + ".", previous.start, tok.end)
+        else:
+            out.append(tok)
+    return out
 
 
 def _plain_token(paragraph: str, tok: FastToken, language: str, abbreviations: frozenset[str]) -> bool:
@@ -83,10 +110,12 @@ def _plain_token(paragraph: str, tok: FastToken, language: str, abbreviations: f
     if text not in _MARKS:
         if "-" in text and language != "de":
             return False
+        if text.endswith("."):
+            return True  # a listed abbreviation joined above
         if after == ".":
             # abbreviations, initials and ordinals keep their full stop in SoMaJo
             return not (len(text) == 1 or text[-1].isdigit() or _ROMAN.fullmatch(text)
-                        or text.casefold() in abbreviations)
+                        or text.casefold() in abbreviations or text.casefold().endswith("str"))
         return True
     if text in _SENTENCE_END:
         if after in _SENTENCE_END or before in _SENTENCE_END:
@@ -125,7 +154,8 @@ def segments(paragraph: str, language: str) -> list[tuple[int, str]]:
     start = 0
     for cut in _CUT.finditer(paragraph):
         word = paragraph[:cut.start() - 1].rsplit(None, 1)[-1] if cut.start() > start + 1 else ""
-        if not word.isalpha() or word.casefold() in abbreviations or _ROMAN.fullmatch(word):
+        if (not paragraph[cut.end()].isupper() or not word.isalpha()
+                or word.casefold() in abbreviations or _ROMAN.fullmatch(word)):
             continue
         out.append((start, paragraph[start:cut.start()]))
         start = cut.end()

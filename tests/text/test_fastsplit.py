@@ -42,7 +42,8 @@ def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, 
 
 @pytest.mark.parametrize(("paragraph", "language"), [
     ("Das gilt z. B. für Berlin.", "de"),                       # abbreviation
-    ("Dr. Müller kam am 3. Oktober.", "de"),                     # title and ordinal
+    ("Dr. Müller kam am 3. Oktober.", "de"),                     # ordinal
+    ("Sie wohnt in der Hauptstr. neben uns.", "de"),             # street abbreviation
     ("Der Erreger H5N1 wurde gefunden.", "de"),                  # letters and digits in one word
     ("Mehr unter https://192.0.2.1/info heute.", "de"),          # URL
     ("Papst Johannes Paul II. spielte mit.", "de"),              # roman ordinal
@@ -69,3 +70,10 @@ def test_mixed_paragraph_matches_somajo() -> None:
     text = ("Berlin. Die Stadt meldete 1.200 Fälle. Mehr steht z. B. unter https://192.0.2.7/a. "
             "„Wir handeln“, sagte sie.\n\nIm Jahr 2024. Danach kam nichts mehr.")
     assert split_sentences(text, "de") == split_sentences(text, "de", thorough=True)
+
+
+def test_listed_abbreviations_are_one_token_as_in_somajo() -> None:
+    paragraph = "Laut Dr. Meier stiegen die Kosten bzw. die Preise."
+    tokens = fastsplit.tokenize(paragraph, "de")
+    assert tokens is not None
+    assert [(t.text, t.start, t.end) for t in tokens] == somajo_tokens(paragraph, "de")
