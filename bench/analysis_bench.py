@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsgen import article
+from summary_bench import PreSplitTokenizer
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
 from sumy.summarizers.lex_rank import LexRankSummarizer
@@ -45,20 +46,6 @@ from bot.text.pipeline import TextPipeline
 TextPipeline().analyze({text!r})
 print(time.perf_counter() - start)
 """
-
-
-class PreSplitTokenizer:
-    """sumy's tokenizer protocol over our sentences: no NLTK data, no re-tokenizing."""
-
-    def __init__(self, language: str, words: dict[str, tuple[str, ...]]) -> None:
-        self.language = language
-        self._words = words
-
-    def to_sentences(self, paragraph: str) -> list[str]:
-        return [paragraph]
-
-    def to_words(self, sentence: str) -> tuple[str, ...]:
-        return self._words[sentence]
 
 
 def lexrank_job(sentences: list[Sentence], language: str) -> Callable[[], object]:

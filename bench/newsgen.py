@@ -48,12 +48,19 @@ def _figure(rng: random.Random, language: str) -> str:
     return str(whole)
 
 
+def _draw(rng: random.Random, t: dict[str, list[str]], language: str) -> tuple[str, ...]:
+    """One article's cast: person, role, organisation, place, topic, verb, a second person, a figure
+    and its unit."""
+    person = rng.choice(t["people"])
+    other = rng.choice([p for p in t["people"] if p != person])
+    return (person, rng.choice(t["roles"]), rng.choice(t["orgs"]), rng.choice(t["places"]),
+            rng.choice(t["topics"]), rng.choice(t["verbs"]), other, _figure(rng, language),
+            rng.choice(t["units"]))
+
+
 def _sentences_de(rng: random.Random) -> list[str]:
     t = _DE
-    person, role, org = rng.choice(t["people"]), rng.choice(t["roles"]), rng.choice(t["orgs"])
-    place, topic, verb = rng.choice(t["places"]), rng.choice(t["topics"]), rng.choice(t["verbs"])
-    other = rng.choice([p for p in t["people"] if p != person])
-    figure, unit = _figure(rng, "de"), rng.choice(t["units"])
+    person, role, org, place, topic, verb, other, figure, unit = _draw(rng, t, "de")
     pool = [
         f"{place}. Im Streit um {topic} hat {org} am Dienstag neue Zahlen vorgelegt.",
         f"Demnach stieg der Wert im vergangenen Jahr um {figure} {unit}.",
@@ -78,10 +85,7 @@ def _sentences_de(rng: random.Random) -> list[str]:
 
 def _sentences_en(rng: random.Random) -> list[str]:
     t = _EN
-    person, role, org = rng.choice(t["people"]), rng.choice(t["roles"]), rng.choice(t["orgs"])
-    place, topic, verb = rng.choice(t["places"]), rng.choice(t["topics"]), rng.choice(t["verbs"])
-    other = rng.choice([p for p in t["people"] if p != person])
-    figure, unit = _figure(rng, "en"), rng.choice(t["units"])
+    person, role, org, place, topic, verb, other, figure, unit = _draw(rng, t, "en")
     pool = [
         f"{place} - In the dispute over {topic}, {org} published new figures on Tuesday.",
         f"The figure rose by {figure} {unit} last year, according to {org}.",
