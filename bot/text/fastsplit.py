@@ -24,6 +24,8 @@ from somajo.token import Token
 _NOT_PLAIN = re.compile(r"(?![^\W_]|[\s.,;:!?()„“”\"–]).", re.DOTALL)
 _TOKEN = re.compile(
     r"(?:\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*)(?![^\W_]|[.,]\d)|[.,;:!?()„“”\"–]")
+# one word to us, two to the Penn Treebank ("can" "not")
+_ENGLISH_SPLIT_WORDS = frozenset({"cannot", "gonna", "gotta", "wanna", "lemme", "gimme"})
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ONE_WORD_ABBREVIATION = re.compile(r"[^\W\d_]{2,}\.")
 _WORDLIKE = re.compile(r"[^\W_]")
@@ -108,7 +110,7 @@ def _plain_token(paragraph: str, tok: FastToken, language: str, abbreviations: f
     after = paragraph[tok.end:tok.end + 1]
     before = paragraph[tok.start - 1:tok.start] if tok.start else ""
     if text not in _MARKS:
-        if "-" in text and language != "de":
+        if language != "de" and ("-" in text or text.casefold() in _ENGLISH_SPLIT_WORDS):
             return False
         if text.endswith("."):
             return True  # a listed abbreviation joined above
@@ -142,6 +144,8 @@ def _followed_by_sentence_start(paragraph: str, end: int) -> bool:
 
 # A sentence end that every tokenizer agrees on: a word of two or more letters, a full stop, question
 # or exclamation mark, a space, and a capital that starts a word.
+# SoMaJo reads single quotes and emoticons in the light of the whole paragraph: never cut one.
+_CONTEXTUAL = re.compile(r"['‘’‚`]|[:;=]-?[()\[\]DPp]")
 _CUT = re.compile(r"(?<=[^\W\d_]{2}[.!?])\s+(?=[^\W\d_][^\W\d_])")
 
 
@@ -149,6 +153,8 @@ def segments(paragraph: str, language: str) -> list[tuple[int, str]]:
     """The paragraph cut at unambiguous sentence ends, so that one odd sentence (a URL, an
     abbreviation) sends only itself to SoMaJo. SoMaJo cuts at these places too (a sentence-ending
     mark before a capital), and its tokens do not reach across them."""
+    if _CONTEXTUAL.search(paragraph):
+        return [(0, paragraph)]
     abbreviations = _abbreviations(language)
     out: list[tuple[int, str]] = []
     start = 0

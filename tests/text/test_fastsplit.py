@@ -77,3 +77,12 @@ def test_listed_abbreviations_are_one_token_as_in_somajo() -> None:
     tokens = fastsplit.tokenize(paragraph, "de")
     assert tokens is not None
     assert [(t.text, t.start, t.end) for t in tokens] == somajo_tokens(paragraph, "de")
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("It was special. 'we did it,' she said. Then they left.", "en"),
+    ("Weitere Fotos :(itu) Das war es. Nun kommt mehr.", "de"),
+    ("He cannot say. She can.", "en"),
+])
+def test_context_and_treebank_cases_match_somajo(text: str, language: str) -> None:
+    assert split_sentences(text, language) == split_sentences(text, language, thorough=True)
