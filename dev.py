@@ -2,7 +2,7 @@
 """One entry point for a fresh machine: sets up .venv (once, again when pyproject.toml changes), then
 
     python3 dev.py run       the bot on the console adapter with the seed article
-    python3 dev.py test      the whole test suite (pytest, then ruff and mypy)
+    python3 dev.py test      the whole test suite (pytest, then ruff, mypy --strict and lint-imports)
     python3 dev.py bench     the benchmarks, each printing JSON
     python3 dev.py briefbot ARGS...   any briefbot command inside the environment
 
@@ -62,7 +62,10 @@ def main(argv: list[str]) -> int:
         code = run(str(PY), "-m", "ruff", "check", "bot", "adapters", "tests", "bench")
         if code != 0:
             return code
-        return run(str(PY), "-m", "mypy", "bot")
+        code = run(str(PY), "-m", "mypy", "bot")
+        if code != 0:
+            return code
+        return run(str(BIN / "lint-imports"))
     if command == "bench":
         ensure_env("dev,bench")
         code = 0

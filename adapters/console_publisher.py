@@ -17,20 +17,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console import render_reply
 from bot.errors import TransientPublishError
-from bot.model import Receipt, Reply, Target
+from bot.model import Platform, Receipt, Reply, Target
 
 Renderer = Callable[[Reply], str]
 
 
 def plain_renderer(reply: Reply) -> str:
-    from adapters.console import render_reply
-
     return render_reply(reply, language="en", rich=False)
 
 
 class ConsolePublisher:
-    platform = "console"
+    platform: str = Platform.CONSOLE
 
     def __init__(
         self,

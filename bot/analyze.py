@@ -6,20 +6,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import shared_pipeline
 from bot.config import Config
 from bot.contracts import extracted_claim_json
 from bot.ingest import read_article_file
 from bot.model import ClaimSpans, Item, Span
 from bot.storage.claims import claim_id
 from bot.text.clean import looks_like_html
+from bot.text.pipeline import TextPipeline
 from bot.topics import item_topics
 
 
-def analyze_file(path: Path, language: str | None, config: Config) -> dict[str, Any]:
+def analyze_file(
+    path: Path, language: str | None, config: Config, pipeline: TextPipeline
+) -> dict[str, Any]:
     decoded, title, clean, offsets = read_article_file(path)
     is_html = path.suffix.lower() in (".html", ".htm") or looks_like_html(decoded)
-    analysis = shared_pipeline().analyze(clean, language)
+    analysis = pipeline.analyze(clean, language)
     seen = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     probe = Item(id=0, source_id=0, key="", title=title or "", url=None, published=None,
                  ingested_at=seen, language=analysis.language, text=clean, content_hash="")

@@ -1,25 +1,43 @@
 """The composition root: the one place where briefbot's parts are wired together.
 
 Everything with side effects is a keyword-only injectable so tests can swap in fakes (an in-memory
-database, a fixed clock, a fake fetcher, recording publishers).
+database, a fixed clock, a fake fetcher, recording publishers). Each part receives its
+collaborators, never the ``App``; the ``App`` only holds them for the entry points.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
-from bot.answers import CoreAnswers
+from bot.answers import (
+    ClaimAnswers,
+    CoreAnswers,
+    DigestAnswers,
+    SourceAnswers,
+    SubscriptionAnswers,
+    TopicBriefings,
+)
+from bot.briefing.figures import extract_figures
+from bot.briefing.summary import ExtractiveSummarizer
+from bot.claims.extract import RuleClaimExtractor
+from bot.claims.ledger import update_ledger
 from bot.commands import CommandRouter
 from bot.config import Config, Secrets
-from bot.ingest import IngestService
+from bot.delivery.publishers import Publishers
+from bot.delivery.runtime import DeliveryRuntime, feed_poll_job
+from bot.delivery.service import Sleep
+from bot.feeds.fetch import HttpFetcher
+from bot.feeds.poller import FeedPoller
+from bot.ingest import AfterItems, IngestService
 from bot.ports import Clock, Fetcher, Publisher, SystemClock
 from bot.storage import Storage
 from bot.text.pipeline import TextPipeline
 
 
-@dataclass
+@dataclass(frozen=True)
 class App:
     config: Config
     secrets: Secrets
@@ -29,16 +47,26 @@ class App:
     ingest: IngestService
     answers: CoreAnswers
     router: CommandRouter
-    fetcher: Fetcher | None = None
-    publishers: dict[str, Publisher] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
-    _owns_storage: bool = True
+    fetcher: Fetcher
+    poller: FeedPoller
+    publishers: Publishers
+    delivery: DeliveryRuntime
+    owns_storage: bool
 
     async def close(self) -> None:
-        if self.fetcher is not None:
-            await self.fetcher.close()
-        if self._owns_storage:
+        """Stop what ``delivery.start()`` started (if anything), close the fetcher, and the
+        storage when this app opened it."""
+        await self.delivery.stop()
+        await self.fetcher.close()
+        if self.owns_storage:
             await self.storage.close()
+
+
+def default_pipeline() -> TextPipeline:
+    """The text pipeline of a process: extractive summaries, rule-based claims, figures. Build it
+    once at process start and pass it to every ``build_app`` of that process."""
+    return TextPipeline(summarizer=ExtractiveSummarizer(), extractor=RuleClaimExtractor(),
+                        figures=extract_figures)
 
 
 async def build_app(
@@ -50,22 +78,35 @@ async def build_app(
     fetcher: Fetcher | None = None,
     publishers: Iterable[Publisher] = (),
     pipeline: TextPipeline | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> App:
-    """Build the app from the config. The caller closes it with ``await app.close()``."""
-    owns = storage is None
-    pipeline = pipeline or shared_pipeline()  # before opening anything that would need closing
+    """Build the app from the config. The caller closes it with ``await app.close()``.
+
+    ``publishers``: those known now; a platform connecting later hands its publisher to
+    ``app.publishers.connect``. ``sleep``: how the delivery service waits between retries.
+    """
+    pipeline = pipeline or default_pipeline()  # before opening anything that would need closing
+    owns_storage = storage is None
     storage = storage or await Storage.open(config.storage.database)
     clock = clock or SystemClock()
-    answers = CoreAnswers(config, storage, clock)
     ingest = IngestService(storage, clock, pipeline, after_items=_ledger_hooks(storage),
                            topics=config.topics)
     try:
         await ingest.prepare()  # derived tables follow the topics config (bot.ingest)
     except BaseException:
-        if owns:
+        if owns_storage:
             await storage.close()
         raise
-    router = CommandRouter(config, answers)
+    fetcher = fetcher or HttpFetcher(config.fetch)  # its session opens on the first fetch
+    poller = FeedPoller(config, storage, ingest, clock, fetcher)
+    claims = ClaimAnswers(config, storage)
+    digests = DigestAnswers(config, storage, clock, claims)
+    registry = Publishers(publishers)
+    delivery = DeliveryRuntime.build(
+        config, storage, clock, registry, digests.for_subscription, sleep=sleep,
+        poll_feeds=feed_poll_job(poller) if config.feeds else None,
+    )
+    answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery)
     return App(
         config=config,
         secrets=secrets or Secrets(),
@@ -74,32 +115,32 @@ async def build_app(
         pipeline=pipeline,
         ingest=ingest,
         answers=answers,
-        router=router,
+        router=CommandRouter(config, answers),
         fetcher=fetcher,
-        publishers={p.platform: p for p in publishers},
-        _owns_storage=owns,
+        poller=poller,
+        publishers=registry,
+        delivery=delivery,
+        owns_storage=owns_storage,
     )
 
 
-_PIPELINE: TextPipeline | None = None
+def _answers(
+    config: Config, storage: Storage, clock: Clock, *, claims: ClaimAnswers, digests: DigestAnswers,
+    delivery: DeliveryRuntime,
+) -> CoreAnswers:
+    return CoreAnswers(
+        briefings=TopicBriefings(config, storage, clock, claims),
+        claim_ledger=claims,
+        digests=digests,
+        source_health=SourceAnswers(config, storage),
+        channel_digests=SubscriptionAnswers(delivery.subscriptions),
+    )
 
 
-def shared_pipeline() -> TextPipeline:
-    """One pipeline per process: its tokenizers and lemma tables are loaded once."""
-    global _PIPELINE
-    if _PIPELINE is None:
-        _PIPELINE = TextPipeline()
-    return _PIPELINE
-
-
-def _ledger_hooks(storage: Storage) -> list[Any]:
+def _ledger_hooks(storage: Storage) -> list[AfterItems]:
     """After new or updated items: merge claims across items and link disputes."""
-    try:
-        from bot.claims.ledger import update_ledger
-    except ImportError:
-        return []
 
-    async def hook(item_ids: list[int], now: Any) -> None:
+    async def hook(item_ids: list[int], now: datetime) -> None:
         await update_ledger(storage, item_ids, now)
 
     return [hook]

@@ -18,9 +18,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.console import render_claim, render_reply
 from bot import __version__
+from bot.analyze import analyze_file, render_analysis
+from bot.answers import digest_reply, topic_digest_reply
+from bot.app import default_pipeline
 from bot.config import Config, Secrets, default_config_path, load_config
+from bot.contracts import claim_json, digest_json
 from bot.errors import BriefbotError, ConfigError, StorageError
+from bot.run import (
+    discord_invite,
+    ingest_everything,
+    missing_tokens,
+    open_app,
+    post_digests_now,
+    run,
+    slack_manifest,
+)
 
 log = logging.getLogger("briefbot")
 
@@ -128,8 +142,6 @@ def _require_topic(config: Config, topic: str | None) -> None:
 
 
 async def cmd_check(config: Config, args: argparse.Namespace) -> int:
-    from bot.run import missing_tokens
-
     _require_seeds(config)
     where = str(config.path) if config.path else "built-in defaults (config.example.toml)"
     print(f"config OK: {where}")
@@ -144,8 +156,6 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
 
 
 async def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
-    from bot.run import ingest_everything, open_app
-
     _require_seeds(config)
     app = await open_app(config)
     try:
@@ -167,11 +177,6 @@ def _parse_since(value: str) -> datetime:
 
 
 async def cmd_digest(config: Config, args: argparse.Namespace) -> int:
-    from adapters.console import render_reply
-    from bot.answers import digest_reply, topic_digest_reply
-    from bot.contracts import digest_json
-    from bot.run import open_app, post_digests_now
-
     _require_topic(config, args.topic)
     _require_seeds(config)
     since = _parse_since(args.since) if args.since else None
@@ -182,8 +187,8 @@ async def cmd_digest(config: Config, args: argparse.Namespace) -> int:
             for line in await post_digests_now(app):
                 print(line)
             return 0
-        window = await app.answers.digest_window(since=since)
-        digest = await app.answers.build_digest(window, topic=args.topic)
+        window = await app.answers.digests.window(since=since)
+        digest = await app.answers.digests.build(window, topic=args.topic)
         if args.json:
             print(json.dumps(digest_json(digest), ensure_ascii=False, indent=2))
         else:
@@ -199,10 +204,6 @@ async def cmd_digest(config: Config, args: argparse.Namespace) -> int:
 
 
 async def cmd_claims(config: Config, args: argparse.Namespace) -> int:
-    from adapters.console import render_claim
-    from bot.contracts import claim_json
-    from bot.run import open_app
-
     _require_topic(config, args.topic)
     _require_seeds(config)
     app = await open_app(config)
@@ -224,13 +225,12 @@ async def cmd_claims(config: Config, args: argparse.Namespace) -> int:
 
 
 async def cmd_analyze(config: Config, args: argparse.Namespace) -> int:
-    from bot.analyze import analyze_file, render_analysis
-
     results = []
+    pipeline = default_pipeline()
     for path in args.files:
         try:
             results.append(await asyncio.to_thread(
-                analyze_file, path, None if args.lang == "auto" else args.lang, config
+                analyze_file, path, None if args.lang == "auto" else args.lang, config, pipeline
             ))
         except OSError as e:
             raise BriefbotError(f"cannot read {path}: {e.strerror}") from e
@@ -243,9 +243,6 @@ async def cmd_analyze(config: Config, args: argparse.Namespace) -> int:
 
 
 async def cmd_sources(config: Config, args: argparse.Namespace) -> int:
-    from adapters.console import render_reply
-    from bot.run import open_app
-
     app = await open_app(config)
     try:
         sys.stdout.write(render_reply(await app.answers.sources(), language=config.bot.language))
@@ -255,22 +252,16 @@ async def cmd_sources(config: Config, args: argparse.Namespace) -> int:
 
 
 async def cmd_run(config: Config, args: argparse.Namespace) -> int:
-    from bot.run import run
-
     _require_seeds(config)
     return await run(config, Secrets.from_env(), console=args.console)
 
 
 async def cmd_discord_invite(config: Config, args: argparse.Namespace) -> int:
-    from bot.run import discord_invite
-
     print(await discord_invite(config, Secrets.from_env()))
     return 0
 
 
 async def cmd_slack_manifest(config: Config, args: argparse.Namespace) -> int:
-    from bot.run import slack_manifest
-
     print(json.dumps(slack_manifest(config), indent=2, ensure_ascii=False))
     return 0
 

@@ -20,6 +20,7 @@ from bot.model import (
     CommandSpec,
     OptionSpec,
     OptionType,
+    Platform,
     Reply,
     Section,
     User,
@@ -130,7 +131,7 @@ class CommandRouter:
         line: str,
         *,
         user: User | None = None,
-        platform: str = "console",
+        platform: str = Platform.CONSOLE,
         channel: str | None = None,
         command: str | None = None,
     ) -> CommandRequest:

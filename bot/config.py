@@ -8,6 +8,7 @@ from the environment only (see ``Secrets``).
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 import tomllib
@@ -224,6 +225,14 @@ def _resolve_paths(config: Config, base: Path) -> Config:
 
 def validate(config: Config, *, where: str) -> None:
     """Checks that span keys: names, times, time zones, references between tables."""
+    topics = _validate_topics(config, where)
+    _validate_feeds(config, where)
+    _validate_digests(config, where, topics)
+    _validate_numbers(config, where)
+
+
+def _validate_topics(config: Config, where: str) -> set[str]:
+    """The topic names, each checked."""
     seen: set[str] = set()
     for i, topic in enumerate(config.topics):
         key = f"topics[{i}].name"
@@ -250,6 +259,10 @@ def validate(config: Config, *, where: str) -> None:
                 path=where,
                 key=f"topics[{i}].terms",
             )
+    return seen
+
+
+def _validate_feeds(config: Config, where: str) -> None:
     for i, feed in enumerate(config.feeds):
         if not re.match(r"^https?://[^\s/]+", feed.url):
             raise ConfigError(
@@ -260,6 +273,9 @@ def validate(config: Config, *, where: str) -> None:
         if feed.interval is not None and feed.interval < 1:
             raise ConfigError("interval is in minutes and must be at least 1", path=where,
                               key=f"feeds[{i}].interval")
+
+
+def _validate_digests(config: Config, where: str, seen: set[str]) -> None:
     for i, digest in enumerate(config.digests):
         check_time(digest.time, where=where, key=f"digests[{i}].time")
         check_timezone(digest.timezone, where=where, key=f"digests[{i}].timezone")
@@ -271,6 +287,9 @@ def validate(config: Config, *, where: str) -> None:
             )
         if not digest.channel.strip():
             raise ConfigError("channel must not be empty", path=where, key=f"digests[{i}].channel")
+
+
+def _validate_numbers(config: Config, where: str) -> None:
     positive = {
         "storage.keep_days": config.storage.keep_days,
         "fetch.max_bytes": config.fetch.max_bytes,
@@ -363,21 +382,30 @@ def _convert(tp: Any, value: Any, key: str, where: str) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(f"expected a table, got {_value_repr(value)}", path=where, key=key)
         return _build(tp, value, prefix=key + ".", where=where)
+    found, converted = _scalar(tp, value)
+    if found:
+        return converted
+    raise ConfigError(f"expected {_describe(tp)}, got {_value_repr(value)}", path=where, key=key)
+
+
+def _scalar(tp: Any, value: Any) -> tuple[bool, Any]:
+    """(True, the value as ``tp``) when ``value`` is one of the scalar type ``tp``, else (False,
+    None)."""
     if tp is bool:
         if isinstance(value, bool):
-            return value
+            return True, value
     elif tp is int:
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            return True, value
     elif tp is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            return True, float(value)
     elif tp is str:
         if isinstance(value, str):
-            return value
+            return True, value
     elif tp is Path and isinstance(value, str) and value:
-        return Path(value)
-    raise ConfigError(f"expected {_describe(tp)}, got {_value_repr(value)}", path=where, key=key)
+        return True, Path(value)
+    return False, None
 
 
 def _value_repr(value: Any) -> str:
@@ -428,7 +456,5 @@ def _is_dataclass_tuple(tp: Any) -> bool:
 
 
 def _closest(name: str, candidates: list[str]) -> str | None:
-    import difflib
-
     matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return matches[0] if matches else None

@@ -1,12 +1,11 @@
-"""Headings and labels in the configured ``[bot] language`` (content keeps its own language)."""
+"""Every word briefbot writes itself, in the configured ``[bot] language`` (content keeps its own
+language): one table per language, the same keys in each (``tests/test_i18n.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.model import Claim
+from bot.model import Claim
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -47,6 +46,15 @@ LABELS: dict[str, dict[str, str]] = {
                               "type /invite @briefbot, then /subscribe again.",
         "bot_cannot_see_channel": "I cannot see this channel (private?). Type /invite @briefbot "
                                   "here, then /subscribe again.",
+        "new_figure": "New figure",
+        "revised_figure": "Revised",
+        "new_dispute": "Newly disputed",
+        "first_report": "first reported",
+        "sources_count": "sources",
+        "source_one": "source",
+        "window_day": "last 24 hours",
+        "window_newest": "newest {n} items",
+        "window_since": "since the last digest",
     },
     "de": {
         "briefing": "Lagebild",
@@ -88,13 +96,34 @@ LABELS: dict[str, dict[str, str]] = {
                               "nicht posten: Tippe /invite @briefbot, dann noch einmal /subscribe.",
         "bot_cannot_see_channel": "Ich kann diesen Kanal nicht sehen (privat?). Tippe hier "
                                   "/invite @briefbot, dann noch einmal /subscribe.",
+        "new_figure": "Neue Zahl",
+        "revised_figure": "Korrigiert",
+        "new_dispute": "Neu bestritten",
+        "first_report": "zuerst gemeldet",
+        "sources_count": "Quellen",
+        "source_one": "Quelle",
+        "window_day": "letzte 24 Stunden",
+        "window_newest": "neueste {n} Meldungen",
+        "window_since": "seit dem letzten Überblick",
     },
 }
 
 
+class MissingLabel(KeyError):
+    """A label key no table has: a bug in the caller (a typo), never shown to a user as the key."""
+
+
 def label(key: str, language: str) -> str:
+    """The words for ``key`` in ``language`` (English for a language without a table).
+
+    Raises:
+        MissingLabel: no table has ``key``.
+    """
     table = LABELS.get(language, LABELS["en"])
-    return table.get(key, LABELS["en"].get(key, key))
+    try:
+        return table[key]
+    except KeyError:
+        raise MissingLabel(f"no label {key!r} in the {language!r} table") from None
 
 
 def claim_tags(claim: Claim, language: str, escape: Callable[[str], str]) -> list[str]:

@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from bot.briefing.stories import item_keys, keys_fingerprint
+from bot.claims.ledger import index_claims
 from bot.config import TopicConfig
 from bot.errors import IngestError
 from bot.model import Item
@@ -24,11 +26,21 @@ from bot.storage.items import NewItem
 from bot.storage.sources import SourceRow
 from bot.text.clean import clean_html, clean_plain_text, looks_like_html
 from bot.text.pipeline import TextPipeline
+from bot.topics import sync_item_topics, topic_scores
 
 log = logging.getLogger(__name__)
 
 Status = Literal["new", "updated", "unchanged"]
 SEED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+AfterItems = Callable[[list[int], datetime], Awaitable[None]]
+
+# The version of the engine deriving an item's analysis (summary bullets, sentences, figures,
+# claims) and, through the ledger hooks, its claim links and dispute reasons. Bump it when any of
+# them would come out differently: a start with a newer engine re-derives every stored item in the
+# background (``IngestService.rederive_stale``), so an upgraded bot never shows the old output. Kept
+# in the ``meta`` table under ENGINE_META.
+ENGINE_VERSION = "1"
+ENGINE_META = "engine"
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,7 @@ class IngestService:
         clock: Clock,
         pipeline: TextPipeline,
         *,
-        after_items: Sequence[Callable[[list[int], datetime], Awaitable[None]]] = (),
+        after_items: Sequence[AfterItems] = (),
         topics: tuple[TopicConfig, ...] | None = None,
     ) -> None:
         self.storage = storage
@@ -79,8 +91,6 @@ class IngestService:
     async def _own_topics(self) -> None:
         """The stored topics must be those of this config before adding to them (another app on
         the same file may have rebuilt them for its own): ``meta`` always says whose they are."""
-        from bot.topics import sync_item_topics
-
         if self.topics is not None:
             await sync_item_topics(self.storage, self.topics)
 
@@ -89,6 +99,38 @@ class IngestService:
         changed, and derive it for items stored without it."""
         if self.topics is not None:
             await prepare_storage(self.storage, self.topics)
+
+    async def stale(self) -> bool:
+        """True when the stored analyses were made by another engine version (or, in a database
+        from before versions were stored, by an unknown one)."""
+        if await self.storage.prepared.meta(ENGINE_META) == ENGINE_VERSION:
+            return False
+        if await self.storage.items.count() == 0:  # nothing derived yet: this engine's from now
+            async with self.storage.db.transaction():
+                await self.storage.prepared.set_meta(ENGINE_META, ENGINE_VERSION)
+            return False
+        return True
+
+    async def rederive_stale(self, *, batch: int = 20) -> int:
+        """Re-analyse every stored item when ``stale()``: one item per transaction, so commands
+        keep answering (from the old rows until each is replaced). Run it in the background at
+        start. Returns how many items were re-analysed."""
+        if not await self.stale():
+            return 0
+        items = await self.storage.items.all()
+        for start in range(0, len(items), batch):
+            chunk = items[start:start + batch]
+            now = self.clock.now()
+            for item in chunk:
+                analysis = await asyncio.to_thread(self.pipeline.analyze, item.text, item.language)
+                async with self.storage.db.transaction():
+                    await self.storage.items.replace_analysis(item.id, analysis)
+                    await self.storage.claims.replace_for_item(item.id, list(analysis.claims), now)
+            await self.run_hooks([item.id for item in chunk], now)
+        async with self.storage.db.transaction():
+            await self.storage.prepared.set_meta(ENGINE_META, ENGINE_VERSION)
+        log.info("re-derived %d stored item(s) with engine %s", len(items), ENGINE_VERSION)
+        return len(items)
 
     async def ingest_article(
         self, source: SourceRow, article: RawArticle, *, run_hooks: bool = True
@@ -169,9 +211,6 @@ def _as_item(item_id: int, source_id: int, item: NewItem, now: datetime) -> Item
 
 def derive(topics: tuple[TopicConfig, ...], item: Item) -> tuple[dict[str, int], frozenset[str]]:
     """An item's topic scores and story keys, so that commands select instead of recompute."""
-    from bot.briefing.stories import item_keys
-    from bot.topics import topic_scores
-
     return topic_scores(topics, item.title, item.text), item_keys(item)
 
 
@@ -185,10 +224,6 @@ async def prepare_storage(storage: Storage, topics: tuple[TopicConfig, ...]) -> 
     """Bring the derived tables up to date: all item topics when the topics config changed, all
     story keys when the code computing them changed, claim keys of claims without any, and both
     for items stored without them (before migration 2, or by an ingest without topics)."""
-    from bot.briefing.stories import keys_fingerprint
-    from bot.claims.ledger import index_claims
-    from bot.topics import sync_item_topics
-
     await sync_item_topics(storage, topics)
     fingerprint = keys_fingerprint()
     if await storage.prepared.meta("item_keys") != fingerprint:

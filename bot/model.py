@@ -19,6 +19,14 @@ Span = tuple[int, int]
 # --- items and analysis ---------------------------------------------------------------------------
 
 
+
+class Platform(StrEnum):
+    """Where a command comes from and a digest goes (the ``platform`` of a ``[[digests]]`` entry)."""
+
+    CONSOLE = "console"
+    DISCORD = "discord"
+    SLACK = "slack"
+
 @dataclass(frozen=True)
 class Sentence:
     """A sentence of an item's clean text; ``start``/``end`` are offsets into that text."""
@@ -221,7 +229,7 @@ class CommandRequest:
     command: str
     options: dict[str, str | int] = field(default_factory=dict)
     user: User = field(default_factory=lambda: User(id="console", name="console", is_admin=True))
-    platform: str = "console"
+    platform: str = Platform.CONSOLE
     channel: str | None = None
 
 

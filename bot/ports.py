@@ -6,12 +6,12 @@ errors at the boundary).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
-from bot.model import ExtractedClaim, Receipt, Reply, Sentence, Target
+from bot.model import ExtractedClaim, Figure, Receipt, Reply, Sentence, Target
 
 
 class Clock(Protocol):
@@ -102,3 +102,8 @@ class ClaimExtractor(Protocol):
     def extract(self, text: str, sentences: list[Sentence], language: str) -> list[ExtractedClaim]:
         """Attributed claims of ``text``, spans pointing into ``text``."""
         ...
+
+
+FigureExtractor = Callable[[str, list[Sentence], str], list[Figure]]
+"""``(text, sentences, language) -> figures``: the key figures of a text, as ``bot.briefing.figures``
+finds them."""

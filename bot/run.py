@@ -1,8 +1,9 @@
 """``briefbot run`` and the other long-lived or multi-part commands: ingest, post, platform helpers.
 
-This is the process-level composition: it decides which adapters start (by the tokens in the
-environment), starts feed polling and the digest scheduler, and shuts down cleanly on SIGTERM.
-Platform adapters are imported lazily so the core never depends on them.
+This is the process level: it decides which adapters start (by the tokens in the environment),
+hands their publishers to the app, starts feed polling and the digest scheduler (``app.delivery``,
+built by ``bot.app.build_app``), and shuts down cleanly on SIGTERM. The Discord and Slack adapters
+are imported where they start: each costs seconds to import, which no other command should pay.
 """
 
 from __future__ import annotations
@@ -12,30 +13,53 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from bot.app import App, build_app
+from adapters.console import run_console
+from adapters.console_publisher import ConsolePublisher
+from bot.app import App, build_app, default_pipeline
 from bot.config import Config, Secrets
-from bot.errors import ConfigError
+from bot.errors import BriefbotError, ConfigError
+from bot.feeds.poller import ingest_once
+from bot.model import Platform
 from bot.ports import Publisher
 
 log = logging.getLogger(__name__)
 
 
+class PlatformRunner(Protocol):
+    """What ``start_discord`` and ``start_slack`` return."""
+
+    @property
+    def publisher(self) -> Publisher: ...
+    async def wait_closed(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def console_publisher(config: Config) -> ConsolePublisher:
+    """Console digests print (journalled next to the database) rather than dangle."""
+    return ConsolePublisher(journal=config.storage.database.parent / "console-posted.tsv")
+
+
 async def open_app(
     config: Config, *, secrets: Secrets | None = None, publishers: tuple[Publisher, ...] = ()
 ) -> App:
-    return await build_app(config, secrets=secrets or Secrets.from_env(), publishers=publishers)
+    """The app of one process: its pipeline, and the console publisher unless one is given."""
+    if not any(p.platform == Platform.CONSOLE for p in publishers):
+        publishers = (*publishers, console_publisher(config))
+    return await build_app(config, secrets=secrets or Secrets.from_env(), publishers=publishers,
+                           pipeline=default_pipeline())
 
 
 def missing_tokens(config: Config, secrets: Secrets) -> list[str]:
     """Scheduled digests whose platform has no token: each names the variable to set."""
     problems = []
     platforms = {d.platform for d in config.digests}
-    if "discord" in platforms and not secrets.discord_token:
+    if Platform.DISCORD in platforms and not secrets.discord_token:
         problems.append("[[digests]] posts to Discord but DISCORD_TOKEN is not set")
-    if "slack" in platforms:
+    if Platform.SLACK in platforms:
         if not secrets.slack_bot_token:
             problems.append("[[digests]] posts to Slack but SLACK_BOT_TOKEN is not set")
         elif config.slack.mode == "socket" and not secrets.slack_app_token:
@@ -63,32 +87,28 @@ async def ingest_everything(app: App) -> list[str]:
 async def _ingest_feeds_once(app: App) -> list[str]:
     if not app.config.feeds:
         return ["no [[feeds]] configured"]
-    from bot.feeds.poller import ingest_once
-
     return [result.line() for result in await ingest_once(app)]
 
 
 async def post_digests_now(app: App) -> list[str]:
     """``briefbot digest --post``: post the current digest to every configured subscription."""
-    from bot.delivery.service import post_now_all
-
     platforms = {d.platform for d in app.config.digests}
-    runners = []
-    if "discord" in platforms and app.secrets.discord_token:
-        from adapters.discord import start_discord
+    runners: list[PlatformRunner] = []
+    if Platform.DISCORD in platforms and app.secrets.discord_token:
+        from adapters.discord import start_discord  # noqa: PLC0415 - see the module docstring
 
-        runner = await start_discord(app)
-        runners.append(runner)
-        app.publishers["discord"] = runner.publisher
-    if "slack" in platforms and app.secrets.slack_bot_token:
-        from adapters.slack import make_publisher
+        discord = await start_discord(app)
+        runners.append(discord)
+        app.publishers.connect(discord.publisher)
+    if Platform.SLACK in platforms and app.secrets.slack_bot_token:
+        from adapters.slack import make_publisher  # noqa: PLC0415 - see the module docstring
 
-        app.publishers["slack"] = make_publisher(
+        app.publishers.connect(make_publisher(
             app.secrets.slack_bot_token, app.config.slack.api_base_url,
             language=app.config.bot.language,
-        )
+        ))
     try:
-        return await post_now_all(app)
+        return await app.delivery.post_now()
     finally:
         for runner in runners:
             await runner.stop()
@@ -99,12 +119,12 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
     if problems:
         raise ConfigError("; ".join(problems) + " (set it in the environment, or remove the "
                           "[[digests]] entry)")
-    platforms = []
+    platforms: list[Platform] = []
     if not console:
         if secrets.discord_token:
-            platforms.append("discord")
+            platforms.append(Platform.DISCORD)
         if secrets.slack_bot_token:
-            platforms.append("slack")
+            platforms.append(Platform.SLACK)
     app = await open_app(config, secrets=secrets)
     try:
         results = await app.ingest.ingest_seeds(config.seeds.directory)
@@ -121,71 +141,78 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
         await app.close()
 
 
-async def _run_console(app: App) -> int:
-    from adapters.console import run_console
-
-    first = await app.answers.digest(topic=None)
-    background = await _start_background(app, console=True)
+@contextlib.asynccontextmanager
+async def background(app: App) -> AsyncIterator[None]:
+    """While the adapters run: scheduled digests, feed polling (``app.delivery``) and the
+    re-derivation of items an older engine analysed (``IngestService.rederive_stale``)."""
+    rederive = asyncio.create_task(_rederive(app), name="rederive-stale")
+    await app.delivery.start()
     try:
-        return await run_console(app.router, first=first)
+        yield
     finally:
-        await _stop_background(background)
+        await app.delivery.stop()
+        rederive.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await rederive
 
 
-async def _start_background(app: App, *, console: bool) -> Any:
-    """Feed polling and scheduled digests, when their modules are present."""
+async def _rederive(app: App) -> None:
     try:
-        from bot.delivery.runtime import start_background
-    except ImportError:
-        return None
-    return await start_background(app, console=console)
+        await app.ingest.rederive_stale()
+    except BriefbotError as e:  # the old analyses stay; the next start tries again
+        log.warning("re-deriving stored items stopped: %s", e)
 
 
-async def _stop_background(background: Any) -> None:
-    if background is not None:
-        await background.stop()
+async def _run_console(app: App) -> int:
+    first = await app.answers.digest(topic=None)
+    async with background(app):
+        return await run_console(app.router, first=first)
 
 
-async def _run_platforms(app: App, platforms: list[str]) -> int:
+async def _run_platforms(app: App, platforms: list[Platform]) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    runners: list[Any] = []
-    if "discord" in platforms:
-        from adapters.discord import start_discord
+    runners: list[PlatformRunner] = []
+    if Platform.DISCORD in platforms:
+        from adapters.discord import start_discord  # noqa: PLC0415 - see the module docstring
 
         runners.append(await start_discord(app))
-    if "slack" in platforms:
-        from adapters.slack import start_slack
+    if Platform.SLACK in platforms:
+        from adapters.slack import start_slack  # noqa: PLC0415 - see the module docstring
 
         runners.append(await start_slack(app))
     for runner in runners:
-        app.publishers[runner.publisher.platform] = runner.publisher
-    background = await _start_background(app, console=False)
+        app.publishers.connect(runner.publisher)
+    async with background(app):
+        await _serve(platforms, runners, stop)
+    for runner in runners:
+        await runner.stop()
+    return 0
+
+
+async def _serve(platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event) -> None:
+    """Until SIGTERM/Ctrl-C or a platform connection ends."""
     print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops)",
           file=sys.stderr)
     waiters = [asyncio.create_task(stop.wait())] + [
         asyncio.create_task(r.wait_closed()) for r in runners
     ]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    # let sends in progress finish, then close the platforms
-    await _stop_background(background)
-    for runner in runners:
-        await runner.stop()
     for w in waiters:
         w.cancel()
-    return 0
+    # leaving ``background`` lets sends in progress finish; then the platforms close
 
 
 async def discord_invite(config: Config, secrets: Secrets) -> str:
-    from adapters.discord.invite import invite_url
+    from adapters.discord.invite import invite_url  # noqa: PLC0415 - see the module docstring
 
     return await invite_url(config, secrets)
 
 
 def slack_manifest(config: Config) -> dict[str, Any]:
-    from adapters.slack.manifest import manifest_for_config
+    from adapters.slack.manifest import manifest_for_config  # noqa: PLC0415 - see the docstring
 
     return manifest_for_config(config)

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from bot.config import TopicConfig
 from bot.model import Item
+from bot.storage import Storage
 
-if TYPE_CHECKING:
-    from bot.storage import Storage
-
-MATCHING_VERSION = "1"  # bump when ``relevance`` counts differently: stored scores are rebuilt
-_MEMO_SIZE = 8192
-_memo: dict[tuple[TopicConfig, str, str], int] = {}
+MATCHING_VERSION = "1"  # bump when ``score`` counts differently: stored scores are rebuilt
 
 
 @lru_cache(maxsize=256)
@@ -40,40 +36,32 @@ def score(topic: TopicConfig, title: str, text: str) -> int:
     return total
 
 
-def relevance(topic: TopicConfig, title: str, text: str) -> int:
-    """``score``, remembered: briefings ask it of the same items several times, and commands
-    seed it from the scores ingest stored (``remember``)."""
-    key = (topic, title, text)
-    found = _memo.get(key)
-    if found is None:
-        found = score(topic, title, text)
-        remember(topic, title, text, found)
-    return found
-
-
-def remember(topic: TopicConfig, title: str, text: str, value: int) -> None:
-    if len(_memo) >= _MEMO_SIZE:
-        for old in list(_memo)[: _MEMO_SIZE // 4]:  # oldest first: dicts keep insertion order
-            _memo.pop(old, None)
-    _memo[(topic, title, text)] = value
+def item_relevance(
+    topic: TopicConfig, item: Item, stored: Mapping[int, int] | None = None
+) -> int:
+    """``item``'s score for ``topic``: from ``stored`` (item id -> score, as ingest stored them; an
+    item missing there scores 0) when given, else counted in its title and text."""
+    if stored is not None:
+        return stored.get(item.id, 0)
+    return score(topic, item.title, item.text)
 
 
 def topic_scores(topics: tuple[TopicConfig, ...], title: str, text: str) -> dict[str, int]:
     """{topic name: score} of the topics an item matches, in config order."""
     out = {}
     for t in topics:
-        value = relevance(t, title, text)
+        value = score(t, title, text)
         if value > 0:
             out[t.name] = value
     return out
 
 
 def item_topics(topics: tuple[TopicConfig, ...], item: Item) -> list[str]:
-    return [t.name for t in topics if relevance(t, item.title, item.text) > 0]
+    return [t.name for t in topics if score(t, item.title, item.text) > 0]
 
 
 def matches(topic: TopicConfig, item: Item) -> bool:
-    return relevance(topic, item.title, item.text) > 0
+    return score(topic, item.title, item.text) > 0
 
 
 def topics_fingerprint(topics: tuple[TopicConfig, ...]) -> str:

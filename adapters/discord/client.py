@@ -62,7 +62,9 @@ def _annotation(option: OptionSpec) -> Any:
     return base if option.required else Optional[base]  # noqa: UP045 (a runtime annotation)
 
 
-def build_command(spec: CommandSpec, run: Runner, completer: Completer) -> app_commands.Command:
+def build_command(
+    spec: CommandSpec, run: Runner, completer: Completer
+) -> app_commands.Command[Any, ..., None]:
     """An app command whose parameters mirror ``spec.options`` (built as a signature at runtime)."""
 
     async def callback(interaction: discord.Interaction, **options: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from adapters import CoreParts
 from adapters.discord.client import BriefbotClient, Router, configure_endpoints
 from adapters.discord.publisher import DiscordPublisher
 from bot.config import DiscordConfig
@@ -67,8 +68,10 @@ def make_client(router: Router, config: DiscordConfig, *, language: str = "en",
     return BriefbotClient(router, config=config, language=language, **options)
 
 
-async def start_discord(app: Any, token: str | None = None, **options: Any) -> DiscordRunner:
-    """Log in and connect in the background; ``app`` is a ``bot.app.App``."""
+async def start_discord(
+    app: CoreParts, token: str | None = None, **options: Any
+) -> DiscordRunner:
+    """Log in and connect in the background."""
     token = token or app.secrets.discord_token
     if not token:
         raise ConfigError("DISCORD_TOKEN is not set", key="DISCORD_TOKEN")
@@ -79,7 +82,7 @@ async def start_discord(app: Any, token: str | None = None, **options: Any) -> D
     return runner
 
 
-async def run_discord(app: Any, token: str, **options: Any) -> None:
+async def run_discord(app: CoreParts, token: str, **options: Any) -> None:
     """Run until the client is closed (``runner.stop()``, e.g. from a SIGTERM handler)."""
     runner = await start_discord(app, token, **options)
     try:

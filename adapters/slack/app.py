@@ -24,10 +24,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import CoreParts
 from adapters.slack.publisher import SlackPublisher, make_client
 from adapters.slack.render import Message, render
 from bot.commands import CommandRouter
-from bot.config import SlackConfig
+from bot.config import Secrets, SlackConfig
 from bot.errors import BriefbotError, CommandError, ConfigError
 from bot.i18n import label
 from bot.model import Reply, User
@@ -204,7 +205,7 @@ class SlackRunner:
     async def stop(self) -> None:
         await self.commands.drain()
         if self.socket is not None:
-            await self.socket.close_async()
+            await self.socket.close_async()  # type: ignore[no-untyped-call]  # slack-bolt is untyped here
         if self.web_runner is not None:
             await self.web_runner.cleanup()
         await _close_client_session(self.publisher.client)
@@ -213,13 +214,13 @@ class SlackRunner:
 
 
 async def start_slack_runner(
-    router: CommandRouter, config: SlackConfig, secrets: Any, *, host: str = "0.0.0.0",
+    router: CommandRouter, config: SlackConfig, secrets: Secrets, *, host: str = "0.0.0.0",
     port: int | None = None, ack_budget: float = ACK_BUDGET,
 ) -> SlackRunner:
     """Connect (Socket Mode) or listen (HTTP) and return at once; ``stop()`` ends it."""
-    bot_token = getattr(secrets, "slack_bot_token", None)
-    signing_secret = getattr(secrets, "slack_signing_secret", None)
-    app_token = getattr(secrets, "slack_app_token", None)
+    bot_token = secrets.slack_bot_token
+    signing_secret = secrets.slack_signing_secret
+    app_token = secrets.slack_app_token
     if not bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is not set (it starts with xoxb-)")
     if config.mode == "http" and not signing_secret:
@@ -246,7 +247,7 @@ async def start_slack_runner(
         log.info("Slack HTTP mode listening on %s:%s%s", host, runner.port, EVENTS_PATH)
         return runner
     runner.socket = AsyncSocketModeHandler(bolt, app_token=app_token)
-    await runner.socket.connect_async()
+    await runner.socket.connect_async()  # type: ignore[no-untyped-call]  # slack-bolt is untyped here
     return runner
 
 
@@ -263,12 +264,12 @@ async def _check_token(client: AsyncWebClient, base_url: str) -> None:
                           key="slack.api_base_url") from e
 
 
-async def start_slack(app: Any, **kwargs: Any) -> SlackRunner:
-    """``briefbot run`` entry: ``app`` is the core ``bot.app.App``."""
+async def start_slack(app: CoreParts, **kwargs: Any) -> SlackRunner:
+    """``briefbot run`` entry."""
     return await start_slack_runner(app.router, app.config.slack, app.secrets, **kwargs)
 
 
-async def run_slack(router: CommandRouter, config: SlackConfig, secrets: Any) -> None:
+async def run_slack(router: CommandRouter, config: SlackConfig, secrets: Secrets) -> None:
     """Run until cancelled (SIGTERM handling cancels this task); stops cleanly either way."""
     runner = await start_slack_runner(router, config, secrets)
     try:

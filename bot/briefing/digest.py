@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.briefing.labels import label
 from bot.briefing.stories import Cluster, cluster, item_keys, similarities, to_story
 from bot.config import TopicConfig
+from bot.i18n import label
 from bot.model import Claim, Digest, Figure, Item, Story
 from bot.text.entities import parse_number
-from bot.topics import relevance
+from bot.topics import item_relevance
 
 MAX_STORIES = 10
 MAX_BULLETS = 5
@@ -36,15 +36,19 @@ class RankedStory:
     score: float
 
 
-def topic_items(items: Sequence[Item], topic: TopicConfig | None) -> list[Item]:
-    """A topic's digest holds only items matching its terms."""
+def topic_items(
+    items: Sequence[Item], topic: TopicConfig | None, scores: Mapping[int, int] | None = None
+) -> list[Item]:
+    """A topic's digest holds only items matching its terms (``scores``: as ingest stored them,
+    ``bot.topics.item_relevance``)."""
     if topic is None:
         return list(items)
-    return [i for i in items if relevance(topic, i.title, i.text) > 0]
+    return [i for i in items if item_relevance(topic, i, scores) > 0]
 
 
 def rank(
-    clusters: Sequence[Cluster], until: datetime, language: str, topic: TopicConfig | None
+    clusters: Sequence[Cluster], until: datetime, language: str, topic: TopicConfig | None,
+    scores: Mapping[int, int] | None = None,
 ) -> list[RankedStory]:
     """More sources first, then fresher, then more on-topic; ties broken by headline and id so the
     same items always give the same order."""
@@ -53,7 +57,7 @@ def rank(
         sources = len({(i.url or i.title) for i in c.items})
         age = max(0.0, (until - c.latest).total_seconds() / 3600)
         recency = max(0.0, 1.0 - age / 48)
-        rel = max((relevance(topic, i.title, i.text) for i in c.items), default=0) if topic else 0
+        rel = max((item_relevance(topic, i, scores) for i in c.items), default=0) if topic else 0
         score = sources + recency + 0.5 * math.log1p(rel)
         out.append(RankedStory(to_story(c, language), tuple(c.items), score))
     out.sort(key=lambda r: (-round(r.score, 6), r.story.headline, min(i.id for i in r.items)))
@@ -88,6 +92,7 @@ def build_digest(
     window: str,
     language: str,
     topic: TopicConfig | None = None,
+    topic_scores: Mapping[int, int] | None = None,
     previous_items: Sequence[Item] = (),
     window_disputes: set[frozenset[str]] | None = None,
     title: str | None = None,
@@ -95,12 +100,12 @@ def build_digest(
 ) -> Digest:
     """``previous_items``: what the previous digest covered (for "what changed");
     ``window_disputes``: the dispute pairs found within the window (None: the disputes of claims
-    first seen in the window)."""
-    chosen = topic_items(items, topic)
-    ranked = rank(cluster(chosen), until, language, topic)[:max_stories]
+    first seen in the window); ``topic_scores``: the items' stored scores for ``topic``."""
+    chosen = topic_items(items, topic, topic_scores)
+    ranked = rank(cluster(chosen), until, language, topic, topic_scores)[:max_stories]
     stories = tuple(r.story for r in ranked)
     bullets = briefing_bullets(ranked, language)
-    before = cluster(topic_items(previous_items, topic)) if previous_items else []
+    before = cluster(topic_items(previous_items, topic, topic_scores)) if previous_items else []
     changes = figure_changes(ranked, before, figures, language)
     fresh, dispute_lines = claim_changes(claims, since=since, until=until, topic=topic,
                                          window_disputes=window_disputes, language=language)

@@ -9,9 +9,12 @@ company, different news) apart where single-link would chain them.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
+import inspect
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -20,6 +23,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from bot.model import Item, Link, Story
+from bot.text import entities, lexicon
 from bot.text.entities import codes, find_figures, is_entity_token, name_tokens
 from bot.text.lexicon import STOPWORDS, words
 
@@ -164,12 +168,6 @@ def keys_fingerprint() -> str:
     """What stored item keys were built with: this version plus the sources of the code that
     computes them (entities and lexicons change under other hands), so stale keys are rebuilt,
     never used."""
-    import hashlib
-    import inspect
-    import sys
-
-    from bot.text import entities, lexicon
-
     digest = hashlib.sha256(KEYS_VERSION.encode())
     for module in (entities, lexicon, sys.modules[__name__]):
         try:
@@ -256,6 +254,11 @@ _groups_memo: dict[object, list[list[int]]] = {}
 
 def _groups(ordered: Sequence[Item], threshold: float) -> list[list[int]]:
     """Indices into ``ordered`` of each cluster, by its first member."""
+    return _merge(_links(ordered), threshold)
+
+
+def _links(ordered: Sequence[Item]) -> list[dict[int, float]]:
+    """links[a][b]: the similarity of items a and b (both directions; absent when 0)."""
     feats = [item_keys(i) for i in ordered]
     df: Counter[str] = Counter()
     for f in feats:
@@ -289,10 +292,15 @@ def _groups(ordered: Sequence[Item], threshold: float) -> list[list[int]]:
                 value *= 36 / hours
             if value > 0:
                 links[i][j] = links[j][i] = value
-    members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
+    return links
+
+
+def _merge(links: list[dict[int, float]], threshold: float) -> list[list[int]]:
+    """Average-link clustering of the linked items; ``links`` becomes the clusters' links."""
+    members: dict[int, list[int]] = {i: [i] for i in range(len(links))}
     # best pair first: highest average, then smallest ids (a max-heap of (avg, -a, -b)); entries
     # made stale by a merge are skipped when their average no longer matches
-    heap = [(-v, i, j) for i in range(len(ordered)) for j, v in links[i].items()
+    heap = [(-v, i, j) for i in range(len(links)) for j, v in links[i].items()
             if j > i and v >= threshold]
     heapq.heapify(heap)
     while heap:

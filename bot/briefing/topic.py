@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.briefing.digest import lead_item, rank
-from bot.briefing.labels import label
 from bot.briefing.stories import cluster
 from bot.config import TopicConfig
+from bot.i18n import label
 from bot.model import Claim, Figure, Item, Link, Reply, Section
-from bot.topics import relevance
+from bot.topics import item_relevance
 
 MAX_BULLETS = 5
 MAX_FIGURES = 6
@@ -34,16 +34,17 @@ def build_topic_briefing(
     language: str,
     *,
     now: datetime | None = None,
+    topic_scores: Mapping[int, int] | None = None,
 ) -> Reply:
     """``claims``: already ranked (bot.answers.rank_claims); the first five are shown."""
     title = f"{label('briefing', language)}: {topic.description or topic.name}"
-    on_topic = sorted((i for i in items if relevance(topic, i.title, i.text) > 0),
+    on_topic = sorted((i for i in items if item_relevance(topic, i, topic_scores) > 0),
                       key=lambda i: (_when(i), i.id), reverse=True)[:MAX_ITEMS]
     if not on_topic:
         return Reply(title=title, sections=(Section(label("overview", language),
                                                     text=label("no_items", language)),))
     until = now or max(_when(i) for i in on_topic)
-    ranked = rank(cluster(on_topic), until, language, topic)
+    ranked = rank(cluster(on_topic), until, language, topic, topic_scores)
     if len(ranked) == 1:
         overview = lead_item(ranked[0].items, language).bullets[:MAX_BULLETS]
     else:

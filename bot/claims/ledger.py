@@ -20,11 +20,14 @@ accept shares a key, so the result is the one comparing with everything would gi
 from __future__ import annotations
 
 import hashlib
+import inspect
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+from bot.claims import compare
 from bot.claims.compare import DOUBT, ClaimView, _entities, dispute_reason, figures, same_claim, words
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
@@ -96,11 +99,6 @@ def dispute_lookup(row: ClaimRow) -> set[str]:
 @lru_cache(maxsize=1)
 def keys_fingerprint() -> str:
     """This version plus the comparison code's sources: keys built by other code are rebuilt."""
-    import inspect
-    import sys
-
-    from bot.claims import compare
-
     digest = hashlib.sha256(KEYS_VERSION.encode())
     for module in (compare, sys.modules[__name__]):
         try:

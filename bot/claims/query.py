@@ -11,18 +11,17 @@ ties: most recently seen first, then first seen, then id (stable pages).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.claims.compare import same_claimant
 from bot.errors import CommandError
-from bot.model import Claim, Item, Link
+from bot.i18n import label
+from bot.model import Claim, Link
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow, DisputeRow
 
-TopicOf = Callable[[Item], Sequence[str]]
 STATUSES = {
     "disputed": "disputed", "no_evidence": "no_evidence", "no-evidence": "no_evidence",
     "none_given": "no_evidence", "unsupported": "no_evidence", "hedged": "hedged",
@@ -37,43 +36,85 @@ class ClaimPage:
     total: int
 
 
-async def ledger_claims(storage: Storage, *, topic_of_item: TopicOf | None = None) -> list[Claim]:
-    """Every ledger entry with its sources, topics and dispute links (unranked)."""
-    rows = await storage.claims.list()
-    disputes = await storage.claims.disputes()
-    items = {item.id: item for item in await storage.items.all()}
-    return build_claims(rows, disputes, items, topic_of_item)
-
-
-def build_claims(
-    rows: list[ClaimRow], disputes: list[DisputeRow], items: dict[int, Item],
-    topic_of_item: TopicOf | None = None,
+async def ledger_claims(
+    storage: Storage, *, topics: Sequence[str] = (), language: str = "en"
 ) -> list[Claim]:
+    """Every claim as a ledger entry with its sources, topics and dispute links, unranked, in the
+    order ``ClaimStore.list()`` gives (first item, first position): the one read of the ledger.
+
+    Read from prepared data only (the claims, their items' titles and links, the stored item
+    topics), never the item texts. ``topics``: the configured topic names, in config order (an
+    entry's topics follow it); ``language`` names the article as claimant in dispute lines.
+    """
+    rows = await storage.claims.entries()
+    refs, links_of = await storage.claims.sources()
+    disputes = await storage.claims.disputes()
+    order = {name: i for i, name in enumerate(topics)}
+    item_topics = {
+        item_id: sorted((n for n in scores if n in order), key=order.__getitem__)
+        for item_id, scores in (await storage.prepared.item_topics()).items()
+    }
+    links = _dispute_links(rows, disputes, language)
+
+    def list_order(row: ClaimRow) -> tuple[int, int]:
+        mine = refs.get(row.id, ())
+        return (min((item for item, _ in mine), default=0),
+                min((position for _, position in mine), default=0))
+
+    rows.sort(key=list_order)
+    return [_entry(row, [item for item, _ in refs.get(row.id, ())], links_of, item_topics,
+                   links.get(row.id, []))
+            for row in rows]
+
+
+def _dispute_links(
+    rows: Sequence[ClaimRow], disputes: Sequence[DisputeRow], language: str
+) -> dict[str, list[tuple[str, str]]]:
+    """claim id -> (other claim id, reason) of each dispute, both ways round."""
+    by_id = {row.id: row for row in rows}
+
+    def other_side(other_id: str, reason: str) -> str:
+        # say who stands on the other side, so a reader sees the two positions at once
+        other = by_id.get(other_id)
+        if other is None:
+            return reason
+        who = other.claimant or label("article", language)
+        words = other.text.split()
+        snippet = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+        return f"{who} („{snippet}“): {reason}"
+
     links: dict[str, list[tuple[str, str]]] = {}
-    for d in sorted(disputes, key=lambda d: (d.claim_id, d.other_id)):
-        links.setdefault(d.claim_id, []).append((d.other_id, d.reason))
-        links.setdefault(d.other_id, []).append((d.claim_id, d.reason))
-    out = []
-    for row in rows:
-        sources: list[Link] = []
-        topics: list[str] = []
-        for mention in row.mentions:
-            item = items.get(mention.item_id)
-            if item is None:
-                continue
-            sources.append(Link(item.title, item.url, item.published))
-            for name in topic_of_item(item) if topic_of_item else ():
-                if name not in topics:
-                    topics.append(name)
-        mine = links.get(row.id, [])
-        out.append(Claim(
-            id=row.id, claimant=row.claimant, text=row.text, kind=row.kind, cue=row.cue,
-            hedged=row.hedged, hedges=row.hedges, evidence=row.evidence,  # type: ignore[arg-type]
-            disputes=tuple(o for o, _ in mine), dispute_reasons=tuple(r for _, r in mine),
-            topics=tuple(topics), first_seen=row.first_seen, last_seen=row.last_seen,
-            sources=tuple(sources),
-        ))
-    return out
+    for d in disputes:
+        links.setdefault(d.claim_id, []).append((d.other_id, other_side(d.other_id, d.reason)))
+        links.setdefault(d.other_id, []).append((d.claim_id, other_side(d.claim_id, d.reason)))
+    return links
+
+
+def _entry(
+    row: ClaimRow, item_ids: Sequence[int], links_of: dict[int, Link],
+    item_topics: dict[int, list[str]], links: Sequence[tuple[str, str]],
+) -> Claim:
+    topics: list[str] = []
+    for item_id in item_ids:
+        for name in item_topics.get(item_id, ()):
+            if name not in topics:
+                topics.append(name)
+    return Claim(
+        id=row.id,
+        claimant=row.claimant,
+        text=row.text,
+        kind=row.kind,
+        cue=row.cue,
+        hedged=row.hedged,
+        hedges=row.hedges,
+        evidence=row.evidence,  # type: ignore[arg-type]
+        disputes=tuple(other for other, _ in links),
+        dispute_reasons=tuple(reason for _, reason in links),
+        topics=tuple(topics),
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        sources=tuple(links_of[i] for i in item_ids if i in links_of),
+    )
 
 
 def score(claim: Claim) -> float:
@@ -129,14 +170,8 @@ def _claimant_matches(query: str, claimant: str | None) -> bool:
     return query.casefold() in claimant.casefold() or same_claimant(query, claimant)
 
 
-async def query_claims(
-    storage: Storage, *, claimant: str | None = None, topic: str | None = None,
-    status: str | None = None, page: int = 1, per_page: int = 10,
-    topic_of_item: TopicOf | None = None, since: datetime | None = None,
-) -> ClaimPage:
-    """One page of ranked, filtered claims. Raises CommandError for a bad status or page."""
-    claims = rank(filter_claims(await ledger_claims(storage, topic_of_item=topic_of_item),
-                                claimant=claimant, topic=topic, status=status, since=since))
+def page_of(claims: Sequence[Claim], page: int, per_page: int = 10) -> ClaimPage:
+    """One page of ``claims`` (already filtered and ranked). Raises CommandError for a bad page."""
     pages = max(1, -(-len(claims) // per_page))
     if page < 1 or page > pages:
         raise CommandError(f"there are only {pages} page(s) of claims")
@@ -144,17 +179,21 @@ async def query_claims(
     return ClaimPage(tuple(shown), page, pages, len(claims))
 
 
+async def query_claims(
+    storage: Storage, *, claimant: str | None = None, topic: str | None = None,
+    status: str | None = None, page: int = 1, per_page: int = 10,
+    topics: Sequence[str] = (), since: datetime | None = None,
+) -> ClaimPage:
+    """One page of ranked, filtered claims. Raises CommandError for a bad status or page."""
+    claims = rank(filter_claims(await ledger_claims(storage, topics=topics),
+                                claimant=claimant, topic=topic, status=status, since=since))
+    return page_of(claims, page, per_page)
+
+
 async def new_claims_since(
     storage: Storage, since: datetime, *, topic: str | None = None,
-    topic_of_item: TopicOf | None = None, limit: int = 10,
+    topics: Sequence[str] = (), limit: int = 10,
 ) -> list[Claim]:
-    """For the daily digest: entries first seen at or after ``since``, most important first."""
-    claims = await ledger_claims(storage, topic_of_item=topic_of_item)
+    """Entries first seen at or after ``since``, most important first."""
+    claims = await ledger_claims(storage, topics=topics)
     return rank(filter_claims(claims, topic=topic, since=since))[:limit]
-
-
-def claims_json(claims: list[Claim]) -> list[dict[str, Any]]:
-    """The ``briefbot claims --json`` contract."""
-    from bot.contracts import claim_json
-
-    return [claim_json(c) for c in claims]

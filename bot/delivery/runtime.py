@@ -1,4 +1,5 @@
-"""Scheduled digests assembled for ``briefbot run``: build, start, stop.
+"""Scheduled digests and feed polling for ``briefbot run``: built by ``bot.app.build_app``, started
+and stopped by the entry point.
 
 Start order matters: the config's ``[[digests]]`` are copied in first, the cron jobs follow them,
 and catch-up (missed slots, interrupted claims) runs in the background so a failing channel's
@@ -9,29 +10,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from bot.config import Config
+from bot.delivery.attempts import Outcome, OutcomeState
 from bot.delivery.scheduler import DigestScheduler
-from bot.delivery.service import BuildDigest, DeliveryService, Outcome, Sleep
+from bot.delivery.service import BuildDigest, DeliveryService, Sleep
 from bot.delivery.subscriptions import SubscriptionService, describe_target
-from bot.model import Reply
-from bot.ports import Clock, Fetcher, Publisher
+from bot.feeds.poller import FeedPoller
+from bot.ports import Clock, Publisher
 from bot.storage import Storage
-from bot.storage.deliveries import SubscriptionRow
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
 FEED_POLL_SECONDS = 60.0  # how often feeds are checked for being due (each has its own interval)
+FEED_JOB_ID = "feeds"
+
+PollFeeds = Callable[[], Awaitable[None]]
 
 
-@dataclass
+def feed_poll_job(poller: FeedPoller) -> PollFeeds:
+    """The scheduler's feed job: poll the due feeds, one log line per feed."""
+
+    async def poll() -> None:
+        for result in await poller.poll_due():
+            log.info("%s", result.line())
+
+    return poll
+
+
+@dataclass(frozen=True)
 class DeliveryRuntime:
     subscriptions: SubscriptionService
     service: DeliveryService
@@ -49,6 +58,7 @@ class DeliveryRuntime:
         *,
         sleep: Sleep = asyncio.sleep,
         sweep_seconds: float = 60.0,
+        poll_feeds: PollFeeds | None = None,
     ) -> DeliveryRuntime:
         subscriptions = SubscriptionService(storage.deliveries, clock,
                                             language=config.bot.language)
@@ -57,6 +67,9 @@ class DeliveryRuntime:
                                   language=config.bot.language)
         scheduler = DigestScheduler(service, sweep_seconds=sweep_seconds)
         subscriptions.on_change = scheduler.sync
+        if poll_feeds is not None:
+            scheduler.add_interval_job(poll_feeds, seconds=FEED_POLL_SECONDS, job_id=FEED_JOB_ID,
+                                       run_now=True)
         return cls(subscriptions, service, scheduler, config)
 
     async def start(self, *, wait_for_catch_up: bool = False) -> list[Outcome]:
@@ -64,6 +77,8 @@ class DeliveryRuntime:
         await self.subscriptions.sync_config(self.config.digests)
         await self.scheduler.sync()
         self.scheduler.start()
+        log.info("scheduled digests: %d subscription(s); grace %g h",
+                 len(await self.subscriptions.enabled()), self.config.delivery.grace_hours)
         if wait_for_catch_up:
             return await self.service.catch_up()
         await self.service.start_due()
@@ -74,108 +89,24 @@ class DeliveryRuntime:
         self.scheduler.shutdown()
         await self.service.stop()
 
+    async def post_now(self) -> list[str]:
+        """``briefbot digest --post``: each configured digest posted now, one line per target.
 
-# --- glue for bot/run.py and bot/cli.py -----------------------------------------------------------
-
-
-def app_build_digest(app: App) -> BuildDigest:
-    """``app.extras["build_digest"]`` when the app provides one, else the core digest of the
-    items ingested in the slot's window (None on a quiet day)."""
-    custom = app.extras.get("build_digest")
-    if custom is not None:
-        return custom  # type: ignore[no-any-return]
-
-    async def build(sub: SubscriptionRow, since: datetime, until: datetime) -> Reply | None:
-        from bot.answers import DigestWindow, digest_reply
-
-        items = await app.storage.items.window(since=since, until=until)
-        window = DigestWindow(since, until, items,
-                              f"{since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M} UTC")
-        digest = await app.answers.build_digest(window, topic=sub.topic)
-        return None if digest.empty else digest_reply(digest, app.config.bot.language)
-
-    return build
-
-
-def _console_publisher(app: App) -> Publisher:
-    from adapters.console_publisher import ConsolePublisher
-
-    journal = app.config.storage.database.parent / "console-posted.tsv"
-    return ConsolePublisher(journal=journal)
-
-
-@dataclass
-class Background:
-    """What ``start_background`` started; ``stop()`` ends it gracefully."""
-
-    runtime: DeliveryRuntime
-    fetcher: Fetcher | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    async def stop(self) -> None:
-        await self.runtime.stop()
-        if self.fetcher is not None:
-            await self.fetcher.close()
-
-
-async def start_background(app: App, *, console: bool) -> Background:
-    """Scheduled digests and feed polling for ``briefbot run``.
-
-    Publishers are read from ``app.publishers`` (the same dict, so platforms connected later
-    count); a console publisher is added when none is there. Sets ``app.answers.delivery`` so
-    /subscribe, /unsubscribe and /subscriptions work.
-    """
-    if "console" not in app.publishers:
-        app.publishers["console"] = _console_publisher(app)
-    runtime = DeliveryRuntime.build(app.config, app.storage, app.clock, app.publishers,
-                                    app_build_digest(app))
-    app.answers.delivery = runtime.subscriptions
-    background = Background(runtime)
-    if app.config.feeds:
-        from bot.feeds.fetch import HttpFetcher
-        from bot.feeds.poller import FeedPoller
-
-        fetcher = app.fetcher
-        if fetcher is None:
-            fetcher = background.fetcher = HttpFetcher(app.config.fetch)
-        poller = FeedPoller.from_app(app, fetcher)
-
-        async def poll() -> None:
-            for result in await poller.poll_due():
-                log.info("%s", result.line())
-
-        runtime.scheduler.add_interval_job(poll, seconds=FEED_POLL_SECONDS, job_id="feeds",
-                                           run_now=True)
-    await runtime.start()
-    log.info("scheduled digests: %d subscription(s); grace %g h",
-             len(await runtime.subscriptions.enabled()), app.config.delivery.grace_hours)
-    return background
-
-
-async def post_now_all(app: App) -> list[str]:
-    """``briefbot digest --post``: each configured digest posted now, one line per target.
-
-    Outside the delivery log (the scheduled digest still comes). Platforms not connected in this
-    command are reported, not silently skipped.
-    """
-    if "console" not in app.publishers:
-        app.publishers["console"] = _console_publisher(app)
-    subscriptions = SubscriptionService(app.storage.deliveries, app.clock,
-                                        language=app.config.bot.language)
-    service = DeliveryService(subscriptions, app.publishers, app_build_digest(app), app.clock,
-                              settings=app.config.delivery, language=app.config.bot.language)
-    subs = await subscriptions.sync_config(app.config.digests)
-    if not subs:
-        return ["no [[digests]] configured: nothing to post"]
-    by_id = {s.id: s for s in subs}
-    lines = []
-    for outcome in await service.post_now(subs):
-        where = describe_target(by_id[outcome.subscription_id])
-        if outcome.state == "sent":
-            lines.append(f"posted to {where}: message {outcome.message_id}")
-        elif outcome.state == "no_publisher":
-            lines.append(f"not posted to {where}: {outcome.detail} in this command "
-                         "(`briefbot run` connects it)")
-        else:
-            lines.append(f"{outcome.state} for {where}: {outcome.detail}")
-    return lines
+        Outside the delivery log (the scheduled digest still comes). Platforms not connected in
+        this command are reported, not silently skipped.
+        """
+        subs = await self.subscriptions.sync_config(self.config.digests)
+        if not subs:
+            return ["no [[digests]] configured: nothing to post"]
+        by_id = {s.id: s for s in subs}
+        lines = []
+        for outcome in await self.service.post_now(subs):
+            where = describe_target(by_id[outcome.subscription_id])
+            if outcome.state is OutcomeState.SENT:
+                lines.append(f"posted to {where}: message {outcome.message_id}")
+            elif outcome.state is OutcomeState.NO_PUBLISHER:
+                lines.append(f"not posted to {where}: {outcome.detail} in this command "
+                             "(`briefbot run` connects it)")
+            else:
+                lines.append(f"{outcome.state} for {where}: {outcome.detail}")
+        return lines

@@ -39,6 +39,7 @@ class DigestScheduler:
         sweep_seconds: float = 60.0,
     ) -> None:
         self.service = service
+        self._shut_down = False
         self.grace = grace if grace is not None else service.grace
         # given to every job explicitly too: jobs added before start() lack the defaults
         self.job_options: dict[str, Any] = {
@@ -87,8 +88,10 @@ class DigestScheduler:
         self.scheduler.start()
 
     def shutdown(self) -> None:
-        """Stop firing jobs; running ones are awaited by ``DeliveryService.stop``."""
-        if self.scheduler.running:
+        """Stop firing jobs; running ones are awaited by ``DeliveryService.stop``. A second call
+        does nothing (APScheduler's asyncio shutdown completes only on the next loop turn)."""
+        if self.scheduler.running and not self._shut_down:
+            self._shut_down = True
             self.scheduler.shutdown(wait=False)
 
     async def _fire(self, subscription_id: str) -> None:

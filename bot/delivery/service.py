@@ -24,10 +24,9 @@ import secrets
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from bot.config import DeliveryConfig
-from bot.delivery.attempts import Outcome, SlotAttempts, idempotency_key
+from bot.delivery.attempts import Outcome, OutcomeState, SlotAttempts, idempotency_key
 from bot.delivery.slots import Schedule, slot_key
 from bot.delivery.subscriptions import SubscriptionService, describe_target, schedule_of
 from bot.errors import (
@@ -165,7 +164,7 @@ class DeliveryService:
             outcomes = await self._serve_unsafe(sub, now)
         except Exception as e:
             log.exception("digest %s: unexpected error", sub.id)
-            return [Outcome(sub.id, "", FAILED, f"internal error: {e}")]
+            return [Outcome(sub.id, "", OutcomeState.FAILED, f"internal error: {e}")]
         for outcome in outcomes:
             log.info("digest: %s", outcome.line())
         return outcomes
@@ -177,7 +176,7 @@ class DeliveryService:
                 self._warned.add(sub.id)
                 log.warning("digest to %s: %s is not connected in this process; its slots stay "
                             "open for a process that is", describe_target(sub), sub.platform)
-            return [Outcome(sub.id, "", "no_publisher", f"{sub.platform} is not connected")]
+            return [Outcome(sub.id, "", OutcomeState.NO_PUBLISHER, f"{sub.platform} is not connected")]
         schedule = schedule_of(sub)
         start = max(sub.created_at, now - LOOKBACK)
         days = schedule.between(start, now)
@@ -199,7 +198,7 @@ class DeliveryService:
                     reason = self._late_reason(schedule, day)
                 if await self.store.record_skipped(sub.id, key, reason=reason, now=now):
                     log.warning("digest to %s, %s: %s", describe_target(sub), key, reason)
-                    outcomes.append(Outcome(sub.id, key, SKIPPED, reason))
+                    outcomes.append(Outcome(sub.id, key, OutcomeState.SKIPPED, reason))
                 continue
             outcomes.append(await self._deliver(sub, schedule, day, row=row, publisher=publisher,
                                                 now=now))
@@ -221,16 +220,16 @@ class DeliveryService:
                                          lease_expires=self.clock.now() + self.lease,
                                          window_since=since, window_until=until)
             if not won:
-                return Outcome(sub.id, key, "busy", "claimed by another process")
+                return Outcome(sub.id, key, OutcomeState.BUSY, "claimed by another process")
             posted_before = False
         else:
             if row.lease_expires is not None and row.lease_expires > now:
-                return Outcome(sub.id, key, "busy", f"claimed by {row.owner} until "
+                return Outcome(sub.id, key, OutcomeState.BUSY, f"claimed by {row.owner} until "
                                                     f"{_hm(row.lease_expires)}")
             if not await self.store.take_over(sub.id, key, owner=self.owner,
                                               now=self.clock.now(),
                                               lease_expires=self.clock.now() + self.lease):
-                return Outcome(sub.id, key, "busy", "taken over by another process")
+                return Outcome(sub.id, key, OutcomeState.BUSY, "taken over by another process")
             log.warning("digest to %s, %s: resuming a delivery interrupted in %s (%d attempt(s))",
                         describe_target(sub), key, row.owner, row.attempts)
             since, until = row.window_since or since, row.window_until or until
@@ -287,17 +286,17 @@ class DeliveryService:
         async def one(sub: SubscriptionRow) -> Outcome:
             publisher = self.publishers.get(sub.platform)
             if publisher is None:
-                return Outcome(sub.id, "now", "no_publisher", f"{sub.platform} is not connected")
+                return Outcome(sub.id, "now", OutcomeState.NO_PUBLISHER, f"{sub.platform} is not connected")
             reply = await self.build(sub, now - window, now)
             if reply is None:
-                return Outcome(sub.id, "now", SKIPPED, "quiet: nothing new (quiet = \"skip\")")
+                return Outcome(sub.id, "now", OutcomeState.SKIPPED, "quiet: nothing new (quiet = \"skip\")")
             try:
                 receipt = await publisher.publish(
                     Target(sub.platform, sub.channel), reply,
                     idempotency_key="bn" + secrets.token_hex(11))
             except (TransientPublishError, PermanentPublishError, UnknownOutcomeError) as e:
-                return Outcome(sub.id, "now", FAILED, f"{type(e).__name__}: {e}")
-            return Outcome(sub.id, "now", SENT, describe_target(sub), receipt.message_id)
+                return Outcome(sub.id, "now", OutcomeState.FAILED, f"{type(e).__name__}: {e}")
+            return Outcome(sub.id, "now", OutcomeState.SENT, describe_target(sub), receipt.message_id)
 
         return list(await asyncio.gather(*(one(s) for s in subs)))
 
@@ -305,13 +304,6 @@ class DeliveryService:
 def _hm(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment.utcoffset() == timedelta(0) else \
         moment.isoformat(timespec="minutes")
-
-
-async def post_now_all(app: Any) -> list[str]:
-    """``briefbot digest --post`` (kept here for ``bot.run``; see ``bot.delivery.runtime``)."""
-    from bot.delivery.runtime import post_now_all as impl
-
-    return await impl(app)
 
 
 __all__ = ["FAILED", "SENT", "SKIPPED", "DeliveryService", "Outcome", "idempotency_key"]

@@ -29,7 +29,7 @@ def is_teaser(entry: ParsedEntry) -> bool:
 
 def extract_article(body: bytes, url: str) -> str:
     """The article body of an HTML page as plain paragraphs; "" when none is found."""
-    import trafilatura
+    import trafilatura  # noqa: PLC0415 - heavy library (about 1 s), loaded on first use
 
     try:
         text = trafilatura.extract(body, url=url, include_comments=False, include_tables=False,

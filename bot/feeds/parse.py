@@ -160,7 +160,7 @@ def _fix_charref(match: re.Match[bytes]) -> bytes:
 
 
 def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
-    import feedparser
+    import feedparser  # noqa: PLC0415 - heavy library, loaded on first use
 
     return feedparser.parse(io.BytesIO(body), response_headers=headers)
 

@@ -13,13 +13,13 @@ import random
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.config import Config, FeedConfig
 from bot.errors import FeedError, IngestError, StorageError
 from bot.feeds.discover import find_feed_links
 from bot.feeds.entries import EntryPlan, plan_entries, to_article
-from bot.feeds.fetch import HttpFetcher, HTTPStatusError
+from bot.feeds.fetch import HTTPStatusError
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.schedule import failure_delay, success_delay
 from bot.ingest import IngestService, RawArticle, content_hash
@@ -27,8 +27,21 @@ from bot.ports import Clock, Fetcher, FetchResponse
 from bot.storage import Storage
 from bot.storage.sources import SourceRow
 
-if TYPE_CHECKING:
-    from bot.app import App
+
+class PollerParts(Protocol):
+    """What a poller is built from (``bot.app.App`` has them): a protocol, so feeds never import
+    the composition root above them."""
+
+    @property
+    def config(self) -> Config: ...
+    @property
+    def storage(self) -> Storage: ...
+    @property
+    def ingest(self) -> IngestService: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def fetcher(self) -> Fetcher: ...
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +109,7 @@ class FeedPoller:
         self._polling = False
 
     @classmethod
-    def from_app(cls, app: App, fetcher: Fetcher) -> FeedPoller:
+    def from_app(cls, app: PollerParts, fetcher: Fetcher) -> FeedPoller:
         return cls(app.config, app.storage, app.ingest, app.clock, fetcher)
 
     async def _sources(self) -> list[tuple[FeedConfig, SourceRow]]:
@@ -294,19 +307,12 @@ class FeedPoller:
         return list(built)
 
 
-def poller_for(app: App) -> FeedPoller:
-    """The poller for a long-running process; gives the app an HttpFetcher (closed with the app)
-    when it has none. Schedule ``poller.poll_due`` every minute or so."""
-    if app.fetcher is None:
-        app.fetcher = HttpFetcher(app.config.fetch)
+def poller_for(app: PollerParts) -> FeedPoller:
+    """The poller for a long-running process, on the app's fetcher (closed with the app).
+    Schedule ``poller.poll_due`` every minute or so."""
     return FeedPoller.from_app(app, app.fetcher)
 
 
-async def ingest_once(app: App) -> list[FeedResult]:
+async def ingest_once(app: PollerParts) -> list[FeedResult]:
     """Fetch and process every configured feed once. Raises only StorageError."""
-    fetcher = app.fetcher or HttpFetcher(app.config.fetch)
-    try:
-        return await FeedPoller.from_app(app, fetcher).poll_all()
-    finally:
-        if app.fetcher is None:
-            await fetcher.close()
+    return await FeedPoller.from_app(app, app.fetcher).poll_all()

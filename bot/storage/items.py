@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from bot.model import Figure, Item
+from bot.model import Analysis, Figure, Item
 from bot.storage._util import dt, ts
 from bot.storage.db import Database
 
@@ -154,6 +154,15 @@ class ItemStore:
 
     async def all(self) -> list[Item]:
         return await self.window(eligible_only=False)
+
+    async def replace_analysis(self, item_id: int, analysis: Analysis) -> None:
+        """What a newer engine derived from the item's unchanged text (``bot.ingest``)."""
+        await self.db.conn.execute(
+            "UPDATE items SET language = ?, bullets = ?, sentences = ?, figures = ? WHERE id = ?",
+            (analysis.language, json.dumps(list(analysis.bullets), ensure_ascii=False),
+             json.dumps([[s.start, s.end] for s in analysis.sentences]),
+             json.dumps([f.__dict__ for f in analysis.figures], ensure_ascii=False), item_id),
+        )
 
     async def count(self) -> int:
         async with self.db.conn.execute("SELECT COUNT(*) FROM items") as cur:

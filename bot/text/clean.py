@@ -106,7 +106,7 @@ def _is_subheading(line: str, lines: list[tuple[int, str]], index: int) -> bool:
 def clean_html(html: bytes | str, *, url: str | None = None) -> CleanText:
     """Article body from HTML with trafilatura (never its downloader); offsets are the identity,
     since for HTML the extracted text is what spans point into."""
-    import trafilatura
+    import trafilatura  # noqa: PLC0415 - heavy library (about 1 s), loaded on first use
 
     extracted = trafilatura.bare_extraction(
         html, url=url, include_comments=False, include_tables=False, with_metadata=True,

@@ -18,7 +18,7 @@ _WORDLIKE = re.compile(r"\w", re.UNICODE)
 
 @lru_cache(maxsize=4)
 def _tokenizer(language: str) -> Any:
-    from somajo import SoMaJo
+    from somajo import SoMaJo  # noqa: PLC0415 - heavy tokenizer, loaded on first use
 
     model = "de_CMC" if language == "de" else "en_PTB"
     return SoMaJo(model, split_camel_case=False, split_sentences=True, character_offsets=True)

@@ -22,18 +22,8 @@ SECRETS = Secrets(slack_bot_token="xoxb-test", slack_signing_secret=SECRET)
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    server = FakeSlack()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-async def runner(seeded_app: App, fake: FakeSlack) -> AsyncIterator[SlackRunner]:
-    config = SlackConfig(mode="http", api_base_url=fake.api_url)
+async def runner(seeded_app: App, fake_slack: FakeSlack) -> AsyncIterator[SlackRunner]:
+    config = SlackConfig(mode="http", api_base_url=fake_slack.api_url)
     started = await start_slack_runner(seeded_app.router, config, SECRETS, host="127.0.0.1",
                                        port=0)
     try:
@@ -42,12 +32,12 @@ async def runner(seeded_app: App, fake: FakeSlack) -> AsyncIterator[SlackRunner]
         await started.stop()
 
 
-def command_body(fake: FakeSlack, command: str, text: str = "") -> bytes:
+def command_body(fake_slack: FakeSlack, command: str, text: str = "") -> bytes:
     return urlencode({
-        "token": "legacy", "team_id": fake.team_id, "team_domain": "fake",
+        "token": "legacy", "team_id": fake_slack.team_id, "team_domain": "fake_slack",
         "channel_id": "C0GENERAL", "channel_name": "general", "user_id": "U0USER",
         "user_name": "user", "command": command, "text": text, "api_app_id": "A0APP",
-        "response_url": f"{fake.base}/response/http1", "trigger_id": "t1",
+        "response_url": f"{fake_slack.base}/response/http1", "trigger_id": "t1",
     }).encode()
 
 
@@ -62,9 +52,9 @@ async def post(runner: SlackRunner, body: bytes, headers: dict[str, str]) -> tup
 
 
 async def test_signed_request_is_answered_in_the_response(
-    runner: SlackRunner, fake: FakeSlack, seeded_app: App
+    runner: SlackRunner, fake_slack: FakeSlack, seeded_app: App
 ) -> None:
-    body = command_body(fake, "/deepseek")
+    body = command_body(fake_slack, "/deepseek")
     status, payload = await post(runner, body, signed_headers(SECRET, body, int(time.time())))
     assert status == 200
     assert payload["response_type"] == "in_channel"
@@ -75,8 +65,8 @@ async def test_signed_request_is_answered_in_the_response(
         assert escape(bullet) in all_text(payload)
 
 
-async def test_claims_over_http(runner: SlackRunner, fake: FakeSlack, seeded_app: App) -> None:
-    body = command_body(fake, "/claims", "status:hedged")
+async def test_claims_over_http(runner: SlackRunner, fake_slack: FakeSlack, seeded_app: App) -> None:
+    body = command_body(fake_slack, "/claims", "status:hedged")
     status, payload = await post(runner, body, signed_headers(SECRET, body, int(time.time())))
     assert status == 200
     hedged = [c for c in await seeded_app.answers.ledger() if c.hedged]
@@ -85,18 +75,18 @@ async def test_claims_over_http(runner: SlackRunner, fake: FakeSlack, seeded_app
     assert "status: hedged" in payload["blocks"][0]["text"]["text"]
 
 
-async def test_bad_signature_is_refused(runner: SlackRunner, fake: FakeSlack) -> None:
-    body = command_body(fake, "/deepseek")
+async def test_bad_signature_is_refused(runner: SlackRunner, fake_slack: FakeSlack) -> None:
+    body = command_body(fake_slack, "/deepseek")
     headers = signed_headers("not-the-secret", body, int(time.time()))
     status, _ = await post(runner, body, headers)
     assert status == 401
-    tampered = command_body(fake, "/claims")
+    tampered = command_body(fake_slack, "/claims")
     status, _ = await post(runner, tampered, signed_headers(SECRET, body, int(time.time())))
     assert status == 401
 
 
-async def test_stale_timestamp_is_refused(runner: SlackRunner, fake: FakeSlack) -> None:
-    body = command_body(fake, "/deepseek")
+async def test_stale_timestamp_is_refused(runner: SlackRunner, fake_slack: FakeSlack) -> None:
+    body = command_body(fake_slack, "/deepseek")
     old = int(time.time()) - 6 * 60
     status, _ = await post(runner, body, signed_headers(SECRET, body, old))
     assert status == 401
@@ -105,7 +95,7 @@ async def test_stale_timestamp_is_refused(runner: SlackRunner, fake: FakeSlack) 
     assert status == 200
 
 
-async def test_http_mode_needs_the_signing_secret(fake: FakeSlack, seeded_app: App) -> None:
-    config = SlackConfig(mode="http", api_base_url=fake.api_url)
+async def test_http_mode_needs_the_signing_secret(fake_slack: FakeSlack, seeded_app: App) -> None:
+    config = SlackConfig(mode="http", api_base_url=fake_slack.api_url)
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
         await start_slack_runner(seeded_app.router, config, Secrets(slack_bot_token="xoxb-t"))

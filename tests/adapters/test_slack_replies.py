@@ -61,16 +61,6 @@ class StandInAnswers:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    server = FakeSlack()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
 def answers() -> StandInAnswers:
     return StandInAnswers()
 
@@ -81,11 +71,11 @@ def language() -> str:
 
 
 @pytest.fixture
-async def runner(config: Config, answers: StandInAnswers, fake: FakeSlack,
+async def runner(config: Config, answers: StandInAnswers, fake_slack: FakeSlack,
                  language: str) -> AsyncIterator[SlackRunner]:
     config = dataclasses.replace(config, bot=dataclasses.replace(config.bot, language=language))
     router = CommandRouter(config, answers)
-    slack = SlackConfig(api_base_url=fake.api_url)
+    slack = SlackConfig(api_base_url=fake_slack.api_url)
     started = await start_slack_runner(router, slack, SECRETS, ack_budget=0.2)
     try:
         yield started
@@ -95,17 +85,17 @@ async def runner(config: Config, answers: StandInAnswers, fake: FakeSlack,
 
 @pytest.mark.parametrize("language", ["de", "en"])
 async def test_a_slow_answer_is_acked_first_then_sent_to_response_url(
-    runner: SlackRunner, fake: FakeSlack, answers: StandInAnswers, language: str
+    runner: SlackRunner, fake_slack: FakeSlack, answers: StandInAnswers, language: str
 ) -> None:
     answers.release.clear()
-    ack = await fake.send_command("/deepseek")  # returns only once the app acked
+    ack = await fake_slack.send_command("/deepseek")  # returns only once the app acked
     assert ack["response_type"] == "ephemeral"
     assert ack["text"] == label("working", language)
     assert ("Working on it" in ack["text"]) is (language == "en")
     assert "blocks" not in ack or not ack["blocks"]
-    assert fake.responses.empty()
+    assert fake_slack.responses.empty()
     answers.release.set()
-    response = await asyncio.wait_for(fake.responses.get(), 5)
+    response = await asyncio.wait_for(fake_slack.responses.get(), 5)
     assert response["response_type"] == "in_channel"
     assert response["blocks"][0]["text"]["text"] == "Briefing"
     assert "• one" in all_text(response)
@@ -118,17 +108,17 @@ def parts_of(ack: dict[str, Any]) -> int:
 
 
 async def test_a_long_reply_is_split_into_valid_messages(
-    runner: SlackRunner, fake: FakeSlack, answers: StandInAnswers
+    runner: SlackRunner, fake_slack: FakeSlack, answers: StandInAnswers
 ) -> None:
     bullets = tuple(f"Bullet {i:03d}: " + "lorem ipsum " * 40 for i in range(100))
     answers.briefing = Reply(title="Long", sections=(
         Section("Part A", bullets=bullets[:50]), Section("Part B", bullets=bullets[50:])))
-    ack = await fake.send_command("/deepseek")
+    ack = await fake_slack.send_command("/deepseek")
     assert ack["response_type"] == "in_channel"
     total = parts_of(ack)
     assert 2 <= total <= 6  # the ack plus response_url's 5 posts
-    follow = [await asyncio.wait_for(fake.responses.get(), 5) for _ in range(total - 1)]
-    assert fake.rejected == []
+    follow = [await asyncio.wait_for(fake_slack.responses.get(), 5) for _ in range(total - 1)]
+    assert fake_slack.rejected == []
     joined = "\n".join(all_text(m) for m in [ack, *follow])
     positions = [joined.index(f"Bullet {i:03d}:") for i in range(100)]
     assert positions == sorted(positions)
@@ -137,60 +127,60 @@ async def test_a_long_reply_is_split_into_valid_messages(
 
 
 async def test_a_reply_too_long_for_response_url_ends_with_a_note(
-    runner: SlackRunner, fake: FakeSlack, answers: StandInAnswers
+    runner: SlackRunner, fake_slack: FakeSlack, answers: StandInAnswers
 ) -> None:
     bullets = tuple(f"Bullet {i:03d}: " + "lorem ipsum " * 200 for i in range(100))
     answers.briefing = Reply(title="Huge", sections=(Section("All", bullets=bullets),))
-    ack = await fake.send_command("/deepseek")
-    follow = [await asyncio.wait_for(fake.responses.get(), 5) for _ in range(5)]
+    ack = await fake_slack.send_command("/deepseek")
+    follow = [await asyncio.wait_for(fake_slack.responses.get(), 5) for _ in range(5)]
     await runner.commands.drain()  # the answer task has finished sending
-    assert fake.rejected == []  # never more than 5 posts to one response_url
-    assert fake.responses.empty()
+    assert fake_slack.rejected == []  # never more than 5 posts to one response_url
+    assert fake_slack.responses.empty()
     assert label("rest_truncated", "de") in all_text(follow[-1])
     assert "Bullet 000" in all_text(ack)
 
 
 async def test_hostile_feed_text_cannot_mention_anyone(
-    runner: SlackRunner, fake: FakeSlack, answers: StandInAnswers
+    runner: SlackRunner, fake_slack: FakeSlack, answers: StandInAnswers
 ) -> None:
     answers.briefing = Reply(title=HOSTILE, sections=(Section(
         HOSTILE, bullets=(HOSTILE,), text=HOSTILE, links=(Link(HOSTILE, "https://ok.example/"),)
     ),), footer=HOSTILE)
-    ack = await fake.send_command("/deepseek")
+    ack = await fake_slack.send_command("/deepseek")
     shown = all_text(ack) + "\n" + ack["text"]
     for markup in ("<!channel>", "<!here", "<!everyone>", "<@U0BOSS>", "<https://evil"):
         assert markup not in shown
     assert "@everyone" not in shown
     assert "AT&amp;T &lt;!channel&gt;" in shown
     assert "<https://ok.example/|AT&amp;T &lt;!channel&gt;" in shown
-    assert fake.rejected == []
+    assert fake_slack.rejected == []
 
 
 async def test_admin_commands_ask_users_info_and_refuse_others(
-    runner: SlackRunner, fake: FakeSlack
+    runner: SlackRunner, fake_slack: FakeSlack
 ) -> None:
-    fake.add_user("U0ADMIN", admin=True)
-    fake.add_user("U0USER", admin=False)
-    refused = await fake.send_command("/unsubscribe", user_id="U0USER")
+    fake_slack.add_user("U0ADMIN", admin=True)
+    fake_slack.add_user("U0USER", admin=False)
+    refused = await fake_slack.send_command("/unsubscribe", user_id="U0USER")
     assert "admin" in refused["blocks"][0]["text"]["text"]
-    done = await fake.send_command("/unsubscribe", user_id="U0ADMIN")
+    done = await fake_slack.send_command("/unsubscribe", user_id="U0ADMIN")
     assert done["blocks"][0]["text"]["text"] == "unsubscribed"
-    assert [c["user"] for c in fake.method_calls("users.info")] == ["U0USER", "U0ADMIN"]
+    assert [c["user"] for c in fake_slack.method_calls("users.info")] == ["U0USER", "U0ADMIN"]
     # non-admin commands never look the user up
-    await fake.send_command("/claims", "claimant:Wang status:hedged page:2")
-    assert len(fake.method_calls("users.info")) == 2
+    await fake_slack.send_command("/claims", "claimant:Wang status:hedged page:2")
+    assert len(fake_slack.method_calls("users.info")) == 2
 
 
-async def test_text_options_reach_the_core_parsed(runner: SlackRunner, fake: FakeSlack) -> None:
-    ack = await fake.send_command("/claims", 'claimant:"Sam Altman" status:disputed page:3')
+async def test_text_options_reach_the_core_parsed(runner: SlackRunner, fake_slack: FakeSlack) -> None:
+    ack = await fake_slack.send_command("/claims", 'claimant:"Sam Altman" status:disputed page:3')
     assert ack["blocks"][0]["text"]["text"] == "claims Sam Altman disputed 3"
-    bad = await fake.send_command("/claims", "page:zero")
+    bad = await fake_slack.send_command("/claims", "page:zero")
     assert bad["response_type"] == "ephemeral"
     assert "whole number" in bad["blocks"][0]["text"]["text"]
 
 
 async def test_an_answer_that_crashes_still_gets_an_ack(
-    runner: SlackRunner, fake: FakeSlack, answers: StandInAnswers,
+    runner: SlackRunner, fake_slack: FakeSlack, answers: StandInAnswers,
     monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = 0
@@ -204,6 +194,6 @@ async def test_an_answer_that_crashes_still_gets_an_ack(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(slack_app, "render", first_call_breaks)
-    ack = await fake.send_command("/deepseek")
+    ack = await fake_slack.send_command("/deepseek")
     assert ack["response_type"] == "ephemeral"
     assert label("answer_failed", "de") in ack["blocks"][0]["text"]["text"]

@@ -1,4 +1,4 @@
-"""The real slack-bolt app over Socket Mode against a fake Slack, answering from the seeded core."""
+"""The real slack-bolt app over Socket Mode against a fake_slack Slack, answering from the seeded core."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from adapters.slack.app import SlackRunner, start_slack_runner
 from adapters.slack.render import escape
 from bot.app import App
 from bot.config import Secrets, SlackConfig
-from bot.delivery.subscriptions import SubscriptionService
 from bot.errors import ConfigError
 from tests.fakes.slack_fake import FakeSlack, all_text, texts
 
@@ -19,21 +18,8 @@ SECRETS = Secrets(slack_bot_token="xoxb-test", slack_app_token="xapp-test")
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    server = FakeSlack()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-async def slack(seeded_app: App, fake: FakeSlack) -> AsyncIterator[SlackRunner]:
-    seeded_app.answers.delivery = SubscriptionService(
-        seeded_app.storage.deliveries, seeded_app.clock, language=seeded_app.router.language
-    )
-    config = SlackConfig(api_base_url=fake.api_url, admins=("U0LISTED",))
+async def slack(seeded_app: App, fake_slack: FakeSlack) -> AsyncIterator[SlackRunner]:
+    config = SlackConfig(api_base_url=fake_slack.api_url, admins=("U0LISTED",))
     runner = await start_slack_runner(seeded_app.router, config, SECRETS)
     try:
         yield runner
@@ -52,9 +38,9 @@ async def expected(app: App, line: str, **kwargs: Any) -> Any:
 
 
 async def test_topic_command_answers_in_the_ack_with_the_briefing(
-    slack: SlackRunner, fake: FakeSlack, seeded_app: App
+    slack: SlackRunner, fake_slack: FakeSlack, seeded_app: App
 ) -> None:
-    ack = await fake.send_command("/deepseek")
+    ack = await fake_slack.send_command("/deepseek")
     reply = await expected(seeded_app, "/deepseek", channel="C0GENERAL")
     assert ack["response_type"] == "in_channel"
     assert "DeepSeek" in header(ack)
@@ -69,14 +55,14 @@ async def test_topic_command_answers_in_the_ack_with_the_briefing(
         assert escape(link.title) in body
     claims = [c for s in reply.sections for c in s.claims]
     assert claims and all(c.id in body for c in claims)
-    assert fake.rejected == []
-    assert fake.responses.empty()
-    # Socket Mode connected with the app token and called the Web API at the fake
-    assert fake.method_calls("apps.connections.open")
+    assert fake_slack.rejected == []
+    assert fake_slack.responses.empty()
+    # Socket Mode connected with the app token and called the Web API at the fake_slack
+    assert fake_slack.method_calls("apps.connections.open")
 
 
 async def test_claims_with_filters_round_trip(
-    slack: SlackRunner, fake: FakeSlack, seeded_app: App
+    slack: SlackRunner, fake_slack: FakeSlack, seeded_app: App
 ) -> None:
     ledger = await seeded_app.answers.ledger()
     claimant = next(c.claimant for c in ledger if c.claimant)
@@ -86,7 +72,7 @@ async def test_claims_with_filters_round_trip(
     shown = [c for s in reply.sections for c in s.claims]
     assert shown and all(c.claimant == claimant for c in shown)
 
-    ack = await fake.send_command("/claims", line.removeprefix("/claims "))
+    ack = await fake_slack.send_command("/claims", line.removeprefix("/claims "))
     body = all_text(ack)
     assert claimant in header(ack)
     for claim in shown:
@@ -95,61 +81,61 @@ async def test_claims_with_filters_round_trip(
     for claim in others:
         assert claim.id not in body
     assert f"1/{reply.pages}" in body
-    assert fake.rejected == []
+    assert fake_slack.rejected == []
 
 
-async def test_claims_status_filter_and_bad_option(slack: SlackRunner, fake: FakeSlack,
+async def test_claims_status_filter_and_bad_option(slack: SlackRunner, fake_slack: FakeSlack,
                                                    seeded_app: App) -> None:
     ledger = await seeded_app.answers.ledger()
     reply = await expected(seeded_app, "/claims status:no_evidence")
     shown = [c for s in reply.sections for c in s.claims]
     assert shown, "the seed has claims given without evidence"
-    ack = await fake.send_command("/claims", "status:no_evidence")
+    ack = await fake_slack.send_command("/claims", "status:no_evidence")
     body = all_text(ack)
     assert all(c.id in body for c in shown)
     assert not any(c.id in body for c in ledger if c.evidence != "none_given")
 
-    bad = await fake.send_command("/claims", "status:bogus")
+    bad = await fake_slack.send_command("/claims", "status:bogus")
     assert bad["response_type"] == "ephemeral"
     assert "disputed" in header(bad) and "bogus" in header(bad)
 
-    too_far = await fake.send_command("/claims", "page:99")
+    too_far = await fake_slack.send_command("/claims", "page:99")
     assert too_far["response_type"] == "ephemeral"
     assert "page" in header(too_far)
 
 
-async def test_digest_sources_help(slack: SlackRunner, fake: FakeSlack, seeded_app: App) -> None:
-    digest = await fake.send_command("/digest")
+async def test_digest_sources_help(slack: SlackRunner, fake_slack: FakeSlack, seeded_app: App) -> None:
+    digest = await fake_slack.send_command("/digest")
     reply = await expected(seeded_app, "/digest")
     body = all_text(digest)
     for section in reply.sections:
         assert escape(section.heading) in body
 
-    sources = await fake.send_command("/sources")
+    sources = await fake_slack.send_command("/sources")
     assert "000_642439005ccd8e9b" in all_text(sources)
 
-    help_ack = await fake.send_command("/help")
+    help_ack = await fake_slack.send_command("/help")
     help_text = all_text(help_ack)
     for spec in seeded_app.router.commands():
         assert f"/{spec.name}" in help_text
-    assert fake.rejected == []
+    assert fake_slack.rejected == []
 
 
-async def test_subscribe_needs_an_admin(slack: SlackRunner, fake: FakeSlack,
+async def test_subscribe_needs_an_admin(slack: SlackRunner, fake_slack: FakeSlack,
                                         seeded_app: App) -> None:
-    fake.add_user("U0PLAIN", admin=False)
-    ack = await fake.send_command("/subscribe", "time:08:00", user_id="U0PLAIN")
+    fake_slack.add_user("U0PLAIN", admin=False)
+    ack = await fake_slack.send_command("/subscribe", "time:08:00", user_id="U0PLAIN")
     assert ack["response_type"] == "ephemeral"
     assert "admin" in header(ack)
-    assert fake.method_calls("users.info")[-1]["user"] == "U0PLAIN"
+    assert fake_slack.method_calls("users.info")[-1]["user"] == "U0PLAIN"
     assert await seeded_app.storage.deliveries.subscriptions() == []
 
 
 async def test_subscribe_unsubscribe_and_subscriptions_round_trip(
-    slack: SlackRunner, fake: FakeSlack, seeded_app: App
+    slack: SlackRunner, fake_slack: FakeSlack, seeded_app: App
 ) -> None:
-    fake.add_user("U0ADMIN", admin=True)
-    ack = await fake.send_command("/subscribe", "time:07:30 timezone:Europe/Berlin",
+    fake_slack.add_user("U0ADMIN", admin=True)
+    ack = await fake_slack.send_command("/subscribe", "time:07:30 timezone:Europe/Berlin",
                                   user_id="U0ADMIN")
     assert "07:30" in header(ack), ack
     subs = await seeded_app.storage.deliveries.subscriptions()
@@ -157,29 +143,29 @@ async def test_subscribe_unsubscribe_and_subscriptions_round_trip(
         ("slack", "C0GENERAL", "07:30", "Europe/Berlin")
     ]
 
-    listing = await fake.send_command("/subscriptions")
+    listing = await fake_slack.send_command("/subscriptions")
     assert "07:30" in all_text(listing) and "C0GENERAL" in all_text(listing)
 
     # listed in [slack] admins: no users.info lookup needed
-    before = len(fake.method_calls("users.info"))
-    gone = await fake.send_command("/unsubscribe", user_id="U0LISTED")
+    before = len(fake_slack.method_calls("users.info"))
+    gone = await fake_slack.send_command("/unsubscribe", user_id="U0LISTED")
     assert "Unsubscribed" in header(gone)
-    assert len(fake.method_calls("users.info")) == before
+    assert len(fake_slack.method_calls("users.info")) == before
     assert await seeded_app.storage.deliveries.subscriptions() == []
 
 
 async def test_subscribe_where_the_bot_is_not_a_member_says_invite(
-    slack: SlackRunner, fake: FakeSlack, seeded_app: App
+    slack: SlackRunner, fake_slack: FakeSlack, seeded_app: App
 ) -> None:
-    fake.add_user("U0ADMIN", admin=True)
-    ack = await fake.send_command("/subscribe", "time:08:00", user_id="U0ADMIN",
+    fake_slack.add_user("U0ADMIN", admin=True)
+    ack = await fake_slack.send_command("/subscribe", "time:08:00", user_id="U0ADMIN",
                                   channel_id="C0PUBLIC")
     assert ack["response_type"] == "ephemeral"
     assert "/invite" in header(ack)
     assert await seeded_app.storage.deliveries.subscriptions() == []
 
-    fake.members.add("C0PUBLIC")
-    ok = await fake.send_command("/subscribe", "time:08:00", user_id="U0ADMIN",
+    fake_slack.members.add("C0PUBLIC")
+    ok = await fake_slack.send_command("/subscribe", "time:08:00", user_id="U0ADMIN",
                                  channel_id="C0PUBLIC")
     assert "/invite" not in header(ok)
     assert [s.channel for s in await seeded_app.storage.deliveries.subscriptions()] == [
@@ -187,28 +173,28 @@ async def test_subscribe_where_the_bot_is_not_a_member_says_invite(
     ]
 
 
-async def test_every_reply_fits_slack_limits(slack: SlackRunner, fake: FakeSlack) -> None:
+async def test_every_reply_fits_slack_limits(slack: SlackRunner, fake_slack: FakeSlack) -> None:
     for command in ("/deepseek", "/claims", "/digest", "/sources", "/help", "/subscriptions"):
-        ack = await fake.send_command(command)
+        ack = await fake_slack.send_command(command)
         assert ack["blocks"], command
         assert all(t for t in texts(ack))
-    assert fake.rejected == []
+    assert fake_slack.rejected == []
 
 
 async def test_a_wrong_bot_token_stops_the_start_with_a_clear_error(
-    seeded_app: App, fake: FakeSlack
+    seeded_app: App, fake_slack: FakeSlack
 ) -> None:
-    config = SlackConfig(api_base_url=fake.api_url)
+    config = SlackConfig(api_base_url=fake_slack.api_url)
     wrong = Secrets(slack_bot_token="xoxb-wrong", slack_app_token="xapp-test")
     with pytest.raises(ConfigError, match="invalid_auth"):
         await start_slack_runner(seeded_app.router, config, wrong)
-    assert not fake.method_calls("apps.connections.open")
+    assert not fake_slack.method_calls("apps.connections.open")
 
 
 async def test_a_command_no_longer_in_the_config_gets_the_help(
-    slack: SlackRunner, fake: FakeSlack, seeded_app: App
+    slack: SlackRunner, fake_slack: FakeSlack, seeded_app: App
 ) -> None:
     reply = await expected(seeded_app, "/oldtopic")
-    ack = await fake.send_command("/oldtopic")
+    ack = await fake_slack.send_command("/oldtopic")
     assert header(ack) == reply.title and "/oldtopic" in header(ack)
     assert "/claims" in all_text(ack)

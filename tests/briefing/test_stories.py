@@ -4,10 +4,18 @@ merge precision and recall against the events written down with the items."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
+from bot.app import default_pipeline
+from bot.briefing import stories
 from bot.briefing.stories import cluster, pairs_of, to_story
+from bot.model import Item
 from tests.briefing.fixtures import events, items
+from tests.conftest import DATA, SEEDS
 
 
 def _truth() -> set[tuple[int, int]]:
@@ -80,3 +88,90 @@ def test_story_has_headline_bullets_first_seen_and_all_sources() -> None:
     assert story.first_seen == min(i.published for i in nvidia.items)  # type: ignore[type-var]
     english = to_story(nvidia, "en")
     assert english.language == "en"
+
+
+# --- clustering the seed and fixture items (was tests/unit/test_story_clustering.py) ---
+
+def _reference(items: Sequence[Item], threshold: float = stories.THRESHOLD) -> list[list[int]]:
+    """The straightforward loop: every round, scan all pairs for the best average."""
+    ordered = sorted(items, key=lambda i: (stories._when(i), i.id))
+    feats = [stories.keys(stories.features(i)) for i in ordered]
+    df: Counter[str] = Counter()
+    for f in feats:
+        df.update(f)
+    n = max(len(ordered), 1)
+    idf = {k: math.log(1 + n / c) for k, c in df.items()}
+    rare = max(8, n // 8)
+    index: dict[str, list[int]] = {}
+    for i, f in enumerate(feats):
+        for k in f:
+            index.setdefault(k, []).append(i)
+    sums: dict[tuple[int, int], float] = {}
+    for i, f in enumerate(feats):
+        for j in sorted({j for k in f if df[k] <= rare for j in index[k] if j > i}):
+            hours = abs((stories._when(ordered[i]) - stories._when(ordered[j])).total_seconds())
+            value = stories.similarity(f, feats[j], idf, hours / 3600)
+            if value > 0:
+                sums[(i, j)] = value
+    members: dict[int, list[int]] = {i: [i] for i in range(len(ordered))}
+    while True:
+        best: tuple[float, int, int] | None = None
+        for (a, b), total in sums.items():
+            avg = total / (len(members[a]) * len(members[b]))
+            if avg >= threshold and (best is None or (avg, -a, -b) > (best[0], -best[1], -best[2])):
+                best = (avg, a, b)
+        if best is None:
+            break
+        _, a, b = best
+        members[a] = sorted(members[a] + members.pop(b))
+        merged: dict[tuple[int, int], float] = {}
+        for (x, y), total in sums.items():
+            if (x, y) == (a, b):
+                continue
+            x2, y2 = (a if x == b else x), (a if y == b else y)
+            key = (min(x2, y2), max(x2, y2))
+            merged[key] = merged.get(key, 0.0) + total
+        sums = merged
+    return [[ordered[i].id for i in g] for _, g in sorted(members.items())]
+
+
+def _items() -> list[Item]:
+    """Fixture and seed articles, each also as a lightly edited copy, at scattered times."""
+    pipeline = default_pipeline()
+    paths = [*sorted((DATA / "claims").rglob("*.txt")), *sorted(SEEDS.glob("*.txt"))[:12]]
+    rnd = random.Random(7)
+    start = datetime(2025, 1, 27, tzinfo=UTC)
+    out: list[Item] = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        for copy in range(2):
+            body = text if copy == 0 else text.replace("1", "2")
+            analysis = pipeline.analyze(body)
+            title = body.splitlines()[0][:80]
+            out.append(Item(id=len(out) + 1, source_id=1, key=f"{path.name}:{copy}", title=title,
+                            url=None, published=start + timedelta(hours=rnd.randint(0, 60)),
+                            ingested_at=start, language=analysis.language, text=body,
+                            content_hash=str(len(out)), bullets=analysis.bullets))
+    return out
+
+
+def test_heap_merge_order_gives_the_reference_groups() -> None:
+    items = _items()
+    assert len(items) > 10
+    rnd = random.Random(11)
+    for sample in (items, items[::2], rnd.sample(items, len(items) // 2), items[: len(items) // 3]):
+        groups = [[i.id for i in c.items] for c in stories.cluster(sample)]
+        assert groups == _reference(sample)
+        assert any(len(g) > 1 for g in groups) or len(sample) < 10
+
+
+def test_a_remembered_grouping_is_used_only_for_the_same_items() -> None:
+    items = _items()[:10]
+    first = [[i.id for i in c.items] for c in stories.cluster(items)]
+    assert [[i.id for i in c.items] for c in stories.cluster(list(reversed(items)))] == first
+    # the same ids with other times or texts are other items: grouped afresh, like the reference
+    later = [dataclasses.replace(i, published=i.published + timedelta(days=5 * n))  # type: ignore[operator]
+             for n, i in enumerate(items)]
+    assert [[i.id for i in c.items] for c in stories.cluster(later)] == _reference(later)
+    clusters = stories.cluster(later)
+    assert {id(i) for c in clusters for i in c.items} == {id(i) for i in later}

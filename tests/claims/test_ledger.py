@@ -129,7 +129,7 @@ async def test_seed_disputes(seeded_app: App) -> None:
     assert wang.claimant == "Alexandr Wang" and cheap.claimant is None
     assert cheap.id in wang.disputes
     reason = wang.dispute_reasons[wang.disputes.index(cheap.id)]
-    assert reason.startswith("Alexandr Wang doubts the article about DeepSeek (in Wirklichkeit)")
+    assert ": Alexandr Wang doubts the article about DeepSeek (in Wirklichkeit)" in reason
     page = await query_claims(seeded_app.storage, status="disputed")
     assert {wang.id, cheap.id} <= {c.id for c in page.claims}
     khosla = by_text(claims, "psychologische Kriegsführung")

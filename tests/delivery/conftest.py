@@ -14,7 +14,7 @@ from bot.delivery.service import DeliveryService
 from bot.delivery.subscriptions import SubscriptionService
 from bot.storage import Storage
 from tests.conftest import FixedClock
-from tests.delivery.fakes import RecordingPublisher, build_digest
+from tests.fakes.delivery import RecordingPublisher, build_digest
 
 
 class FakeSleep:

@@ -23,7 +23,7 @@ from bot.delivery.subscriptions import SubscriptionService
 from bot.model import Receipt, Reply, Target
 from bot.storage import Storage
 from bot.storage.deliveries import SubscriptionRow
-from tests.delivery.fakes import FilePublisher, build_digest
+from tests.fakes.delivery import FilePublisher, build_digest
 
 SETTINGS = DeliveryConfig(grace_hours=6, lease_seconds=300, max_attempts=3)
 

@@ -22,7 +22,7 @@ from bot.storage import Storage
 from bot.storage.deliveries import DeliveryRow
 from tests.conftest import FixedClock
 from tests.delivery import proc_worker
-from tests.delivery.fakes import read_posts
+from tests.fakes.delivery import read_posts
 
 SPAWN = multiprocessing.get_context("spawn")
 SLOT_AT = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)  # 08:00 UTC

@@ -14,7 +14,7 @@ from bot.delivery.service import DeliveryService
 from bot.delivery.slots import Schedule
 from bot.delivery.subscriptions import SubscriptionService
 from tests.conftest import FixedClock
-from tests.delivery.fakes import RecordingPublisher
+from tests.fakes.delivery import RecordingPublisher
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from bot.storage import Storage
 from bot.storage.deliveries import SubscriptionRow
 from tests.conftest import FixedClock
 from tests.delivery.conftest import FakeSleep
-from tests.delivery.fakes import RecordingPublisher
+from tests.fakes.delivery import RecordingPublisher
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
@@ -252,7 +252,7 @@ async def test_unknown_outcome_checks_the_platform_before_posting_again(
 async def test_unknown_outcome_on_a_platform_that_cannot_tell_posts_and_reports(
     subs: SubscriptionService, clock: FixedClock, sleep: FakeSleep,
 ) -> None:
-    from tests.delivery.fakes import build_digest
+    from tests.fakes.delivery import build_digest
 
     blind = RecordingPublisher("discord", can_tell=False)
     service = DeliveryService(subs, {"discord": blind}, build_digest, clock, sleep=sleep)
@@ -328,7 +328,7 @@ async def test_stop_during_backoff_hands_the_slot_back_for_the_next_start(
     assert row.lease_expires is not None and row.lease_expires <= clock.current
     assert await service.start_due() == []  # stopped: starts nothing
     # the next process takes over at once (no lease wait) and checks the platform first
-    from tests.delivery.fakes import build_digest
+    from tests.fakes.delivery import build_digest
 
     successor = DeliveryService(subs, {"discord": publisher}, build_digest, clock,
                                 sleep=FakeSleep(clock))
@@ -357,7 +357,7 @@ async def test_a_platform_not_connected_leaves_the_slot_open(
     subs: SubscriptionService, clock: FixedClock, sleep: FakeSleep,
     publisher: RecordingPublisher,
 ) -> None:
-    from tests.delivery.fakes import build_digest
+    from tests.fakes.delivery import build_digest
 
     sub = await add(subs, clock)
     console_only = DeliveryService(subs, {}, build_digest, clock, sleep=sleep)
@@ -373,7 +373,7 @@ async def test_a_claim_waiting_to_retry_keeps_its_lease(
     publisher: RecordingPublisher, sleep: FakeSleep,
 ) -> None:
     """Another process must not take over a slot only because its owner is backing off."""
-    from tests.delivery.fakes import build_digest
+    from tests.fakes.delivery import build_digest
 
     await add(subs, clock)
     publisher.failures["c1"] = [TransientPublishError("429", retry_after=600)]

@@ -255,8 +255,8 @@ def test_result_lines() -> None:
 async def test_named_feed_in_health(server: FeedServer, make_app: MakeApp,
                                     config: Config) -> None:
     app = await make_app(server.url("/good.rss"))
-    app.config = dataclasses.replace(app.config, feeds=(FeedConfig(server.url("/good.rss"),
-                                                                   name="Good"),))
+    app = dataclasses.replace(app, config=dataclasses.replace(  # the App is frozen: a renamed copy
+        app.config, feeds=(FeedConfig(server.url("/good.rss"), name="Good"),)))
     await ingest_once(app)
     (health,) = await source_health(app.storage, app.config)
     assert health.name == "Good" and health.ok and "Good (" in health.line()

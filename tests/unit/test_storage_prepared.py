@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_app, shared_pipeline
+from bot.app import build_app, default_pipeline
 from bot.briefing.stories import features, keys
 from bot.claims.compare import dispute_reason, same_claim
 from bot.claims.ledger import claim_keys, dispute_lookup, merge_lookup, view
@@ -152,9 +152,9 @@ async def test_an_app_reading_with_other_topics_than_the_table_rebuilds_before_r
                                                            language="en"))
         nvidia = CHIPS.count("Nvidia")
         assert (await one.storage.prepared.item_topics())[1]["chips"] == nvidia
-        await other.answers.ready()
+        await other.ingest.prepare()  # what its start does
         assert (await other.storage.prepared.item_topics())[1]["chips"] == CHIPS.count("Colossus")
-        await one.answers.ready()
+        await one.ingest.prepare()
         assert (await one.storage.prepared.item_topics())[1]["chips"] == nvidia
     finally:
         await other.close()
@@ -244,7 +244,7 @@ def _fixture_claims() -> list[ClaimRow]:
     """Every claim the extractor finds in the fixture and seed texts, as stored rows."""
     from datetime import UTC, datetime
 
-    pipeline = shared_pipeline()
+    pipeline = default_pipeline()
     paths = [*sorted((DATA / "claims").rglob("*.txt")), *sorted(SEEDS.glob("*.txt"))[:6]]
     rows: dict[str, ClaimRow] = {}
     when = datetime(2025, 1, 27, tzinfo=UTC)

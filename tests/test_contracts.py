@@ -10,7 +10,7 @@ import pytest
 from bot.cli import main
 from tests.conftest import SEED_FILE, SEEDS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from bot.app import App
-from bot.ingest import RawArticle
+from bot.ingest import ENGINE_META, ENGINE_VERSION, RawArticle
 
 
 async def test_seed_ingest_twice_adds_nothing(app: App) -> None:
@@ -47,3 +48,28 @@ async def test_broken_seed_file_is_reported_and_others_go_on(app: App, tmp_path:
     assert results["empty.txt"].status == "error"
     assert "no article text" in (results["empty.txt"].error or "")
     assert results["good.txt"].status == "new"
+
+
+async def test_a_fresh_database_is_marked_with_this_engine(app: App) -> None:
+    assert not await app.ingest.stale()
+    assert await app.storage.prepared.meta(ENGINE_META) == ENGINE_VERSION
+    assert await app.ingest.rederive_stale() == 0
+
+
+async def test_items_of_another_engine_are_rederived_and_read_the_same(seeded_app: App) -> None:
+    app = seeded_app
+    before = await app.storage.items.all()
+    claims = await app.answers.filtered_claims()
+    async with app.storage.db.transaction():
+        await app.storage.prepared.set_meta(ENGINE_META, "0")  # as an older engine left it
+    async with app.storage.db.transaction():  # and its analysis differed
+        older = app.pipeline.analyze(before[0].text, before[0].language)
+        await app.storage.items.replace_analysis(before[0].id,
+                                                 dataclasses.replace(older, bullets=("Old.",)))
+    assert (await app.storage.items.all())[0].bullets == ("Old.",)
+    assert await app.ingest.stale()
+    assert await app.ingest.rederive_stale() == len(before)
+    assert await app.storage.prepared.meta(ENGINE_META) == ENGINE_VERSION
+    assert [i.bullets for i in await app.storage.items.all()] == [i.bullets for i in before]
+    assert await app.answers.filtered_claims() == claims
+    assert await app.ingest.rederive_stale() == 0

@@ -1,0 +1,79 @@
+"""The answers behind the commands, one module per question, read from what ingest prepared.
+
+``CoreAnswers`` is what ``bot.commands.CommandRouter`` talks to (its ``Answers`` protocol): it only
+forwards to the module answering each question, so a new question is a new module here plus one
+method. Nothing here computes what ingest stores (topics, story keys, claim keys): that happens at
+ingest and at start (``bot.ingest``), never inside a command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answers.claims import ClaimAnswers
+from bot.answers.digest import DigestAnswers, DigestWindow, digest_reply, topic_digest_reply
+from bot.answers.sources import SourceAnswers
+from bot.answers.subscriptions import SubscriptionAnswers
+from bot.answers.topic import TopicBriefings
+from bot.model import Claim, Reply, User
+
+__all__ = [
+    "ClaimAnswers",
+    "CoreAnswers",
+    "DigestAnswers",
+    "DigestWindow",
+    "SourceAnswers",
+    "SubscriptionAnswers",
+    "TopicBriefings",
+    "digest_reply",
+    "topic_digest_reply",
+]
+
+
+@dataclass(frozen=True)
+class CoreAnswers:
+    briefings: TopicBriefings
+    claim_ledger: ClaimAnswers
+    digests: DigestAnswers
+    source_health: SourceAnswers
+    channel_digests: SubscriptionAnswers
+
+    async def topic_briefing(self, topic: str) -> Reply:
+        return await self.briefings.briefing(topic)
+
+    async def claims(
+        self, *, claimant: str | None, status: str | None, topic: str | None, page: int
+    ) -> Reply:
+        return await self.claim_ledger.page(claimant=claimant, status=status, topic=topic, page=page)
+
+    async def ledger(self) -> list[Claim]:
+        """Every claim as a ledger entry (unranked)."""
+        return await self.claim_ledger.ledger()
+
+    async def filtered_claims(
+        self, *, claimant: str | None = None, status: str | None = None, topic: str | None = None
+    ) -> list[Claim]:
+        return await self.claim_ledger.filtered(claimant=claimant, status=status, topic=topic)
+
+    async def complete(self, source: str, prefix: str) -> list[str]:
+        return await self.claim_ledger.complete_claimant(prefix) if source == "claimant" else []
+
+    async def digest(self, *, topic: str | None) -> Reply:
+        return await self.digests.digest(topic=topic)
+
+    async def sources(self) -> Reply:
+        return await self.source_health.sources()
+
+    async def subscriptions(self, *, platform: str, channel: str | None) -> Reply:
+        return await self.channel_digests.listing(platform=platform, channel=channel)
+
+    async def subscribe(
+        self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
+        user: User,
+    ) -> Reply:
+        return await self.channel_digests.subscribe(platform=platform, channel=channel, time=time,
+                                                    timezone=timezone, topic=topic, user=user)
+
+    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
+        return await self.channel_digests.unsubscribe(platform=platform, channel=channel,
+                                                      topic=topic)

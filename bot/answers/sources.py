@@ -1,0 +1,25 @@
+"""``/sources``: every feed and seed with its health, and the digests a permanent error disabled."""
+
+from __future__ import annotations
+
+from bot.config import Config
+from bot.delivery.subscriptions import disabled_notices
+from bot.feeds.health import source_health
+from bot.i18n import label
+from bot.model import Reply, Section
+from bot.storage import Storage
+
+
+class SourceAnswers:
+    def __init__(self, config: Config, storage: Storage) -> None:
+        self.config = config
+        self.storage = storage
+        self.language = config.bot.language
+
+    async def sources(self) -> Reply:
+        bullets = [h.line() for h in await source_health(self.storage, self.config)]
+        sections = [Section(label("sources", self.language), bullets=tuple(bullets))]
+        disabled = tuple(await disabled_notices(self.storage.deliveries))
+        if disabled:
+            sections.append(Section(label("subscriptions", self.language), bullets=disabled))
+        return Reply(title=label("sources", self.language), sections=tuple(sections))
