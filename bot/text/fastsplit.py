@@ -20,12 +20,18 @@ from importlib.resources import files
 from somajo.sentence_splitter import SentenceSplitter
 from somajo.token import Token
 
+from bot.text.lexicon import words
+
 # Characters a plain paragraph may contain: letters, digits, whitespace and these marks.
 _NOT_PLAIN = re.compile(r"(?![^\W_]|[\s.,;:!?()„“”\"–]).", re.DOTALL)
 _TOKEN = re.compile(
     r"(?:\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*)(?![^\W_]|[.,]\d)|[.,;:!?()„“”\"–]")
-# one word to us, two to the Penn Treebank ("can" "not")
-_ENGLISH_SPLIT_WORDS = frozenset({"cannot", "gonna", "gotta", "wanna", "lemme", "gimme"})
+# One word to us, two or three to SoMaJo's English tokenizer ("can" "not", "i" "m"): its list of
+# contractions without an apostrophe (somajo/tokenizer.py, en_twopart/threepart_contractions).
+_ENGLISH_SPLIT_WORDS = words(
+    "aint alot arent cannot cant couldnt didnt doesnt dont dunno gonna gotta hasnt havent hes im "
+    "isnt ive lemme lets outta shes theres theyve wanna whaddya whatcha wont wouldnt youll youre "
+    "youve gimme")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ONE_WORD_ABBREVIATION = re.compile(r"[^\W\d_]{2,}\.")
 _WORDLIKE = re.compile(r"[^\W_]")
@@ -182,7 +188,8 @@ def sentences(paragraph: str, language: str) -> list[list[Token]] | None:
     ]
     if not somajo_tokens:
         return []
-    return splitter(language)._split_sentences(somajo_tokens)
+    split: list[list[Token]] = splitter(language)._split_sentences(somajo_tokens)
+    return split
 
 
 def wordlike(text: str) -> bool:

@@ -101,7 +101,8 @@ class _SortedKeys:
         return self._count
 
     def start(self, index: int) -> int:
-        return self._data + _OFFSET.unpack_from(self._view, _HEADER.size + index * _OFFSET.size)[0]
+        offset: int = _OFFSET.unpack_from(self._view, _HEADER.size + index * _OFFSET.size)[0]
+        return self._data + offset
 
     def __getitem__(self, index: int) -> bytes:
         begin = self.start(index)

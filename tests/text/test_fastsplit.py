@@ -12,7 +12,10 @@ from bot.text.sentences import _tokenizer, split_sentences
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = [
     (ROOT / "seeds" / "000_642439005ccd8e9b.txt", "de"),
-    *((path, "en") for path in sorted((ROOT / "tests" / "data").rglob("*.txt"))),
+    *((path, "de" if path.name.startswith("de_") else "en")
+      for path in sorted((ROOT / "tests" / "data").rglob("*.txt"))),
+    # German text through the English tokenizer: "im" is "i" "m" there
+    (ROOT / "tests" / "data" / "briefing" / "de_klinik.txt", "en"),
 ]
 
 
