@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.claims.merge import claim_id
 from bot.config import Config
 from bot.contracts import extracted_claim_json
 from bot.ingest import read_article_file
 from bot.model import ClaimSpans, Item, Span
-from bot.storage.claims import claim_id
 from bot.text.clean import looks_like_html
 from bot.text.pipeline import TextPipeline
 from bot.topics import item_topics

@@ -32,6 +32,7 @@ SECRET_VARIABLES = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLAC
 class StorageConfig:
     database: Path = Path("briefbot-data/briefbot.db")
     keep_days: int = 30
+    busy_timeout: float = 10.0  # seconds a writer waits for another process's write lock
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,7 @@ def _validate_numbers(config: Config, where: str) -> None:
         if value < 1:
             raise ConfigError(f"must be at least 1, got {value}", path=where, key=key)
     for key, fvalue in {
+        "storage.busy_timeout": config.storage.busy_timeout,
         "fetch.connect_timeout": config.fetch.connect_timeout,
         "fetch.read_timeout": config.fetch.read_timeout,
         "fetch.timeout": config.fetch.timeout,

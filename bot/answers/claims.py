@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from bot.claims.query import filter_claims, ledger_claims, page_of, rank
 from bot.config import Config
 from bot.i18n import label
@@ -19,7 +21,7 @@ class ClaimAnswers:
         self.config = config
         self.storage = storage
         self.language = config.bot.language
-        self._ledger: tuple[tuple[int, int], list[Claim]] | None = None
+        self._ledger: tuple[Hashable, list[Claim]] | None = None
 
     async def ledger(self) -> list[Claim]:
         """Every claim as a ledger entry (unranked)."""

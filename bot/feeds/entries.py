@@ -65,7 +65,7 @@ async def plan_entries(
         elif key not in seen:
             seen.add(key)
             keyed.append((key, entry))
-    states = await storage.items.feed_states([key for key, _ in keyed])
+    states = await storage.items.feed_states([key for key, _ in keyed], source_id=source.id)
     plans: list[EntryPlan] = []
     for key, entry in keyed:
         too_old = entry.published is not None and entry.published < cutoff

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.config import Config, FeedConfig
-from bot.errors import FeedError, IngestError, StorageError
+from bot.errors import FeedError, IngestError, StorageBusy, StorageError
 from bot.feeds.discover import find_feed_links
 from bot.feeds.entries import EntryPlan, plan_entries, to_article
 from bot.feeds.fetch import HTTPStatusError
@@ -140,6 +139,9 @@ class FeedPoller:
             due = {row.id for row in await self.storage.sources.due(moment)}
             pairs = [(f, r) for f, r in pairs if r.id in due]
             return await self._poll_many(pairs)
+        except StorageBusy as e:  # another process writes for long: the next run tries again
+            log.warning("feed polling postponed: %s", e)
+            return []
         finally:
             self._polling = False
 
@@ -169,7 +171,7 @@ class FeedPoller:
                 await self.storage.sources.record_success(
                     row.id, now, etag=row.etag, last_modified=row.last_modified,
                     next_poll=now + success_delay(interval, response.headers, self.rng),
-                    warning=row.warning,
+                    warning=row.warning, parsed=False,
                 )
                 return result
             assert parsed is not None
@@ -186,10 +188,8 @@ class FeedPoller:
             result.error = e.reason
             retry_after = e.retry_after if isinstance(e, HTTPStatusError) else None
             await self._record_failure(row, interval, e.reason, retry_after)
-        except (StorageError, sqlite3.Error) as e:
-            if isinstance(e, StorageError):
-                raise
-            raise StorageError(f"storing feed {feed.url} failed: {e}") from e
+        except StorageError:
+            raise
         except Exception as e:  # a bug must not stop the other feeds, nor print a traceback
             log.debug("feed %s failed", feed.url, exc_info=True)
             result.error = f"internal error ({type(e).__name__}: {e})"
@@ -209,6 +209,11 @@ class FeedPoller:
     ) -> tuple[FetchResponse, ParsedFeed | None]:
         url = self._discovered.get(feed.url, feed.url)
         response = await self.fetcher.fetch(url, etag=row.etag, last_modified=row.last_modified)
+        if response.status == 304 and not (row.etag or row.last_modified):
+            # nothing was asked conditionally: a cache's wrong answer, not "unchanged"
+            response = await self.fetcher.fetch(url)
+            if response.status == 304:
+                raise FeedError("answered 304 Not Modified to a request without validators")
         if response.status == 304:
             return response, None
         self._check_size(response)
@@ -240,7 +245,7 @@ class FeedPoller:
         max_age = timedelta(hours=self.config.fetch.max_age)
         plans, skipped = await plan_entries(
             self.storage, row, parsed, now=now, max_age=max_age,
-            first_poll=row.last_success is None, full_text=self.config.fetch.full_text)
+            first_poll=row.first_parsed is None, full_text=self.config.fetch.full_text)
         if parsed.warning:
             result.warnings.append(parsed.warning)
         if skipped:
@@ -257,7 +262,7 @@ class FeedPoller:
                 try:
                     item_id, status = await self.ingest.ingest_article(row, article,
                                                                        run_hooks=False)
-                except (StorageError, sqlite3.Error):
+                except StorageError:
                     raise
                 except (IngestError, Exception) as e:
                     log.debug("item %s failed", plan.key, exc_info=True)
@@ -276,7 +281,7 @@ class FeedPoller:
             if changed:
                 try:
                     await self.ingest.run_hooks(changed, now)
-                except (StorageError, sqlite3.Error):
+                except StorageError:
                     raise
                 except Exception as e:  # the items are stored; only the ledger update failed
                     log.debug("hooks failed for %s", row.url, exc_info=True)
