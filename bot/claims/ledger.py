@@ -9,9 +9,11 @@ A new claim is compared only with the stored claims sharing a comparison key (``
 with every claim. The keys are exact filters for ``bot.claims.compare``: every pair those functions
 accept shares a key, so the result is the one comparing with everything would give.
 
-- ``same_claim`` needs the same figures (key ``f:`` with the figure set) or a word overlap of at
-  least 60% (Jaccard). Two word sets that similar share a word among the first
-  ``len - floor(0.6 * len) + 1`` words of each in one global order (prefix filtering): keys ``w:``.
+- ``same_claim`` needs a word overlap of at least 60% (Jaccard) or the same figures and a shared
+  named thing (key ``f:<figures>|<name>``). Every word is a key ``w:``; a word set that similar to
+  one of ``n`` words shares a word with any ``n - floor(0.6 * n) + 1`` of them, so a new claim looks
+  up only its rarest words (by stored count): the lists it reads stay short as the store grows,
+  instead of the lists of common words, which grow with it.
 - ``dispute_reason`` needs a shared named thing, and either two figures on the same subject (key
   ``t:<name>|<subject>``) or a doubting claim (key ``d:<name>``). A doubting claim itself looks up
   every claim naming the same thing (``e:<name>``).
@@ -20,6 +22,7 @@ accept shares a key, so the result is the one comparing with everything would gi
 from __future__ import annotations
 
 import hashlib
+import heapq
 import inspect
 import sys
 from collections.abc import Callable
@@ -28,12 +31,21 @@ from datetime import datetime
 from functools import lru_cache
 
 from bot.claims import compare
-from bot.claims.compare import DOUBT, ClaimView, _entities, dispute_reason, figures, same_claim, words
-from bot.claims.merge import merge_claims
+from bot.claims.compare import (
+    DOUBT,
+    ClaimView,
+    _entities,
+    dispute_reason,
+    entities,
+    figures,
+    same_claim,
+    words,
+)
+from bot.claims.merge import merge_claims, merge_rows
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
 
-KEYS_VERSION = "1"  # bump when the keys below change: stored keys are rebuilt
+KEYS_VERSION = "2"  # bump when the keys below change: stored keys are rebuilt
 _ANY = "_"  # every claim has it, so "has no keys yet" is one indexed query
 
 
@@ -41,16 +53,10 @@ def view(row: ClaimRow) -> ClaimView:
     return ClaimView(row.id, row.claimant, row.text, row.cue, row.hedged, row.kind)
 
 
-def _order(word: str) -> str:
-    return hashlib.sha1(word.encode("utf-8")).hexdigest()
-
-
-def _word_prefix(text: str) -> list[str]:
-    ws = sorted(words(text), key=_order)
-    if not ws:
-        return []
-    overlap = max(1, (3 * len(ws)) // 5)  # at most the shared words a 60% Jaccard match needs
-    return ws[: len(ws) - overlap + 1]
+def _needed(count: int) -> int:
+    """How many of ``count`` words must be looked up to find every 60% Jaccard match."""
+    overlap = max(1, (3 * count) // 5)  # at most the shared words a 60% Jaccard match needs
+    return count - overlap + 1
 
 
 def _figure_set(text: str) -> str | None:
@@ -65,10 +71,7 @@ def _doubts(c: ClaimView) -> bool:
 def claim_keys(row: ClaimRow) -> set[str]:
     """What ``row`` is stored under in ``claim_keys``."""
     c = view(row)
-    out = {_ANY, *(f"w:{w}" for w in _word_prefix(c.text))}
-    fig = _figure_set(c.text)
-    if fig is not None:
-        out.add(f"f:{fig}")
+    out = {_ANY, *(f"w:{w}" for w in words(c.text)), *_figure_keys(c.text)}
     names = _entities(c)
     subjects = {t for _, t in figures(c.text) if t}
     out.update(f"e:{n}" for n in names)
@@ -78,13 +81,20 @@ def claim_keys(row: ClaimRow) -> set[str]:
     return out
 
 
-def merge_lookup(row: ClaimRow) -> set[str]:
-    """Keys of the claims ``same_claim`` might accept with ``row``."""
-    out = {f"w:{w}" for w in _word_prefix(row.text)}
-    fig = _figure_set(row.text)
-    if fig is not None:
-        out.add(f"f:{fig}")
-    return out
+def _figure_keys(text: str) -> set[str]:
+    fig = _figure_set(text)
+    return set() if fig is None else {f"f:{fig}|{name}" for name in entities(text)}
+
+
+def merge_lookup(row: ClaimRow, counts: dict[str, int]) -> set[str]:
+    """Keys of the claims ``same_claim`` might accept with ``row``: its rarest words (``counts``:
+    claims per key; ties by the word) and its figure keys."""
+    ws = sorted((f"w:{w}" for w in words(row.text)), key=lambda k: (counts.get(k, 0), k))
+    return set(ws[: _needed(len(ws))]) | _figure_keys(row.text)
+
+
+def word_keys(row: ClaimRow) -> set[str]:
+    return {f"w:{w}" for w in words(row.text)}
 
 
 def dispute_lookup(row: ClaimRow) -> set[str]:
@@ -153,9 +163,18 @@ class _Entries:
             self.known.update((r.id, Entry(r, frozenset(items.get(r.id, ())))) for r in rows)
         return [e for i in ids if (e := self.known[i]) is not None]
 
-    def forget(self) -> None:
-        self.known.clear()
-        self.postings.clear()
+    def entry(self, claim: str) -> Entry:
+        found = self.known[claim]
+        assert found is not None, claim
+        return found
+
+    def merged(self, keep: Entry, drop: Entry) -> None:
+        """What ``merge_claims`` did, without reading it back: the kept claim takes the dropped
+        one's items and dates (its text and keys stay), the dropped one is gone."""
+        self.known[keep.id] = Entry(merge_rows(keep.row, drop.row), keep.items | drop.items)
+        self.known[drop.id] = None
+        for ids in self.postings.values():
+            ids.discard(drop.id)
 
 
 async def index_claims(storage: Storage, ids: set[str] | None = None) -> None:
@@ -203,28 +222,56 @@ async def update_ledger(storage: Storage, item_ids: list[int], now: datetime) ->
 
 
 async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[str]:
-    """Merge each touched claim with an equal one; returns the ids that absorbed others."""
+    """Merge each touched claim with an equal one; returns the ids that absorbed others.
+
+    The claims are visited in ledger order (``Entry.order``), each with its candidates in that
+    order, as a scan restarted after every merge would visit them: a merge changes only the two
+    claims involved (the kept one keeps its text, claimant and keys; its items grow, which can
+    only forbid merges), so earlier claims cannot gain a match and the scan goes on where it was.
+    A kept claim that was not touched joins the queue. The work is the touched claims' lookups.
+    """
+    counts = await storage.claims.key_counts(
+        set().union(*(word_keys(e.row) for e in await cache.get(touched))))
+    lookups = {e.id: merge_lookup(e.row, counts) for e in await cache.get(touched)}
+    await cache.with_keys(set().union(set(), *lookups.values()))  # the postings in one query
+    queue = [(e.order, e.id) for e in await cache.get(touched)]
+    heapq.heapify(queue)
     absorbed: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        entries = sorted(await cache.get(touched | absorbed), key=lambda e: e.order)
-        await cache.prefetch(entries, merge_lookup)
-        for entry in entries:
-            candidates = await cache.with_keys(merge_lookup(entry.row))
-            candidates.discard(entry.id)
-            for other in sorted(await cache.get(candidates), key=lambda e: e.order):
-                if entry.items & other.items:
-                    continue
-                if not same_claim(view(entry.row), view(other.row)):
-                    continue
-                keep, drop = sorted((entry, other), key=lambda e: e.order)
-                await merge_claims(storage, keep.id, drop.id)
-                cache.forget()
-                absorbed.add(keep.id)
-                touched.discard(drop.id)
-                changed = True
-                break
-            if changed:
-                break
+    while queue:
+        _, claim = heapq.heappop(queue)
+        if claim not in lookups:  # a kept claim that was not touched
+            row = (await cache.get({claim}))[0].row
+            counts.update(await storage.claims.key_counts(word_keys(row) - counts.keys()))
+            lookups[claim] = merge_lookup(row, counts)
+        kept = await _merge_one(storage, claim, lookups[claim], cache)
+        for keep, drop in kept:
+            absorbed.add(keep)
+            absorbed.discard(drop)
+            touched.discard(drop)
+            if keep != claim:
+                heapq.heappush(queue, (cache.entry(keep).order, keep))
     return absorbed
+
+
+async def _merge_one(
+    storage: Storage, claim: str, keys: set[str], cache: _Entries
+) -> list[tuple[str, str]]:
+    """Merge ``claim`` with each equal candidate in order until it is merged away; the
+    (kept, dropped) pairs."""
+    merges: list[tuple[str, str]] = []
+    entry = cache.entry(claim)
+    candidates = await cache.with_keys(keys)
+    candidates.discard(claim)
+    for other in sorted(await cache.get(candidates), key=lambda e: e.order):
+        if cache.known.get(other.id) is None:
+            continue  # merged away meanwhile
+        if entry.items & other.items or not same_claim(view(entry.row), view(other.row)):
+            continue
+        keep, drop = sorted((entry, other), key=lambda e: e.order)
+        await merge_claims(storage, keep.id, drop.id)
+        cache.merged(keep, drop)
+        merges.append((keep.id, drop.id))
+        if keep.id != claim:
+            break
+        entry = cache.entry(claim)
+    return merges

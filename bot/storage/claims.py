@@ -73,12 +73,18 @@ class ClaimStore:
         self, item_id: int, mentions: Sequence[ClaimMention], seen_at: datetime
     ) -> builtins.list[str]:
         async with self.db.transaction():
+            # only the claims this item reported can lose their last mention here: checking
+            # those (index lookups) instead of every claim keeps an item's cost flat
+            before = await self.db.fetch_all(
+                "SELECT claim_id FROM claim_mentions WHERE item_id = ?", (item_id,))
             await self.db.execute("DELETE FROM claim_mentions WHERE item_id = ?", (item_id,))
             for mention in mentions:
                 await self._write(mention.claim)
                 await self._mention(mention, item_id, seen_at)
-            await self.db.execute(
-                "DELETE FROM claims WHERE id NOT IN (SELECT claim_id FROM claim_mentions)")
+            await self.db.execute_many(
+                "DELETE FROM claims WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM claim_mentions WHERE claim_id = ?)",
+                [(r[0], r[0]) for r in before])
         return [m.claim.id for m in mentions]
 
     async def _write(self, c: ClaimRow) -> None:
@@ -222,6 +228,17 @@ class ClaimStore:
             "SELECT id FROM claims WHERE id NOT IN (SELECT claim_id FROM claim_keys) "
             "ORDER BY seq, id")
         return [str(r[0]) for r in rows]
+
+    async def key_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        """How many claims have each key (0 for none): the ledger looks up the rarest."""
+        wanted = sorted(set(keys))
+        out = dict.fromkeys(wanted, 0)
+        for chunk in chunks(wanted):
+            for r in await self.db.fetch_all(
+                    "SELECT key, COUNT(*) FROM claim_keys "
+                    f"WHERE key IN ({placeholders(len(chunk))}) GROUP BY key", chunk):
+                out[r[0]] = int(r[1])
+        return out
 
     async def postings(self, keys: Iterable[str]) -> dict[str, set[str]]:
         wanted = sorted(set(keys))

@@ -176,6 +176,10 @@ class ClaimsStorage(Protocol):
         """Ids of the claims without comparison keys."""
         ...
 
+    async def key_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        """key -> how many claims have it, for each of ``keys`` (absent keys: 0)."""
+        ...
+
     async def postings(self, keys: Iterable[str]) -> dict[str, set[str]]:
         """key -> ids of the claims having it, for each of ``keys`` (absent keys: set())."""
         ...
