@@ -24,14 +24,11 @@ import tempfile
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
-from html import escape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiohttp import web
-from newsgen import article
+from ingest_bench import make_feed, serve
 
 import bot.app
 from bot.app import build_app
@@ -54,35 +51,9 @@ class Feeds:
         return START + SPACING * (2 * self.per_feed * (self.batch + 1)) + timedelta(minutes=1)
 
     def body(self, language: str) -> bytes:
-        items = []
-        for k in range(self.per_feed):
-            index = self.batch * self.per_feed + k
-            title, text = article(index, language)
-            order = 2 * index + (language == "en")
-            when = format_datetime(START + SPACING * order, usegmt=True)
-            html = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n"))
-            items.append(
-                f"<item><title>{escape(title)}</title><link>http://127.0.0.1/{language}/{index}"
-                f"</link><guid isPermaLink='false'>{language}-{index}</guid><pubDate>{when}"
-                f"</pubDate><description><![CDATA[{html}]]></description></item>")
-        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>'
-                f"{language}</title><link>http://127.0.0.1/</link>" + "".join(items)
-                + "</channel></rss>").encode()
-
-
-async def serve(feeds: Feeds) -> tuple[web.AppRunner, int]:
-    async def handler(request: web.Request) -> web.Response:
-        return web.Response(body=feeds.body(request.match_info["name"]),
-                            content_type="application/rss+xml")
-
-    server = web.Application()
-    server.router.add_get("/{name}.rss", handler)
-    runner = web.AppRunner(server, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, port
+        first = self.batch * self.per_feed
+        return make_feed(language, range(first, first + self.per_feed), "127.0.0.1",
+                         lambda i: START + SPACING * (2 * i + (language == "en")))
 
 
 class LedgerTimer:
@@ -102,7 +73,7 @@ class LedgerTimer:
 
 async def run(sizes: list[int], batch: int, budget_s: float) -> dict[str, object]:
     feeds = Feeds(batch // 2)
-    runner, port = await serve(feeds)
+    runner, port = await serve(feeds.body)
     urls = [f"http://127.0.0.1:{port}/{name}.rss" for name in ("de", "en")]
     points: list[dict[str, object]] = []
     started = time.perf_counter()

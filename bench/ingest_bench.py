@@ -21,6 +21,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -44,18 +45,24 @@ ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2025, 1, 28, 9, 0, tzinfo=UTC)
 
 
-def make_feed(language: str, count: int, host: str) -> bytes:
+def make_feed(language: str, indices: Iterable[int], host: str,
+              when: Callable[[int], datetime]) -> bytes:
+    """An RSS feed of the generated articles ``indices``, each published at ``when(index)``."""
     items = []
-    for i in range(count):
+    for i in indices:
         title, body = article(i, language)
-        when = format_datetime(NOW - timedelta(minutes=2 * i), usegmt=True)
+        published = format_datetime(when(i), usegmt=True)
         html = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n"))
         items.append(
             f"<item><title>{escape(title)}</title><link>http://{host}/{language}/{i}</link>"
-            f"<guid isPermaLink='false'>{language}-{i}</guid><pubDate>{when}</pubDate>"
+            f"<guid isPermaLink='false'>{language}-{i}</guid><pubDate>{published}</pubDate>"
             f"<description><![CDATA[{html}]]></description></item>")
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{language}'
             f"</title><link>http://{host}/</link>" + "".join(items) + "</channel></rss>").encode()
+
+
+def minutes_ago(step: int) -> Callable[[int], datetime]:
+    return lambda i: NOW - timedelta(minutes=step * i)
 
 
 class Clock:
@@ -70,9 +77,11 @@ class NoNlp:
         return Analysis(language=language or "en", sentences=(), bullets=(), claims=())
 
 
-async def serve(feeds: dict[str, bytes]) -> tuple[web.AppRunner, int]:
+async def serve(feeds: Callable[[str], bytes]) -> tuple[web.AppRunner, int]:
+    """A loopback server answering ``/<name>.rss`` with ``feeds(name)``; (runner, port)."""
+
     async def handler(request: web.Request) -> web.Response:
-        return web.Response(body=feeds[request.match_info["name"]],
+        return web.Response(body=feeds(request.match_info["name"]),
                             content_type="application/rss+xml")
 
     server = web.Application()
@@ -132,8 +141,9 @@ async def bare(urls: list[str]) -> tuple[float, int]:
 async def run(items: int, skip_nlp: bool) -> dict[str, object]:
     half = items // 2
     placeholder = "127.0.0.1"
-    feeds = {"de": make_feed("de", half, placeholder), "en": make_feed("en", items - half, placeholder)}
-    runner, port = await serve(feeds)
+    feeds = {"de": make_feed("de", range(half), placeholder, minutes_ago(2)),
+             "en": make_feed("en", range(items - half), placeholder, minutes_ago(2))}
+    runner, port = await serve(feeds.__getitem__)
     urls = [f"http://127.0.0.1:{port}/{name}.rss" for name in feeds]
     try:
         bare_s, bare_n = await bare(urls)
