@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot.commands import CommandRouter
 from bot.errors import CommandError
-from bot.i18n import claim_tags, label
+from bot.i18n import claim_quote, claim_tags, claim_who, label
 from bot.model import Claim, Figure, Link, Reply, User
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)")
@@ -39,9 +39,12 @@ class Style:
 
 
 def render_claim(claim: Claim, language: str) -> str:
-    who = sanitize(claim.claimant) if claim.claimant else f"({label('article', language)})"
+    """``Who — „what“ (tag · tag)``: no ids, the quote cut to keep the line short."""
+    who = sanitize(claim_who(claim, language))
     tags = claim_tags(claim, language, sanitize)
-    return f"{who}: „{sanitize(claim.text)}“ [{'; '.join(tags)}] ({claim.id})"
+    quote = sanitize(claim_quote(claim, language, who=who, tags=tags))
+    line = f"{who} — {quote}" if quote else who
+    return line + (f" ({' · '.join(tags)})" if tags else "")
 
 
 def render_figure(figure: Figure) -> str:
@@ -64,7 +67,8 @@ def render_reply(reply: Reply, *, language: str = "en", rich: bool = False) -> s
     lines.append(("=" if not rich else "─") * min(max(len(title), 10), 78))
     for section in reply.sections:
         lines.append("")
-        lines.append(style.bold(sanitize(section.heading)))
+        if section.heading:
+            lines.append(style.bold(sanitize(section.heading)))
         if section.text:
             lines.append(f"  {sanitize(section.text)}")
         lines.extend(f"  • {sanitize(b)}" for b in section.bullets)

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.i18n import claim_tags, label
+from bot.i18n import claim_quote, claim_tags, claim_who, label
 from bot.model import Claim, Figure, Link, Reply, Section
 
 # Discord's documented limits.
@@ -125,9 +125,13 @@ def render_figure(figure: Figure) -> str:
 
 
 def render_claim(claim: Claim, language: str) -> str:
-    who = f"**{escape(claim.claimant)}**" if claim.claimant else f"*{label('article', language)}*"
+    """``• **Who** — „what“ — *tag · tag*``: no ids, the quote cut to keep the line short."""
+    name = claim_who(claim, language)
+    who = f"**{escape(name)}**" if claim.claimant else f"*{escape(name)}*"
     tags = claim_tags(claim, language, escape)
-    return f"• {who}: „{escape(claim.text)}“ — {'; '.join(tags)} (`{escape(claim.id)}`)"
+    quote = claim_quote(claim, language, who=name, tags=tags)
+    line = f"• {who} — {escape(quote)}" if quote else f"• {who}"
+    return line + (f" — *{' · '.join(tags)}*" if tags else "")
 
 
 def section_lines(section: Section, language: str) -> list[str]:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.i18n import claim_tags, label
+from bot.i18n import claim_quote, claim_tags, claim_who, label
 from bot.model import Claim, Figure, Link, Reply, Section
 
 MAX_BLOCKS = 50
@@ -74,9 +74,13 @@ def link(item: Link, language: str = "en") -> str:
 
 
 def claim_line(claim: Claim, language: str) -> str:
-    who = escape(claim.claimant) if claim.claimant else f"({label('article', language)})"
+    """``*Who* — „what“ _tag · tag_``: no ids, the quote cut to keep the line short."""
+    name = claim_who(claim, language)
     tags = claim_tags(claim, language, escape)
-    line = f"*{who}*: „{escape(claim.text)}“ _[{'; '.join(tags)}]_ `{escape(claim.id)}`"
+    quote = claim_quote(claim, language, who=name, tags=tags)
+    line = f"*{escape(name)}* — {escape(quote)}" if quote else f"*{escape(name)}*"
+    if tags:
+        line += f" _{' · '.join(tags)}_"
     if len(claim.sources) == 1 and claim.sources[0].url:
         line += f" — {link(claim.sources[0], language)}"
     return line
