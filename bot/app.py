@@ -21,7 +21,7 @@ from bot.answers import (
     TopicBriefings,
 )
 from bot.briefing.figures import extract_figures
-from bot.briefing.summary import ExtractiveSummarizer
+from bot.briefing.summary import SUMMARY_WORDS, ExtractiveSummarizer
 from bot.claims.extract import RuleClaimExtractor
 from bot.claims.ledger import update_ledger
 from bot.commands import CommandRouter
@@ -62,11 +62,12 @@ class App:
             await self.storage.close()
 
 
-def default_pipeline() -> TextPipeline:
-    """The text pipeline of a process: extractive summaries, rule-based claims, figures. Build it
-    once at process start and pass it to every ``build_app`` of that process."""
-    return TextPipeline(summarizer=ExtractiveSummarizer(), extractor=RuleClaimExtractor(),
-                        figures=extract_figures)
+def default_pipeline(summary_words: int = SUMMARY_WORDS) -> TextPipeline:
+    """The text pipeline of a process: extractive summaries ([briefing] summary_words), rule-based
+    claims, figures. Build it once at process start and pass it to every ``build_app`` of that
+    process."""
+    return TextPipeline(summarizer=ExtractiveSummarizer(summary_words=summary_words),
+                        extractor=RuleClaimExtractor(), figures=extract_figures)
 
 
 async def build_app(
@@ -85,7 +86,8 @@ async def build_app(
     ``publishers``: those known now; a platform connecting later hands its publisher to
     ``app.publishers.connect``. ``sleep``: how the delivery service waits between retries.
     """
-    pipeline = pipeline or default_pipeline()  # before opening anything that would need closing
+    # before opening anything that would need closing
+    pipeline = pipeline or default_pipeline(config.briefing.summary_words)
     owns_storage = storage is None
     storage = storage or await Storage.open(config.storage.database)
     clock = clock or SystemClock()

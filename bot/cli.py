@@ -226,7 +226,7 @@ async def cmd_claims(config: Config, args: argparse.Namespace) -> int:
 
 async def cmd_analyze(config: Config, args: argparse.Namespace) -> int:
     results = []
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(config.briefing.summary_words)
     for path in args.files:
         try:
             results.append(await asyncio.to_thread(

@@ -51,6 +51,11 @@ class BotConfig:
 
 
 @dataclass(frozen=True)
+class BriefingConfig:
+    summary_words: int = 70  # words of an article's summary in all (about 40-70 reads best)
+
+
+@dataclass(frozen=True)
 class FeedConfig:
     url: str
     name: str = ""
@@ -136,6 +141,7 @@ class Config:
     seeds: SeedsConfig = field(default_factory=SeedsConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     bot: BotConfig = field(default_factory=BotConfig)
+    briefing: BriefingConfig = field(default_factory=BriefingConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
@@ -329,6 +335,9 @@ def _validate_numbers(config: Config, where: str) -> None:
         if fvalue <= 0:
             raise ConfigError(f"must be a positive number of seconds, got {fvalue}", path=where,
                               key=key)
+    if not 15 <= config.briefing.summary_words <= 300:
+        raise ConfigError(f"must be between 15 and 300 words, got {config.briefing.summary_words}",
+                          path=where, key="briefing.summary_words")
     if config.delivery.lease_seconds < 30:
         raise ConfigError(
             "must be at least 30 seconds, longer than one post takes, or a second process could "

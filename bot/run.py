@@ -50,7 +50,7 @@ async def open_app(
     if not any(p.platform == Platform.CONSOLE for p in publishers):
         publishers = (*publishers, console_publisher(config))
     return await build_app(config, secrets=secrets or Secrets.from_env(), publishers=publishers,
-                           pipeline=default_pipeline())
+                           pipeline=default_pipeline(config.briefing.summary_words))
 
 
 def missing_tokens(config: Config, secrets: Secrets) -> list[str]:

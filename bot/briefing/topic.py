@@ -83,15 +83,19 @@ def _figures(
     pool: list[Figure] = []
     seen: set[str] = set()
     several = len({i.id for i in items if figures.get(i.id)}) > 1
+    claimed: set[str] = set()  # values a named claimant stated: checkable, so next in line
     for item in items:
         for f in figures.get(item.id, ()):
             key = " ".join(f.value.casefold().split())
             if key not in seen:
                 seen.add(key)
+                if f.source:
+                    claimed.add(f.value)
                 source = f.source or (_short(item.title) if several else label("article", language))
                 pool.append(dataclasses.replace(f, url=f.url or item.url, source=source))
     text = " ".join(overview)
-    pool.sort(key=lambda f: f.value not in text)  # stable: story order within each group
+    # stable: story order within each group
+    pool.sort(key=lambda f: (f.value not in text, f.value not in claimed))
     return pool[:MAX_FIGURES]
 
 

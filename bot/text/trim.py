@@ -14,6 +14,7 @@ from bot.text.lexicon import (
     LEADING_CONJUNCTIONS,
     RELATIVE_FOLLOWERS_DE,
     RELATIVE_PRONOUNS,
+    SPEECH_CUES,
     words,
 )
 
@@ -21,6 +22,10 @@ _DATELINE = re.compile(
     r"^(?:[A-ZÄÖÜ][\wÄÖÜäöüß/.\- ]{1,40}?\s*\((?:[\w\- /]{2,20})\)\s*[-–—:]\s*"
     r"|[A-ZÄÖÜ]{3,}(?:[ /-][A-ZÄÖÜ]{2,})*\s*[-–—:]\s+)"
 )
+# "Mainz. Der ..." when the splitter glued a one-word dateline to the sentence it opens; four letters
+# at least so that "Dr. Müller" keeps its title
+_PLACE_DATELINE = re.compile(r"^(?!(?:Prof|Dipl|Abs|Ziff)\.)[A-ZÄÖÜ][a-zäöüß]{3,}(?:[/-][A-ZÄÖÜ][a-zäöüß]+)?"
+                             r"\.\s+(?=[A-ZÄÖÜ„\"])")
 _LEAD_LABEL = re.compile(r"^(?:[A-ZÄÖÜ][\wäöüß]*\s){0,3}[A-ZÄÖÜa-zäöüß]+:\s+(?=[A-ZÄÖÜ„\"])")
 _QUOTES = "„“”\"»«"
 _WORD = re.compile(r"[\w\-]+", re.UNICODE)
@@ -45,6 +50,7 @@ def _finish(text: str, original: str) -> str:
 def strip_front(text: str, language: str) -> str:
     """Drop a dateline, a leading coordinating conjunction and a short lead label ("Mehr noch:")."""
     text = _DATELINE.sub("", text, count=1)
+    text = _PLACE_DATELINE.sub("", text, count=1)
     first = _WORD.match(text)
     if first and first.group(0).casefold() in LEADING_CONJUNCTIONS.get(language, frozenset()):
         rest = text[first.end():].lstrip(" ,")
@@ -56,18 +62,34 @@ def strip_front(text: str, language: str) -> str:
     return text
 
 
+_CLAUSE_START = re.compile(
+    r",\s+(?:(von|mit|bei|für|auf|über|an|aus|nach|unter|in|of|with|for|in|on|at|by|from)\s+)?"
+    r"([\wäöüÄÖÜß]+)\s+([\wäöüÄÖÜß\-]+)"
+)
+_PREPOSITIONAL_PRONOUNS = frozenset({"denen", "dem", "der", "deren", "dessen", "welchem", "welcher",
+                                     "welchen", "which", "whom"})
+
+
 def _relative_spans(text: str, language: str) -> list[tuple[int, int, bool]]:
     """(start, end, trailing) of relative clauses: ", der ... ," or ", der ... ." at the end."""
     pronouns = RELATIVE_PRONOUNS.get(language, frozenset())
     spans: list[tuple[int, int, bool]] = []
-    for m in re.finditer(r",\s+([\wäöüÄÖÜß]+)\s+([\wäöüÄÖÜß\-]+)", text):
-        pronoun, nxt = m.group(1), m.group(2)
-        if pronoun.casefold() not in pronouns or pronoun[0].isupper():
-            continue
-        if language == "de" and nxt[0].islower() and nxt not in RELATIVE_FOLLOWERS_DE:
-            continue  # "..., das galt bislang ...": verb second, a main clause
+    for m in re.finditer(_CLAUSE_START, text):
+        preposition, pronoun, nxt = m.group(1), m.group(2), m.group(3)
         if m.start() == 0 or not text[m.start() - 1].isalpha():
             continue  # a relative clause follows a noun
+        if preposition:
+            # "..., von denen vorher niemand wusste": never the start of reported speech, but
+            # "..., von dem Geld sei nichts übrig" is
+            if pronoun.casefold() not in _PREPOSITIONAL_PRONOUNS or (
+                    pronoun != "denen" and nxt[:1].isupper()):
+                continue
+        elif pronoun.casefold() not in pronouns or pronoun[0].isupper():
+            continue
+        elif language == "de" and nxt[0].islower() and nxt not in RELATIVE_FOLLOWERS_DE:
+            continue  # "..., das galt bislang ...": verb second, a main clause
+        elif language == "de" and not _after_noun(text, m.start(), pronoun):
+            continue  # "Kelber warnte, die App übertrage ...": reported speech, not a relative clause
         end = text.find(",", m.end())
         dash = min((i for i in (text.find(" – ", m.end()), text.find(" — ", m.end())) if i >= 0),
                    default=-1)
@@ -81,6 +103,57 @@ def _relative_spans(text: str, language: str) -> list[tuple[int, int, bool]]:
         else:
             spans.append((m.start(), end, False))
     return spans
+
+
+def _before_main_clause(text: str, language: str) -> str | None:
+    """"Die App wird von 2,3 Millionen Menschen genutzt, die meisten zeichnen damit Strecken auf": a
+    second main clause joined by a comma can go when the first is one whole clause of its own (no
+    other comma, eight words or more) and not a bare frame ("Er sagte, das sei falsch")."""
+    if language != "de" or any(q in text for q in _QUOTES):
+        return None
+    for m in _CLAUSE_START.finditer(text):
+        pronoun, nxt = m.group(2), m.group(3)
+        if m.group(1) or pronoun.casefold() not in RELATIVE_PRONOUNS["de"] or pronoun[0].isupper():
+            continue
+        if not nxt[0].islower() or nxt in RELATIVE_FOLLOWERS_DE:
+            continue
+        head = text[:m.start()]
+        if ", " not in head and len(_WORD.findall(head)) >= 8 and not bare_frame(head, language):
+            return head
+    return None
+
+
+def _after_noun(text: str, comma: int, pronoun: str) -> bool:
+    """German nouns and names are capitalised: "der Konzern, der ..." is a relative clause, "warnte,
+    die App ..." and "ohne Belege vorzulegen, der Bund ..." are what was said."""
+    before = _WORD.findall(text[:comma][-40:])
+    if not before or not before[-1][:1].isupper():
+        return False
+    if pronoun in ("dessen", "deren"):
+        return True  # never the article of a new clause
+    clause = _WORD.findall(re.split(r"[,;:–—]", text[:comma])[-1])
+    # "Kelber warnte am Dienstag, die App ...": after a verb of saying the comma opens the statement
+    return SPEECH_CUES["de"].isdisjoint(w.casefold() for w in clause)
+
+
+_POINTERS = frozenset({"that", "this", "it", "so", "das", "dies", "es"})
+_TRAILING_TIME = re.compile(r"(?:\s+(?:am|vom|on|last|this)\s+\w+|\s+(?:heute|gestern|erneut|"
+                            r"nun|jetzt|today|yesterday|again))+$")
+
+
+def bare_frame(text: str, language: str) -> bool:
+    """A speaker and a verb of saying with what was said cut away: "Kelber warnte.", "Spahn behauptete,
+    ohne Belege vorzulegen." A cut that leaves only this is no summary of the claim."""
+    body = re.sub(r",\s+(?:ohne|without)\b[^,]*$", "", text.rstrip(" .!;:,"))
+    body = _TRAILING_TIME.sub("", body)
+    if re.search(r"[“”\"«»]\s*,", body):
+        return False  # „…“, sagte er: the quote is what was said
+    last = _WORD.findall(body)[-2:]
+    if last and last[-1].casefold() in _POINTERS:
+        return True  # "Halvorsen denied that": what was denied is cut away
+    cues = SPEECH_CUES.get(language, frozenset())
+    return bool(last) and (last[-1].casefold() in cues or (
+        len(last) == 2 and last[0].casefold() in cues and last[1][:1].islower()))
 
 
 def variants(text: str, language: str) -> list[str]:
@@ -98,17 +171,21 @@ def variants(text: str, language: str) -> list[str]:
             cut = base[:start] + " " + base[end + 1:].lstrip() if base[end] == "," else \
                 base[:start] + base[end:]
             cut = re.sub(r"\s+", " ", cut)
-        if _balanced(cut) and len(_WORD.findall(cut)) >= 4:
+        if _balanced(cut) and len(_WORD.findall(cut)) >= 4 and not bare_frame(cut, language):
             out.append(_finish(cut, text))
+    head = _before_main_clause(base, language)
+    if head:
+        out.append(_finish(head, text))
     compressed = _drop_adjuncts(base, language)
     if compressed != base and _balanced(compressed):
         out.append(_finish(compressed, text))
     # a trailing apposition after a dash or ", darunter"/", including"
-    for m in re.finditer(r"\s[–—]\s|,\s(?:darunter|etwa|including|such as)\s", base):
+    for m in re.finditer(r"\s[–—]\s|,\s(?:darunter|etwa|including|such as|arguing|saying|adding|"
+                         r"citing|noting|making|leaving|prompting)\s", base):
         head = base[:m.start()]
         tail = base[m.end():]
         if _balanced(head) and not any(q in tail for q in _QUOTES) and \
-                len(_WORD.findall(head)) >= 5:
+                len(_WORD.findall(head)) >= 5 and not bare_frame(head, language):
             out.append(_finish(head, text))
     seen: set[str] = set()
     unique = []
@@ -156,11 +233,17 @@ def has_unresolved_deixis(text: str, language: str) -> bool:
     return False
 
 
+# "Für die Pendler bedeutet das ...": "das" after the verb is what the sentence before said
+_WHAT_THAT_MEANS = re.compile(r"^(?:\S+ ){1,8}(?:bedeutet|heißt|hieße|bedeutete) (?:das|dies)\b")
+
+
 def leans_on_previous(text: str, language: str) -> bool:
     """A pronoun in the first words ("Über seinen Kanal verbreitete er ...") points back, unless a
     capitalised word (a name or noun it may refer to) comes first. Words inside an opening quote
     are the speaker's; what counts is who says them."""
     if has_unresolved_deixis(text, language):
+        return True
+    if language == "de" and _WHAT_THAT_MEANS.match(text):
         return True
     anaphors = ANAPHORS.get(language, frozenset())
     body = strip_front(text, language)
@@ -203,7 +286,7 @@ _FUNCTION: dict[str, frozenset[str]] = {
     "de": words(
         "über unter mit von aus bei nach vor in im auf für gegen durch dessen deren er sie es "
         "sein seine ihr ihre dies diese dieser dabei damit dann doch noch auch zudem dafür "
-        "dazu dadurch deshalb daher darum davon darauf dagegen trotzdem außerdem"
+        "dazu dadurch deshalb daher darum davon darauf dagegen trotzdem außerdem wer was wie wo"
     ),
     "en": words("he she they it its his her their this these that on in at with by"),
 }
