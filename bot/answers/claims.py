@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.claims.query import (
+    STATUSES,
     closest_names,
     filter_claims,
     fold,
@@ -66,11 +67,10 @@ class ClaimAnswers:
         claims = rank(filter_claims(ledger, claimant=claimant, topic=topic, status=status,
                                     language=language))
         shown = page_of(claims, page, PER_PAGE, language=language)
-        filters = ", ".join(
-            f"{k}: {v}" for k, v in (("claimant", claimant), ("status", status), ("topic", topic))
-            if v
-        )
-        title = label("claims", language) + (f" ({filters})" if filters else "")
+        title = label("claims", language)
+        filters = filter_words(claimant=claimant, status=status, topic=topic, language=language)
+        if filters:
+            title += f" ({filters})"
         count = count_label(len(claims), "claims_one", "claims_count", language)
         section = Section(
             heading=count if shown.pages == 1 else
@@ -87,6 +87,21 @@ class ClaimAnswers:
         needle = fold(prefix)
         found = [n for n in names if needle in fold(n)]
         return found or closest_names(prefix, names)
+
+
+def filter_words(
+    *, claimant: str | None, status: str | None, topic: str | None, language: str
+) -> str:
+    """``von: Sam Altman, Status: bestritten``: the filters of a /claims page in words."""
+    parts = []
+    if claimant:
+        parts.append(f"{label('filter_claimant', language)}: {claimant}")
+    if status:
+        code = STATUSES.get(status.strip().casefold(), status)
+        parts.append(f"{label('filter_status', language)}: {label('status_' + code, language)}")
+    if topic:
+        parts.append(f"{label('filter_topic', language)}: {topic}")
+    return ", ".join(parts)
 
 
 def _unknown_claimant(name: str, known: list[str], language: str) -> str:

@@ -112,7 +112,7 @@ def _fmt(value: datetime | None) -> str:
 
 
 DIGEST_BUDGET = 1500  # characters of a digest as people read it (headings and tags included)
-DIGEST_CLAIMS = 3
+DIGEST_CLAIMS = 5
 
 
 def topic_digest_reply(digest: Digest, briefing: Reply, language: str) -> Reply:
@@ -172,13 +172,13 @@ def once(claims: Sequence[Claim], shown: Iterable[str]) -> tuple[Claim, ...]:
     """Claims not yet told: one whose words a shown bullet carries keeps only who and its tags,
     and only when it is disputed, unsupported or hedged (else it would say nothing new)."""
     text = fold(" ".join(shown))
-    out = []
-    for claim in claims:
-        if fold(claim.text) not in text:
-            out.append(claim)
-        elif claim.disputes or claim.evidence == "none_given":
-            out.append(dataclasses.replace(claim, text=""))
-    return tuple(out)
+    out = [claim if fold(claim.text) not in text else dataclasses.replace(claim, text="")
+           for claim in claims]
+    quoted_ids = {c.id for c in out if c.text}
+    # a claim told by who and tags only says something new when a tag is not already said by
+    # another line: a dispute with a claim not in the list, or no evidence given
+    return tuple(c for c in out if c.text or c.evidence == "none_given"
+                 or any(other not in quoted_ids for other in c.disputes))
 
 
 def _fit(reply: Reply, section: Section, budget: int) -> Reply:

@@ -79,7 +79,7 @@ def _figures(
 ) -> list[Figure]:
     """Distinct values; those the overview carries first (they are the facts the briefing rests
     on), then in story order. Each says who says so: the claimant stored with it, else the
-    article (named by its title when the briefing draws on several)."""
+    article's title when the briefing draws on several (one article needs no name)."""
     pool: list[Figure] = []
     seen: set[str] = set()
     several = len({i.id for i in items if figures.get(i.id)}) > 1
@@ -91,7 +91,8 @@ def _figures(
                 seen.add(key)
                 if f.source:
                     claimed.add(f.value)
-                source = f.source or (_short(item.title) if several else label("article", language))
+                # the article's own figures name no source: the briefing is told from it
+                source = f.source or (_short(item.title) if several else None)
                 pool.append(dataclasses.replace(f, url=f.url or item.url, source=source))
     text = " ".join(overview)
     # stable: story order within each group
