@@ -66,8 +66,8 @@ def test_sixty_claims_split_into_valid_messages() -> None:
         assert check_message(m) == []
     text = all_text(reply)
     for i in range(60):  # every claim whole, in order, exactly once
-        assert text.count(f"**Claimant {i}**:") == 1
-    positions = [text.index(f"**Claimant {i}**:") for i in range(60)]
+        assert text.count(f"**Claimant {i}** —") == 1
+    positions = [text.index(f"**Claimant {i}** —") for i in range(60)]
     assert positions == sorted(positions)
     assert payload(reply)[0]["embeds"][0]["title"] == "Claims"
 
