@@ -57,6 +57,7 @@ class App:
         """Stop what ``delivery.start()`` started (if anything), close the fetcher, and the
         storage when this app opened it."""
         await self.delivery.stop()
+        await self.poller.close()  # polls still under way use the fetcher
         await self.fetcher.close()
         if self.owns_storage:
             await self.storage.close()
@@ -89,7 +90,8 @@ async def build_app(
     # before opening anything that would need closing
     pipeline = pipeline or default_pipeline(config.briefing.summary_words)
     owns_storage = storage is None
-    storage = storage or await Storage.open(config.storage.database)
+    storage = storage or await Storage.open(config.storage.database,
+                                            busy_timeout=config.storage.busy_timeout)
     clock = clock or SystemClock()
     ingest = IngestService(storage, clock, pipeline, after_items=_ledger_hooks(storage),
                            topics=config.topics)

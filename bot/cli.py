@@ -35,6 +35,7 @@ from bot.run import (
     run,
     slack_manifest,
 )
+from bot.storage import Storage
 
 log = logging.getLogger("briefbot")
 
@@ -143,9 +144,16 @@ def _require_topic(config: Config, topic: str | None) -> None:
 
 async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     _require_seeds(config)
+    # StorageError: exit 3, one line
+    storage = await Storage.open(config.storage.database, busy_timeout=config.storage.busy_timeout)
+    try:
+        await storage.check_writable()
+        database = f"{storage.db.description} (schema {await storage.db.schema_version()}, writable)"
+    finally:
+        await storage.close()
     where = str(config.path) if config.path else "built-in defaults (config.example.toml)"
     print(f"config OK: {where}")
-    print(f"  database: {config.storage.database}")
+    print(f"  database: {database}")
     print(f"  seeds: {config.seeds.directory}")
     print(f"  topics: {', '.join('/' + t.name for t in config.topics)}")
     print(f"  feeds: {len(config.feeds)}; scheduled digests: {len(config.digests)}")

@@ -33,6 +33,7 @@ SECRET_VARIABLES = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLAC
 class StorageConfig:
     database: Path = Path("briefbot-data/briefbot.db")
     keep_days: int = 30
+    busy_timeout: float = 10.0  # seconds a writer waits for another process's write lock
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,13 @@ class FetchConfig:
     interval: int = 15  # minutes
     max_age: int = 48  # hours
     full_text: bool = True
+    full_text_timeout: float = 20.0  # seconds for one article page, redirects included
+    full_text_concurrency: int = 4  # article pages fetched at once, over all feeds
+
+
+@dataclass(frozen=True)
+class TextConfig:
+    max_chars: int = 200_000  # longest text analysed; longer feed texts are cut, files refused
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,7 @@ class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     briefing: BriefingConfig = field(default_factory=BriefingConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    text: TextConfig = field(default_factory=TextConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
@@ -323,14 +332,18 @@ def _validate_numbers(config: Config, where: str) -> None:
         "fetch.max_bytes": config.fetch.max_bytes,
         "fetch.interval": config.fetch.interval,
         "fetch.max_age": config.fetch.max_age,
+        "fetch.full_text_concurrency": config.fetch.full_text_concurrency,
+        "text.max_chars": config.text.max_chars,
     }
     for key, value in positive.items():
         if value < 1:
             raise ConfigError(f"must be at least 1, got {value}", path=where, key=key)
     for key, fvalue in {
+        "storage.busy_timeout": config.storage.busy_timeout,
         "fetch.connect_timeout": config.fetch.connect_timeout,
         "fetch.read_timeout": config.fetch.read_timeout,
         "fetch.timeout": config.fetch.timeout,
+        "fetch.full_text_timeout": config.fetch.full_text_timeout,
     }.items():
         if fvalue <= 0:
             raise ConfigError(f"must be a positive number of seconds, got {fvalue}", path=where,

@@ -28,7 +28,12 @@ class ConfigError(BriefbotError):
 
 
 class StorageError(BriefbotError):
-    """The database could not be opened, migrated, read or written."""
+    """The database could not be opened, migrated, read or written; the message names the
+    database and says what to do."""
+
+
+class StorageBusy(StorageError):
+    """Another writer held the database's write lock beyond the bounded wait: try again later."""
 
 
 class IngestError(BriefbotError):

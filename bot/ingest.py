@@ -17,8 +17,9 @@ from typing import Literal
 
 from bot.briefing.stories import item_keys, keys_fingerprint
 from bot.claims.ledger import index_claims
+from bot.claims.merge import replace_item_claims
 from bot.config import TopicConfig
-from bot.errors import IngestError
+from bot.errors import IngestError, StorageError
 from bot.model import Item
 from bot.ports import Clock
 from bot.storage import Storage
@@ -125,7 +126,7 @@ class IngestService:
                 analysis = await asyncio.to_thread(self.pipeline.analyze, item.text, item.language)
                 async with self.storage.db.transaction():
                     await self.storage.items.replace_analysis(item.id, analysis)
-                    await self.storage.claims.replace_for_item(item.id, list(analysis.claims), now)
+                    await replace_item_claims(self.storage, item.id, analysis.claims, now)
             await self.run_hooks([item.id for item in chunk], now)
         async with self.storage.db.transaction():
             await self.storage.prepared.set_meta(ENGINE_META, ENGINE_VERSION)
@@ -138,7 +139,7 @@ class IngestService:
         """Store one article: analysed only when new or changed. Returns (item id, status)."""
         now = self.clock.now()
         digest = content_hash(article.title, article.text)
-        found = await self.storage.items.find(article.key)
+        found = await self.storage.items.find(article.key, source_id=source.id)
         if found is not None and found[1] == digest:
             return found[0], "unchanged"
         analysis = await asyncio.to_thread(self.pipeline.analyze, article.text, article.language)
@@ -161,7 +162,7 @@ class IngestService:
             derived = await asyncio.to_thread(derive, self.topics, _as_item(0, source.id, item, now))
         async with self.storage.db.transaction():  # the item, its claims and topics: one commit
             item_id, status = await self.storage.items.upsert(source.id, item, now)
-            await self.storage.claims.replace_for_item(item_id, list(analysis.claims), now)
+            await replace_item_claims(self.storage, item_id, analysis.claims, now)
             if derived is not None and status != "unchanged":
                 await self._own_topics()
                 await self.storage.prepared.set_item_topics(item_id, derived[0])
@@ -186,6 +187,8 @@ class IngestService:
                     "seed", f"seed:{path.name}", path.name, self.clock.now()
                 )
                 item_id, status = await self.ingest_article(source, article, run_hooks=False)
+            except StorageError:
+                raise  # the database, not the seed: nothing else can be stored either
             except (OSError, UnicodeDecodeError, IngestError) as e:
                 log.warning("seed %s skipped: %s", path.name, e)
                 results.append(SeedResult(path, "error", error=str(e)))

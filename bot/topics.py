@@ -79,10 +79,8 @@ async def sync_item_topics(storage: Storage, topics: tuple[TopicConfig, ...]) ->
         return False
     async with storage.db.transaction():
         await storage.prepared.clear_item_topics()
-        async with storage.db.conn.execute("SELECT id, title, text FROM items") as cur:
-            rows = await cur.fetchall()
-        for row in rows:
+        for item_id, title, text in await storage.items.texts():
             await storage.prepared.set_item_topics(
-                int(row[0]), {t.name: score(t, row[1], row[2]) for t in topics})
+                item_id, {t.name: score(t, title, text) for t in topics})
         await storage.prepared.set_meta("topics", fingerprint)
     return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from bot.claims.query import (
     STATUSES,
     closest_names,
@@ -29,7 +31,7 @@ class ClaimAnswers:
         self.config = config
         self.storage = storage
         self.language = config.bot.language
-        self._ledger: tuple[tuple[int, int], list[Claim]] | None = None
+        self._ledger: tuple[Hashable, list[Claim]] | None = None
 
     async def ledger(self) -> list[Claim]:
         """Every claim as a ledger entry (unranked)."""

@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from bot.claims import compare
 from bot.claims.compare import DOUBT, ClaimView, _entities, dispute_reason, figures, same_claim, words
+from bot.claims.merge import merge_claims
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
 
@@ -218,7 +219,7 @@ async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[st
                 if not same_claim(view(entry.row), view(other.row)):
                     continue
                 keep, drop = sorted((entry, other), key=lambda e: e.order)
-                await storage.claims.merge(keep.id, drop.id)
+                await merge_claims(storage, keep.id, drop.id)
                 cache.forget()
                 absorbed.add(keep.id)
                 touched.discard(drop.id)

@@ -16,14 +16,15 @@ from bot.delivery.subscriptions import describe_target
 from bot.errors import PermanentPublishError, TransientPublishError, UnknownOutcomeError
 from bot.model import Receipt, Reply, Target
 from bot.ports import Clock, Publisher
-from bot.storage.deliveries import FAILED, SENT, SKIPPED, DeliveryStore, SubscriptionRow
+from bot.storage.deliveries import FAILED, SENT, SKIPPED, SubscriptionRow
+from bot.storage.protocols import DeliveriesStorage
 
 
 class AttemptSettings(Protocol):
     """What a retry loop reads from ``bot.delivery.service.DeliveryService`` (its only user): a
     protocol, so the two modules do not import each other."""
 
-    store: DeliveryStore
+    store: DeliveriesStorage
     clock: Clock
     owner: str
     lease: timedelta

@@ -23,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery.service import DeliveryService
 from bot.delivery.subscriptions import schedule_of
+from bot.errors import StorageBusy
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,13 @@ class DigestScheduler:
             self.scheduler.shutdown(wait=False)
 
     async def _fire(self, subscription_id: str) -> None:
-        await self.service.deliver_subscription(subscription_id)
+        try:
+            await self.service.deliver_subscription(subscription_id)
+        except StorageBusy as e:  # another process writes for long: the sweep retries the slot
+            log.warning("digest %s postponed: %s", subscription_id, e)
 
     async def _sweep(self) -> None:
-        await self.service.start_due()
+        try:
+            await self.service.start_due()
+        except StorageBusy as e:
+            log.warning("digest sweep postponed: %s", e)

@@ -24,9 +24,9 @@ from bot.storage.deliveries import (
     SENT,
     SKIPPED,
     DeliveryRow,
-    DeliveryStore,
     SubscriptionRow,
 )
+from bot.storage.protocols import DeliveriesStorage
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class SubscriptionService:
 
     def __init__(
         self,
-        store: DeliveryStore,
+        store: DeliveriesStorage,
         clock: Clock,
         *,
         language: str = "en",
@@ -206,7 +206,7 @@ class SubscriptionService:
         return await disabled_notices(self.store)
 
 
-async def disabled_notices(store: DeliveryStore) -> list[str]:
+async def disabled_notices(store: DeliveriesStorage) -> list[str]:
     """One line per subscription a permanent error disabled, for /sources."""
     return [f"digest to {describe_target(s)} is disabled: {s.disabled_reason}"
             for s in await store.subscriptions() if s.disabled_reason]

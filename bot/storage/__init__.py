@@ -1,34 +1,70 @@
-"""All SQL lives in this package, split by domain, so another database can follow later."""
+"""All SQL lives in this package, split by domain, and runs on an engine (``engine.Engine``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bot.storage.claims import ClaimStore
-from bot.storage.db import Database
 from bot.storage.deliveries import DeliveryStore
+from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
 from bot.storage.prepared import PreparedStore
+from bot.storage.protocols import (
+    ClaimsStorage,
+    DeliveriesStorage,
+    ItemsStorage,
+    PreparedStorage,
+    SourcesStorage,
+)
 from bot.storage.sources import SourceStore
+from bot.storage.sqlite import DEFAULT_BUSY_TIMEOUT, SQLiteEngine
 
 
 class Storage:
-    """The database and its domain stores."""
+    """The engine (``db``) and the domain stores, each a Protocol of ``bot.storage.protocols``."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self.db = db
-        self.sources = SourceStore(db)
-        self.items = ItemStore(db)
-        self.claims = ClaimStore(db)
-        self.deliveries = DeliveryStore(db)
-        self.prepared = PreparedStore(db)
+        self.sources: SourcesStorage = SourceStore(db)
+        self.items: ItemsStorage = ItemStore(db)
+        self.claims: ClaimsStorage = ClaimStore(db)
+        self.deliveries: DeliveriesStorage = DeliveryStore(db)
+        self.prepared: PreparedStorage = PreparedStore(db)
 
     @classmethod
-    async def open(cls, path: Path | str) -> Storage:
-        return cls(await Database.open(path))
+    async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:
+        """Open and migrate the database.
+
+        Raises:
+            StorageError: it cannot be opened, read, written or migrated (one line naming it).
+        """
+        return cls(await SQLiteEngine.open(path, busy_timeout=busy_timeout))
+
+    async def check_writable(self) -> None:
+        """Try a write inside a transaction that is rolled back (``briefbot check``).
+
+        Raises:
+            StorageError: the database cannot be written (read-only file, locked, full disk).
+        """
+        await check_writable(self.db)
 
     async def close(self) -> None:
         await self.db.close()
 
 
-__all__ = ["Database", "Storage"]
+class _Probe(Exception):
+    """Raised to roll back the write of ``check_writable``."""
+
+
+async def check_writable(db: Engine) -> None:
+    try:
+        async with db.transaction():
+            await db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             ("write-probe", "1"))
+            raise _Probe
+    except _Probe:
+        pass
+
+
+__all__ = ["Engine", "SQLiteEngine", "Storage"]

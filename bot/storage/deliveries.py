@@ -1,7 +1,7 @@
 """Subscriptions and the delivery log: every SQL statement of scheduled digests lives here.
 
 The delivery log is what makes "exactly once" hold across processes and restarts: a slot
-(subscription, local date) is claimed by inserting its row, and SQLite's primary key decides the
+(subscription, local date) is claimed by inserting its row, and the primary key decides the
 winner. Each write is one autocommit statement whose ``WHERE`` clause states what the writer believes
 (owner, state, lease), so a writer that lost its lease changes nothing and learns it from the row
 count.
@@ -9,15 +9,12 @@ count.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from bot.errors import StorageError
 from bot.storage._util import dt, ts
-from bot.storage.db import Database
+from bot.storage.engine import Engine, Row
 
 CLAIMED, SENT, SKIPPED, FAILED = "claimed", "sent", "skipped", "failed"
 
@@ -60,32 +57,23 @@ class DeliveryRow:
 
 
 class DeliveryStore:
-    def __init__(self, db: Database) -> None:
+    """:class:`~bot.storage.protocols.DeliveriesStorage` on an engine."""
+
+    def __init__(self, db: Engine) -> None:
         self.db = db
 
-    async def _exec(self, sql: str, args: Iterable[Any] = ()) -> int:
-        """Run one statement; returns the number of rows it changed."""
-        try:
-            cur = await self.db.conn.execute(sql, tuple(args))
-            count = cur.rowcount
-            await cur.close()
-        except sqlite3.Error as e:
-            raise StorageError(f"delivery log: {e}") from e
-        return count
+    async def _exec(self, sql: str, args: Sequence[object] = ()) -> int:
+        return await self.db.execute(sql, args)
 
-    async def _fetch(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
-        try:
-            async with self.db.conn.execute(sql, tuple(args)) as cur:
-                return list(await cur.fetchall())
-        except sqlite3.Error as e:
-            raise StorageError(f"delivery log: {e}") from e
+    async def _fetch(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
+        return await self.db.fetch_all(sql, args)
 
     # --- subscriptions ----------------------------------------------------------------------------
 
     async def subscriptions(
         self, *, platform: str | None = None, channel: str | None = None
     ) -> list[SubscriptionRow]:
-        sql, args = "SELECT * FROM subscriptions WHERE 1 = 1", list[str]()
+        sql, args = "SELECT * FROM subscriptions WHERE 1 = 1", list[object]()
         if platform is not None:
             sql, args = sql + " AND platform = ?", [*args, platform]
         if channel is not None:
@@ -102,7 +90,7 @@ class DeliveryStore:
         await self._exec(
             "INSERT INTO subscriptions (id, platform, channel, time, timezone, topic, quiet, origin,"
             " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET platform = excluded.platform, "
+            "ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, "
             "channel = excluded.channel, time = excluded.time, timezone = excluded.timezone, "
             "topic = excluded.topic, quiet = excluded.quiet, origin = excluded.origin, "
             "created_by = COALESCE(excluded.created_by, subscriptions.created_by), "
@@ -141,7 +129,7 @@ class DeliveryStore:
         return await self._exec(
             "INSERT INTO deliveries (subscription_id, slot, state, owner, lease_expires, attempts, "
             "window_since, window_until, claimed_at) VALUES (?, ?, 'claimed', ?, ?, 0, ?, ?, ?) "
-            "ON CONFLICT(subscription_id, slot) DO NOTHING",
+            "ON CONFLICT (subscription_id, slot) DO NOTHING",
             (subscription_id, slot, owner, ts(lease_expires), ts(window_since), ts(window_until),
              ts(now)),
         ) == 1
@@ -200,7 +188,7 @@ class DeliveryStore:
         return await self._exec(
             "INSERT INTO deliveries (subscription_id, slot, state, attempts, last_error, claimed_at,"
             " finished_at) VALUES (?, ?, 'skipped', 0, ?, ?, ?) "
-            "ON CONFLICT(subscription_id, slot) DO NOTHING",
+            "ON CONFLICT (subscription_id, slot) DO NOTHING",
             (subscription_id, slot, reason, ts(now), ts(now)),
         ) == 1
 
@@ -233,7 +221,7 @@ class DeliveryStore:
         )
 
 
-def _subscription(r: Any) -> SubscriptionRow:
+def _subscription(r: Row) -> SubscriptionRow:
     created = dt(r["created_at"])
     assert created is not None
     return SubscriptionRow(
@@ -244,7 +232,7 @@ def _subscription(r: Any) -> SubscriptionRow:
     )
 
 
-def _delivery(r: Any) -> DeliveryRow:
+def _delivery(r: Row) -> DeliveryRow:
     claimed = dt(r["claimed_at"])
     assert claimed is not None
     return DeliveryRow(

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.errors import StorageError
 from bot.model import Analysis, Figure, Item
 from bot.storage._util import dt, ts
-from bot.storage.db import Database
+from bot.storage.engine import Engine, Row, chunks, placeholders
 
 UpsertStatus = Literal["new", "updated", "unchanged"]
 
@@ -33,39 +34,33 @@ class NewItem:
 
 
 class ItemStore:
-    def __init__(self, db: Database) -> None:
+    """:class:`~bot.storage.protocols.ItemsStorage` on an engine. An item's identity is its
+    source and its key: the same key in two sources is two items."""
+
+    def __init__(self, db: Engine) -> None:
         self.db = db
 
-    async def find(self, key: str) -> tuple[int, str] | None:
-        """(id, content_hash) of the item with this identity key, if stored."""
-        async with self.db.conn.execute(
-            "SELECT id, content_hash FROM items WHERE key = ?", (key,)
-        ) as cur:
-            row = await cur.fetchone()
+    async def find(self, key: str, *, source_id: int) -> tuple[int, str] | None:
+        row = await self.db.fetch_one(
+            "SELECT id, content_hash FROM items WHERE source_id = ? AND key = ?", (source_id, key))
         return (int(row[0]), str(row[1])) if row else None
 
-    async def feed_states(self, keys: list[str]) -> dict[str, tuple[int, str, str, str | None]]:
-        """key -> (id, content_hash, title, teaser) of the stored items among ``keys``, in one query
-        per 500 keys: feed polling skips unchanged entries (and their article pages) with it."""
+    async def feed_states(
+        self, keys: list[str], *, source_id: int
+    ) -> dict[str, tuple[int, str, str, str | None]]:
         found: dict[str, tuple[int, str, str, str | None]] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            async with self.db.conn.execute(
-                f"SELECT key, id, content_hash, title, teaser FROM items WHERE key IN ({marks})",
-                chunk,
-            ) as cur:
-                for row in await cur.fetchall():
-                    found[str(row[0])] = (int(row[1]), str(row[2]), str(row[3]), row[4])
+        for chunk in chunks(keys):
+            rows = await self.db.fetch_all(
+                "SELECT key, id, content_hash, title, teaser FROM items "
+                f"WHERE source_id = ? AND key IN ({placeholders(len(chunk))})",
+                (source_id, *chunk),
+            )
+            for row in rows:
+                found[str(row[0])] = (int(row[1]), str(row[2]), str(row[3]), row[4])
         return found
 
     async def upsert(self, source_id: int, item: NewItem, now: datetime) -> tuple[int, UpsertStatus]:
-        """Insert a new item, or update a stored one whose content hash changed.
-
-        An update keeps the item's id, its ``ingested_at`` and its digest eligibility, so an updated
-        item never enters a digest twice.
-        """
-        found = await self.find(item.key)
+        found = await self.find(item.key, source_id=source_id)
         payload = (
             item.title,
             item.url,
@@ -79,19 +74,20 @@ class ItemStore:
             json.dumps([f.__dict__ for f in item.figures], ensure_ascii=False),
         )
         if found is None:
-            async with self.db.conn.execute(
+            row = await self.db.fetch_one(
                 "INSERT INTO items (title, url, published, language, text, teaser, content_hash, "
                 "bullets, sentences, figures, source_id, key, ingested_at, updated_at, "
-                "digest_eligible) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "digest_eligible) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (*payload, source_id, item.key, ts(now), ts(now), int(item.digest_eligible)),
-            ) as cur:
-                item_id = cur.lastrowid
-            assert item_id is not None
-            return item_id, "new"
+            )
+            if row is None:
+                raise StorageError(f"item {item.key} was not stored")
+            return int(row[0]), "new"
         item_id, old_hash = found
         if old_hash == item.content_hash:
             return item_id, "unchanged"
-        await self.db.conn.execute(
+        await self.db.execute(
             "UPDATE items SET title = ?, url = ?, published = ?, language = ?, text = ?, "
             "teaser = ?, content_hash = ?, bullets = ?, sentences = ?, figures = ?, "
             "updated_at = ? WHERE id = ?",
@@ -100,8 +96,7 @@ class ItemStore:
         return item_id, "updated"
 
     async def get(self, item_id: int) -> Item | None:
-        async with self.db.conn.execute("SELECT * FROM items WHERE id = ?", (item_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT * FROM items WHERE id = ?", (item_id,))
         return _item(row) if row else None
 
     async def window(
@@ -112,8 +107,8 @@ class ItemStore:
         eligible_only: bool = True,
         limit: int | None = None,
     ) -> list[Item]:
-        """Items ingested in [since, until), newest first."""
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[object] = []
         if since is not None:
             clauses.append("ingested_at >= ?")
             args.append(ts(since))
@@ -128,16 +123,13 @@ class ItemStore:
         sql += " ORDER BY ingested_at DESC, id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        async with self.db.conn.execute(sql, args) as cur:
-            rows = await cur.fetchall()
-        return [_item(r) for r in rows]
+        return [_item(r) for r in await self.db.fetch_all(sql, args)]
 
     async def published_window(
         self, *, since: datetime | None = None, until: datetime | None = None
     ) -> list[Item]:
-        """Items by publication time (ingest time where unknown), for ``--since`` queries that must
-        also see items kept out of digests."""
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[object] = []
         if since is not None:
             clauses.append("COALESCE(published, ingested_at) >= ?")
             args.append(ts(since))
@@ -148,16 +140,13 @@ class ItemStore:
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY COALESCE(published, ingested_at) DESC, id DESC"
-        async with self.db.conn.execute(sql, args) as cur:
-            rows = await cur.fetchall()
-        return [_item(r) for r in rows]
+        return [_item(r) for r in await self.db.fetch_all(sql, args)]
 
     async def all(self) -> list[Item]:
         return await self.window(eligible_only=False)
 
     async def replace_analysis(self, item_id: int, analysis: Analysis) -> None:
-        """What a newer engine derived from the item's unchanged text (``bot.ingest``)."""
-        await self.db.conn.execute(
+        await self.db.execute(
             "UPDATE items SET language = ?, bullets = ?, sentences = ?, figures = ? WHERE id = ?",
             (analysis.language, json.dumps(list(analysis.bullets), ensure_ascii=False),
              json.dumps([[s.start, s.end] for s in analysis.sentences]),
@@ -165,46 +154,38 @@ class ItemStore:
         )
 
     async def count(self) -> int:
-        async with self.db.conn.execute("SELECT COUNT(*) FROM items") as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT COUNT(*) FROM items")
         return int(row[0]) if row else 0
 
     async def figures(self, item_id: int) -> list[Figure]:
-        async with self.db.conn.execute("SELECT figures FROM items WHERE id = ?", (item_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT figures FROM items WHERE id = ?", (item_id,))
         return [Figure(**f) for f in json.loads(row[0])] if row else []
 
     async def figures_many(self, item_ids: list[int]) -> dict[int, list[Figure]]:
-        """``figures`` of many items in one query per 500 ids."""
         out: dict[int, list[Figure]] = {i: [] for i in item_ids}
-        for start in range(0, len(item_ids), 500):
-            chunk = item_ids[start:start + 500]
-            marks = ",".join("?" for _ in chunk)
-            async with self.db.conn.execute(
-                f"SELECT id, figures FROM items WHERE id IN ({marks})", chunk
-            ) as cur:
-                for row in await cur.fetchall():
-                    out[int(row[0])] = [Figure(**f) for f in json.loads(row[1])]
+        for chunk in chunks(item_ids):
+            rows = await self.db.fetch_all(
+                f"SELECT id, figures FROM items WHERE id IN ({placeholders(len(chunk))})", chunk)
+            for row in rows:
+                out[int(row[0])] = [Figure(**f) for f in json.loads(row[1])]
         return out
 
     async def by_ids(self, item_ids: list[int]) -> list[Item]:
         out: list[Item] = []
-        for start in range(0, len(item_ids), 500):
-            chunk = item_ids[start:start + 500]
-            marks = ",".join("?" for _ in chunk)
-            async with self.db.conn.execute(
-                f"SELECT * FROM items WHERE id IN ({marks}) ORDER BY id", chunk
-            ) as cur:
-                out.extend(_item(r) for r in await cur.fetchall())
+        for chunk in chunks(item_ids):
+            rows = await self.db.fetch_all(
+                f"SELECT * FROM items WHERE id IN ({placeholders(len(chunk))}) ORDER BY id", chunk)
+            out.extend(_item(r) for r in rows)
         return out
+
+    async def texts(self) -> list[tuple[int, str, str]]:
+        return [(int(r[0]), str(r[1]), str(r[2]))
+                for r in await self.db.fetch_all("SELECT id, title, text FROM items ORDER BY id")]
 
     async def on_topic(
         self, topic: str, *, by: Literal["ingested", "published"] = "ingested",
         limit: int | None = None,
     ) -> list[tuple[Item, int]]:
-        """(item, relevance score) of the items stored as matching ``topic`` (``item_topics``),
-        newest first: by ingest time like ``all()``, or by publication time (ingest time where
-        unknown); ties by id."""
         when = ("items.ingested_at" if by == "ingested"
                 else "COALESCE(items.published, items.ingested_at)")
         sql = ("SELECT items.*, t.score AS topic_score FROM item_topics t "
@@ -212,26 +193,24 @@ class ItemStore:
                f"ORDER BY {when} DESC, items.id DESC")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        async with self.db.conn.execute(sql, (topic,)) as cur:
-            rows = await cur.fetchall()
+        rows = await self.db.fetch_all(sql, (topic,))
         return [(_item(r), int(r["topic_score"])) for r in rows]
 
     async def prune(self, older_than: datetime) -> int:
-        """Delete items ingested before ``older_than`` (and, by cascade, their mentions)."""
-        async with self.db.conn.execute(
-            "DELETE FROM items WHERE ingested_at < ? AND source_id IN "
-            "(SELECT id FROM sources WHERE kind = 'feed')",
-            (ts(older_than),),
-        ) as cur:
-            n = cur.rowcount
-        await self.db.conn.execute(
-            "DELETE FROM claims WHERE id NOT IN (SELECT claim_id FROM claim_mentions)"
-        )
-        return n
+        async with self.db.transaction():
+            count = await self.db.execute(
+                "DELETE FROM items WHERE ingested_at < ? AND source_id IN "
+                "(SELECT id FROM sources WHERE kind = 'feed')",
+                (ts(older_than),),
+            )
+            await self.db.execute(
+                "DELETE FROM claims WHERE id NOT IN (SELECT claim_id FROM claim_mentions)")
+        return count
 
 
-def _item(r: object) -> Item:
-    m = dict(r)  # type: ignore[call-overload]
+def _item(m: Row) -> Item:
+    ingested = dt(m["ingested_at"])
+    assert ingested is not None
     return Item(
         id=m["id"],
         source_id=m["source_id"],
@@ -239,7 +218,7 @@ def _item(r: object) -> Item:
         title=m["title"],
         url=m["url"],
         published=dt(m["published"]),
-        ingested_at=dt(m["ingested_at"]),  # type: ignore[arg-type]
+        ingested_at=ingested,
         language=m["language"],
         text=m["text"],
         content_hash=m["content_hash"],

@@ -1,11 +1,18 @@
-"""Versioned schema. Each migration moves ``PRAGMA user_version`` from its index to index + 1.
+"""Versioned schema. Each migration moves the schema version (``PRAGMA user_version`` on SQLite)
+from its index to index + 1.
 
-Append new migrations at the end; never edit one that has shipped.
+Append new migrations at the end; never edit one that has shipped. The statements are portable SQL
+(no ``AUTOINCREMENT``, no ``WITHOUT ROWID``), so that every engine applies the same list.
 """
 
 from __future__ import annotations
 
-MIGRATIONS: list[str] = [
+from collections.abc import Mapping
+
+# A migration is one script for every dialect, or {dialect: script} where they must differ.
+Migration = str | Mapping[str, str]
+
+MIGRATIONS: list[Migration] = [
     # 1: the foundation
     """
     CREATE TABLE sources (
@@ -145,4 +152,72 @@ MIGRATIONS: list[str] = [
     CREATE INDEX claim_keys_claim ON claim_keys(claim_id);
     CREATE INDEX claim_disputes_other ON claim_disputes(other_id);
     """,
+    # 3: an item's identity is (source, key): a feed can never overwrite another feed's item (the
+    # same article from two feeds is two items of one story); the first poll that parsed a feed is
+    # stored, so the no-flood rule of a first poll survives restarts and 304 answers; claims keep
+    # their insertion order in ``seq`` (the ledger's tie-break) instead of SQLite's rowid.
+    {
+        # SQLite cannot drop a column's UNIQUE: the table is rebuilt (foreign keys are off while
+        # migrations run, so dropping the old table cascades nowhere)
+        "sqlite": """
+        CREATE TABLE items_new (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,                   -- identity within the source
+            title TEXT NOT NULL,
+            url TEXT,
+            published TEXT,
+            ingested_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            language TEXT NOT NULL,
+            text TEXT NOT NULL,
+            teaser TEXT,
+            content_hash TEXT NOT NULL,
+            bullets TEXT NOT NULL DEFAULT '[]',
+            sentences TEXT NOT NULL DEFAULT '[]',
+            figures TEXT NOT NULL DEFAULT '[]',
+            digest_eligible INTEGER NOT NULL DEFAULT 1
+        );
+        INSERT INTO items_new SELECT id, source_id, key, title, url, published, ingested_at,
+            updated_at, language, text, teaser, content_hash, bullets, sentences, figures,
+            digest_eligible FROM items;
+        DROP TABLE items;
+        ALTER TABLE items_new RENAME TO items;
+        CREATE UNIQUE INDEX items_source_key ON items(source_id, key);
+        CREATE INDEX items_ingested ON items(ingested_at);
+        CREATE INDEX items_published ON items(published);
+        ALTER TABLE sources ADD COLUMN first_parsed TEXT;
+        UPDATE sources SET first_parsed =
+            (SELECT MIN(ingested_at) FROM items WHERE items.source_id = sources.id);
+        ALTER TABLE claims ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+        UPDATE claims SET seq = rowid;
+        CREATE INDEX claims_seq ON claims(seq);
+        """,
+        "postgresql": """
+        ALTER TABLE items DROP CONSTRAINT items_key_key;
+        CREATE UNIQUE INDEX items_source_key ON items(source_id, key);
+        ALTER TABLE sources ADD COLUMN first_parsed TEXT;
+        UPDATE sources SET first_parsed =
+            (SELECT MIN(ingested_at) FROM items WHERE items.source_id = sources.id);
+        ALTER TABLE claims ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX claims_seq ON claims(seq);
+        """,
+    },
 ]
+
+
+def migration_script(index: int, dialect: str) -> str:
+    """The script of migration ``index`` (0-based) for ``dialect``."""
+    migration = MIGRATIONS[index]
+    return migration if isinstance(migration, str) else migration[dialect]
+
+
+def statements(script: str) -> list[str]:
+    """Split a migration script into statements (our scripts have no semicolons inside strings)."""
+    parts = []
+    for raw in script.split(";"):
+        lines = [line.split("--", 1)[0] for line in raw.splitlines()]
+        statement = "\n".join(lines).strip()
+        if statement:
+            parts.append(statement)
+    return parts

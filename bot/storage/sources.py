@@ -11,8 +11,9 @@ import builtins
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.errors import StorageError
 from bot.storage._util import dt, ts
-from bot.storage.db import Database
+from bot.storage.engine import Engine, Row
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class SourceRow:
     next_poll: datetime | None
     polls: int
     warning: str | None
+    first_parsed: datetime | None = None  # the first poll that parsed the feed (no-flood rule)
 
     @property
     def failing_since(self) -> datetime | None:
@@ -39,23 +41,23 @@ class SourceRow:
 
 
 class SourceStore:
-    def __init__(self, db: Database) -> None:
+    """:class:`~bot.storage.protocols.SourcesStorage` on an engine."""
+
+    def __init__(self, db: Engine) -> None:
         self.db = db
 
     async def ensure(self, kind: str, url: str, name: str, now: datetime) -> SourceRow:
-        conn = self.db.conn
-        await conn.execute(
+        row = await self.db.fetch_one(
             "INSERT INTO sources (kind, url, name, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
+            "ON CONFLICT (url) DO UPDATE SET name = excluded.name RETURNING *",
             (kind, url, name, ts(now)),
         )
-        row = await self.get_by_url(url)
-        assert row is not None
-        return row
+        if row is None:
+            raise StorageError(f"source {url} was not stored")
+        return _row(row)
 
     async def get_by_url(self, url: str) -> SourceRow | None:
-        async with self.db.conn.execute("SELECT * FROM sources WHERE url = ?", (url,)) as cur:
-            row = await cur.fetchone()
+        row = await self.db.fetch_one("SELECT * FROM sources WHERE url = ?", (url,))
         return _row(row) if row else None
 
     async def list(self, kind: str | None = None) -> list[SourceRow]:
@@ -64,9 +66,7 @@ class SourceStore:
         if kind:
             sql += " WHERE kind = ?"
             args = (kind,)
-        async with self.db.conn.execute(sql + " ORDER BY id", args) as cur:
-            rows = await cur.fetchall()
-        return [_row(r) for r in rows]
+        return [_row(r) for r in await self.db.fetch_all(sql + " ORDER BY id", args)]
 
     async def record_success(
         self,
@@ -77,58 +77,59 @@ class SourceStore:
         last_modified: str | None,
         next_poll: datetime | None,
         warning: str | None = None,
+        parsed: bool = True,
     ) -> None:
-        await self.db.conn.execute(
+        """A poll that worked; ``parsed`` is False for a 304 (nothing was parsed), so that only
+        a poll that parsed the feed counts as its first (``first_parsed``)."""
+        await self.db.execute(
             "UPDATE sources SET last_success = ?, consecutive_failures = 0, etag = ?, "
-            "last_modified = ?, next_poll = ?, polls = polls + 1, warning = ? WHERE id = ?",
-            (ts(now), etag, last_modified, ts(next_poll), warning, source_id),
+            "last_modified = ?, next_poll = ?, polls = polls + 1, warning = ?, "
+            "first_parsed = CASE WHEN ? = 1 THEN COALESCE(first_parsed, ?) ELSE first_parsed END "
+            "WHERE id = ?",
+            (ts(now), etag, last_modified, ts(next_poll), warning, int(parsed), ts(now),
+             source_id),
         )
 
     async def record_failure(
         self, source_id: int, now: datetime, error: str, *, next_poll: datetime | None
     ) -> int:
         """Store the error; returns the new count of consecutive failures."""
-        await self.db.conn.execute(
+        row = await self.db.fetch_one(
             "UPDATE sources SET last_error = ?, "
             "last_error_at = CASE WHEN consecutive_failures = 0 OR last_error_at IS NULL "
             "THEN ? ELSE last_error_at END, "
             "consecutive_failures = consecutive_failures + 1, next_poll = ?, polls = polls + 1 "
-            "WHERE id = ?",
+            "WHERE id = ? RETURNING consecutive_failures",
             (error, ts(now), ts(next_poll), source_id),
         )
-        async with self.db.conn.execute(
-            "SELECT consecutive_failures FROM sources WHERE id = ?", (source_id,)
-        ) as cur:
-            row = await cur.fetchone()
         return int(row[0]) if row else 0
 
     async def due(self, now: datetime) -> builtins.list[SourceRow]:
         """Feeds whose next poll is due (or never scheduled)."""
-        async with self.db.conn.execute(
+        rows = await self.db.fetch_all(
             "SELECT * FROM sources WHERE kind = 'feed' AND (next_poll IS NULL OR next_poll <= ?) "
             "ORDER BY id",
             (ts(now),),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_row(r) for r in rows]
 
     async def failing(self) -> builtins.list[SourceRow]:
         """Feeds whose last poll failed."""
-        async with self.db.conn.execute(
+        rows = await self.db.fetch_all(
             "SELECT * FROM sources WHERE kind = 'feed' AND consecutive_failures > 0 ORDER BY id"
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_row(r) for r in rows]
 
 
-def _row(r: object) -> SourceRow:
-    m = dict(r)  # type: ignore[call-overload]
+def _row(m: Row) -> SourceRow:
+    created = dt(m["created_at"])
+    assert created is not None
     return SourceRow(
         id=m["id"],
         kind=m["kind"],
         url=m["url"],
         name=m["name"],
-        created_at=dt(m["created_at"]),  # type: ignore[arg-type]
+        created_at=created,
         etag=m["etag"],
         last_modified=m["last_modified"],
         last_success=dt(m["last_success"]),
@@ -138,4 +139,5 @@ def _row(r: object) -> SourceRow:
         next_poll=dt(m["next_poll"]),
         polls=m["polls"],
         warning=m["warning"],
+        first_parsed=dt(m["first_parsed"]),
     )

@@ -94,15 +94,19 @@ async def test_updated_item_is_updated_not_duplicated(
     assert changed.id == before["guid:1:m-1"].id
 
 
-async def test_same_article_in_two_feeds_stored_once(server: FeedServer, make_app: MakeApp) -> None:
+async def test_same_article_in_two_feeds_is_one_item_per_feed(server: FeedServer,
+                                                              make_app: MakeApp) -> None:
+    """Identity is per source (issue 14, case 3): the story clustering groups the two items."""
     server.bodies["/a.rss"] = (rss(item(7, link="https://m.example/7?utm_source=a", guid=False)),
                                RSS)
     server.bodies["/b.rss"] = (rss(item(7, link="HTTPS://M.example/7?utm_campaign=b#top",
                                         guid=False)), RSS)
     app = await make_app(server.url("/a.rss"), server.url("/b.rss"))
-    results = await ingest_once(app)  # fetched concurrently: either may store first
-    assert sorted((r.new, r.unchanged) for r in results) == [(0, 1), (1, 0)]
-    assert await app.storage.items.count() == 1
+    results = await ingest_once(app)
+    assert sorted((r.new, r.unchanged) for r in results) == [(1, 0), (1, 0)]
+    stored = await app.storage.items.all()
+    assert len(stored) == 2 and len({i.source_id for i in stored}) == 2
+    assert len({i.key for i in stored}) == 1  # one article: the same canonical link
 
 
 async def test_new_feed_does_not_flood_digests(server: FeedServer, make_app: MakeApp,
@@ -131,7 +135,8 @@ async def test_teaser_item_gets_the_article_page(server: FeedServer, make_app: M
     (stored,) = await app.storage.items.all()
     assert "Bernstein" in stored.text and "2,048 Nvidia H800 chips" in stored.text
     assert "Copyright" not in stored.text and "Markets" not in stored.text
-    state = (await app.storage.items.feed_states([stored.key]))[stored.key]
+    state = (await app.storage.items.feed_states([stored.key], source_id=stored.source_id))[
+        stored.key]
     assert state[3] is not None and state[3].startswith("Analysts question")
     (again,) = await ingest_once(app)
     assert again.unchanged == 1 and server.hits("/article.html") == 1

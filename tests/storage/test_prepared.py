@@ -13,13 +13,13 @@ from bot.app import build_app, default_pipeline
 from bot.briefing.stories import features, keys
 from bot.claims.compare import dispute_reason, same_claim
 from bot.claims.ledger import claim_keys, dispute_lookup, merge_lookup, view
+from bot.claims.merge import claim_id
 from bot.config import Config, TopicConfig
 from bot.ingest import RawArticle
 from bot.model import CommandRequest
 from bot.storage import Storage
-from bot.storage.claims import ClaimRow, claim_id
-from bot.storage.db import _statements
-from bot.storage.schema import MIGRATIONS
+from bot.storage.claims import ClaimRow
+from bot.storage.schema import MIGRATIONS, statements
 from tests.conftest import DATA, SEEDS, FixedClock
 
 CHIPS = (DATA / "claims" / "en_chips.txt").read_text(encoding="utf-8")
@@ -29,7 +29,7 @@ CLAIM_TEXT = "DeepSeek has access to about 50,000 Nvidia H100 chips"
 def _v1_database(path: Path) -> None:
     """A database as briefbot with only migration 1 left it, holding one item and its claim."""
     conn = sqlite3.connect(path)
-    for statement in _statements(MIGRATIONS[0]):
+    for statement in statements(MIGRATIONS[0]):  # type: ignore[arg-type]
         conn.execute(statement)
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO sources (id, kind, url, name, created_at) VALUES "
@@ -56,8 +56,7 @@ def _with_topics(config: Config, *topics: TopicConfig) -> Config:
 
 
 async def _rows(storage: Storage, sql: str) -> list[tuple[object, ...]]:
-    async with storage.db.conn.execute(sql) as cur:
-        return [tuple(r) for r in await cur.fetchall()]
+    return [tuple(r) for r in await storage.db.fetch_all(sql)]
 
 
 async def test_migration_2_on_a_v1_file_keeps_data_and_derives_what_commands_read(
@@ -119,7 +118,7 @@ async def test_item_topics_are_rebuilt_only_when_the_topics_config_changes(
     scores = (await app.storage.prepared.item_topics())[item_id]
     assert set(scores) == {"chips", "musk"} and scores["chips"] > scores["musk"] > 0
     # a marker: a row only a rebuild would remove
-    await app.storage.db.conn.execute("DELETE FROM item_topics WHERE topic = 'musk'")
+    await app.storage.db.execute("DELETE FROM item_topics WHERE topic = 'musk'")
     await app.close()
 
     app = await build_app(first, clock=clock)  # the same topics: nothing rebuilt
@@ -303,7 +302,7 @@ async def test_the_kept_ledger_is_rebuilt_after_any_write_on_any_connection(
         # a write by another connection (another process sharing the file) is seen too
         other = await Storage.open(config.storage.database)
         try:
-            await other.db.conn.execute("DELETE FROM claims")
+            await other.db.execute("DELETE FROM claims")
         finally:
             await other.close()
         assert await app.answers.filtered_claims() == []

@@ -1,0 +1,275 @@
+"""What each domain store promises, in the style of lemon24/reader's ``StorageType``.
+
+The stores of ``bot.storage`` implement these on any :class:`~bot.storage.engine.Engine`. Every
+method may raise :class:`~bot.errors.StorageError` (``StorageBusy`` when another writer kept the
+lock beyond the bounded wait); no method raises a driver's own exception.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Literal, Protocol
+
+from bot.model import Analysis, Figure, Item, Link
+from bot.storage.claims import ClaimMention, ClaimRow, DisputeRow
+from bot.storage.deliveries import DeliveryRow, SubscriptionRow
+from bot.storage.items import NewItem, UpsertStatus
+from bot.storage.sources import SourceRow
+
+
+class SourcesStorage(Protocol):
+    async def ensure(self, kind: str, url: str, name: str, now: datetime) -> SourceRow:
+        """The source of this URL, created if new (its name updated if not)."""
+        ...
+
+    async def get_by_url(self, url: str) -> SourceRow | None:
+        """The source of this URL, None if unknown."""
+        ...
+
+    async def list(self, kind: str | None = None) -> builtins.list[SourceRow]:
+        """Every source (of ``kind``), by id."""
+        ...
+
+    async def record_success(self, source_id: int, now: datetime, *, etag: str | None,
+                             last_modified: str | None, next_poll: datetime | None,
+                             warning: str | None = None, parsed: bool = True) -> None:
+        """A poll that worked; ``parsed=False`` for a 304, which sets no ``first_parsed``."""
+        ...
+
+    async def record_failure(self, source_id: int, now: datetime, error: str, *,
+                             next_poll: datetime | None) -> int:
+        """Store the error; returns the new count of consecutive failures."""
+        ...
+
+    async def due(self, now: datetime) -> builtins.list[SourceRow]:
+        """Feeds whose next poll is due (or never scheduled), by id."""
+        ...
+
+    async def failing(self) -> builtins.list[SourceRow]:
+        """Feeds whose last poll failed, by id."""
+        ...
+
+
+class ItemsStorage(Protocol):
+    """An item's identity is (source, key): the same key in two sources is two items."""
+
+    async def find(self, key: str, *, source_id: int) -> tuple[int, str] | None:
+        """(id, content_hash) of the source's item with this key, if stored."""
+        ...
+
+    async def feed_states(self, keys: list[str], *,
+                          source_id: int) -> dict[str, tuple[int, str, str, str | None]]:
+        """key -> (id, content_hash, title, teaser) of the source's stored items among ``keys``."""
+        ...
+
+    async def upsert(self, source_id: int, item: NewItem,
+                     now: datetime) -> tuple[int, UpsertStatus]:
+        """Insert a new item, or update the source's item whose content hash changed; an update
+        keeps id, ``ingested_at`` and digest eligibility (no second digest entry)."""
+        ...
+
+    async def get(self, item_id: int) -> Item | None: ...
+
+    async def window(self, *, since: datetime | None = None, until: datetime | None = None,
+                     eligible_only: bool = True, limit: int | None = None) -> list[Item]:
+        """Items ingested in [since, until), newest first (ties: higher id first)."""
+        ...
+
+    async def published_window(self, *, since: datetime | None = None,
+                               until: datetime | None = None) -> list[Item]:
+        """Items by publication time (ingest time where unknown), digest-ineligible ones too."""
+        ...
+
+    async def all(self) -> list[Item]: ...
+
+    async def replace_analysis(self, item_id: int, analysis: Analysis) -> None:
+        """What a newer engine derived from the item's unchanged text (``bot.ingest``)."""
+        ...
+
+    async def count(self) -> int: ...
+
+    async def figures(self, item_id: int) -> list[Figure]: ...
+
+    async def figures_many(self, item_ids: list[int]) -> dict[int, list[Figure]]:
+        """item id -> its figures, for every id asked (unknown ids: [])."""
+        ...
+
+    async def by_ids(self, item_ids: list[int]) -> list[Item]:
+        """The stored ones among ``item_ids``, by id."""
+        ...
+
+    async def texts(self) -> list[tuple[int, str, str]]:
+        """(id, title, text) of every item, by id: what topic matching reads."""
+        ...
+
+    async def on_topic(self, topic: str, *, by: Literal["ingested", "published"] = "ingested",
+                       limit: int | None = None) -> list[tuple[Item, int]]:
+        """(item, score) of the items stored as matching ``topic``, newest first, ties by id."""
+        ...
+
+    async def prune(self, older_than: datetime) -> int:
+        """Delete feed items ingested before ``older_than`` (their mentions by cascade, claims no
+        item reports any more); returns the number of items deleted."""
+        ...
+
+
+class ClaimsStorage(Protocol):
+    """Rows only: identity and merge rules are ``bot.claims.merge``'s."""
+
+    async def replace_for_item(self, item_id: int, mentions: Sequence[ClaimMention],
+                               seen_at: datetime) -> builtins.list[str]:
+        """Make ``mentions`` the item's claims (their rows written as given); claims no item
+        reports any more are removed. Returns the claim ids in order."""
+        ...
+
+    async def list(self) -> builtins.list[ClaimRow]:
+        """Every claim with its mentions, by first item id and position."""
+        ...
+
+    async def entries(self, ids: Iterable[str] | None = None) -> builtins.list[ClaimRow]:
+        """Claims (all, or the given ones) without mentions, in insertion order."""
+        ...
+
+    async def merge(self, merged: ClaimRow, source: str) -> None:
+        """Write ``merged`` over its row, move ``source``'s mentions to it (one per item), delete
+        ``source`` and its dispute links."""
+        ...
+
+    async def add_dispute(self, claim_id_: str, other_id: str, reason: str,
+                          now: datetime) -> bool:
+        """Link two claims (stored once, in id order); True when the link is new."""
+        ...
+
+    async def disputes(self) -> builtins.list[DisputeRow]:
+        """Every link, in the order stored."""
+        ...
+
+    async def clear_disputes(self) -> None: ...
+
+    async def ids_for_items(self, item_ids: builtins.list[int]) -> set[str]:
+        """Ids of the claims these items report."""
+        ...
+
+    async def sources(self) -> tuple[dict[str, builtins.list[tuple[int, int]]], dict[int, Link]]:
+        """(claim id -> its (item id, position) mentions in that order, item id -> its link)."""
+        ...
+
+    async def claimants(self) -> builtins.list[str]: ...
+
+    async def mention_items(self, ids: Iterable[str]) -> dict[str, set[int]]:
+        """claim id -> ids of the items reporting it."""
+        ...
+
+    async def list_order(self, ids: Iterable[str]) -> dict[str, tuple[int, int, int]]:
+        """claim id -> where ``list()`` puts it: (first item id, first position, insertion)."""
+        ...
+
+    async def add_keys(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """(claim id, key) pairs; existing ones are kept."""
+        ...
+
+    async def clear_keys(self) -> None: ...
+
+    async def unkeyed(self) -> builtins.list[str]:
+        """Ids of the claims without comparison keys."""
+        ...
+
+    async def postings(self, keys: Iterable[str]) -> dict[str, set[str]]:
+        """key -> ids of the claims having it, for each of ``keys`` (absent keys: set())."""
+        ...
+
+
+class DeliveriesStorage(Protocol):
+    """Each write is one statement whose ``WHERE`` states what the writer believes (owner,
+    state, lease); a ``bool`` result says whether it held."""
+
+    async def subscriptions(self, *, platform: str | None = None,
+                            channel: str | None = None) -> list[SubscriptionRow]: ...
+
+    async def subscription(self, subscription_id: str) -> SubscriptionRow | None: ...
+
+    async def upsert_subscription(self, sub: SubscriptionRow) -> None:
+        """Insert, or update the schedule of an existing id; re-enables it."""
+        ...
+
+    async def delete_subscription(self, subscription_id: str) -> bool: ...
+
+    async def delete_config_subscriptions_except(self, keep: Iterable[str]) -> list[str]:
+        """Remove config subscriptions not in ``keep``; returns the removed ids."""
+        ...
+
+    async def disable_subscription(self, subscription_id: str, reason: str,
+                                   now: datetime) -> None: ...
+
+    async def claim(self, subscription_id: str, slot: str, *, owner: str, now: datetime,
+                    lease_expires: datetime, window_since: datetime,
+                    window_until: datetime) -> bool:
+        """Claim a slot; True only for the one caller whose row was inserted."""
+        ...
+
+    async def take_over(self, subscription_id: str, slot: str, *, owner: str, now: datetime,
+                        lease_expires: datetime) -> bool:
+        """Take a claim whose lease has expired; compare-and-set."""
+        ...
+
+    async def start_attempt(self, subscription_id: str, slot: str, *, owner: str,
+                            lease_expires: datetime) -> bool:
+        """Count a publish call before making it; False: the lease is lost."""
+        ...
+
+    async def renew(self, subscription_id: str, slot: str, *, owner: str,
+                    lease_expires: datetime, error: str | None = None) -> bool: ...
+
+    async def finish(self, subscription_id: str, slot: str, *, owner: str, state: str,
+                     now: datetime, message_id: str | None = None, error: str | None = None,
+                     possible_duplicate: bool = False) -> bool:
+        """Close a claim as sent, skipped or failed."""
+        ...
+
+    async def record_skipped(self, subscription_id: str, slot: str, *, reason: str,
+                             now: datetime) -> bool: ...
+
+    async def delivery(self, subscription_id: str, slot: str) -> DeliveryRow | None: ...
+
+    async def deliveries(self, subscription_id: str, *,
+                         since_slot: str = "") -> list[DeliveryRow]: ...
+
+    async def last_delivery(self, subscription_id: str) -> DeliveryRow | None: ...
+
+    async def prune(self, before_slot: str) -> int: ...
+
+
+class MetaStorage(Protocol):
+    async def meta(self, key: str) -> str | None:
+        """The stored value (fingerprints of derived tables), None if never set."""
+        ...
+
+    async def set_meta(self, key: str, value: str) -> None: ...
+
+
+class PreparedStorage(MetaStorage, Protocol):
+    """Derived at ingest so that commands only read."""
+
+    async def set_item_topics(self, item_id: int, scores: Mapping[str, int]) -> None:
+        """Replace the item's topics with those of positive score."""
+        ...
+
+    async def clear_item_topics(self) -> None: ...
+
+    async def item_topics(self) -> dict[int, dict[str, int]]:
+        """item id -> {topic: score} of every item matching a topic."""
+        ...
+
+    async def topic_scores(self, topic: str, item_ids: Sequence[int]) -> dict[int, int]: ...
+
+    async def set_item_keys(self, item_id: int, keys: Iterable[str]) -> None: ...
+
+    async def clear_item_keys(self) -> None: ...
+
+    async def item_keys(self, item_ids: Sequence[int]) -> dict[int, frozenset[str]]: ...
+
+    async def unprepared_items(self) -> list[int]:
+        """Ids of items stored without their derived rows, by id."""
+        ...
