@@ -16,7 +16,6 @@ from bot.answers.digest import DigestAnswers, DigestWindow, digest_reply, topic_
 from bot.answers.sources import SourceAnswers
 from bot.answers.subscriptions import SubscriptionAnswers
 from bot.answers.topic import TopicBriefings
-from bot.errors import CommandError
 from bot.model import Claim, Reply, User
 
 __all__ = [
@@ -40,7 +39,7 @@ class CoreAnswers:
     digests: DigestAnswers
     source_health: SourceAnswers
     channel_digests: SubscriptionAnswers
-    communities: CommunityAnswers | None = None
+    communities: CommunityAnswers
 
     async def topic_briefing(self, topic: str, *, language: str | None = None) -> Reply:
         return await self.briefings.briefing(topic, language=language)
@@ -71,13 +70,9 @@ class CoreAnswers:
         return await self.source_health.sources(language=language)
 
     async def language_of(self, platform: str, community: str | None) -> str | None:
-        if self.communities is None:
-            return None
         return await self.communities.language_of(platform, community)
 
     async def set_language(self, platform: str, community: str, language: str) -> None:
-        if self.communities is None:
-            raise CommandError(f"/language is not available on this instance ({language})")
         await self.communities.set_language(platform, community, language)
 
     async def subscriptions(self, *, platform: str, channel: str | None) -> Reply:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.storage._util import ts
+from bot.storage.engine import Engine
 
 
 class CommunitiesStorage(Protocol):
@@ -35,17 +36,10 @@ class CommunitiesStorage(Protocol):
         ...
 
 
-class _Engine(Protocol):
-    """The two engine calls this store makes (``bot.storage.engine.Engine`` has them)."""
-
-    async def execute(self, sql: str, args: tuple[object, ...] = ()) -> int: ...
-    async def fetch_one(self, sql: str, args: tuple[object, ...] = ()) -> object | None: ...
-
-
 class CommunityStore:
     """:class:`CommunitiesStorage` on an engine."""
 
-    def __init__(self, db: _Engine) -> None:
+    def __init__(self, db: Engine) -> None:
         self.db = db
 
     async def language(self, platform: str, community: str) -> str | None:
@@ -53,7 +47,7 @@ class CommunityStore:
             "SELECT language FROM community_settings WHERE platform = ? AND community_id = ?",
             (platform, community),
         )
-        return None if row is None else str(row[0])  # type: ignore[index]
+        return None if row is None else str(row["language"])
 
     async def set_language(self, platform: str, community: str, language: str,
                            now: datetime) -> None:
