@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
+from bot.commands import split_options
 from bot.errors import CommandError
 from bot.model import CommandRequest, OptionType, User
 
@@ -85,3 +86,36 @@ async def test_claimant_autocomplete(seeded_app: App) -> None:
     names = await seeded_app.router.autocomplete("claimant", "")
     assert names and all(isinstance(n, str) for n in names)
     assert await seeded_app.router.autocomplete("topic", "deep") == ["deepseek"]
+
+
+@pytest.mark.parametrize(
+    ("text", "free", "pairs"),
+    [
+        ("claimant:Sam Altman", "", [("claimant", "Sam Altman")]),
+        ('include:"DeepSeek R1" page:2', "", [("include", "DeepSeek R1"), ("page", "2")]),
+        ("Musk status:disputed", "Musk", [("status", "disputed")]),
+        ("claimant:„Jens Spahn“ topic:deepseek", "", [("claimant", "Jens Spahn"),
+                                                      ("topic", "deepseek")]),
+        ('claimant:"a b: c" x', "", [("claimant", "a b: c")]),
+        ("time:08:00 timezone:Europe/Berlin", "", [("time", "08:00"),
+                                                   ("timezone", "Europe/Berlin")]),
+        ('"Sam Altman"', "Sam Altman", []),
+    ],
+)
+def test_a_value_runs_to_the_next_key(text: str, free: str, pairs: list[tuple[str, str]]) -> None:
+    assert split_options(text) == (free, pairs)
+
+
+def test_every_platform_parses_alike(app: App) -> None:
+    console = app.router.parse_text("/claims claimant:Sam Altman status:hedged")
+    slack = app.router.parse_text("claimant:Sam Altman status:hedged", command="claims",
+                                  platform="slack")
+    assert console.options == slack.options == {"claimant": "Sam Altman", "status": "hedged"}
+
+
+def test_descriptions_in_both_languages(app: App) -> None:
+    german = {s.name: s.description for s in app.router.commands("de")}
+    english = {s.name: s.description for s in app.router.commands("en")}
+    assert german.keys() == english.keys()
+    assert german["claims"] != english["claims"]
+    assert english["deepseek"] == "Briefing: DeepSeek and the US-China AI race"

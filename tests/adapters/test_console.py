@@ -55,3 +55,21 @@ def test_run_console_end_to_end_via_cli(tmp_path: Path) -> None:
     out = proc.stdout
     assert "Lagebild" in out and "Behauptungen" in out and "Unbekannter Befehl" in out
     assert (tmp_path / "briefbot-data" / "briefbot.db").exists()
+
+
+async def test_console_claims_by_a_claimant_as_people_type_it(seeded_app: App) -> None:
+    async def typed(line: str) -> str:
+        out = io.StringIO()
+        await run_console(seeded_app.router, stdin=io.StringIO(line + "\n"), stdout=out,
+                          rich=False)
+        return out.getvalue()
+
+    altman = await typed("/claims claimant:Sam Altman")
+    andreessen = await typed("/claims andreesen")
+    unknown = await typed("/claims claimant:Altmann Junior")
+    assert "Behauptungen (von: Sam Altman)" in altman
+    assert {line.split(" — ")[0] for line in altman.splitlines() if line.startswith("  • ")} \
+        == {"  • Sam Altman"}
+    assert "  • Marc Andreessen — „Es ist ein Sputnik-Moment für KI“" in andreessen
+    assert "von 'Altmann Junior' gibt es hier keine Behauptung" in unknown
+    assert "am ähnlichsten: Sam Altman" in unknown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -201,3 +202,34 @@ async def test_a_command_no_longer_in_the_config_gets_the_help(
     ack = await fake_slack.send_command("/oldtopic")
     assert header(ack) == reply.title and "/oldtopic" in header(ack)
     assert "/claims" in all_text(ack)
+
+
+@pytest.mark.parametrize(("typed", "claimant"), [("claimant:Sam Altman", "Sam Altman"),
+                                                 ('claimant:"sam altman"', "Sam Altman"),
+                                                 ("andreesen", "Marc Andreessen")])
+async def test_claims_by_a_claimant_as_people_type_it(
+    slack: SlackRunner, fake_slack: FakeSlack, typed: str, claimant: str
+) -> None:
+    ack = await fake_slack.send_command("/claims", typed)
+    body = all_text(ack)
+    assert ack["response_type"] == "in_channel", body
+    names = set(re.findall(r"^• \*([^*]+)\* —", body, re.MULTILINE))
+    assert names == {claimant}, body
+
+
+async def test_an_unknown_claimant_gets_the_closest_names(slack: SlackRunner,
+                                                          fake_slack: FakeSlack) -> None:
+    ack = await fake_slack.send_command("/claims", "claimant:Sam Altmann Junior")
+    assert ack["response_type"] == "ephemeral"
+    assert "Sam Altman" in header(ack)
+
+
+async def test_a_workspace_admin_switches_the_language(slack: SlackRunner,
+                                                       fake_slack: FakeSlack) -> None:
+    fake_slack.add_user("U0ADMIN", admin=True)
+    switched = await fake_slack.send_command("/language", "en", user_id="U0ADMIN")
+    assert "English" in header(switched)
+    digest = await fake_slack.send_command("/digest")
+    assert header(digest) == "Daily digest"
+    bad = await fake_slack.send_command("/claims", "page:x")
+    assert "whole number" in header(bad)
