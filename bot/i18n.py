@@ -55,6 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "window_newest": "newest {n} items",
         "window_since": "since the last digest",
         "claims_count": "{n} claims",
+        "according_to": "according to {source}",
         "app_description": "Short news digests and an honest claims ledger",
         "no_options": "(no options)",
         "filter_claimant": "by",
@@ -165,6 +166,7 @@ LABELS: dict[str, dict[str, str]] = {
         "window_newest": "neueste {n} Meldungen",
         "window_since": "seit dem letzten Überblick",
         "claims_count": "{n} Behauptungen",
+        "according_to": "laut {source}",
         "app_description": "Kurze Nachrichtenüberblicke und ein ehrliches Verzeichnis der "
                            "Behauptungen",
         "no_options": "(ohne Optionen)",

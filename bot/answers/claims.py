@@ -74,9 +74,8 @@ class ClaimAnswers:
         if filters:
             title += f" ({filters})"
         count = count_label(len(claims), "claims_one", "claims_count", language)
-        section = Section(
-            heading=count if shown.pages == 1 else
-            f"{count} · {label('page', language)} {page}/{shown.pages}",
+        section = Section(  # the page is the footer's (every renderer shows it there)
+            heading=count,
             claims=shown.claims,
             text=None if shown.claims else label("no_claims", language),
         )
