@@ -224,7 +224,7 @@ class CommandRouter:
 
     async def handle(self, request: CommandRequest) -> Reply:
         """Answer a request. Never raises: errors become a short error reply (logged in full)."""
-        language = self.language
+        language: str = self.language
         try:
             language = await self.language_for(request)
             reply = await self._answer(request, language)

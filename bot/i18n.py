@@ -282,7 +282,7 @@ def count_label(n: int, one: str, many: str, language: str) -> str:
 def quoted(text: str, language: str) -> str:
     """``text`` in the language's quotation marks, with quotation marks inside it turned into the
     inner pair („… ‚…‘ …“), so a quote in a quote never closes the outer one."""
-    outer_open, outer_close, inner_open, inner_close = QUOTES.get(language, QUOTES["en"])
+    outer_open, outer_close, _, _ = QUOTES.get(language, QUOTES["en"])
     return f"{outer_open}{inner_quotes(text, language)}{outer_close}"
 
 

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from bot.answers.claims import ClaimAnswers
 from bot.answers.prepared import seed_story_keys
 from bot.briefing.digest import build_digest
+from bot.claims.query import fold
 from bot.config import Config, TopicConfig
 from bot.errors import CommandError
 from bot.feeds.health import failure_notices
-from bot.claims.query import fold
 from bot.i18n import label, phrase
 from bot.model import Claim, Digest, Item, Link, Reply, Section
 from bot.ports import Clock
@@ -160,11 +160,10 @@ def story_links(headline: str, sources: Sequence[Link], language: str) -> tuple[
     "Source" (the headline is not printed twice); one without an address or date says nothing."""
     out = []
     for link in sources:
-        if link.title.strip() == headline.strip():
-            if not link.url:
-                continue
-            link = dataclasses.replace(link, title=label("story_source", language))
-        out.append(link)
+        if link.title.strip() != headline.strip():
+            out.append(link)
+        elif link.url:
+            out.append(dataclasses.replace(link, title=label("story_source", language)))
     return tuple(out)
 
 

@@ -192,3 +192,19 @@ async def test_core_digest_is_published(seeded_app: App, monkeypatch: pytest.Mon
                                                                *receipt.extra_ids]
     text = "\n".join(text_of(m) for m in posted)
     assert escape(digest.title) in text and all(escape(b) in text for b in bullets)
+
+
+async def test_commands_carry_both_languages(seeded_app: App,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discord localisations: a German client reads German descriptions, an English one English,
+    whatever ``[bot] language`` is (here de)."""
+    async with running_bot(seeded_app.router, monkeypatch) as (fake, _):
+        await asyncio.wait_for(fake.synced.wait(), TIMEOUT)
+        synced = {c["name"]: c for scope in fake.commands.values() for c in scope}
+    claims = synced["claims"]
+    assert claims["description"].startswith("Wer behauptet was")
+    assert claims["description_localizations"]["en-US"].startswith("Who claims what")
+    assert claims["description_localizations"]["de"] == claims["description"]
+    page = next(o for o in claims["options"] if o["name"] == "page")
+    assert page["description_localizations"]["en-GB"] == "Page number"
+    assert "language" in synced and synced["language"]["default_member_permissions"] is not None

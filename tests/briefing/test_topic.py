@@ -9,6 +9,7 @@ from bot.briefing.topic import build_topic_briefing
 from bot.config import DEFAULT_TOPIC, BotConfig
 from tests.briefing.fixtures import figures, items
 
+
 async def test_seed_briefing_adds_what_the_digest_does_not_have(seeded_app: App) -> None:
     """/deepseek: key figures, the ledger's top entries and the timeline, no overview (that is
     the digest's, and the same fact is not told twice)."""
