@@ -19,7 +19,7 @@ class SourceAnswers:
     async def sources(self, *, language: str | None = None) -> Reply:
         language = language or self.language
         bullets = [h.line() for h in await source_health(self.storage, self.config)]
-        sections = [Section(label("sources", language), bullets=tuple(bullets))]
+        sections = [Section("", bullets=tuple(bullets))]  # the title says it: no heading again
         disabled = tuple(await disabled_notices(self.storage.deliveries))
         if disabled:
             sections.append(Section(label("subscriptions", language), bullets=disabled))
