@@ -203,6 +203,16 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX claims_seq ON claims(seq);
         """,
     },
+    # 4: what a community (Discord server, Slack workspace) chose for itself: its language
+    """
+    CREATE TABLE community_settings (
+        platform TEXT NOT NULL,
+        community_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (platform, community_id)
+    );
+    """,
 ]
 
 
