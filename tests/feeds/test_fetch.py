@@ -27,7 +27,7 @@ LOOPBACK = ipaddress.ip_address("127.0.0.1")
 
 @pytest.fixture
 async def fetcher() -> AsyncIterator[HttpFetcher]:
-    f = HttpFetcher(fetch_config(), inner_resolver=NoDNS())
+    f = HttpFetcher(fetch_config(read_timeout=0.3), inner_resolver=NoDNS())
     yield f
     await f.close()
 
