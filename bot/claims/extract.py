@@ -26,6 +26,7 @@ from bot.claims.lexicon import (
     HEDGES,
     INTEND_FORMS,
     INTRODUCERS,
+    MENTAL_LEMMAS,
     PREDICT_LEMMAS,
     REPORT_ADVERBS,
     SURFACE,
@@ -226,6 +227,8 @@ class _Run(PhraseFrames):
         if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
                 toks[np[0].i - 1].text == "," and self.tail_only(toks, i + 1):
             msg = (0, np[0].i - 1)  # "..., chief executive Lena Park said."
+        if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
+            return  # "found the body", "weiß es nicht": a thought verb needs its clause
         if msg is None:
             if cue.lemma in INTRODUCERS or (np and any(x.cap for x in np)) or inherit:
                 self.add(Draft(toks[0].start, toks[-1].end, s.index, "introducer", None, None,
@@ -544,6 +547,16 @@ class _Run(PhraseFrames):
 def _is_denial(cue: F.Cue, toks: tuple[Tok, ...], language: str) -> bool:
     particle = toks[cue.particle].low if cue.particle is not None else None
     return (cue.lemma, particle) in DENIALS[language] or (cue.lemma, None) in DENIALS[language]
+
+
+def _clausal(toks: tuple[Tok, ...], msg: tuple[int, int] | None, p: int) -> bool:
+    """The message is a that/dass clause close to the verb, or a Konjunktiv clause after a comma."""
+    if msg is None or msg[0] == 0:
+        return False
+    before = toks[msg[0] - 1]
+    if before.low in ("that", "dass"):
+        return msg[0] - 1 - p <= 4
+    return before.text == "," and F.has_konjunktiv(toks, msg[0])
 
 
 def _zu_infinitive(toks: tuple[Tok, ...], start: int) -> bool:
