@@ -26,6 +26,7 @@ from bot.claims.lexicon import (
     HEDGES,
     INTEND_FORMS,
     INTRODUCERS,
+    MENTAL_LEMMAS,
     PREDICT_LEMMAS,
     REPORT_ADVERBS,
     SURFACE,
@@ -46,6 +47,8 @@ _EN_NOT_MODIFIER = {  # words that end a speaker phrase read backwards
 _ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-infinitive
     r"(?:ab|an|auf|aus|bei|ein|fest|her|hin|mit|nach|vor|weg|zurück|zusammen|los|dar|durch|um|"
     r"wieder|frei|teil|statt|bereit|fort|heraus|hinaus|weiter|voran|herbei|hinzu)zu\w{3,}en")
+_PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
+                "en": {"is", "was", "are", "were", "been", "be"}}
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|Prozent|percent|Millionen|Milliarden|million|billion|"
                      r"Mio\.|Mrd\.)?")
 
@@ -190,6 +193,9 @@ class _Run(PhraseFrames):
         toks = s.toks
         i = cue.index
         np, inherit = self.subject(s, i)
+        expletive = np is not None and len(np) == 1 and np[0].low in ("es", "it")
+        if ((np is None and inherit is None) or expletive) and self.passive(s, cue):
+            return
         if np is None and inherit is None:
             return
         kind = "prediction" if cue.lemma in PREDICT_LEMMAS else "indirect"
@@ -226,6 +232,8 @@ class _Run(PhraseFrames):
         if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
                 toks[np[0].i - 1].text == "," and self.tail_only(toks, i + 1):
             msg = (0, np[0].i - 1)  # "..., chief executive Lena Park said."
+        if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
+            return  # "found the body", "weiß es nicht": a thought verb needs its clause
         if msg is None:
             if cue.lemma in INTRODUCERS or (np and any(x.cap for x in np)) or inherit:
                 self.add(Draft(toks[0].start, toks[-1].end, s.index, "introducer", None, None,
@@ -234,6 +242,25 @@ class _Run(PhraseFrames):
         a, b = self.span_of(toks, *msg)
         self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
                        inherit=inherit, text=text_override, rule="speech_verb"))
+
+    def passive(self, s: SentenceTokens, cue: F.Cue) -> bool:
+        """"Es wird vermutet, dass …", "it is believed that …": a claim nobody is named for
+        (claimant null, kind reported, the passive as its hedge), only with its clause."""
+        toks = s.toks
+        i = cue.index
+        aux = next((t for t in toks[max(0, i - 4):i] if t.low in _PASSIVE_AUX[self.lang]), None)
+        if aux is None or any(t.punct for t in toks[aux.i + 1:i]) or \
+                (self.lang == "en" and aux.i != i - 1):
+            return False
+        p = i + 1
+        msg = self.de_message(toks, p, cue) if self.lang == "de" else self.en_message(toks, p)
+        if not _clausal(toks, msg, p) or msg is None:
+            return False
+        a, b = self.span_of(toks, *msg)
+        hedge = f"{aux.text} … {toks[i].text}" if aux.i < i - 1 else f"{aux.text} {toks[i].text}"
+        self.add(Draft(a, b, s.index, "reported", cue.label(toks), cue.span(toks), own_voice=True,
+                       hedges=[hedge], rule="passive_cue"))
+        return True
 
     def denial(self, s: SentenceTokens, cue: F.Cue, np: list[Tok] | None,
                inherit: Draft | None) -> None:
@@ -544,6 +571,16 @@ class _Run(PhraseFrames):
 def _is_denial(cue: F.Cue, toks: tuple[Tok, ...], language: str) -> bool:
     particle = toks[cue.particle].low if cue.particle is not None else None
     return (cue.lemma, particle) in DENIALS[language] or (cue.lemma, None) in DENIALS[language]
+
+
+def _clausal(toks: tuple[Tok, ...], msg: tuple[int, int] | None, p: int) -> bool:
+    """The message is a that/dass clause close to the verb, or a Konjunktiv clause after a comma."""
+    if msg is None or msg[0] == 0:
+        return False
+    before = toks[msg[0] - 1]
+    if before.low in ("that", "dass"):
+        return msg[0] - 1 - p <= 4
+    return before.text == "," and F.has_konjunktiv(toks, msg[0])
 
 
 def _zu_infinitive(toks: tuple[Tok, ...], start: int) -> bool:

@@ -14,6 +14,7 @@ from bot.claims.lexicon import (
     INTEND_FORMS,
     KONJUNKTIV,
     KONJUNKTIV_II,
+    MENTAL_LEMMAS,
     NEEDS_PARTICLE,
     PERSON_PRONOUNS,
     SEPARABLE,
@@ -214,9 +215,7 @@ def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool
         t = toks[j]
         if t.text in ("–", "—") and j - start >= 3:
             return j
-        if stop_cues and t.low in ("and", "und") and j + 1 < end and (
-            cue_at(toks, j + 1, language) is not None
-        ):
+        if stop_cues and t.low in ("and", "und") and j + 1 < end and _speech_cue(toks, j + 1, language):
             return j - 1 if toks[j - 1].text == "," else j
         if stop_cues and t.text == "," and j + 1 < end and (
             toks[j + 1].low in PARTICIPLES
@@ -225,6 +224,12 @@ def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool
         ):
             return j
     return end
+
+
+def _speech_cue(toks: tuple[Tok, ...], i: int, language: str) -> bool:
+    """A coordinated speech verb opens a new claim; a thought verb ("and showed that") goes on."""
+    cue = cue_at(toks, i, language)
+    return cue is not None and cue.lemma not in MENTAL_LEMMAS[language]
 
 
 def _trailing_attribution(toks: tuple[Tok, ...], k: int, end: int, language: str) -> bool:

@@ -22,6 +22,8 @@ _DE_SPEECH = _data("speech.de.txt")
 _DE_PREDICT = _data("predict.de.txt")
 _EN_SPEECH = _data("speech.en.txt")
 _EN_PREDICT = _data("predict.en.txt")
+# thought and stance verbs: cues only with a that/dass (or Konjunktiv) clause
+MENTAL_LEMMAS: dict[str, set[str]] = {lang: set(_data(f"mental.{lang}.txt")) for lang in ("de", "en")}
 # denial verbs; "weisen zurück" is a separable verb: lemma and the particle that must close it
 DENIALS: dict[str, set[tuple[str, str | None]]] = {
     lang: {(w.split()[0], w.split()[1] if " " in w else None) for w in _data(f"denial.{lang}.txt")}
@@ -33,8 +35,8 @@ _DE_INTEND = [
 ]
 
 SPEECH_LEMMAS: dict[str, set[str]] = {
-    "de": set(_DE_SPEECH) | set(_DE_PREDICT) | {lemma for lemma, _ in DENIALS["de"]},
-    "en": set(_EN_SPEECH) | set(_EN_PREDICT) | {lemma for lemma, _ in DENIALS["en"]},
+    lang: set(speech) | set(predict) | {lemma for lemma, _ in DENIALS[lang]} | MENTAL_LEMMAS[lang]
+    for lang, speech, predict in (("de", _DE_SPEECH, _DE_PREDICT), ("en", _EN_SPEECH, _EN_PREDICT))
 }
 PREDICT_LEMMAS = set(_DE_PREDICT) | set(_EN_PREDICT)
 INTEND_FORMS = {"de": set(_DE_INTEND), "en": set(_EN_INTEND)}
@@ -191,4 +193,5 @@ def _with_ss(words: set[str]) -> set[str]:
 
 for _lang in ("de", "en"):
     SPEECH_LEMMAS[_lang] = _with_ss(SPEECH_LEMMAS[_lang])
+    MENTAL_LEMMAS[_lang] = _with_ss(MENTAL_LEMMAS[_lang])
 DOUBT_VERBS = _with_ss(DOUBT_VERBS)
