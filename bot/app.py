@@ -16,6 +16,7 @@ from bot.answers import (
     ClaimAnswers,
     CoreAnswers,
     DigestAnswers,
+    FeedAnswers,
     SourceAnswers,
     SubscriptionAnswers,
     TopicBriefings,
@@ -30,6 +31,7 @@ from bot.delivery.publishers import Publishers
 from bot.delivery.runtime import DeliveryRuntime, feed_poll_job
 from bot.delivery.service import Sleep
 from bot.feeds.fetch import HttpFetcher
+from bot.feeds.manage import FeedManager
 from bot.feeds.poller import FeedPoller
 from bot.ingest import AfterItems, IngestService
 from bot.ports import Clock, Fetcher, Publisher, SystemClock
@@ -49,6 +51,7 @@ class App:
     router: CommandRouter
     fetcher: Fetcher
     poller: FeedPoller
+    feeds: FeedManager
     publishers: Publishers
     delivery: DeliveryRuntime
     owns_storage: bool
@@ -107,9 +110,11 @@ async def build_app(
     registry = Publishers(publishers)
     delivery = DeliveryRuntime.build(
         config, storage, clock, registry, digests.for_subscription, sleep=sleep,
-        poll_feeds=feed_poll_job(poller) if config.feeds else None,
+        poll_feeds=feed_poll_job(poller),  # feeds can be added from chat at any time
     )
-    answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery)
+    feeds = FeedManager(config, storage, clock, fetcher, poller)
+    answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery,
+                       feeds=feeds)
     return App(
         config=config,
         secrets=secrets or Secrets(),
@@ -121,6 +126,7 @@ async def build_app(
         router=CommandRouter(config, answers),
         fetcher=fetcher,
         poller=poller,
+        feeds=feeds,
         publishers=registry,
         delivery=delivery,
         owns_storage=owns_storage,
@@ -129,7 +135,7 @@ async def build_app(
 
 def _answers(
     config: Config, storage: Storage, clock: Clock, *, claims: ClaimAnswers, digests: DigestAnswers,
-    delivery: DeliveryRuntime,
+    delivery: DeliveryRuntime, feeds: FeedManager,
 ) -> CoreAnswers:
     return CoreAnswers(
         briefings=TopicBriefings(config, storage, clock, claims),
@@ -137,6 +143,7 @@ def _answers(
         digests=digests,
         source_health=SourceAnswers(config, storage),
         channel_digests=SubscriptionAnswers(delivery.subscriptions),
+        community_feeds=FeedAnswers(feeds, config.bot.language),
     )
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from bot.answers.feeds import feeds_spec
 from bot.config import Config
 from bot.errors import BriefbotError, CommandError, PermissionDenied
 from bot.i18n import label
@@ -47,6 +48,8 @@ class Answers(Protocol):
     ) -> Reply: ...
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply: ...
     async def complete(self, source: str, prefix: str) -> list[str]: ...
+    async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
+                    platform: str, community: str | None) -> Reply: ...
 
 
 Handler = Callable[[CommandRequest], Awaitable[Reply]]
@@ -121,6 +124,7 @@ class CommandRouter:
                 admin_only=True,
                 usage="/unsubscribe [topic:T]",
             ),
+            feeds_spec(self.language),
         ]
         return specs
 
@@ -134,6 +138,7 @@ class CommandRouter:
         platform: str = Platform.CONSOLE,
         channel: str | None = None,
         command: str | None = None,
+        community: str | None = None,
     ) -> CommandRequest:
         """Parse ``/claims status:disputed claimant:"Sam Altman" page:2``.
 
@@ -153,7 +158,7 @@ class CommandRouter:
         spec = self._by_name.get(command)
         req_user = user or User(id="console", name="console", is_admin=True)
         if spec is None:
-            return CommandRequest(command, {}, req_user, platform, channel)
+            return CommandRequest(command, {}, req_user, platform, channel, community)
         options: dict[str, str | int] = {}
         free: list[str] = []
         pattern = re.compile(r"(\w+):(?:\"([^\"]*)\"|'([^']*)'|„([^“]*)“|(\S+))|(\S+)")
@@ -171,7 +176,8 @@ class CommandRouter:
                     f"/{spec.name} does not take {' '.join(free)!r}; usage: {spec.usage}"
                 )
             options[target.name] = " ".join(free).strip("\"'")
-        return CommandRequest(command, self.validate(spec, options), req_user, platform, channel)
+        return CommandRequest(command, self.validate(spec, options), req_user, platform, channel,
+                              community)
 
     def validate(self, spec: CommandSpec, options: dict[str, str | int]) -> dict[str, str | int]:
         known = {o.name: o for o in spec.options}
@@ -257,6 +263,10 @@ class CommandRouter:
         if name == "subscriptions":
             return await self.answers.subscriptions(platform=request.platform,
                                                     channel=request.channel)
+        if name == "feeds":
+            return await self.answers.feeds(
+                action=opt("action") or "list", url=opt("url"), name=opt("name"),
+                user=request.user, platform=request.platform, community=request.community)
         if name == "help":
             return self._help(title=label("help", self.language))
         if request.channel is None:

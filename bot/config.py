@@ -23,7 +23,7 @@ from bot.errors import ConfigError
 
 TOPIC_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 BUILTIN_COMMANDS = frozenset(
-    {"claims", "digest", "sources", "subscriptions", "help", "subscribe", "unsubscribe"}
+    {"claims", "digest", "sources", "subscriptions", "help", "subscribe", "unsubscribe", "feeds"}
 )
 SECRET_VARIABLES = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
 
@@ -81,6 +81,15 @@ class FetchConfig:
     interval: int = 15  # minutes
     max_age: int = 48  # hours
     full_text: bool = True
+    alert_after_hours: int = 24  # a feed failing this long is announced in its channels
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """What one community (a Discord server, a Slack workspace) may add from chat."""
+
+    feeds_per_community: int = 50
+    subscriptions_per_community: int = 20
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,7 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     feeds: tuple[FeedConfig, ...] = ()
     topics: tuple[TopicConfig, ...] = ()
     digests: tuple[DigestConfig, ...] = ()
@@ -302,6 +312,9 @@ def _validate_numbers(config: Config, where: str) -> None:
         "fetch.max_bytes": config.fetch.max_bytes,
         "fetch.interval": config.fetch.interval,
         "fetch.max_age": config.fetch.max_age,
+        "fetch.alert_after_hours": config.fetch.alert_after_hours,
+        "limits.feeds_per_community": config.limits.feeds_per_community,
+        "limits.subscriptions_per_community": config.limits.subscriptions_per_community,
     }
     for key, value in positive.items():
         if value < 1:

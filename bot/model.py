@@ -215,6 +215,9 @@ class CommandSpec:
     options: tuple[OptionSpec, ...] = ()
     admin_only: bool = False
     usage: str = ""
+    # Discord subcommands (``/feeds add``); the text form takes the subcommand as the first word,
+    # given to the command's first option. Each has its own options and admin rule.
+    subcommands: tuple[CommandSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,7 @@ class CommandRequest:
     user: User = field(default_factory=lambda: User(id="console", name="console", is_admin=True))
     platform: str = Platform.CONSOLE
     channel: str | None = None
+    community: str | None = None  # the Discord guild or Slack workspace id: its own language
 
 
 # --- delivery -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answers.claims import ClaimAnswers
+from bot.answers.feeds import FeedAnswers
 from bot.answers.digest import DigestAnswers, DigestWindow, digest_reply, topic_digest_reply
 from bot.answers.sources import SourceAnswers
 from bot.answers.subscriptions import SubscriptionAnswers
@@ -22,6 +23,7 @@ __all__ = [
     "CoreAnswers",
     "DigestAnswers",
     "DigestWindow",
+    "FeedAnswers",
     "SourceAnswers",
     "SubscriptionAnswers",
     "TopicBriefings",
@@ -37,6 +39,7 @@ class CoreAnswers:
     digests: DigestAnswers
     source_health: SourceAnswers
     channel_digests: SubscriptionAnswers
+    community_feeds: FeedAnswers
 
     async def topic_briefing(self, topic: str) -> Reply:
         return await self.briefings.briefing(topic)
@@ -77,3 +80,8 @@ class CoreAnswers:
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
         return await self.channel_digests.unsubscribe(platform=platform, channel=channel,
                                                       topic=topic)
+
+    async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
+                    platform: str, community: str | None) -> Reply:
+        return await self.community_feeds.feeds(action=action, url=url, name=name, user=user,
+                                                platform=platform, community=community)

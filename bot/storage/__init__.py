@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.storage.claims import ClaimStore
+from bot.storage.communities_feeds import FeedOwnersStorage, FeedOwnerStore
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
@@ -30,6 +31,7 @@ class Storage:
         self.claims: ClaimsStorage = ClaimStore(db)
         self.deliveries: DeliveriesStorage = DeliveryStore(db)
         self.prepared: PreparedStorage = PreparedStore(db)
+        self.feed_owners: FeedOwnersStorage = FeedOwnerStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:
