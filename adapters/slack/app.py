@@ -110,11 +110,13 @@ class SlackCommands:
         spec = self.router.spec(name)
         try:
             admin = False
-            if spec is not None and spec.admin_only:
+            if spec is not None and (spec.admin_only
+                                     or any(sub.admin_only for sub in spec.subcommands)):
                 admin = await self.is_admin(user_id)
             user = User(id=user_id, name=str(command.get("user_name", "")), is_admin=admin)
             request = self.router.parse_text(str(command.get("text") or ""), user=user,
-                                             platform="slack", channel=channel, command=name)
+                                             platform="slack", channel=channel, command=name,
+                                             community=str(command.get("team_id") or "") or None)
             if name == "subscribe" and admin and channel:
                 problem = await self.posting_problem(channel)
                 if problem:
