@@ -9,6 +9,7 @@ from typing import Any
 from bot.claims.merge import claim_id
 from bot.config import Config
 from bot.contracts import extracted_claim_json
+from bot.errors import IngestError
 from bot.ingest import read_article_file
 from bot.model import ClaimSpans, Item, Span
 from bot.text.clean import looks_like_html
@@ -16,11 +17,34 @@ from bot.text.pipeline import TextPipeline
 from bot.topics import item_topics
 
 
+def check_length(path: Path, config: Config) -> None:
+    """Refuse a file longer than ``[text] max_chars`` before reading it whole.
+
+    A text file counts its characters, an HTML file its extracted text (its markup is bounded by
+    ``[fetch] max_bytes``, as a fetched page is). UTF-8 needs at most 4 bytes a character, so a
+    file over 4 x the limit is refused unread.
+    """
+    limit = config.text.max_chars
+    size = path.stat().st_size
+    html = path.suffix.lower() in (".html", ".htm")
+    if size > (config.fetch.max_bytes if html else 4 * limit):
+        raise too_long(path, f"{size:,} bytes", limit)
+
+
+def too_long(path: Path, what: str, limit: int) -> IngestError:
+    return IngestError(f"{path.name} is too long ({what}; the limit is {limit:,} characters, "
+                       "[text] max_chars): analyse a part of it or raise the limit")
+
+
 def analyze_file(
     path: Path, language: str | None, config: Config, pipeline: TextPipeline
 ) -> dict[str, Any]:
+    check_length(path, config)
     decoded, title, clean, offsets = read_article_file(path)
     is_html = path.suffix.lower() in (".html", ".htm") or looks_like_html(decoded)
+    measured = len(clean if is_html else decoded)
+    if measured > config.text.max_chars:
+        raise too_long(path, f"{measured:,} characters", config.text.max_chars)
     analysis = pipeline.analyze(clean, language)
     seen = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     probe = Item(id=0, source_id=0, key="", title=title or "", url=None, published=None,

@@ -60,6 +60,7 @@ class App:
         """Stop what ``delivery.start()`` started (if anything), close the fetcher, and the
         storage when this app opened it."""
         await self.delivery.stop()
+        await self.poller.close()  # polls still under way use the fetcher
         await self.fetcher.close()
         if self.owns_storage:
             await self.storage.close()

@@ -81,7 +81,14 @@ class FetchConfig:
     interval: int = 15  # minutes
     max_age: int = 48  # hours
     full_text: bool = True
+    full_text_timeout: float = 20.0  # seconds for one article page, redirects included
+    full_text_concurrency: int = 4  # article pages fetched at once, over all feeds
     alert_after_hours: int = 24  # a feed failing this long is announced in its channels
+
+
+@dataclass(frozen=True)
+class TextConfig:
+    max_chars: int = 200_000  # longest text analysed; longer feed texts are cut, files refused
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,7 @@ class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     briefing: BriefingConfig = field(default_factory=BriefingConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    text: TextConfig = field(default_factory=TextConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
@@ -312,6 +320,8 @@ def _validate_numbers(config: Config, where: str) -> None:
         "fetch.max_bytes": config.fetch.max_bytes,
         "fetch.interval": config.fetch.interval,
         "fetch.max_age": config.fetch.max_age,
+        "fetch.full_text_concurrency": config.fetch.full_text_concurrency,
+        "text.max_chars": config.text.max_chars,
         "fetch.alert_after_hours": config.fetch.alert_after_hours,
         "limits.feeds_per_community": config.limits.feeds_per_community,
         "limits.subscriptions_per_community": config.limits.subscriptions_per_community,
@@ -324,6 +334,7 @@ def _validate_numbers(config: Config, where: str) -> None:
         "fetch.connect_timeout": config.fetch.connect_timeout,
         "fetch.read_timeout": config.fetch.read_timeout,
         "fetch.timeout": config.fetch.timeout,
+        "fetch.full_text_timeout": config.fetch.full_text_timeout,
     }.items():
         if fvalue <= 0:
             raise ConfigError(f"must be a positive number of seconds, got {fvalue}", path=where,

@@ -187,23 +187,31 @@ async def _run_platforms(app: App, platforms: list[Platform]) -> int:
     for runner in runners:
         app.publishers.connect(runner.publisher)
     async with background(app):
-        await _serve(platforms, runners, stop)
+        failure = await _serve(platforms, runners, stop)
     for runner in runners:
         await runner.stop()
+    if failure is not None:
+        raise failure
     return 0
 
 
-async def _serve(platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event) -> None:
-    """Until SIGTERM/Ctrl-C or a platform connection ends."""
+async def _serve(
+    platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event
+) -> BaseException | None:
+    """Until SIGTERM/Ctrl-C or a platform connection ends; the error it ended with, if any."""
     print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops)",
           file=sys.stderr)
     waiters = [asyncio.create_task(stop.wait())] + [
         asyncio.create_task(r.wait_closed()) for r in runners
     ]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    # a platform that ended with an error (a token rejected on a retried login) is raised by
+    # the caller once everything is stopped: one line, exit 2
+    failed = [w.exception() for w in waiters[1:] if w.done() and not w.cancelled()]
     for w in waiters:
         w.cancel()
     # leaving ``background`` lets sends in progress finish; then the platforms close
+    return next((error for error in failed if error is not None), None)
 
 
 async def discord_invite(config: Config, secrets: Secrets) -> str:

@@ -1,9 +1,15 @@
 """Neutral ``Reply`` -> Discord messages (embeds), inside every Discord limit.
 
 Feed text is untrusted: every piece of it is escaped here (Markdown, mentions, control characters),
-so a feed title can neither format, link, nor ping. Long replies are split at line boundaries into
-several embeds and, past 10 embeds or 6000 characters, several messages; a single line too long for
-an embed is cut at a space, never inside an escape sequence.
+so a feed title can neither format, link, nor ping. ``discord.utils.escape_markdown`` is not enough
+for that: it leaves ``(``, ``)``, ``#``, ``-``, ``<`` and ``:`` alone, and a nested
+``[[click](http://evil.example)`` became a masked link. Here every character Discord's markdown gives
+a meaning to is backslash-escaped wherever it stands (a backslash before punctuation always shows the
+character itself), so feed text is always plain text; the only links are the ones built here.
+
+Long replies are split at line boundaries into several embeds and, past 10 embeds or 6000
+characters, several messages; a single line too long for an embed is cut at a space, never inside
+an escape sequence.
 
 A scheduled digest also carries its idempotency key in the footer of every message ("briefbot ·
 <key>", plus "· 2/3" when split), because Discord keeps no nonce with a stored message: the footer is
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import discord
-from discord.utils import escape_markdown, escape_mentions
+from discord.utils import escape_mentions
 
 from bot.i18n import claim_tags, label
 from bot.model import Claim, Figure, Link, Reply, Section
@@ -62,10 +68,29 @@ class Message:
         return sum(len(e) for e in self.embeds)
 
 
+# Markdown anywhere in a line: emphasis, code, spoilers, quotes, masked links, headings, mentions,
+# timestamps and custom emoji (<...>); a colon that starts a URL's "//" or an emoji shortcode
+# (":smile:"); a slash after a letter or digit (invite links such as discord.gg/...).
+_MARKDOWN = re.compile(r"[\\*_~`|>\[\]()#<]|:(?=/|[\w+-]+:)|(?<=[^\W_])/")
+# Markdown at the start of a line: list items ("- ", "+ ", "1. ") and small text ("-# "). Escaped
+# after any whitespace too, because a long line is later split at spaces into several lines.
+_LINE_START = re.compile(r"(?:(?<=\s)|^)(?:([-+])|(\d+)([.)]))")
+# Text Discord refuses as the text of a masked link (it looks like a link itself).
+_URLISH = re.compile(r"[a-z][a-z0-9+.-]*:/|discord(?:app)?\.(?:gg|com|new|gift|media)|dis\.gd", re.I)
+
+
 def escape(text: str) -> str:
     """Plain feed text -> Discord Markdown that shows exactly that text and pings nobody."""
     text = _CONTROL.sub("", text)
-    return escape_mentions(escape_markdown(text))
+    text = _MARKDOWN.sub(lambda m: "\\" + m[0], text)
+    text = _LINE_START.sub(_escape_line_start, text)
+    return escape_mentions(text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    if match[1]:
+        return "\\" + match[1]
+    return f"{match[2]}\\{match[3]}"
 
 
 def cut(text: str, limit: int) -> str:
@@ -111,7 +136,12 @@ def _safe_url(url: str | None) -> str | None:
 def render_link(link: Link, language: str = "en") -> str:
     text = escape(link.title) or label("link", language)
     url = _safe_url(link.url)
-    line = f"[{text}]({url})" if url and len(url) < 512 else text
+    if url and len(url) < 512:
+        # Discord shows a masked link whose text looks like a URL as raw markdown: such a title
+        # goes before the bare link instead
+        line = f"{text} — {url}" if _URLISH.search(link.title) else f"[{text}]({url})"
+    else:
+        line = text
     if link.published:
         line += f" · {link.published:%Y-%m-%d}"
     return f"→ {line}"

@@ -1,9 +1,11 @@
 """Starting and stopping the Discord adapter inside ``briefbot run``.
 
-``start_discord`` logs in (a bad token fails here, loudly) and connects in a background task, so the
-caller can register ``runner.publisher`` with the delivery service before the gateway is up.
-``stop()`` closes the client, which ends the gateway connection and the HTTP session; it is what the
-SIGTERM handler calls.
+``start_discord`` logs in (a rejected token fails here: one line naming DISCORD_TOKEN, exit 2) and
+connects in a background task, so the caller can register ``runner.publisher`` with the delivery
+service before the gateway is up. When Discord cannot be reached at all (a bot started by systemd
+before the network is up), the login is retried in that background task with backoff, one log line
+per attempt, until it works or the process is stopped. ``stop()`` closes the client, which ends the
+gateway connection and the HTTP session; it is what the SIGTERM handler calls.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import contextlib
 import logging
 from typing import Any
 
+import aiohttp
 import discord
+from discord.utils import MISSING
 
 from adapters import CoreParts
 from adapters.discord.client import BriefbotClient, Router, configure_endpoints
@@ -23,21 +27,84 @@ from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
+RETRY_FIRST = 1.0  # seconds before the second login attempt; doubled each time
+RETRY_MAX = 60.0
+# Discord not reachable (network down, DNS, refused, reset, timed out, 5xx): worth retrying.
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, discord.DiscordServerError,
+                  discord.GatewayNotFound)
+
+
+def rejected_token() -> ConfigError:
+    return ConfigError("Discord rejected the token (401 Unauthorized); copy it again from the "
+                       "Developer Portal (Bot -> Reset Token)", key="DISCORD_TOKEN")
+
+
+def network_reason(error: BaseException) -> str:
+    """One line for the log: what failed, without a traceback."""
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return f"cannot connect to {error.host}:{error.port} ({error.os_error.strerror or error})"
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    return f"{type(error).__name__}: {error}".rstrip(": ")
+
 
 class DiscordRunner:
-    def __init__(self, client: BriefbotClient) -> None:
+    def __init__(self, client: BriefbotClient, *, retry_first: float = RETRY_FIRST,
+                 retry_max: float = RETRY_MAX) -> None:
         self.client = client
         self.publisher: DiscordPublisher = client.publisher
+        self.failure: ConfigError | None = None  # a token rejected after a retried login
         self._task: asyncio.Task[None] | None = None
+        self._retry_first = retry_first
+        self._retry_max = retry_max
+        self._retrying = False
+        self._own_connector = client.http.connector is MISSING
 
     async def start(self, token: str) -> None:
+        """Log in, then connect in the background; raises ConfigError for a rejected token."""
+        try:
+            await self._login(token)
+        except NETWORK_ERRORS as e:
+            await self._reset_http()
+            log.warning("Discord is not reachable (%s); retrying in %g s", network_reason(e),
+                        self._retry_first)
+            self._retrying = True
+            self._task = asyncio.create_task(self._login_later(token), name="discord-login")
+            return
+        self._task = asyncio.create_task(self._connect(), name="discord-gateway")
+
+    async def _login(self, token: str) -> None:
         try:
             await self.client.login(token)
         except discord.LoginFailure as e:
             await self.client.close()
-            raise ConfigError("Discord rejected the token; copy it again from the Developer "
-                              "Portal (Bot -> Reset Token)", key="DISCORD_TOKEN") from e
-        self._task = asyncio.create_task(self._connect(), name="discord-gateway")
+            raise rejected_token() from e
+
+    async def _reset_http(self) -> None:
+        """Close the HTTP session a failed login left open, so the next one starts afresh."""
+        await self.client.http.close()
+        if self._own_connector:
+            self.client.http.connector = MISSING
+
+    async def _login_later(self, token: str) -> None:
+        delay = self._retry_first
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self._login(token)
+                break
+            except ConfigError as e:
+                log.error("%s", e)
+                self.failure = e
+                return
+            except NETWORK_ERRORS as e:
+                await self._reset_http()
+                delay = min(delay * 2, self._retry_max)
+                log.warning("Discord is still not reachable (%s); retrying in %g s",
+                            network_reason(e), delay)
+        self._retrying = False
+        log.warning("Discord reached: logged in")
+        await self._connect()
 
     async def _connect(self) -> None:
         try:
@@ -52,10 +119,16 @@ class DiscordRunner:
         await self.client.wait_until_ready()
 
     async def wait_closed(self) -> None:
+        """Returns when the client has closed; raises the ConfigError of a token rejected on a
+        retried login (so ``briefbot run`` exits 2 then too)."""
         if self._task is not None:
             await asyncio.shield(self._task)
+        if self.failure is not None:
+            raise self.failure
 
     async def stop(self) -> None:
+        if self._task is not None and self._retrying:
+            self._task.cancel()  # still waiting to retry the login
         await self.client.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
@@ -65,7 +138,26 @@ class DiscordRunner:
 def make_client(router: Router, config: DiscordConfig, *, language: str = "en",
                 **options: Any) -> BriefbotClient:
     configure_endpoints(config)
+    # briefbot has no voice: discord.py's warnings about missing voice libraries mean nothing here
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+    logging.getLogger("discord.client").addFilter(ONE_LINE_RECONNECT)
     return BriefbotClient(router, config=config, language=language, **options)
+
+
+class _OneLineReconnect(logging.Filter):
+    """discord.py logs each gateway reconnect with a full traceback; one line says as much."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+            error = record.exc_info[1]
+            record.msg = f"{record.msg} ({network_reason(error) if error else 'error'})"
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+ONE_LINE_RECONNECT = _OneLineReconnect()
 
 
 async def start_discord(
@@ -75,9 +167,10 @@ async def start_discord(
     token = token or app.secrets.discord_token
     if not token:
         raise ConfigError("DISCORD_TOKEN is not set", key="DISCORD_TOKEN")
+    retry = {k: options.pop(k) for k in ("retry_first", "retry_max") if k in options}
     client = make_client(app.router, app.config.discord, language=app.config.bot.language,
                          **options)
-    runner = DiscordRunner(client)
+    runner = DiscordRunner(client, **retry)
     await runner.start(token)
     return runner
 

@@ -4,6 +4,10 @@ Slack wants every slash command acknowledged within 3 seconds. The answer is com
 it is ready within ``ack_budget`` it goes out in the ack itself, otherwise the ack says "working on
 it" and the answer follows through ``response_url`` (which takes 5 posts, so at most 6 messages).
 The few sentences the adapter writes itself follow ``[bot] language`` (``bot.i18n``).
+
+At start a rejected token is one line naming the variable (exit 2). Slack not reachable (a bot
+started before the network is up) is not an error: the token check and the Socket Mode connection
+are retried in the background with backoff, one log line per attempt.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ ACK_BUDGET = 2.0  # seconds; Slack allows 3 for the ack, the rest is network
 RESPONSE_URL_POSTS = 5
 ADMIN_CACHE_SECONDS = 300.0
 EVENTS_PATH = "/slack/events"
+RETRY_FIRST = 1.0  # seconds before the second attempt to reach Slack; doubled each time
+RETRY_MAX = 60.0
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
 
 
 class SlackCommands:
@@ -176,16 +183,35 @@ def build_bolt_app(router: CommandRouter, config: SlackConfig, client: AsyncWebC
                    signing_secret: str | None, publisher: SlackPublisher,
                    ack_budget: float = ACK_BUDGET) -> tuple[AsyncApp, SlackCommands]:
     http = config.mode == "http"
+    bolt_log = logging.getLogger("briefbot.slack.bolt")
+    bolt_log.addFilter(_NOT_TOKEN_UNUSED)
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or "",
         request_verification_enabled=http,
         ignoring_self_events_enabled=False,
-        logger=logging.getLogger("briefbot.slack.bolt"),
+        logger=bolt_log,
     )
     commands = SlackCommands(router, config, client, publisher, ack_budget=ack_budget)
     commands.register(app)
     return app, commands
+
+
+class _NotTokenUnused(logging.Filter):
+    """bolt warns that SLACK_BOT_TOKEN "will be unused" whenever it is in the environment and a
+    client is given (the client carries that very token); slack_sdk logs each failed Socket Mode
+    reconnect with a traceback, where one line says as much."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "will be unused" in str(record.msg):
+            return False
+        if record.exc_info and str(record.msg).startswith("Failed to connect"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+_NOT_TOKEN_UNUSED = _NotTokenUnused()
 
 
 @dataclass
@@ -199,12 +225,21 @@ class SlackRunner:
     web_runner: web.AppRunner | None = None
     port: int | None = None
     _closed: asyncio.Event | None = None
+    failure: ConfigError | None = None  # a token rejected once Slack was reached
+    _reaching: asyncio.Task[None] | None = None
 
     async def wait_closed(self) -> None:
+        """Returns when stopped; raises the ConfigError of a token rejected after a retry."""
         assert self._closed is not None
         await self._closed.wait()
+        if self.failure is not None:
+            raise self.failure
 
     async def stop(self) -> None:
+        if self._reaching is not None:
+            self._reaching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reaching
         await self.commands.drain()
         if self.socket is not None:
             await self.socket.close_async()  # type: ignore[no-untyped-call]  # slack-bolt is untyped here
@@ -214,12 +249,40 @@ class SlackRunner:
         if self._closed is not None:
             self._closed.set()
 
+    def reach_later(self, config: SlackConfig, *, retry_first: float, retry_max: float) -> None:
+        self._reaching = asyncio.create_task(
+            self._reach_later(config, retry_first, retry_max), name="slack-reach")
+
+    async def _reach_later(self, config: SlackConfig, delay: float, retry_max: float) -> None:
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await _check_token(self.publisher.client)
+                if self.socket is not None:
+                    await _connect_socket(self.socket)
+                break
+            except ConfigError as e:
+                log.error("%s", e)
+                self.failure = e
+                if self._closed is not None:
+                    self._closed.set()
+                return
+            except NETWORK_ERRORS as e:
+                delay = min(delay * 2, retry_max)
+                log.warning("%s; retrying in %g s", unreachable(config, e, again=True), delay)
+        log.warning("Slack reached: %s", "connected" if self.socket is not None else "token OK")
+
 
 async def start_slack_runner(
     router: CommandRouter, config: SlackConfig, secrets: Secrets, *, host: str = "0.0.0.0",
-    port: int | None = None, ack_budget: float = ACK_BUDGET,
+    port: int | None = None, ack_budget: float = ACK_BUDGET, retry_first: float = RETRY_FIRST,
+    retry_max: float = RETRY_MAX,
 ) -> SlackRunner:
-    """Connect (Socket Mode) or listen (HTTP) and return at once; ``stop()`` ends it."""
+    """Connect (Socket Mode) or listen (HTTP) and return at once; ``stop()`` ends it.
+
+    Raises ConfigError for a missing or rejected token; Slack not reachable is retried in the
+    background (see ``SlackRunner.reach_later``).
+    """
     bot_token = secrets.slack_bot_token
     signing_secret = secrets.slack_signing_secret
     app_token = secrets.slack_app_token
@@ -231,39 +294,89 @@ async def start_slack_runner(
         raise ConfigError("[slack] mode is socket but SLACK_APP_TOKEN is not set "
                           "(an app-level token starting with xapp-)")
     client = make_client(bot_token, config.api_base_url)
-    await _check_token(client, config.api_base_url)
+    try:
+        await _check_token(client)
+        problem: BaseException | None = None
+    except NETWORK_ERRORS as e:
+        problem = e
+    except ConfigError:
+        await _close_client_session(client)
+        raise
     publisher = SlackPublisher(client, language=router.language)
     bolt, commands = build_bolt_app(router, config, client, signing_secret=signing_secret,
                                     publisher=publisher, ack_budget=ack_budget)
     runner = SlackRunner(publisher=publisher, commands=commands, bolt=bolt,
                          _closed=asyncio.Event())
     if config.mode == "http":
-        web_runner = web.AppRunner(bolt.web_app(path=EVENTS_PATH))
-        await web_runner.setup()
-        site = web.TCPSite(web_runner, host, config.port if port is None else port)
-        await site.start()
-        runner.web_runner = web_runner
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        runner.port = sockets[0].getsockname()[1] if sockets else port
-        log.info("Slack HTTP mode listening on %s:%s%s", host, runner.port, EVENTS_PATH)
-        return runner
-    runner.socket = AsyncSocketModeHandler(bolt, app_token=app_token)
-    await runner.socket.connect_async()  # type: ignore[no-untyped-call]  # slack-bolt is untyped here
+        await _listen(runner, bolt, host, config.port if port is None else port)
+    else:
+        runner.socket = AsyncSocketModeHandler(bolt, app_token=app_token)
+        if problem is None:
+            try:
+                await _connect_socket(runner.socket)
+            except NETWORK_ERRORS as e:
+                problem = e
+            except ConfigError:
+                await runner.stop()
+                raise
+    if problem is not None:
+        log.warning("%s; retrying in %g s", unreachable(config, problem), retry_first)
+        runner.reach_later(config, retry_first=retry_first, retry_max=retry_max)
     return runner
 
 
-async def _check_token(client: AsyncWebClient, base_url: str) -> None:
+async def _listen(runner: SlackRunner, bolt: AsyncApp, host: str, port: int) -> None:
+    web_runner = web.AppRunner(bolt.web_app(path=EVENTS_PATH))
+    await web_runner.setup()
+    site = web.TCPSite(web_runner, host, port)
+    await site.start()
+    runner.web_runner = web_runner
+    server = getattr(site, "_server", None)
+    sockets = getattr(server, "sockets", None) or []
+    runner.port = sockets[0].getsockname()[1] if sockets else port
+    log.info("Slack HTTP mode listening on %s:%s%s", host, runner.port, EVENTS_PATH)
+
+
+async def _connect_socket(socket: AsyncSocketModeHandler) -> None:
+    """Open the Socket Mode connection; a rejected app token is a ConfigError.
+
+    slack_sdk's own connect loop retries every error for ever, a traceback each time, a rejected
+    token included: so the token is tried here first, with one call that fails cleanly.
+    """
+    try:
+        await socket.client.web_client.apps_connections_open(app_token=socket.client.app_token)
+    except SlackApiError as e:
+        error = e.response.get("error") if e.response is not None else None
+        raise ConfigError(f"Slack refused the app-level token ({error}); create one with the "
+                          "connections:write scope under Basic Information -> App-Level Tokens",
+                          key="SLACK_APP_TOKEN") from e
+    await socket.connect_async()  # type: ignore[no-untyped-call]  # slack-bolt is untyped here
+
+
+async def _check_token(client: AsyncWebClient) -> None:
     """Fail at start with a clear message rather than on the first command."""
     try:
         await client.auth_test()
     except SlackApiError as e:
         error = e.response.get("error") if e.response is not None else None
-        raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({error}); copy the Bot User OAuth "
-                          "Token (xoxb-...) from the app's OAuth & Permissions page") from e
-    except (aiohttp.ClientError, OSError, TimeoutError) as e:
-        raise ConfigError(f"cannot reach the Slack Web API at {base_url}: {e}",
-                          key="slack.api_base_url") from e
+        raise ConfigError(f"Slack refused the token ({error}); copy the Bot User OAuth "
+                          "Token (xoxb-...) from the app's OAuth & Permissions page",
+                          key="SLACK_BOT_TOKEN") from e
+
+
+def unreachable(config: SlackConfig, error: BaseException, *, again: bool = False) -> str:
+    """One log line. It names ``[slack] api_base_url`` only when the config sets it: a user who
+    never wrote that key is not told to look at it."""
+    where = ""
+    if config.api_base_url != SlackConfig().api_base_url:
+        where = f" at {config.api_base_url} ([slack] api_base_url)"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        reason = f"cannot connect to {error.host}:{error.port}: {error.os_error.strerror or error}"
+    elif isinstance(error, TimeoutError):
+        reason = "timed out"
+    else:
+        reason = f"{type(error).__name__}: {error}"
+    return f"Slack is {'still ' if again else ''}not reachable{where} ({reason})"
 
 
 async def start_slack(app: CoreParts, **kwargs: Any) -> SlackRunner:

@@ -9,6 +9,7 @@ fitting speaker; nothing is ever invented: when no speaker fits, the claim is dr
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -180,11 +181,18 @@ class Resolver:
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[tuple[int, int]] = field(default_factory=list)
     _spellings: dict[str, str] = field(default_factory=dict)
+    _full_names: dict[str, list[str]] = field(default_factory=dict)  # one word -> its full name
+    _quote_starts: list[int] = field(default_factory=list)
 
     def in_quote(self, pos: int) -> bool:
-        return any(a < pos < b - 1 for a, b in self.quotes)
+        # quotes come sorted and apart (QUOTE.finditer): only the last one opened before pos can
+        # hold it; a bisect keeps long texts linear (a scan of all quotes per position was not)
+        i = bisect_left(self._quote_starts, pos) - 1
+        return i >= 0 and pos < self.quotes[i][1] - 1
 
     def __post_init__(self) -> None:
+        self.quotes = sorted(self.quotes)
+        self._quote_starts = [a for a, _ in self.quotes]
         for s in self.sents:
             run: list[str] = []
             for t in [*list(s.toks), None]:  # type: ignore[list-item]
@@ -276,11 +284,16 @@ class Resolver:
         """Full name from elsewhere in the item and the majority spelling of each part."""
         parts = name.split()
         if len(parts) == 1:
-            for full in self.names:
-                if _same(full[-1], parts[0]) and len(full) >= 2:
-                    parts = list(full)
-                    break
+            parts = self._full_name(parts[0])
         return " ".join(self._spelling(p) for p in parts)
+
+    def _full_name(self, word: str) -> list[str]:
+        """The first full name ending in ``word`` (memoised: a scan of every name per mention
+        made long texts quadratic)."""
+        if word not in self._full_names:
+            full = next((f for f in self.names if len(f) >= 2 and _same(f[-1], word)), (word,))
+            self._full_names[word] = list(full)
+        return self._full_names[word]
 
     def _spelling(self, word: str) -> str:
         if len(word) < 5 or not word.isalpha():

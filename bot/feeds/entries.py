@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.feeds.fulltext import fetch_full_text, is_teaser
+from bot.feeds.fulltext import ArticlePages, is_teaser
 from bot.feeds.identity import canonical_url, entry_key
 from bot.feeds.parse import ParsedEntry, ParsedFeed
 from bot.ingest import RawArticle
-from bot.ports import Fetcher
 from bot.storage import Storage
 from bot.storage.sources import SourceRow
+from bot.text.clean import HEADLINE_MAX, headline_from, is_headline
+
+log = logging.getLogger(__name__)
 
 FIRST_POLL_NEWEST = 5  # a new feed brings at most this many items into digests
 
@@ -27,11 +30,13 @@ class EntryPlan:
 
 
 def entry_title(entry: ParsedEntry) -> str:
+    """The item's headline by the title rule of ``bot.text.clean``: a feed title longer than a
+    headline is body text (``to_article`` keeps it whole), and the headline is its first words."""
     if entry.title:
-        return entry.title[:500]
-    text = " ".join((entry.content or entry.summary).split())
-    if text:
-        return text[:80] + ("…" if len(text) > 80 else "")
+        return entry.title if is_headline(entry.title) else headline_from(entry.title, HEADLINE_MAX)
+    text = entry.content or entry.summary
+    if text.strip():
+        return headline_from(text)
     return entry.link or "(untitled)"
 
 
@@ -79,10 +84,13 @@ async def plan_entries(
     return plans, skipped
 
 
-async def to_article(plan: EntryPlan, fetcher: Fetcher | None) -> tuple[RawArticle, str | None]:
-    """The article for a plan; for a teaser-only entry (with a fetcher), the linked page's body.
+async def to_article(
+    plan: EntryPlan, pages: ArticlePages | None, *, max_chars: int | None = None
+) -> tuple[RawArticle, str | None]:
+    """The article for a plan; for a teaser-only entry (with ``pages``), the linked page's body.
 
     Returns the article and a warning when the page could not be used (the teaser stands in).
+    Texts longer than ``max_chars`` are cut there, with a line in the log.
     """
     entry = plan.entry
     warning = None
@@ -91,20 +99,37 @@ async def to_article(plan: EntryPlan, fetcher: Fetcher | None) -> tuple[RawArtic
         text = entry.content
         if teaser == text:
             teaser = None
-    elif fetcher is not None and entry.link and is_teaser(entry):
-        full, warning = await fetch_full_text(fetcher, entry.link)
+    elif pages is not None and entry.link and is_teaser(entry):
+        full, warning = await pages.text(entry.link)
         text = full if len(full) > len(entry.summary) else entry.summary
     else:
         text, teaser = entry.summary, None
+    if entry.title and not is_headline(entry.title) and not text.startswith(entry.title):
+        text = f"{entry.title}\n\n{text}" if text.strip() else entry.title  # the title is body
     if not text.strip():
         text = plan.title
     link = canonical_url(entry.link) if entry.link else None
     return RawArticle(
         key=plan.key,
         title=plan.title,
-        text=text,
+        text=_bounded(text, max_chars, plan.key),
         url=link or entry.link,
         published=entry.published,
-        teaser=teaser,
+        teaser=_bounded(teaser, max_chars, plan.key) if teaser else None,
         digest_eligible=plan.eligible,
     ), warning
+
+
+def _bounded(text: str, max_chars: int | None, key: str) -> str:
+    """``text`` cut at ``max_chars`` (at a paragraph or word end when one is near)."""
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    head = text[:max_chars]
+    for mark in ("\n\n", " "):
+        at = head.rfind(mark)
+        if at > max_chars * 0.9:
+            head = head[:at]
+            break
+    log.warning("feed item %s: text of %d characters cut at %d ([text] max_chars)", key,
+                len(text), len(head))
+    return head

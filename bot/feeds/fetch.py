@@ -2,12 +2,14 @@
 
 Redirects are followed by hand so that every hop is checked (scheme, address, count, loops). Host
 names are checked in the resolver, so the address checked is the one connected to (no DNS rebinding
-between check and connect). aiohttp skips the resolver for IP literals: those are checked per hop.
+between check and connect). aiohttp skips the resolver for IP literals: those are checked per hop,
+on the host as yarl normalised it (IDNA maps fullwidth digits, ideographic full stops and circled
+digits to ASCII, so ``１２７。０。０。１`` is the literal 127.0.0.1), and the request is made with that
+same parsed URL, so the host checked is the host connected to.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -17,12 +19,13 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from multidict import CIMultiDict
+from yarl import URL
 
 from bot.config import FetchConfig
 from bot.errors import FeedError
+from bot.feeds.addresses import IPAddress, is_public_address, parse_address, refusal
 from bot.ports import FetchResponse
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
           "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -48,17 +51,8 @@ class HTTPStatusError(FeedError):
         super().__init__(text, url=url)
 
 
-def is_public_address(ip: IPAddress) -> bool:
-    """Only globally routable unicast addresses; IPv6 forms that embed IPv4 are refused outright."""
-    if isinstance(ip, ipaddress.IPv6Address) and (
-        ip.ipv4_mapped is not None or ip.sixtofour is not None or ip.teredo is not None
-        or ip in _NAT64
-    ):
-        return False
-    return bool(ip.is_global) and not ip.is_multicast
-
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+__all__ = ["AddressRefused", "HTTPStatusError", "HttpFetcher", "SafeResolver", "is_public_address",
+           "parse_retry_after"]
 
 
 class SafeResolver(AbstractResolver):
@@ -75,12 +69,16 @@ class SafeResolver(AbstractResolver):
         if self._inner is None:
             self._inner = aiohttp.ThreadedResolver()
         results = await self._inner.resolve(host, port, family)
-        kept = [r for r in results if self._allowed(ipaddress.ip_address(r["host"]))]
+        kept = [r for r in results if self._permits(r["host"])]
         if not kept:
             shown = ", ".join(sorted({r["host"] for r in results})) or "nothing"
             raise AddressRefused(f"refused: {host} resolves to a non-public address ({shown})"
                                  f"{PRIVATE_HINT}")
         return kept
+
+    def _permits(self, address: str) -> bool:
+        ip = parse_address(address)
+        return ip is not None and self._allowed(ip)
 
     async def close(self) -> None:
         if self._inner is not None:
@@ -103,6 +101,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+Trusted = IPAddress | tuple[IPAddress, int]
+
+
 class HttpFetcher:
     """``bot.ports.Fetcher`` over aiohttp. One session, created lazily inside the running loop."""
 
@@ -111,16 +112,20 @@ class HttpFetcher:
         config: FetchConfig,
         *,
         inner_resolver: AbstractResolver | None = None,
-        trusted: Iterable[IPAddress] = (),
+        trusted: Iterable[Trusted] = (),
     ) -> None:
         self.config = config
         self._inner_resolver = inner_resolver
-        # addresses a test may treat as public (the fixture server) while the rule stays on
-        self._trusted = frozenset(trusted)
+        # addresses (every port) or (address, port) pairs a test may treat as public (the fixture
+        # server) while the rule stays on for everything else
+        wanted = list(trusted)
+        self._trusted = frozenset(t for t in wanted if not isinstance(t, tuple))
+        self._trusted_ports = frozenset(t for t in wanted if isinstance(t, tuple))
         self._session: aiohttp.ClientSession | None = None
 
-    def allowed(self, ip: IPAddress) -> bool:
-        return self.config.allow_private_networks or ip in self._trusted or is_public_address(ip)
+    def allowed(self, ip: IPAddress, port: int | None = None) -> bool:
+        return (self.config.allow_private_networks or ip in self._trusted
+                or (ip, port) in self._trusted_ports or is_public_address(ip))
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -139,24 +144,29 @@ class HttpFetcher:
             )
         return self._session
 
-    def check_url(self, url: str) -> None:
-        """Raise FeedError for a URL briefbot must not request (scheme, IP literal)."""
+    def check_url(self, url: str) -> URL:
+        """The URL as aiohttp will request it; FeedError when briefbot must not request it.
+
+        The host is checked as yarl normalised it (the form aiohttp connects to), never as written.
+        """
         try:
-            parts = urlsplit(url)
-            host = parts.hostname
-        except ValueError as e:
+            parsed = URL(url)
+            host = parsed.host
+            port = parsed.port
+        except (ValueError, UnicodeError) as e:
             raise FeedError(f"not a valid URL ({e})", url=url) from e
-        if parts.scheme.lower() not in ("http", "https"):
-            raise FeedError(f"refused: only http and https URLs are fetched, not {parts.scheme!r}",
+        if parsed.scheme.lower() not in ("http", "https"):
+            raise FeedError(f"refused: only http and https URLs are fetched, not {parsed.scheme!r}",
                             url=url)
         if not host:
             raise FeedError("the URL has no host", url=url)
-        try:
-            ip = ipaddress.ip_address(host)
-        except ValueError:
-            return
-        if not self.allowed(ip):
-            raise FeedError(f"refused: {host} is not a public address{PRIVATE_HINT}", url=url)
+        ip = parse_address(host)
+        if ip is not None and not self.allowed(ip, port):
+            written = urlsplit(url).hostname or host
+            shown = host if written == host else f"{written} (read as {host})"
+            raise FeedError(f"refused: {shown} is not a public address ({refusal(ip)})"
+                            f"{PRIVATE_HINT}", url=url)
+        return parsed
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
@@ -171,23 +181,11 @@ class HttpFetcher:
         seen = {url}
         current = url
         while True:
-            self.check_url(current)
+            target = self.check_url(current)
             try:
-                async with session.get(current, headers=conditional, allow_redirects=False) as resp:
+                async with session.get(target, headers=conditional, allow_redirects=False) as resp:
                     if resp.status in REDIRECTS:
-                        location = resp.headers.get("Location")
-                        if not location:
-                            raise FeedError(f"HTTP {resp.status} redirect without a Location",
-                                            url=current)
-                        target = urljoin(current, location.strip())
-                        if target in seen:
-                            raise FeedError("redirect loop", url=url)
-                        if len(redirects) >= self.config.max_redirects:
-                            raise FeedError(f"more than {self.config.max_redirects} redirects",
-                                            url=url)
-                        seen.add(target)
-                        redirects.append(target)
-                        current = target
+                        current = self._next_hop(url, current, resp, seen, redirects)
                         continue
                     headers = CIMultiDict(resp.headers)
                     if resp.status == 304:
@@ -203,9 +201,7 @@ class HttpFetcher:
             except FeedError:
                 raise
             except TimeoutError as e:
-                raise FeedError(
-                    f"timed out (connect {self.config.connect_timeout:g} s, "
-                    f"read {self.config.read_timeout:g} s)", url=current) from e
+                raise FeedError(self.timeout_reason(e), url=current) from e
             except aiohttp.ClientConnectorError as e:
                 if isinstance(e.os_error, AddressRefused):
                     raise FeedError(str(e.os_error), url=current) from e
@@ -217,6 +213,33 @@ class HttpFetcher:
                 raise FeedError("the connection broke while reading the body", url=current) from e
             except (aiohttp.ClientError, OSError, ValueError) as e:
                 raise FeedError(f"request failed ({type(e).__name__}: {e})", url=current) from e
+
+    def _next_hop(self, url: str, current: str, resp: aiohttp.ClientResponse, seen: set[str],
+                  redirects: list[str]) -> str:
+        """The redirect's target (checked like any URL at the top of the next hop)."""
+        location = resp.headers.get("Location")
+        if not location:
+            raise FeedError(f"HTTP {resp.status} redirect without a Location", url=current)
+        target = urljoin(current, location.strip())
+        if target in seen:
+            raise FeedError("redirect loop", url=url)
+        if len(redirects) >= self.config.max_redirects:
+            raise FeedError(f"more than {self.config.max_redirects} redirects", url=url)
+        seen.add(target)
+        redirects.append(target)
+        return target
+
+    def timeout_reason(self, error: TimeoutError) -> str:
+        """Which deadline fired: connecting, waiting for data, or the whole request."""
+        cfg = self.config
+        if isinstance(error, aiohttp.ConnectionTimeoutError):
+            return (f"timed out connecting (no connection within {cfg.connect_timeout:g} s, "
+                    "[fetch] connect_timeout)")
+        if isinstance(error, aiohttp.SocketTimeoutError):
+            return (f"timed out reading (no data for {cfg.read_timeout:g} s, "
+                    "[fetch] read_timeout)")
+        return (f"timed out (the whole request took longer than {cfg.timeout:g} s, "
+                "[fetch] timeout)")
 
     async def _read(self, resp: aiohttp.ClientResponse) -> tuple[bytes, bool]:
         """At most ``max_bytes`` of the (decompressed) body; stops reading past it."""

@@ -3,6 +3,11 @@
 One broken feed never stops the others: every per-feed problem becomes a FeedResult with a reason.
 Only storage errors escape (the caller cannot go on without its database). Fetches run concurrently;
 storing is serialized so that two feeds carrying the same article never race on its key.
+
+Nor does a slow feed delay the others: under ``poll_due`` every feed poll is its own task, and a
+feed still being polled (say, its article pages trickle in) is simply not started again while the
+other feeds keep their schedule. Article pages go through ``ArticlePages``: their own deadline and
+their own limit over all feeds.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from bot.errors import FeedError, IngestError, StorageBusy, StorageError
 from bot.feeds.discover import find_feed_links
 from bot.feeds.entries import EntryPlan, plan_entries, to_article
 from bot.feeds.fetch import HTTPStatusError
+from bot.feeds.fulltext import ArticlePages
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.schedule import failure_delay, success_delay
 from bot.ingest import IngestService, RawArticle, content_hash
@@ -97,6 +103,7 @@ class FeedPoller:
         *,
         rng: random.Random | None = None,
         concurrency: int = 4,
+        wait_seconds: float = 30.0,
     ) -> None:
         self.config = config
         self.storage = storage
@@ -105,9 +112,13 @@ class FeedPoller:
         self.fetcher = fetcher
         self.rng = rng or random.Random()
         self.concurrency = concurrency
+        self.wait_seconds = wait_seconds
+        self.pages = ArticlePages(fetcher, timeout=config.fetch.full_text_timeout,
+                                  concurrency=config.fetch.full_text_concurrency)
         self._discovered: dict[str, str] = {}  # website URL -> the feed it names
         self._store_lock = asyncio.Lock()
-        self._polling = False
+        self._gate = asyncio.Semaphore(concurrency)
+        self._running: dict[int, asyncio.Task[FeedResult]] = {}  # source id -> its poll under way
 
     @classmethod
     def from_app(cls, app: PollerParts, fetcher: Fetcher) -> FeedPoller:
@@ -131,38 +142,59 @@ class FeedPoller:
         return await self._poll_many(await self._sources())
 
     async def poll_due(self, now: datetime | None = None) -> list[FeedResult]:
-        """The feeds whose next poll is due; call it periodically (e.g. every minute).
+        """Start the feeds whose next poll is due; call it periodically (e.g. every minute).
 
-        Returns at once with no results when a previous call is still running.
+        A feed whose previous poll is still running is not started twice. Waits at most
+        ``wait_seconds`` for the polls under way and returns those that finished since the last
+        call (each result once); slower polls go on and come with a later call. A storage error
+        of a finished poll is raised.
         """
-        if self._polling:
-            return []
-        self._polling = True
         try:
             moment = now or self.clock.now()
             pairs = await self._sources()  # new feeds in the config are due at once
             due = {row.id for row in await self.storage.sources.due(moment)}
-            pairs = [(f, r) for f, r in pairs if r.id in due]
-            return await self._poll_many(pairs)
+            for feed, row in pairs:
+                if row.id in due and row.id not in self._running:
+                    self._running[row.id] = asyncio.create_task(
+                        self._poll_gated(feed, row), name=f"poll {feed.url}")
+            if self._running:
+                await asyncio.wait(list(self._running.values()), timeout=self.wait_seconds)
+            finished = [(sid, task) for sid, task in self._running.items() if task.done()]
+            for sid, _ in finished:
+                del self._running[sid]
+            return self._collect([task for _, task in finished])
         except StorageBusy as e:  # another process writes for long: the next run tries again
             log.warning("feed polling postponed: %s", e)
             return []
-        finally:
-            self._polling = False
+
+    async def close(self) -> None:
+        """Cancel the polls still under way (the process is stopping)."""
+        tasks = list(self._running.values())
+        self._running.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _poll_gated(self, feed: FeedConfig, row: SourceRow) -> FeedResult:
+        async with self._gate:
+            return await self.poll_feed(feed, row)
 
     async def _poll_many(self, pairs: list[tuple[FeedConfig, SourceRow]]) -> list[FeedResult]:
-        gate = asyncio.Semaphore(self.concurrency)
+        tasks = [asyncio.ensure_future(self._poll_gated(f, r)) for f, r in pairs]
+        if tasks:
+            await asyncio.wait(tasks)
+        return self._collect(tasks)
 
-        async def one(feed: FeedConfig, row: SourceRow) -> FeedResult:
-            async with gate:
-                return await self.poll_feed(feed, row)
-
-        outcomes = await asyncio.gather(*(one(f, r) for f, r in pairs), return_exceptions=True)
+    @staticmethod
+    def _collect(tasks: list[asyncio.Task[FeedResult]]) -> list[FeedResult]:
         results: list[FeedResult] = []
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome  # only storage errors (and cancellation) get here
-            results.append(outcome)
+        for task in tasks:
+            if task.cancelled():
+                continue
+            error = task.exception()
+            if error is not None:
+                raise error  # only storage errors get here
+            results.append(task.result())
         return results
 
     async def poll_feed(self, feed: FeedConfig, row: SourceRow) -> FeedResult:
@@ -299,13 +331,14 @@ class FeedPoller:
         self, plans: list[EntryPlan], result: FeedResult
     ) -> list[tuple[EntryPlan, RawArticle]]:
         """Articles oldest first (so newer items get higher ids), full text fetched for teasers."""
-        gate = asyncio.Semaphore(4)
-        fetcher = self.fetcher if self.config.fetch.full_text else None
+        gate = asyncio.Semaphore(self.pages.per_feed)
+        pages = self.pages if self.config.fetch.full_text else None
         problems: list[str] = []
 
         async def build(plan: EntryPlan) -> tuple[EntryPlan, RawArticle]:
             async with gate:
-                article, warning = await to_article(plan, fetcher)
+                article, warning = await to_article(plan, pages,
+                                                    max_chars=self.config.text.max_chars)
             if warning:
                 problems.append(warning)
             return plan, article

@@ -261,7 +261,7 @@ async def test_mentions_in_feed_text_ping_nobody(router: StubRouter,
     text = text_of(data)
     assert "@everyone" not in text and "@here" not in text and "<@1234" not in text
     assert "@\u200beveryone" in text
-    assert "\\[click](https://evil.test)" in text  # shown as text, not a masked link
+    assert "\\[click\\]\\(https\\://evil.test\\)" in text  # shown as text, not a masked link
 
 
 async def test_gateway_reconnect_resumes(router: StubRouter,

@@ -48,8 +48,8 @@ def test_escape_neutralizes_markdown_and_mentions() -> None:
     text = escape("**bold** _it_ @everyone @here <@123456789012345678> [x](https://e.vil) `c`")
     assert "\\*\\*bold\\*\\*" in text and "\\_it\\_" in text and "\\`c\\`" in text
     assert "@\u200beveryone" in text and "@\u200bhere" in text and "<@\u200b1234" in text
-    assert "\\[x](https://e.vil)" in text
-    assert escape("a\x1b[31mred\u202e") == "a[31mred"
+    assert "\\[x\\]\\(https\\://e.vil\\)" in text  # every bracket, parenthesis, URL colon
+    assert escape("a\x1b[31mred\u202e") == "a\\[31mred"
 
 
 def test_cut_keeps_escapes_whole() -> None:
@@ -110,7 +110,7 @@ def test_sections_figures_links_and_footer() -> None:
     (m,) = payload(reply)
     text = all_text(reply)
     assert "• **67,2 Mrd. $** — VC in AI (Stanford)" in text
-    assert "→ [A (b)](https://x.test/a%20b%29) · 2025-01-28" in text
+    assert "→ [A \\(b\\)](https://x.test/a%20b%29) · 2025-01-28" in text
     assert "→ No url" in text and "javascript:" not in text.replace("→ js", "")
     assert m["embeds"][-1]["footer"]["text"] == "2 sources · Page 2/3"
 

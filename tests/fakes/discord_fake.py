@@ -117,7 +117,8 @@ class FakeDiscord:
 
     # --- lifecycle --------------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on ``port`` (0: any free one; a test restarting the server passes the old one)."""
         app = web.Application(middlewares=[self._record])
         api = "/api/v10"
         app.router.add_get("/gateway", self._gateway)
@@ -135,7 +136,7 @@ class FakeDiscord:
         app.router.add_get(f"{api}/channels/{{channel}}/messages", self._history)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 

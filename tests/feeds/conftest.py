@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import inspect
 import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -25,11 +27,14 @@ class FeedServer:
 
     def __init__(self, secret_path: Path) -> None:
         self.requests: list[web.Request] = []
-        self.overrides: dict[str, Callable[[web.Request], web.StreamResponse]] = {}
+        # a handler may be a coroutine function (a response that streams)
+        self.overrides: dict[str, Callable[[web.Request], Any]] = {}
         self.bodies: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type) to serve
         self.secret_path = secret_path
         self.hang = asyncio.Event()  # never set: the slow route waits on it until cancelled
         self.server: TestServer | None = None
+        self.trickling: list[str] = []  # paths of /trickle pages being sent right now
+        self.most_trickling = 0
 
     @property
     def base(self) -> str:
@@ -51,7 +56,8 @@ class FeedServer:
         self.requests.append(request)
         path = request.path
         if path in self.overrides:
-            return self.overrides[path](request)
+            answer = self.overrides[path](request)
+            return await answer if inspect.isawaitable(answer) else answer
         if path in self.bodies:
             body, ctype = self.bodies[path]
             return web.Response(body=body, headers={"Content-Type": ctype})
@@ -85,6 +91,8 @@ class FeedServer:
             await self.hang.wait()
         if path == "/endless":
             return await self._endless(request)
+        if path.startswith("/trickle"):
+            return await self._trickle(request, float(request.query.get("pause", "1")))
         if path == "/empty":
             return web.Response(body=b"", headers={"Content-Type": RSS})
         if path in ("/secret", "/secret.dtd"):
@@ -99,6 +107,21 @@ class FeedServer:
                 ctype = "application/rss+xml; charset=utf-8"  # a lie: the bytes are latin-1
             return web.Response(body=self.fixture(name), headers={"Content-Type": ctype})
         return web.Response(status=404, text="not found")
+
+    async def _trickle(self, request: web.Request, pause: float) -> web.StreamResponse:
+        """An HTML page sent one byte per ``pause`` seconds, until the client gives up."""
+        response = web.StreamResponse(headers={"Content-Type": "text/html; charset=utf-8"})
+        await response.prepare(request)
+        self.trickling.append(request.path)
+        self.most_trickling = max(self.most_trickling, len(self.trickling))
+        try:
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+                while not request.transport or not request.transport.is_closing():
+                    await response.write(b"<")
+                    await asyncio.sleep(pause)
+        finally:
+            self.trickling.remove(request.path)
+        return response
 
     async def _endless(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": RSS})
@@ -123,7 +146,13 @@ def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
 async def server(tmp_path: Path) -> AsyncIterator[FeedServer]:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-FILE")
-    feeds = FeedServer(secret)
+    async with serving(FeedServer(secret)) as feeds:
+        yield feeds
+
+
+@contextlib.asynccontextmanager
+async def serving(feeds: FeedServer) -> AsyncIterator[FeedServer]:
+    """``feeds`` on 127.0.0.1, a free port, until the block ends."""
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", feeds.handle)
     test_server = TestServer(app, host="127.0.0.1", port=0)
@@ -159,3 +188,35 @@ def fetch_config(**changes: object) -> FetchConfig:
 def with_feeds(config: Config, *urls: str, **fetch: object) -> Config:
     feeds = tuple(FeedConfig(url=u) for u in urls)
     return dataclasses.replace(config, feeds=feeds, fetch=fetch_config(**fetch))
+
+
+@pytest.fixture
+async def target(tmp_path: Path) -> AsyncIterator[FeedServer]:
+    """A second loopback server: what an attacker wants reached (its own port, its own request log)."""
+    async with serving(FeedServer(tmp_path / "secret.txt")) as feeds:
+        yield feeds
+
+
+FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+CIRCLED = str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")
+
+
+def disguised_loopback(port: int) -> dict[str, str]:
+    """127.0.0.1 written so that only IDNA normalisation (yarl's, hence aiohttp's) reveals it."""
+    return {
+        "fullwidth digits": f"http://{'127.0.0.1'.translate(FULLWIDTH)}:{port}/",
+        "fullwidth digits, ASCII dots": f"http://１２７.０.０.１:{port}/",
+        "ideographic full stop": f"http://127。0。0。1:{port}/",
+        "circled digits": f"http://{'127.0.0.1'.translate(CIRCLED)}:{port}/",
+    }
+
+
+def teasers(*links: str, feed: str = "t") -> bytes:
+    items = "".join(
+        f"<item><title>Teaser {n}</title><link>{link}</link>"
+        f"<guid isPermaLink='false'>{feed}-{n}</guid>"
+        "<pubDate>Tue, 28 Jan 2025 08:00:00 GMT</pubDate>"
+        "<description>Analysts question the reported training costs… Read more</description></item>"
+        for n, link in enumerate(links))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+            f"{items}</channel></rss>").encode()

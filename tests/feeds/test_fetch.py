@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.errors import FeedError
@@ -18,7 +20,7 @@ from bot.feeds.fetch import (
     is_public_address,
     parse_retry_after,
 )
-from tests.feeds.conftest import FeedServer, NoDNS, fetch_config
+from tests.feeds.conftest import FeedServer, NoDNS, disguised_loopback, fetch_config
 
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
 
@@ -109,7 +111,7 @@ async def test_only_http_and_https(server: FeedServer, fetcher: HttpFetcher) -> 
 @pytest.mark.parametrize("address", [
     "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
     "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "fe80::1", "fc00::1", "ff02::1",
-    "::ffff:127.0.0.1", "::ffff:8.8.8.8", "2002:7f00:1::1", "64:ff9b::a00:1",
+    "::ffff:127.0.0.1", "2002:7f00:1::1", "64:ff9b::a00:1",
 ])
 def test_non_public_addresses_refused(address: str) -> None:
     assert not is_public_address(ipaddress.ip_address(address))
@@ -208,3 +210,115 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("Tue, 28 Jan 2025 09:10:00 GMT", now) == 600
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+# --- addresses the URL library normalises (issue 14, case 1) -----------------------------------
+
+
+def _port(server: FeedServer) -> int:
+    assert server.server is not None
+    return int(server.server.port)
+
+
+async def test_idna_spelled_loopback_refused_as_feed_url(target: FeedServer) -> None:
+    """yarl turns these hosts into 127.0.0.1 and aiohttp then skips the resolver: the check must
+    look at the normalised host, and the loopback server must never see a request."""
+    f = HttpFetcher(fetch_config(allow_private_networks=False), inner_resolver=NoDNS())
+    try:
+        for spelling, url in disguised_loopback(_port(target)).items():
+            with pytest.raises(FeedError, match=r"read as 127\.0\.0\.1\) is not a public") as info:
+                await f.fetch(url + "good.rss")
+            assert "allow_private_networks" in info.value.reason, spelling
+    finally:
+        await f.close()
+    assert target.requests == []
+
+
+async def test_ipv4_compatible_loopback_refused_without_a_connect(target: FeedServer) -> None:
+    """``::7f00:1`` is global to Python 3.11; a connect to it was attempted before."""
+    f = HttpFetcher(fetch_config(allow_private_networks=False), inner_resolver=NoDNS())
+    try:
+        for host in ("[::7f00:1]", "[::127.0.0.1]", "[64:ff9b:1::7f00:1]", "[64:ff9b::7f00:1]"):
+            with pytest.raises(FeedError, match="is not a public address"):
+                await f.fetch(f"http://{host}:{_port(target)}/good.rss")
+    finally:
+        await f.close()
+    assert target.requests == []
+
+
+async def test_idna_spelled_loopback_refused_as_redirect_target(
+    server: FeedServer, target: FeedServer
+) -> None:
+    """The fixture server (its port only) is trusted; the hop it redirects to is not."""
+    f = HttpFetcher(fetch_config(allow_private_networks=False), inner_resolver=NoDNS(),
+                    trusted=[(LOOPBACK, _port(server))])
+    try:
+        for spelling, url in disguised_loopback(_port(target)).items():
+            server.overrides["/jump"] = lambda _r, url=url: web.Response(
+                status=302, headers={"Location": url + "good.rss"})
+            with pytest.raises(FeedError, match="is not a public address"):
+                await f.fetch(server.url("/jump"))
+            assert server.hits("/jump") >= 1, spelling
+    finally:
+        await f.close()
+    assert target.requests == []
+
+
+async def test_private_networks_allowed_still_reach_loopback(target: FeedServer) -> None:
+    f = HttpFetcher(fetch_config(allow_private_networks=True), inner_resolver=NoDNS())
+    try:
+        for url in disguised_loopback(_port(target)).values():
+            assert (await f.fetch(url + "good.rss")).status == 200
+    finally:
+        await f.close()
+    assert target.hits("/good.rss") == len(disguised_loopback(0))
+
+
+# --- time-outs name the deadline that fired (issue 14, case 12) --------------------------------
+
+
+async def test_read_deadline_named(server: FeedServer, fetcher: HttpFetcher) -> None:
+    with pytest.raises(FeedError) as info:
+        await fetcher.fetch(server.url("/slow"))
+    assert "no data for 0.3 s" in info.value.reason and "read_timeout" in info.value.reason
+    assert "connect" not in info.value.reason
+
+
+async def test_total_deadline_named_for_a_trickle(server: FeedServer) -> None:
+    """One byte every 0.1 s never trips the read deadline; the total one fires and says so."""
+    f = HttpFetcher(fetch_config(timeout=0.6, read_timeout=5.0), inner_resolver=NoDNS())
+    try:
+        with pytest.raises(FeedError) as info:
+            await f.fetch(server.url("/trickle?pause=0.1"))
+    finally:
+        await f.close()
+    reason = info.value.reason
+    assert "longer than 0.6 s" in reason and "[fetch] timeout" in reason, reason
+    assert "read 5" not in reason and "connect" not in reason
+
+
+async def test_connect_deadline_named() -> None:
+    """A listening socket whose backlog is full never accepts: the connect deadline fires."""
+    fetcher = HttpFetcher(fetch_config(connect_timeout=0.3, timeout=5.0), inner_resolver=NoDNS())
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        for _ in range(8):  # fill the accept queue so the next SYN is not answered
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError, OSError):
+                filler.connect(("127.0.0.1", port))
+            fillers.append(filler)
+        with pytest.raises(FeedError) as info:
+            await fetcher.fetch(f"http://127.0.0.1:{port}/feed")
+    finally:
+        await fetcher.close()
+        for filler in fillers:
+            filler.close()
+        listener.close()
+    reason = info.value.reason
+    assert "timed out connecting" in reason and "connect_timeout" in reason, reason
+
