@@ -18,6 +18,7 @@ from bot.config import Config, FeedConfig
 from bot.errors import FeedError
 from bot.feeds.discover import find_feed_links
 from bot.feeds.health import SourceHealth
+from bot.feeds.opml import OPMLDocument, OPMLProblem
 from bot.feeds.parse import parse_feed
 from bot.feeds.poller import FeedPoller
 from bot.ports import Clock, Fetcher
@@ -62,6 +63,15 @@ class ListedFeed:
     name: str
     origin: Origin
     health: SourceHealth
+
+
+@dataclass
+class ImportReport:
+    """What ``import_opml`` did: feeds added, feeds skipped (line, reason), outlines unusable."""
+
+    added: list[str] = dataclasses.field(default_factory=list)
+    skipped: list[OPMLProblem] = dataclasses.field(default_factory=list)
+    problems: list[OPMLProblem] = dataclasses.field(default_factory=list)
 
 
 class FeedManager:
@@ -165,6 +175,45 @@ class FeedManager:
             listed.append(ListedFeed(owned.name, "shared" if owned.shared else "community",
                                      health))
         return listed
+
+    async def import_opml(self, community: str, document: OPMLDocument,
+                          added_by: str | None = "opml") -> ImportReport:
+        """Follow the document's feeds for ``community`` (``SHARED`` by default at the CLI). Nothing
+        is fetched now: the feeds are due at the next poll. The operator imports, so the
+        community's limit does not apply. Duplicates (the file's, the config's, feeds the
+        community follows already) are skipped and reported."""
+        report = ImportReport(problems=list(document.problems))
+        now = self.clock.now()
+        for feed in document.feeds:
+            if self._config_feed(feed.url) is not None:
+                report.skipped.append(OPMLProblem(feed.line, f"{feed.url} is a feed of the "
+                                                             "config file"))
+                continue
+            row = await self.storage.sources.get_by_url(feed.url)
+            if row is not None:
+                owned = await self.storage.feed_owners.of_source(community, row.id)
+                if owned is not None and owned.community == community:
+                    report.skipped.append(OPMLProblem(
+                        feed.line, f"{feed.url} is followed already (as {owned.name})"))
+                    continue
+            row = row or await self.storage.sources.ensure("feed", feed.url, feed.name, now)
+            name = await self._free_name(community, feed.name)
+            await self.storage.feed_owners.add(community, row.id, name, added_by, now)
+            report.added.append(name)
+        return report
+
+    async def export(self, community: str | None) -> list[tuple[str, str]]:
+        """(name, url) of every feed once: the config's, then the followed ones (of
+        ``community`` and the shared ones when given, else of everyone), by name."""
+        feeds = [(f.name or f.url, f.url) for f in self.config.feeds]
+        seen = {url for _, url in feeds}
+        owned = (await self.storage.feed_owners.visible(community) if community
+                 else await self.storage.feed_owners.followed())
+        for follow in sorted(owned, key=lambda o: (o.name.lower(), o.community)):
+            if follow.source.url not in seen:
+                seen.add(follow.source.url)
+                feeds.append((follow.name, follow.source.url))
+        return feeds
 
 
 def _unfetched(name: str, url: str) -> SourceHealth:

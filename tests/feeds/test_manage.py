@@ -11,8 +11,10 @@ from bot.app import App, build_app
 from bot.config import Config, FeedConfig, LimitsConfig
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.manage import community_key
+from bot.feeds.opml import parse_opml
 from bot.feeds.poller import ingest_once
-from bot.model import CommandRequest, Reply, User
+from bot.model import Reply, User
+from bot.storage.communities_feeds import SHARED
 from tests.conftest import FixedClock
 from tests.feeds.conftest import FeedServer, NoDNS, with_feeds
 
@@ -99,3 +101,16 @@ async def test_errors_are_exact_and_the_limit_holds(app: App, server: FeedServer
     limited = await ask(app, f"/feeds add url:{server.url('/rss10.rdf')}")
     assert limited.is_error and "2" in limited.title
     assert await app.storage.feed_owners.count(community_key("discord", "g1")) == 2
+
+
+async def test_shared_import_is_listed_everywhere_and_removable(app: App) -> None:
+    document = parse_opml(b'<opml version="2.0"><body><outline text="Shared one" '
+                          b'xmlUrl="http://127.0.0.1:9/shared.xml"/></body></opml>')
+    report = await app.feeds.import_opml(SHARED, document)
+    assert report.added == ["Shared one"]
+    for community in ("g1", "g2"):
+        listing = text(await ask(app, "/feeds list", community=community))
+        assert "Shared one" in listing and "imported from OPML" in listing
+    assert (await ask(app, '/feeds remove name:"Shared one"', user=READER)).is_error
+    assert not (await ask(app, '/feeds remove name:"Shared one"', community="g2")).is_error
+    assert "Shared one" not in text(await ask(app, "/feeds list"))
