@@ -143,7 +143,8 @@ def _answers(
         claim_ledger=claims,
         digests=digests,
         source_health=SourceAnswers(config, storage),
-        channel_digests=SubscriptionAnswers(delivery.subscriptions),
+        channel_digests=SubscriptionAnswers(delivery.subscriptions, storage.community_subscriptions,
+                                            limit=config.limits.subscriptions_per_community),
         community_feeds=FeedAnswers(feeds, config.bot.language),
     )
 

@@ -44,7 +44,7 @@ class Answers(Protocol):
     async def subscriptions(self, *, platform: str, channel: str | None) -> Reply: ...
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
-        user: User,
+        user: User, community: str | None = None,
     ) -> Reply: ...
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply: ...
     async def complete(self, source: str, prefix: str) -> list[str]: ...
@@ -275,6 +275,7 @@ class CommandRouter:
             return await self.answers.subscribe(
                 platform=request.platform, channel=request.channel, time=opt("time") or "",
                 timezone=opt("timezone") or "UTC", topic=topic, user=request.user,
+                community=request.community,
             )
         if name == "unsubscribe":
             return await self.answers.unsubscribe(

@@ -72,10 +72,11 @@ class CoreAnswers:
 
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
-        user: User,
+        user: User, community: str | None = None,
     ) -> Reply:
         return await self.channel_digests.subscribe(platform=platform, channel=channel, time=time,
-                                                    timezone=timezone, topic=topic, user=user)
+                                                    timezone=timezone, topic=topic, user=user,
+                                                    community=community)
 
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
         return await self.channel_digests.unsubscribe(platform=platform, channel=channel,

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.storage.claims import ClaimStore
-from bot.storage.communities_feeds import FeedOwnersStorage, FeedOwnerStore
+from bot.storage.communities_feeds import (
+    CommunitySubscriptionsStorage,
+    CommunitySubscriptionStore,
+    FeedOwnersStorage,
+    FeedOwnerStore,
+)
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
@@ -32,6 +37,8 @@ class Storage:
         self.deliveries: DeliveriesStorage = DeliveryStore(db)
         self.prepared: PreparedStorage = PreparedStore(db)
         self.feed_owners: FeedOwnersStorage = FeedOwnerStore(db)
+        self.community_subscriptions: CommunitySubscriptionsStorage = (
+            CommunitySubscriptionStore(db))
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:

@@ -143,3 +143,33 @@ def _owned(row: Row) -> OwnedFeed:
         raise StorageError("a feed_owners row without added_at")
     return OwnedFeed(source=source_row(row), community=row["owner"], name=row["owner_name"],
                      added_by=row["owner_added_by"], added_at=added)
+
+
+class CommunitySubscriptionsStorage(Protocol):
+    """Which community a chat subscription belongs to (``subscriptions.community``), for its limit.
+    Every method may raise ``StorageError``."""
+
+    async def tag(self, subscription_id: str, community: str) -> None:
+        """Record that ``community`` made the subscription (nothing when there is no such id)."""
+        ...
+
+    async def count(self, community: str) -> int:
+        """How many subscriptions made in chat belong to ``community``."""
+        ...
+
+
+class CommunitySubscriptionStore:
+    """:class:`CommunitySubscriptionsStorage` on an engine."""
+
+    def __init__(self, db: Engine) -> None:
+        self.db = db
+
+    async def tag(self, subscription_id: str, community: str) -> None:
+        await self.db.execute("UPDATE subscriptions SET community = ? WHERE id = ?",
+                              (community, subscription_id))
+
+    async def count(self, community: str) -> int:
+        row = await self.db.fetch_one(
+            "SELECT COUNT(*) FROM subscriptions WHERE community = ? AND origin = 'command'",
+            (community,))
+        return int(row[0]) if row else 0

@@ -114,3 +114,23 @@ async def test_shared_import_is_listed_everywhere_and_removable(app: App) -> Non
     assert (await ask(app, '/feeds remove name:"Shared one"', user=READER)).is_error
     assert not (await ask(app, '/feeds remove name:"Shared one"', community="g2")).is_error
     assert "Shared one" not in text(await ask(app, "/feeds list"))
+
+
+async def test_subscriptions_per_community_limit(config: Config, clock: FixedClock) -> None:
+    cfg = dataclasses.replace(config, limits=LimitsConfig(subscriptions_per_community=1))
+    application = await build_app(cfg, clock=clock)
+    try:
+        first = await ask(application, "/subscribe time:08:00")
+        assert not first.is_error, first.title
+        again = await ask(application, "/subscribe time:09:00")  # a reschedule is not a new one
+        assert not again.is_error, again.title
+        request = application.router.parse_text("/subscribe time:08:00", user=ADMIN,
+                                                platform="discord", channel="c2", community="g1")
+        refused = await application.router.handle(request)
+        assert refused.is_error and "subscriptions_per_community" in refused.title
+        other = application.router.parse_text("/subscribe time:08:00", user=ADMIN,
+                                              platform="discord", channel="c3", community="g2")
+        assert not (await application.router.handle(other)).is_error
+        assert await application.storage.community_subscriptions.count("discord:g1") == 1
+    finally:
+        await application.close()
