@@ -27,6 +27,7 @@ from bot.claims.extract import RuleClaimExtractor
 from bot.claims.ledger import update_ledger
 from bot.commands import CommandRouter
 from bot.config import Config, Secrets
+from bot.delivery.feed_alerts import FeedAlerts
 from bot.delivery.publishers import Publishers
 from bot.delivery.runtime import DeliveryRuntime, feed_poll_job
 from bot.delivery.service import Sleep
@@ -111,7 +112,7 @@ async def build_app(
     registry = Publishers(publishers)
     delivery = DeliveryRuntime.build(
         config, storage, clock, registry, digests.for_subscription, sleep=sleep,
-        poll_feeds=feed_poll_job(poller),  # feeds can be added from chat at any time
+        poll_feeds=feed_poll_job(poller, FeedAlerts(config, storage, clock, registry)),  # feeds can be added from chat at any time
     )
     feeds = FeedManager(config, storage, clock, fetcher, poller)
     answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery,

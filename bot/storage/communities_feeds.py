@@ -157,6 +157,15 @@ class CommunitySubscriptionsStorage(Protocol):
         """How many subscriptions made in chat belong to ``community``."""
         ...
 
+    async def communities(self) -> dict[str, str]:
+        """Subscription id -> the community that made it (chat subscriptions that have one)."""
+        ...
+
+    async def alert_slots(self) -> set[tuple[str, str]]:
+        """(subscription id, slot) of every feed alert the delivery log records as sent
+        (slots ``feed-down:…`` and ``feed-up:…``, see ``bot.delivery.feed_alerts``)."""
+        ...
+
 
 class CommunitySubscriptionStore:
     """:class:`CommunitySubscriptionsStorage` on an engine."""
@@ -173,3 +182,16 @@ class CommunitySubscriptionStore:
             "SELECT COUNT(*) FROM subscriptions WHERE community = ? AND origin = 'command'",
             (community,))
         return int(row[0]) if row else 0
+
+    async def communities(self) -> dict[str, str]:
+        """Subscription id -> the community that made it (chat subscriptions that have one)."""
+        rows = await self.db.fetch_all(
+            "SELECT id, community FROM subscriptions WHERE community IS NOT NULL")
+        return {r["id"]: r["community"] for r in rows}
+
+    async def alert_slots(self) -> set[tuple[str, str]]:
+        """(subscription id, slot) of every feed alert in the delivery log that was sent."""
+        rows = await self.db.fetch_all(
+            "SELECT subscription_id, slot FROM deliveries WHERE slot LIKE 'feed-%' "
+            "AND state = 'sent'")
+        return {(r["subscription_id"], r["slot"]) for r in rows}
