@@ -112,7 +112,8 @@ async def build_app(
     registry = Publishers(publishers)
     delivery = DeliveryRuntime.build(
         config, storage, clock, registry, digests.for_subscription, sleep=sleep,
-        poll_feeds=feed_poll_job(poller, FeedAlerts(config, storage, clock, registry)),  # feeds can be added from chat at any time
+        # always: feeds can be added from chat at any time
+        poll_feeds=feed_poll_job(poller, FeedAlerts(config, storage, clock, registry)),
     )
     feeds = FeedManager(config, storage, clock, fetcher, poller)
     answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery,
@@ -144,8 +145,9 @@ def _answers(
         claim_ledger=claims,
         digests=digests,
         source_health=SourceAnswers(config, storage),
-        channel_digests=SubscriptionAnswers(delivery.subscriptions, storage.community_subscriptions,
-                                            limit=config.limits.subscriptions_per_community),
+        channel_digests=SubscriptionAnswers(
+            delivery.subscriptions, storage.community_subscriptions,
+            limit=config.limits.subscriptions_per_community),
         community_feeds=FeedAnswers(feeds, config.bot.language),
     )
 

@@ -330,6 +330,8 @@ async def cmd_discord_invite(config: Config, args: argparse.Namespace) -> int:
 
 async def cmd_slack_manifest(config: Config, args: argparse.Namespace) -> int:
     print(json.dumps(slack_manifest(config), indent=2, ensure_ascii=False))
+    print("briefbot: an existing Slack app offers new commands (such as /feeds) only after this "
+          "manifest is imported again: App Manifest → Edit → paste → Save", file=sys.stderr)
     return 0
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answers.claims import ClaimAnswers
-from bot.answers.feeds import FeedAnswers
 from bot.answers.digest import DigestAnswers, DigestWindow, digest_reply, topic_digest_reply
+from bot.answers.feeds import FeedAnswers
 from bot.answers.sources import SourceAnswers
 from bot.answers.subscriptions import SubscriptionAnswers
 from bot.answers.topic import TopicBriefings

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from adapters.slack.app import start_slack_runner
 from bot.app import App, build_app
@@ -19,22 +17,17 @@ from bot.config import Config, Secrets, SlackConfig
 from bot.feeds.fetch import HttpFetcher
 from tests.adapters.test_discord_e2e import final_messages, text_of
 from tests.conftest import FixedClock
-from tests.feeds.conftest import FeedServer, NoDNS, with_feeds
+from tests.fakes.feed_server import running_feed_server
 from tests.fakes.slack_fake import FakeSlack, all_text
+from tests.feeds.conftest import FeedServer, NoDNS, with_feeds
 
 SECRETS = Secrets(slack_bot_token="xoxb-test", slack_app_token="xapp-test")
 
 
 @pytest.fixture
 async def feed_server(tmp_path: Path) -> AsyncIterator[FeedServer]:
-    feeds = FeedServer(tmp_path / "secret.txt")
-    web_app = web.Application()
-    web_app.router.add_route("*", "/{tail:.*}", feeds.handle)
-    server = TestServer(web_app, host="127.0.0.1", port=0)
-    await server.start_server()
-    feeds.server = server
-    yield feeds
-    await server.close()
+    async with running_feed_server(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture

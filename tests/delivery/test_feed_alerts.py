@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -18,10 +19,16 @@ from bot.feeds.poller import ingest_once
 from bot.model import User
 from tests.conftest import FixedClock
 from tests.fakes.delivery import RecordingPublisher
+from tests.fakes.feed_server import running_feed_server
 from tests.feeds.conftest import RSS, FeedServer, NoDNS, with_feeds
-from tests.feeds.conftest import server as server  # noqa: F401 (the local feed server fixture)
 
 ADMIN = User("a1", "admin", is_admin=True)
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[FeedServer]:
+    async with running_feed_server(tmp_path) as feeds:
+        yield feeds
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from bot.feeds.fetch import HttpFetcher
 from bot.feeds.manage import community_key
 from bot.feeds.opml import parse_opml
 from bot.feeds.poller import ingest_once
+from bot.i18n import label
 from bot.model import Reply, User
 from bot.storage.communities_feeds import SHARED
 from tests.conftest import FixedClock
@@ -134,3 +135,20 @@ async def test_subscriptions_per_community_limit(config: Config, clock: FixedClo
         assert await application.storage.community_subscriptions.count("discord:g1") == 1
     finally:
         await application.close()
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+async def test_help_and_manifest_list_feeds(config: Config, clock: FixedClock,
+                                            language: str) -> None:
+    from adapters.slack.manifest import manifest_for_config  # an adapter: only this test
+
+    cfg = dataclasses.replace(config, bot=dataclasses.replace(config.bot, language=language))
+    application = await build_app(cfg, clock=clock)
+    try:
+        help_text = text(await ask(application, "/help"))
+    finally:
+        await application.close()
+    assert ("/feeds add url:URL [name:NAME] | /feeds remove name:NAME | /feeds list — "
+            f"{label('cmd_feeds', language)}") in help_text
+    commands = manifest_for_config(cfg)["features"]["slash_commands"]
+    assert "/feeds" in [c["command"] for c in commands]
