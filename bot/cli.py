@@ -39,6 +39,7 @@ from bot.run import (
 )
 from bot.storage import Storage
 from bot.storage.communities_feeds import SHARED
+from bot.storage.migrate_db import migrate_db
 
 log = logging.getLogger("briefbot")
 
@@ -96,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write here instead of standard output")
     p.add_argument("--community", default=None, metavar="PLATFORM:ID",
                    help="only the config's feeds, this community's and the shared ones")
+
+    p = sub.add_parser("migrate-db", help="copy the SQLite file of [storage] database to "
+                       "PostgreSQL, verify it; safe to run again")
+    p.add_argument("--to", metavar="URL", help="postgresql://user@host:port/dbname (default: "
+                   "BRIEFBOT_DATABASE_URL or [storage] url)")
 
     sub.add_parser("discord-invite", help="print the Discord OAuth2 invite URL")
     sub.add_parser("slack-manifest", help="print a Slack app manifest (JSON)")
@@ -161,7 +167,7 @@ def _require_topic(config: Config, topic: str | None) -> None:
 async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     _require_seeds(config)
     # StorageError: exit 3, one line
-    storage = await Storage.open(config.storage.database, busy_timeout=config.storage.busy_timeout)
+    storage = await Storage.from_config(config)
     try:
         await storage.check_writable()
         database = f"{storage.db.description} (schema {await storage.db.schema_version()}, writable)"
@@ -177,6 +183,12 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"  warning: {problem}")
     return 0
+
+
+async def cmd_migrate_db(config: Config, args: argparse.Namespace) -> int:
+    lines, verified = await migrate_db(config, args.to)
+    print("\n".join(lines))
+    return 0 if verified else 3
 
 
 async def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
@@ -345,6 +357,7 @@ COMMANDS: dict[str, Command] = {
     "sources": cmd_sources,
     "run": cmd_run,
     "feeds": cmd_feeds,
+    "migrate-db": cmd_migrate_db,
     "discord-invite": cmd_discord_invite,
     "slack-manifest": cmd_slack_manifest,
 }
