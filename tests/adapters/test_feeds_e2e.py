@@ -17,16 +17,15 @@ from bot.config import Config, Secrets, SlackConfig
 from bot.feeds.fetch import HttpFetcher
 from tests.adapters.test_discord_e2e import final_messages, text_of
 from tests.conftest import FixedClock
-from tests.fakes.feed_server import running_feed_server
 from tests.fakes.slack_fake import FakeSlack, all_text
-from tests.feeds.conftest import FeedServer, NoDNS, with_feeds
+from tests.feeds.conftest import FeedServer, NoDNS, serving, with_feeds
 
 SECRETS = Secrets(slack_bot_token="xoxb-test", slack_app_token="xapp-test")
 
 
 @pytest.fixture
 async def feed_server(tmp_path: Path) -> AsyncIterator[FeedServer]:
-    async with running_feed_server(tmp_path) as server:
+    async with serving(FeedServer(tmp_path / "secret.txt")) as server:
         yield server
 
 

@@ -19,15 +19,14 @@ from bot.feeds.poller import ingest_once
 from bot.model import User
 from tests.conftest import FixedClock
 from tests.fakes.delivery import RecordingPublisher
-from tests.fakes.feed_server import running_feed_server
-from tests.feeds.conftest import RSS, FeedServer, NoDNS, with_feeds
+from tests.feeds.conftest import RSS, FeedServer, NoDNS, serving, with_feeds
 
 ADMIN = User("a1", "admin", is_admin=True)
 
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[FeedServer]:
-    async with running_feed_server(tmp_path) as feeds:
+    async with serving(FeedServer(tmp_path / "secret.txt")) as feeds:
         yield feeds
 
 
