@@ -204,8 +204,9 @@ MIGRATIONS: list[Migration] = [
         """,
     },
     # 4: reserved for the community settings of the readable-briefings work (its own branch), so
-    # that this list keeps one numbering when both land; a no-op until then
-    "",
+    # that this list keeps one numbering when both land; a no-op statement until then (replace it
+    # with that migration when it lands; no database outside development has applied it)
+    "SELECT 1",
     # 5: feeds and subscriptions per community. A source is fetched once however many communities
     # follow it; ``feed_owners`` says who follows it under which name ("discord:<guild>",
     # "slack:<team>", "console", or "*": shared, from an OPML import without --community). Feeds
