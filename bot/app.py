@@ -17,6 +17,7 @@ from bot.answers import (
     CommunityAnswers,
     CoreAnswers,
     DigestAnswers,
+    FeedAnswers,
     SourceAnswers,
     SubscriptionAnswers,
     TopicBriefings,
@@ -27,10 +28,12 @@ from bot.claims.extract import RuleClaimExtractor
 from bot.claims.ledger import update_ledger
 from bot.commands import CommandRouter
 from bot.config import Config, Secrets
+from bot.delivery.feed_alerts import FeedAlerts
 from bot.delivery.publishers import Publishers
 from bot.delivery.runtime import DeliveryRuntime, feed_poll_job
 from bot.delivery.service import Sleep
 from bot.feeds.fetch import HttpFetcher
+from bot.feeds.manage import FeedManager
 from bot.feeds.poller import FeedPoller
 from bot.ingest import AfterItems, IngestService
 from bot.ports import Clock, Fetcher, Publisher, SystemClock
@@ -50,6 +53,7 @@ class App:
     router: CommandRouter
     fetcher: Fetcher
     poller: FeedPoller
+    feeds: FeedManager
     publishers: Publishers
     delivery: DeliveryRuntime
     owns_storage: bool
@@ -108,9 +112,12 @@ async def build_app(
     registry = Publishers(publishers)
     delivery = DeliveryRuntime.build(
         config, storage, clock, registry, digests.for_subscription, sleep=sleep,
-        poll_feeds=feed_poll_job(poller) if config.feeds else None,
+        # always: feeds can be added from chat at any time
+        poll_feeds=feed_poll_job(poller, FeedAlerts(config, storage, clock, registry)),
     )
-    answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery)
+    feeds = FeedManager(config, storage, clock, fetcher, poller)
+    answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery,
+                       feeds=feeds)
     return App(
         config=config,
         secrets=secrets or Secrets(),
@@ -122,6 +129,7 @@ async def build_app(
         router=CommandRouter(config, answers),
         fetcher=fetcher,
         poller=poller,
+        feeds=feeds,
         publishers=registry,
         delivery=delivery,
         owns_storage=owns_storage,
@@ -130,15 +138,18 @@ async def build_app(
 
 def _answers(
     config: Config, storage: Storage, clock: Clock, *, claims: ClaimAnswers, digests: DigestAnswers,
-    delivery: DeliveryRuntime,
+    delivery: DeliveryRuntime, feeds: FeedManager,
 ) -> CoreAnswers:
     return CoreAnswers(
         briefings=TopicBriefings(config, storage, clock, claims),
         claim_ledger=claims,
         digests=digests,
         source_health=SourceAnswers(config, storage),
-        channel_digests=SubscriptionAnswers(delivery.subscriptions),
+        channel_digests=SubscriptionAnswers(
+            delivery.subscriptions, storage.community_subscriptions,
+            limit=config.limits.subscriptions_per_community),
         communities=CommunityAnswers(storage.communities, clock),
+        community_feeds=FeedAnswers(feeds, config.bot.language),
     )
 
 

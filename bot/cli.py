@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from bot.app import default_pipeline
 from bot.config import Config, Secrets, default_config_path, load_config
 from bot.contracts import claim_json, digest_json
 from bot.errors import BriefbotError, ConfigError, StorageError
+from bot.feeds.opml import parse_opml, write_opml
 from bot.run import (
     discord_invite,
     ingest_everything,
@@ -36,6 +38,7 @@ from bot.run import (
     slack_manifest,
 )
 from bot.storage import Storage
+from bot.storage.communities_feeds import SHARED
 from bot.storage.migrate_db import migrate_db
 
 log = logging.getLogger("briefbot")
@@ -81,6 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run the bot (Discord/Slack when tokens are set, else console)")
     p.add_argument("--console", action="store_true",
                    help="run the console adapter even when platform tokens are set")
+
+    p = sub.add_parser("feeds", help="import or export feeds as OPML")
+    feeds = p.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    p = feeds.add_parser("import", help="follow the feeds of an OPML file (duplicates skipped)")
+    p.add_argument("file", type=Path, metavar="FILE.opml")
+    p.add_argument("--community", default=None, metavar="PLATFORM:ID",
+                   help="the community that follows them, e.g. discord:123456789 or slack:T0123 "
+                   "(default: shared, seen by every community, removable by any admin)")
+    p = feeds.add_parser("export", help="write every feed as OPML 2.0")
+    p.add_argument("--output", type=Path, default=None, metavar="FILE",
+                   help="write here instead of standard output")
+    p.add_argument("--community", default=None, metavar="PLATFORM:ID",
+                   help="only the config's feeds, this community's and the shared ones")
 
     p = sub.add_parser("migrate-db", help="copy the SQLite file of [storage] database to "
                        "PostgreSQL, verify it; safe to run again")
@@ -271,6 +287,49 @@ async def cmd_sources(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+COMMUNITY = re.compile(r"^(discord|slack|console):\S+$|^console$")
+
+
+def _community(value: str | None) -> str:
+    if value is None:
+        return SHARED
+    if not COMMUNITY.match(value):
+        raise ConfigError(f"{value!r} is not a community; write discord:<server id>, "
+                          "slack:<workspace id> or console", key="--community")
+    return value
+
+
+async def cmd_feeds(config: Config, args: argparse.Namespace) -> int:
+    community = _community(args.community)
+    if args.feeds_command == "import":
+        try:
+            data = args.file.read_bytes()
+        except OSError as e:
+            raise BriefbotError(f"cannot read {args.file} ({e.strerror})") from e
+        document = parse_opml(data)
+    app = await open_app(config)
+    try:
+        if args.feeds_command == "import":
+            report = await app.feeds.import_opml(community, document)
+            for problem in [*report.skipped, *report.problems]:
+                print(f"{args.file}:{problem.line}: {problem.reason}", file=sys.stderr)
+            print(f"{len(report.added)} feeds added, {len(report.skipped)} skipped, "
+                  f"{len(report.problems)} outlines not usable")
+            return 0
+        feeds = await app.feeds.export(None if args.community is None else community)
+        text = write_opml(feeds, title="briefbot feeds", now=app.clock.now())
+    finally:
+        await app.close()
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise BriefbotError(f"cannot write {args.output} ({e.strerror})") from e
+    return 0
+
+
 async def cmd_run(config: Config, args: argparse.Namespace) -> int:
     _require_seeds(config)
     return await run(config, Secrets.from_env(), console=args.console)
@@ -283,6 +342,8 @@ async def cmd_discord_invite(config: Config, args: argparse.Namespace) -> int:
 
 async def cmd_slack_manifest(config: Config, args: argparse.Namespace) -> int:
     print(json.dumps(slack_manifest(config), indent=2, ensure_ascii=False))
+    print("briefbot: an existing Slack app offers new commands (such as /feeds) only after this "
+          "manifest is imported again: App Manifest → Edit → paste → Save", file=sys.stderr)
     return 0
 
 
@@ -295,6 +356,7 @@ COMMANDS: dict[str, Command] = {
     "analyze": cmd_analyze,
     "sources": cmd_sources,
     "run": cmd_run,
+    "feeds": cmd_feeds,
     "migrate-db": cmd_migrate_db,
     "discord-invite": cmd_discord_invite,
     "slack-manifest": cmd_slack_manifest,

@@ -14,6 +14,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from bot.answers.feeds import feeds_spec
 from bot.config import Config
 from bot.errors import BriefbotError, CommandError, PermissionDenied
 from bot.i18n import LANGUAGES, label, phrase
@@ -47,12 +48,14 @@ class Answers(Protocol):
     async def subscriptions(self, *, platform: str, channel: str | None) -> Reply: ...
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
-        user: User,
+        user: User, community: str | None = None,
     ) -> Reply: ...
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply: ...
     async def complete(self, source: str, prefix: str) -> list[str]: ...
     async def language_of(self, platform: str, community: str | None) -> str | None: ...
     async def set_language(self, platform: str, community: str, language: str) -> None: ...
+    async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
+                    platform: str, community: str | None) -> Reply: ...
 
 
 Handler = Callable[[CommandRequest], Awaitable[Reply]]
@@ -140,6 +143,7 @@ class CommandRouter:
                 admin_only=True,
                 usage="/language [de|en]",
             ),
+            feeds_spec(language),
         ]
         return specs
 
@@ -276,6 +280,10 @@ class CommandRouter:
         if name == "subscriptions":
             return await self.answers.subscriptions(platform=request.platform,
                                                     channel=request.channel)
+        if name == "feeds":
+            return await self.answers.feeds(
+                action=opt("action") or "list", url=opt("url"), name=opt("name"),
+                user=request.user, platform=request.platform, community=request.community)
         if name == "help":
             return self._help(language, title=label("help", language))
         if name == "language":
@@ -286,6 +294,7 @@ class CommandRouter:
             return await self.answers.subscribe(
                 platform=request.platform, channel=request.channel, time=opt("time") or "",
                 timezone=opt("timezone") or "UTC", topic=topic, user=request.user,
+                community=request.community,
             )
         if name == "unsubscribe":
             return await self.answers.unsubscribe(

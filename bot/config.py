@@ -24,7 +24,7 @@ from bot.errors import ConfigError
 TOPIC_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 BUILTIN_COMMANDS = frozenset(
     {"claims", "digest", "sources", "subscriptions", "help", "subscribe", "unsubscribe",
-     "language"}
+     "language", "feeds"}
 )
 SECRET_VARIABLES = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
 
@@ -132,11 +132,20 @@ class FetchConfig:
     full_text: bool = True
     full_text_timeout: float = 20.0  # seconds for one article page, redirects included
     full_text_concurrency: int = 4  # article pages fetched at once, over all feeds
+    alert_after_hours: int = 24  # a feed failing this long is announced in its channels
 
 
 @dataclass(frozen=True)
 class TextConfig:
     max_chars: int = 200_000  # longest text analysed; longer feed texts are cut, files refused
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """What one community (a Discord server, a Slack workspace) may add from chat."""
+
+    feeds_per_community: int = 50
+    subscriptions_per_community: int = 20
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,7 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     feeds: tuple[FeedConfig, ...] = ()
     topics: tuple[TopicConfig, ...] = ()
     digests: tuple[DigestConfig, ...] = ()
@@ -370,6 +380,9 @@ def _validate_numbers(config: Config, where: str) -> None:
         "fetch.max_age": config.fetch.max_age,
         "fetch.full_text_concurrency": config.fetch.full_text_concurrency,
         "text.max_chars": config.text.max_chars,
+        "fetch.alert_after_hours": config.fetch.alert_after_hours,
+        "limits.feeds_per_community": config.limits.feeds_per_community,
+        "limits.subscriptions_per_community": config.limits.subscriptions_per_community,
     }
     for key, value in positive.items():
         if value < 1:

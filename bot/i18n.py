@@ -116,6 +116,38 @@ LABELS: dict[str, dict[str, str]] = {
         "err_unknown_claimant": "nobody called {name} makes a claim here",
         "err_closest": "closest: {names}",
         "err_not_available": "/{command} is not available",
+        # /feeds (bot.answers.feeds)
+        "cmd_feeds": "Feeds of this server or workspace: add, remove, list with health",
+        "feeds": "Feeds",
+        "feeds_added": "Added {name}: “{title}”, {entries} items.",
+        "feeds_discovered": "Feed found on the page: {url}",
+        "feeds_already": "{name} is already followed here ({url}).",
+        "feeds_in_config": "{url} is already a feed of the config file ({name}).",
+        "feeds_limit": "This community follows {limit} feeds, its limit ([limits] "
+                       "feeds_per_community): remove one first.",
+        "feeds_failed": "Could not add {url}: {error}",
+        "feeds_name_taken": "The name {name} is taken here by another feed: choose another "
+                            "with name:",
+        "feeds_bad_url": "{url} is not an http(s) address; e.g. /feeds add "
+                         "url:https://example.com/feed.xml",
+        "feeds_removed": "Removed {name} ({url}); its stored items stay.",
+        "feeds_remove_config": "{name} is a feed of the config file: it can only be removed "
+                               "there.",
+        "feeds_unknown": "No feed called {name} here; /feeds list shows the names.",
+        "feeds_from_config": "from the config file",
+        "feeds_shared": "shared, imported from OPML",
+        "feeds_none": "No feeds yet: /feeds add url:… adds one.",
+        "feeds_need_url": "/feeds add needs url:, e.g. /feeds add url:https://example.com/feed.xml",
+        "feeds_need_name": "/feeds remove needs name:, as /feeds list shows it.",
+        "feeds_admins": "/feeds {action} is for server or workspace admins only.",
+        "opt_feeds_action": "add, remove or list",
+        "opt_feeds_url": "Feed or website address",
+        "opt_feeds_name": "Name of the feed in this community",
+        "cmd_feeds_add": "Follow a feed or website here (admins)",
+        "cmd_feeds_remove": "Stop following a feed here (admins)",
+        "cmd_feeds_list": "This community's feeds with their health",
+        "feed_down": "Feed {name} has been failing since {since}: {error}",
+        "feed_up": "Feed {name} works again (last error: {error}).",
     },
     "de": {
         "briefing": "Lagebild",
@@ -231,6 +263,40 @@ LABELS: dict[str, dict[str, str]] = {
         "err_unknown_claimant": "von {name} gibt es hier keine Behauptung",
         "err_closest": "am ähnlichsten: {names}",
         "err_not_available": "/{command} gibt es nicht",
+        # /feeds (bot.answers.feeds)
+        "cmd_feeds": "Feeds dieses Servers oder Workspaces: hinzufügen, entfernen, mit Zustand "
+                     "auflisten",
+        "feeds": "Feeds",
+        "feeds_added": "{name} hinzugefügt: „{title}“, {entries} Meldungen.",
+        "feeds_discovered": "Feed auf der Seite gefunden: {url}",
+        "feeds_already": "{name} wird hier schon verfolgt ({url}).",
+        "feeds_in_config": "{url} ist schon ein Feed der Konfigurationsdatei ({name}).",
+        "feeds_limit": "Diese Community verfolgt {limit} Feeds, ihre Grenze ([limits] "
+                       "feeds_per_community): erst einen entfernen.",
+        "feeds_failed": "{url} konnte nicht hinzugefügt werden: {error}",
+        "feeds_name_taken": "Der Name {name} gehört hier schon einem anderen Feed: wähle mit "
+                            "name: einen anderen.",
+        "feeds_bad_url": "{url} ist keine http(s)-Adresse; z. B. /feeds add "
+                         "url:https://example.com/feed.xml",
+        "feeds_removed": "{name} entfernt ({url}); die gespeicherten Meldungen bleiben.",
+        "feeds_remove_config": "{name} ist ein Feed der Konfigurationsdatei und kann nur dort "
+                               "entfernt werden.",
+        "feeds_unknown": "Hier gibt es keinen Feed namens {name}; /feeds list zeigt die Namen.",
+        "feeds_from_config": "aus der Konfigurationsdatei",
+        "feeds_shared": "gemeinsam, aus OPML importiert",
+        "feeds_none": "Noch keine Feeds: /feeds add url:… fügt einen hinzu.",
+        "feeds_need_url": "/feeds add braucht url:, z. B. /feeds add "
+                          "url:https://example.com/feed.xml",
+        "feeds_need_name": "/feeds remove braucht name:, wie /feeds list ihn zeigt.",
+        "feeds_admins": "/feeds {action} ist nur für Server- oder Workspace-Admins.",
+        "opt_feeds_action": "add, remove oder list",
+        "opt_feeds_url": "Adresse des Feeds oder der Website",
+        "opt_feeds_name": "Name des Feeds in dieser Community",
+        "cmd_feeds_add": "Einen Feed oder eine Website hier verfolgen (Admins)",
+        "cmd_feeds_remove": "Einen Feed hier nicht mehr verfolgen (Admins)",
+        "cmd_feeds_list": "Die Feeds dieser Community mit ihrem Zustand",
+        "feed_down": "Feed {name} schlägt seit {since} fehl: {error}",
+        "feed_up": "Feed {name} funktioniert wieder (letzter Fehler: {error}).",
     },
 }
 

@@ -270,6 +270,9 @@ class CommandSpec:
     options: tuple[OptionSpec, ...] = ()
     admin_only: bool = False
     usage: str = ""
+    # Discord subcommands (``/feeds add``); the text form takes the subcommand as the first word,
+    # given to the command's first option. Each has its own options and admin rule.
+    subcommands: tuple[CommandSpec, ...] = ()
 
 
 @dataclass(frozen=True)

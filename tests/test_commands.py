@@ -11,7 +11,7 @@ from bot.model import CommandRequest, OptionType, User
 def test_specs_cover_topics_and_builtins(app: App) -> None:
     specs = {s.name: s for s in app.router.commands()}
     assert set(specs) == {"deepseek", "claims", "digest", "sources", "subscriptions", "help",
-                          "subscribe", "unsubscribe", "language"}
+                          "subscribe", "unsubscribe", "language", "feeds"}
     assert specs["subscribe"].admin_only and specs["unsubscribe"].admin_only
     assert not specs["claims"].admin_only
     claims_options = {o.name: o for o in specs["claims"].options}

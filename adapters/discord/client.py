@@ -94,7 +94,7 @@ def _annotation(option: OptionSpec) -> Any:
 
 
 def build_command(
-    spec: CommandSpec, run: Runner, completer: Completer
+    spec: CommandSpec, run: Runner, completer: Completer, *, guild_only: bool = True
 ) -> app_commands.Command[Any, ..., None]:
     """An app command whose parameters mirror ``spec.options`` (built as a signature at runtime)."""
 
@@ -124,10 +124,26 @@ def build_command(
         name=spec.name, callback=callback,
         description=app_commands.locale_str(spec.description[:100] or spec.name, key=spec.name),
     )
-    if spec.admin_only:
+    if spec.admin_only and guild_only:  # Discord sets permissions on whole commands only
         command.default_permissions = ADMIN_PERMISSIONS
         command.guild_only = True
     return command
+
+
+def build_group(spec: CommandSpec, run: Runner, completer: Completer) -> app_commands.Group:
+    """A command with subcommands (``/feeds add``): each subcommand runs ``spec`` with its name
+    as the spec's first option (the text form's first word), so the router sees one command."""
+    group = app_commands.Group(name=spec.name, description=spec.description[:100] or spec.name)
+    action = spec.options[0].name
+    for sub in spec.subcommands:
+        async def run_sub(interaction: discord.Interaction, _spec: CommandSpec,
+                          options: dict[str, Any], _name: str = sub.name) -> None:
+            await run(interaction, spec, {action: _name, **options})
+
+        group.add_command(build_command(sub, run_sub, completer, guild_only=False))
+    if any(sub.admin_only for sub in spec.subcommands):
+        group.guild_only = True  # the router checks the admin rule of each subcommand
+    return group
 
 
 class BriefbotClient(discord.Client):
@@ -157,7 +173,10 @@ class BriefbotClient(discord.Client):
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.specs = {spec.name: spec for spec in router.commands()}
         for spec in self.specs.values():
-            self.tree.add_command(build_command(spec, self._run_command, self._completer))
+            if spec.subcommands:
+                self.tree.add_command(build_group(spec, self._run_command, self._completer))
+            else:
+                self.tree.add_command(build_command(spec, self._run_command, self._completer))
         self.publisher = DiscordPublisher(self, language=language)
         self.synced: list[app_commands.AppCommand] = []
 

@@ -121,7 +121,8 @@ class SlackCommands:
             language = await self.router.language_for(
                 CommandRequest(name, platform="slack", channel=channel, community=team))
             admin = False
-            if spec is not None and spec.admin_only:
+            if spec is not None and (spec.admin_only
+                                     or any(sub.admin_only for sub in spec.subcommands)):
                 admin = await self.is_admin(user_id)
             user = User(id=user_id, name=str(command.get("user_name", "")), is_admin=admin)
             request = self.router.parse_text(str(command.get("text") or ""), user=user,

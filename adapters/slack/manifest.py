@@ -1,8 +1,8 @@
 """``briefbot slack-manifest``: a Slack app manifest built from the router's commands.
 
-Slash commands live in the Slack app's configuration, not in the bot, so adding or renaming a topic
-means importing the manifest again (the README says so). Slack has no per-language descriptions:
-the manifest is written in ``[bot] language``.
+Slash commands live in the Slack app's configuration, not in the bot, so adding or renaming a topic,
+or an update that brings a new command (``/feeds``), means importing the manifest again (the README
+says so, and ``briefbot slack-manifest`` says it on stderr).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.answers.claims import ClaimAnswers
 from bot.answers.communities import CommunityAnswers
 from bot.answers.digest import DigestAnswers, DigestWindow, digest_reply, topic_digest_reply
+from bot.answers.feeds import FeedAnswers
 from bot.answers.sources import SourceAnswers
 from bot.answers.subscriptions import SubscriptionAnswers
 from bot.answers.topic import TopicBriefings
@@ -24,6 +25,7 @@ __all__ = [
     "CoreAnswers",
     "DigestAnswers",
     "DigestWindow",
+    "FeedAnswers",
     "SourceAnswers",
     "SubscriptionAnswers",
     "TopicBriefings",
@@ -40,6 +42,7 @@ class CoreAnswers:
     source_health: SourceAnswers
     channel_digests: SubscriptionAnswers
     communities: CommunityAnswers
+    community_feeds: FeedAnswers
 
     async def topic_briefing(self, topic: str, *, language: str | None = None) -> Reply:
         return await self.briefings.briefing(topic, language=language)
@@ -80,11 +83,17 @@ class CoreAnswers:
 
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
-        user: User,
+        user: User, community: str | None = None,
     ) -> Reply:
         return await self.channel_digests.subscribe(platform=platform, channel=channel, time=time,
-                                                    timezone=timezone, topic=topic, user=user)
+                                                    timezone=timezone, topic=topic, user=user,
+                                                    community=community)
 
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
         return await self.channel_digests.unsubscribe(platform=platform, channel=channel,
                                                       topic=topic)
+
+    async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
+                    platform: str, community: str | None) -> Reply:
+        return await self.community_feeds.feeds(action=action, url=url, name=name, user=user,
+                                                platform=platform, community=community)

@@ -5,25 +5,45 @@ not removable from a channel, times and zones are checked there)."""
 
 from __future__ import annotations
 
-from bot.delivery.subscriptions import SubscriptionService
+from bot.delivery.subscriptions import SubscriptionService, command_id
+from bot.errors import CommandError
+from bot.feeds.manage import community_key
 from bot.model import Reply, User
+from bot.storage.communities_feeds import CommunitySubscriptionsStorage
 
 
 class SubscriptionAnswers:
-    def __init__(self, subscriptions: SubscriptionService) -> None:
+    def __init__(self, subscriptions: SubscriptionService,
+                 communities: CommunitySubscriptionsStorage | None = None, *,
+                 limit: int = 20) -> None:
         self.subscriptions = subscriptions
+        self.communities = communities
+        self.limit = limit  # [limits] subscriptions_per_community
 
     async def listing(self, *, platform: str, channel: str | None) -> Reply:
         return await self.subscriptions.subscriptions_reply(platform=platform, channel=channel)
 
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
-        user: User,
+        user: User, community: str | None = None,
     ) -> Reply:
-        return await self.subscriptions.subscribe_reply(
+        """Raises:
+        CommandError: a new subscription beyond the community's limit, or a bad time or zone.
+        """
+        sub_id = command_id(platform, channel, topic)
+        key = community_key(platform, community)
+        if (self.communities is not None and community is not None
+                and await self.subscriptions.store.subscription(sub_id) is None
+                and await self.communities.count(key) >= self.limit):
+            raise CommandError(f"This community has {self.limit} subscriptions, its limit "
+                               "([limits] subscriptions_per_community): /unsubscribe one first.")
+        reply = await self.subscriptions.subscribe_reply(
             platform=platform, channel=channel, time=time, timezone=timezone, topic=topic,
             user=user,
         )
+        if self.communities is not None:
+            await self.communities.tag(sub_id, key)
+        return reply
 
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
         return await self.subscriptions.unsubscribe_reply(platform=platform, channel=channel,

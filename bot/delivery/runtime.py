@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from bot.delivery.attempts import Outcome, OutcomeState
+from bot.delivery.feed_alerts import FeedAlerts
 from bot.delivery.scheduler import DigestScheduler
 from bot.delivery.service import BuildDigest, DeliveryService, Sleep
 from bot.delivery.subscriptions import SubscriptionService, describe_target
@@ -30,12 +31,15 @@ FEED_JOB_ID = "feeds"
 PollFeeds = Callable[[], Awaitable[None]]
 
 
-def feed_poll_job(poller: FeedPoller) -> PollFeeds:
-    """The scheduler's feed job: poll the due feeds, one log line per feed."""
+def feed_poll_job(poller: FeedPoller, alerts: FeedAlerts | None = None) -> PollFeeds:
+    """The scheduler's feed job: poll the due feeds, one log line per feed; then announce feeds
+    failing too long (or working again) in their channels."""
 
     async def poll() -> None:
         for result in await poller.poll_due():
             log.info("%s", result.line())
+        if alerts is not None:
+            await alerts.run()
 
     return poll
 

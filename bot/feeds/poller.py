@@ -63,6 +63,8 @@ class FeedResult:
     held_back: int = 0  # new items kept out of digests (old, or beyond the newest few)
     not_modified: bool = False
     discovered: str | None = None  # the feed a website URL named
+    title: str | None = None  # the feed's own title, when it was parsed
+    entries: int = 0  # entries the parsed feed carried
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -130,6 +132,9 @@ class FeedPoller:
                 name = feed.name or feed.url
                 row = await self.storage.sources.ensure("feed", feed.url, name, now)
                 pairs[feed.url] = (feed, row)
+        for owned in await self.storage.feed_owners.followed():  # added from chat or OPML
+            if owned.source.url not in pairs:
+                pairs[owned.source.url] = (FeedConfig(owned.source.url, owned.name), owned.source)
         return list(pairs.values())
 
     async def poll_all(self) -> list[FeedResult]:
@@ -208,6 +213,7 @@ class FeedPoller:
                 return result
             assert parsed is not None
             result.discovered = self._discovered.get(feed.url)
+            result.title, result.entries = parsed.title or None, len(parsed.entries)
             await self._store(row, parsed, result)
             await self.storage.sources.record_success(
                 row.id, now, etag=response.headers.get("ETag"),

@@ -8,6 +8,12 @@ from pathlib import Path
 from bot.config import Config, database_target
 from bot.storage.claims import ClaimStore
 from bot.storage.communities import CommunitiesStorage, CommunityStore
+from bot.storage.communities_feeds import (
+    CommunitySubscriptionsStorage,
+    CommunitySubscriptionStore,
+    FeedOwnersStorage,
+    FeedOwnerStore,
+)
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
@@ -36,6 +42,9 @@ class Storage:
         self.deliveries: DeliveriesStorage = DeliveryStore(db)
         self.prepared: PreparedStorage = PreparedStore(db)
         self.communities: CommunitiesStorage = CommunityStore(db)
+        self.feed_owners: FeedOwnersStorage = FeedOwnerStore(db)
+        self.community_subscriptions: CommunitySubscriptionsStorage = (
+            CommunitySubscriptionStore(db))
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:

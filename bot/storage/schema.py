@@ -213,6 +213,24 @@ MIGRATIONS: list[Migration] = [
         PRIMARY KEY (platform, community_id)
     );
     """,
+    # 5: feeds and subscriptions per community. A source is fetched once however many communities
+    # follow it; ``feed_owners`` says who follows it under which name ("discord:<guild>",
+    # "slack:<team>", "console", or "*": shared, from an OPML import without --community). Feeds
+    # of the config file have no owner row. ``subscriptions.community`` counts a community's
+    # subscriptions against its limit.
+    """
+    CREATE TABLE feed_owners (
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        community TEXT NOT NULL,
+        name TEXT NOT NULL,
+        added_by TEXT,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (community, source_id)
+    );
+    CREATE UNIQUE INDEX feed_owners_name ON feed_owners(community, name);
+    CREATE INDEX feed_owners_source ON feed_owners(source_id);
+    ALTER TABLE subscriptions ADD COLUMN community TEXT;
+    """,
 ]
 
 

@@ -380,8 +380,11 @@ class FakeDiscord:
         interaction_type: int = 2,
         focused: str | None = None,
         user_id: str = "1600000000000000006",
+        subcommand: str | None = None,
+        guild_id: str = GUILD_ID,
     ) -> Interaction:
-        """Dispatch INTERACTION_CREATE for ``/name`` in the guild channel (complete payload)."""
+        """Dispatch INTERACTION_CREATE for ``/name`` (``/name subcommand``) in a guild channel
+        (complete payload)."""
         iid = str(next(self.ids))
         interaction = Interaction(id=iid, token=f"token-{iid}")
         self.interactions[iid] = interaction
@@ -392,16 +395,18 @@ class FakeDiscord:
             if key == focused:
                 opt["focused"] = True
             opts.append(opt)
+        if subcommand is not None:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
         command_id = next((c["id"] for scope in self.commands.values() for c in scope
                            if c["name"] == name), "1")
         user = {**READER, "id": user_id}
         await self.dispatch_interaction({
             "id": iid, "application_id": APP_ID, "type": interaction_type,
             "token": interaction.token, "version": 1, "attachment_size_limit": 8388608,
-            "locale": "en-US", "guild_locale": "en-US", "guild_id": GUILD_ID,
+            "locale": "en-US", "guild_locale": "en-US", "guild_id": guild_id,
             "channel_id": CHANNEL_ID,
             "channel": {"id": CHANNEL_ID, "type": 0, "name": "news", "position": 0,
-                        "guild_id": GUILD_ID},
+                        "guild_id": guild_id},
             "member": {"user": user, "roles": [], "flags": 0, "joined_at": "2025-01-01T00:00:00Z",
                        "deaf": False, "mute": False,
                        "permissions": ADMIN_PERMISSIONS if admin else MEMBER_PERMISSIONS},

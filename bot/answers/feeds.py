@@ -1,0 +1,99 @@
+"""``/feeds add``, ``/feeds remove``, ``/feeds list``: a community's feeds, in its words.
+
+The rules (limits, config feeds, one source per URL) are ``bot.feeds.manage``'s; this module only
+checks the permission and writes the outcome in the label table's words.
+"""
+
+from __future__ import annotations
+
+from bot.errors import CommandError, PermissionDenied
+from bot.feeds.manage import AddOutcome, FeedManager, ListedFeed, RemoveOutcome, community_key
+from bot.i18n import label
+from bot.model import CommandSpec, OptionSpec, Reply, Section, User
+
+ADMIN_ACTIONS = ("add", "remove")
+ACTIONS = ("add", "remove", "list")
+
+
+def feeds_spec(language: str) -> CommandSpec:
+    """``/feeds``: on Discord a command with the subcommands add, remove and list; in the text
+    form (Slack, console) the first word is the action: ``/feeds add url:… name:…``."""
+    url = OptionSpec("url", label("opt_feeds_url", language), required=True)
+    name = OptionSpec("name", label("opt_feeds_name", language))
+    return CommandSpec(
+        "feeds", label("cmd_feeds", language),
+        options=(OptionSpec("action", label("opt_feeds_action", language), choices=ACTIONS),
+                 OptionSpec("url", url.description), name),
+        usage="/feeds add url:URL [name:NAME] | /feeds remove name:NAME | /feeds list",
+        subcommands=(
+            CommandSpec("add", label("cmd_feeds_add", language), options=(url, name),
+                        admin_only=True),
+            CommandSpec("remove", label("cmd_feeds_remove", language),
+                        options=(OptionSpec("name", name.description, required=True),),
+                        admin_only=True),
+            CommandSpec("list", label("cmd_feeds_list", language)),
+        ),
+    )
+
+
+class FeedAnswers:
+    def __init__(self, manager: FeedManager, language: str) -> None:
+        self.manager = manager
+        self.language = language
+
+    def _words(self, key: str, **args: object) -> str:
+        return label(key, self.language).format(**args)
+
+    async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
+                    platform: str, community: str | None) -> Reply:
+        """Raises:
+        PermissionDenied: add or remove by someone who is not an admin.
+        CommandError: add without url:, remove without name:.
+        """
+        if action in ADMIN_ACTIONS and not user.is_admin:
+            raise PermissionDenied(self._words("feeds_admins", action=action))
+        key = community_key(platform, community)
+        if action == "add":
+            if not url:
+                raise CommandError(self._words("feeds_need_url"))
+            return self._added(await self.manager.add(key, url, name, user.id))
+        if action == "remove":
+            if not name:
+                raise CommandError(self._words("feeds_need_name"))
+            return self._removed(await self.manager.remove(key, name))
+        return self._listing(await self.manager.listing(key))
+
+    def _added(self, outcome: AddOutcome) -> Reply:
+        args = {"url": outcome.url, "name": outcome.name, "title": outcome.title or outcome.url,
+                "entries": outcome.entries, "error": outcome.error, "limit": outcome.limit}
+        key = {"added": "feeds_added", "already": "feeds_already", "config": "feeds_in_config",
+               "limit": "feeds_limit", "failed": "feeds_failed",
+               "name_taken": "feeds_name_taken", "bad_url": "feeds_bad_url"}[outcome.status]
+        if outcome.status != "added":
+            return Reply(title=self._words(key, **args), ephemeral=True,
+                         is_error=outcome.status != "already")
+        notes = (self._words("feeds_discovered", url=outcome.url),) if outcome.discovered else ()
+        return Reply(title=self._words(key, **args),
+                     sections=(Section(heading=label("feeds", self.language), bullets=notes),)
+                     if notes else ())
+
+    def _removed(self, outcome: RemoveOutcome) -> Reply:
+        key = {"removed": "feeds_removed", "config": "feeds_remove_config",
+               "unknown": "feeds_unknown"}[outcome.status]
+        return Reply(title=self._words(key, name=outcome.name, url=outcome.url),
+                     ephemeral=outcome.status != "removed", is_error=outcome.status != "removed")
+
+    def _listing(self, feeds: list[ListedFeed]) -> Reply:
+        title = label("feeds", self.language)
+        if not feeds:
+            return Reply(title=title, sections=(Section(heading=title, bullets=(
+                self._words("feeds_none"),)),))
+        bullets = []
+        for feed in feeds:
+            line = feed.health.line()
+            if feed.origin == "config":
+                line += f" — {label('feeds_from_config', self.language)}"
+            elif feed.origin == "shared":
+                line += f" — {label('feeds_shared', self.language)}"
+            bullets.append(line)
+        return Reply(title=title, sections=(Section(heading=title, bullets=tuple(bullets)),))
