@@ -127,6 +127,7 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
             platforms.append(Platform.SLACK)
     app = await open_app(config, secrets=secrets)
     try:
+        print(await start_line(app, gateway=bool(platforms)), file=sys.stderr)
         results = await app.ingest.ingest_seeds(config.seeds.directory)
         for r in results:
             if r.status == "error":
@@ -139,6 +140,16 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
         return await _run_platforms(app, platforms)
     finally:
         await app.close()
+
+
+async def start_line(app: App, *, gateway: bool) -> str:
+    """What this process is among the workers on one database: backend, worker id, whether it
+    holds a platform gateway, and the feed leases it holds (left by an earlier run of the same id)."""
+    held = await app.storage.leases.held(app.worker, app.clock.now())
+    schema = await app.storage.db.schema_version()
+    role = "gateway: this process (all shards)" if gateway else "gateway: none (console)"
+    return (f"briefbot: worker {app.worker} on {app.storage.db.description} (schema {schema}); "
+            f"{role}; feed leases held: {held}")
 
 
 @contextlib.asynccontextmanager

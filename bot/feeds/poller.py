@@ -25,6 +25,7 @@ from bot.feeds.discover import find_feed_links
 from bot.feeds.entries import EntryPlan, plan_entries, to_article
 from bot.feeds.fetch import HTTPStatusError
 from bot.feeds.fulltext import ArticlePages
+from bot.feeds.leases import FEED_LEASE, worker_id
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.schedule import failure_delay, success_delay
 from bot.ingest import IngestService, RawArticle, content_hash
@@ -102,6 +103,7 @@ class FeedPoller:
         rng: random.Random | None = None,
         concurrency: int = 4,
         wait_seconds: float = 30.0,
+        worker: str | None = None,
     ) -> None:
         self.config = config
         self.storage = storage
@@ -111,6 +113,7 @@ class FeedPoller:
         self.rng = rng or random.Random()
         self.concurrency = concurrency
         self.wait_seconds = wait_seconds
+        self.worker = worker or worker_id()  # the name its feed leases and ``polled_by`` carry
         self.pages = ArticlePages(fetcher, timeout=config.fetch.full_text_timeout,
                                   concurrency=config.fetch.full_text_concurrency)
         self._discovered: dict[str, str] = {}  # website URL -> the feed it names
@@ -147,11 +150,15 @@ class FeedPoller:
         try:
             moment = now or self.clock.now()
             pairs = await self._sources()  # new feeds in the config are due at once
-            due = {row.id for row in await self.storage.sources.due(moment)}
+            # due feeds are leased to this worker: another worker polls the others (leases.py)
+            leased = {row.id: row for row in await self.storage.leases.claim_due(
+                self.worker, moment, until=moment + FEED_LEASE)}
             for feed, row in pairs:
-                if row.id in due and row.id not in self._running:
+                if row.id in leased and row.id not in self._running:
                     self._running[row.id] = asyncio.create_task(
-                        self._poll_gated(feed, row), name=f"poll {feed.url}")
+                        self._poll_leased(feed, leased[row.id]), name=f"poll {feed.url}")
+            for source_id in leased.keys() - self._running.keys():  # not in the config now
+                await self.storage.leases.release(source_id, self.worker)
             if self._running:
                 await asyncio.wait(list(self._running.values()), timeout=self.wait_seconds)
             finished = [(sid, task) for sid, task in self._running.items() if task.done()]
@@ -169,6 +176,14 @@ class FeedPoller:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _poll_leased(self, feed: FeedConfig, row: SourceRow) -> FeedResult:
+        """Poll a feed leased to this worker, then release it (next_poll is stored by then, so
+        no other worker finds it due before its interval)."""
+        try:
+            return await self._poll_gated(feed, row)
+        finally:
+            await self.storage.leases.release(row.id, self.worker)
 
     async def _poll_gated(self, feed: FeedConfig, row: SourceRow) -> FeedResult:
         async with self._gate:

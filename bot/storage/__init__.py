@@ -10,6 +10,7 @@ from bot.storage.claims import ClaimStore
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
+from bot.storage.leases import LeaseStore
 from bot.storage.postgres import PostgresEngine
 from bot.storage.postgres_sql import is_postgres_url
 from bot.storage.prepared import PreparedStore
@@ -17,6 +18,7 @@ from bot.storage.protocols import (
     ClaimsStorage,
     DeliveriesStorage,
     ItemsStorage,
+    LeasesStorage,
     PreparedStorage,
     SourcesStorage,
 )
@@ -34,6 +36,7 @@ class Storage:
         self.claims: ClaimsStorage = ClaimStore(db)
         self.deliveries: DeliveriesStorage = DeliveryStore(db)
         self.prepared: PreparedStorage = PreparedStore(db)
+        self.leases: LeasesStorage = LeaseStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:
