@@ -54,7 +54,7 @@ class Feeds(ThreadingHTTPServer):
 class FeedHandler(BaseHTTPRequestHandler):
     server: Feeds
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+    def do_GET(self) -> None:
         with self.server.lock:
             self.server.hits[self.path] += 1
         number = self.path.strip("/").removesuffix(".rss")
@@ -73,13 +73,14 @@ class FeedHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 def write_config(folder: Path, port: int, feeds: int, database: str) -> Path:
     (folder / "seeds").mkdir(exist_ok=True)
-    lines = ['[bot]\nlanguage = "en"\n', "[fetch]\ninterval = 60\nfull_text = false\nallow_private_networks = true\n",
+    lines = ['[bot]\nlanguage = "en"\n',
+             "[fetch]\ninterval = 60\nfull_text = false\nallow_private_networks = true\n",
              f'[storage]\n{"url" if "://" in database else "database"} = "{database}"\n']
     lines += [f'[[feeds]]\nurl = "http://127.0.0.1:{port}/{n}.rss"\n' for n in range(feeds)]
     path = folder / "config.toml"
@@ -98,7 +99,7 @@ async def worker(config_path: Path) -> int:
         while True:
             results = await app.poller.poll_due()
             polled += len(results)
-            if not results and not app.poller._running:  # noqa: SLF001 - the bench looks inside
+            if not results and not app.poller._running:
                 break
         print(json.dumps({"polled": polled}), flush=True)
     finally:

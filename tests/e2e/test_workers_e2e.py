@@ -12,6 +12,7 @@ every wait is bounded in time.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import signal
 import sys
 import threading
@@ -52,7 +53,7 @@ class FeedServer(ThreadingHTTPServer):
 class FeedHandler(BaseHTTPRequestHandler):
     server: FeedServer
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+    def do_GET(self) -> None:
         with self.server.lock:
             self.server.hits[self.path].append(time.monotonic())
         now = format_datetime(datetime.now(UTC), usegmt=True)
@@ -72,12 +73,13 @@ class FeedHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 def _config(home: Path, feeds: FeedServer, fake: FakeDiscord, slot: datetime) -> Path:
-    lines = ['[bot]\nlanguage = "en"\n', "[fetch]\ninterval = 1\nfull_text = false\nallow_private_networks = true\n",
+    lines = ['[bot]\nlanguage = "en"\n',
+             "[fetch]\ninterval = 1\nfull_text = false\nallow_private_networks = true\n",
              f'[discord]\nguild_id = {GUILD_ID}\napi_base_url = "{fake.api_base}"\n'
              f'gateway_url = "{fake.gateway_url}"\n']
     lines += [f'[[feeds]]\nurl = "http://127.0.0.1:{feeds.port}/{n}.rss"\nname = "Feed {n}"\n'
@@ -148,7 +150,7 @@ async def test_three_workers_fetch_each_feed_once_per_interval_and_post_each_dig
             feeds.shutdown()
             await fake.close()
     gaps = [later - earlier for hits in feeds.hits.values()
-            for earlier, later in zip(hits, hits[1:], strict=False)]
+            for earlier, later in itertools.pairwise(hits)]
     fetches = sorted(len(h) for h in feeds.hits.values())
     print(f"fetches per feed {fetches[0]}..{fetches[-1]}; shortest gap "
           f"{min(gaps, default=0):.1f} s; posts per channel "
