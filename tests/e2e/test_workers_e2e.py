@@ -132,7 +132,9 @@ async def test_three_workers_fetch_each_feed_once_per_interval_and_post_each_dig
 
             def done() -> bool:
                 posted = all(fake.channel_messages[c] for c in CHANNELS)
-                refetched = sum(len(h) >= 2 for h in feeds.hits.values()) == FEEDS
+                # the feeds the killed worker was polling stay leased to it until the lease
+                # lapses (10 minutes): the others' second round is enough
+                refetched = sum(len(h) >= 2 for h in feeds.hits.values()) >= FEEDS * 2 // 3
                 return posted and refetched
 
             await _until(done, DEADLINE - (time.monotonic() - began))
