@@ -127,7 +127,6 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
             platforms.append(Platform.SLACK)
     app = await open_app(config, secrets=secrets)
     try:
-        print(await start_line(app, gateway=bool(platforms)), file=sys.stderr)
         results = await app.ingest.ingest_seeds(config.seeds.directory)
         for r in results:
             if r.status == "error":
@@ -142,14 +141,14 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
         await app.close()
 
 
-async def start_line(app: App, *, gateway: bool) -> str:
-    """What this process is among the workers on one database: backend, worker id, whether it
-    holds a platform gateway, and the feed leases it holds (left by an earlier run of the same id)."""
+async def worker_line(app: App, *, gateway: str = "this process (all shards)") -> str:
+    """What this process is among the workers on one database: worker id, backend, that it holds
+    the platform gateway (all shards: shard settings are not there yet), and the feed leases it
+    holds (left by an earlier run of the same id)."""
     held = await app.storage.leases.held(app.worker, app.clock.now())
     schema = await app.storage.db.schema_version()
-    role = "gateway: this process (all shards)" if gateway else "gateway: none (console)"
-    return (f"briefbot: worker {app.worker} on {app.storage.db.description} (schema {schema}); "
-            f"{role}; feed leases held: {held}")
+    return (f"worker {app.worker} on {app.storage.db.description} (schema {schema}), gateway: "
+            f"{gateway}, feed leases held: {held}")
 
 
 @contextlib.asynccontextmanager
@@ -175,6 +174,7 @@ async def _rederive(app: App) -> None:
 
 
 async def _run_console(app: App) -> int:
+    log.info("briefbot: %s", await worker_line(app, gateway="none (console)"))
     first = await app.answers.digest(topic=None)
     async with background(app):
         return await run_console(app.router, first=first)
@@ -197,8 +197,9 @@ async def _run_platforms(app: App, platforms: list[Platform]) -> int:
         runners.append(await start_slack(app))
     for runner in runners:
         app.publishers.connect(runner.publisher)
+    worker = await worker_line(app)
     async with background(app):
-        failure = await _serve(platforms, runners, stop)
+        failure = await _serve(platforms, runners, stop, worker)
     for runner in runners:
         await runner.stop()
     if failure is not None:
@@ -207,10 +208,10 @@ async def _run_platforms(app: App, platforms: list[Platform]) -> int:
 
 
 async def _serve(
-    platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event
+    platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event, worker: str
 ) -> BaseException | None:
     """Until SIGTERM/Ctrl-C or a platform connection ends; the error it ended with, if any."""
-    print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops)",
+    print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops); {worker}",
           file=sys.stderr)
     waiters = [asyncio.create_task(stop.wait())] + [
         asyncio.create_task(r.wait_closed()) for r in runners
