@@ -232,6 +232,7 @@ class Reply:
     is_error: bool = False
     page: int | None = None
     pages: int | None = None
+    language: str | None = None  # the language it is written in; None: the configured one
 
     def plain_length(self) -> int:
         n = len(self.title) + len(self.footer or "")
@@ -285,6 +286,7 @@ class CommandRequest:
     user: User = field(default_factory=lambda: User(id="console", name="console", is_admin=True))
     platform: str = Platform.CONSOLE
     channel: str | None = None
+    community: str | None = None  # the Discord guild or Slack workspace id: its own language
 
 
 # --- delivery -------------------------------------------------------------------------------------

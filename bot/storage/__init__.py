@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.config import Config, database_target
 from bot.storage.claims import ClaimStore
+from bot.storage.communities import CommunitiesStorage, CommunityStore
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
@@ -37,6 +38,7 @@ class Storage:
         self.deliveries: DeliveriesStorage = DeliveryStore(db)
         self.prepared: PreparedStorage = PreparedStore(db)
         self.leases: LeasesStorage = LeaseStore(db)
+        self.communities: CommunitiesStorage = CommunityStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:

@@ -203,9 +203,18 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX claims_seq ON claims(seq);
         """,
     },
-    # 4, 5, 6: placeholders for the migrations of three branches still under way ("readable",
-    # "feeds from chat", "live posts"); their texts replace these at merge, so 7 keeps its number
-    "SELECT 1",
+    # 4: what a community (Discord server, Slack workspace) chose for itself: its language
+    """
+    CREATE TABLE community_settings (
+        platform TEXT NOT NULL,
+        community_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (platform, community_id)
+    );
+    """,
+    # 5, 6: placeholders for the migrations of two branches still under way ("feeds from chat",
+    # "live posts"); their texts replace these at merge, so 7 keeps its number
     "SELECT 1",
     "SELECT 1",
     # 7: several workers on one database. A feed due for polling is leased (lease_owner until
