@@ -33,6 +33,7 @@ from bot.delivery.publishers import Publishers
 from bot.delivery.runtime import DeliveryRuntime, feed_poll_job
 from bot.delivery.service import Sleep
 from bot.feeds.fetch import HttpFetcher
+from bot.feeds.leases import worker_id
 from bot.feeds.manage import FeedManager
 from bot.feeds.poller import FeedPoller
 from bot.ingest import AfterItems, IngestService
@@ -57,6 +58,7 @@ class App:
     publishers: Publishers
     delivery: DeliveryRuntime
     owns_storage: bool
+    worker: str = ""  # this process among those sharing the database (bot.feeds.leases)
 
     async def close(self) -> None:
         """Stop what ``delivery.start()`` started (if anything), close the fetcher, and the
@@ -106,7 +108,8 @@ async def build_app(
             await storage.close()
         raise
     fetcher = fetcher or HttpFetcher(config.fetch)  # its session opens on the first fetch
-    poller = FeedPoller(config, storage, ingest, clock, fetcher)
+    worker = worker_id()
+    poller = FeedPoller(config, storage, ingest, clock, fetcher, worker=worker)
     claims = ClaimAnswers(config, storage)
     digests = DigestAnswers(config, storage, clock, claims)
     registry = Publishers(publishers)
@@ -133,6 +136,7 @@ async def build_app(
         publishers=registry,
         delivery=delivery,
         owns_storage=owns_storage,
+        worker=worker,
     )
 
 

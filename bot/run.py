@@ -141,6 +141,16 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
         await app.close()
 
 
+async def worker_line(app: App, *, gateway: str = "this process (all shards)") -> str:
+    """What this process is among the workers on one database: worker id, backend, that it holds
+    the platform gateway (all shards: shard settings are not there yet), and the feed leases it
+    holds (left by an earlier run of the same id)."""
+    held = await app.storage.leases.held(app.worker, app.clock.now())
+    schema = await app.storage.db.schema_version()
+    return (f"worker {app.worker} on {app.storage.db.description} (schema {schema}), gateway: "
+            f"{gateway}, feed leases held: {held}")
+
+
 @contextlib.asynccontextmanager
 async def background(app: App) -> AsyncIterator[None]:
     """While the adapters run: scheduled digests, feed polling (``app.delivery``) and the
@@ -164,6 +174,7 @@ async def _rederive(app: App) -> None:
 
 
 async def _run_console(app: App) -> int:
+    log.info("briefbot: %s", await worker_line(app, gateway="none (console)"))
     first = await app.answers.digest(topic=None)
     async with background(app):
         return await run_console(app.router, first=first)
@@ -186,8 +197,9 @@ async def _run_platforms(app: App, platforms: list[Platform]) -> int:
         runners.append(await start_slack(app))
     for runner in runners:
         app.publishers.connect(runner.publisher)
+    worker = await worker_line(app)
     async with background(app):
-        failure = await _serve(platforms, runners, stop)
+        failure = await _serve(platforms, runners, stop, worker)
     for runner in runners:
         await runner.stop()
     if failure is not None:
@@ -196,10 +208,10 @@ async def _run_platforms(app: App, platforms: list[Platform]) -> int:
 
 
 async def _serve(
-    platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event
+    platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event, worker: str
 ) -> BaseException | None:
     """Until SIGTERM/Ctrl-C or a platform connection ends; the error it ended with, if any."""
-    print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops)",
+    print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops); {worker}",
           file=sys.stderr)
     waiters = [asyncio.create_task(stop.wait())] + [
         asyncio.create_task(r.wait_closed()) for r in runners

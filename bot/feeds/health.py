@@ -25,6 +25,7 @@ class SourceHealth:
     consecutive_failures: int
     next_poll: datetime | None
     warning: str | None = None
+    polled_by: str | None = None  # the worker whose poll finished last
 
     @property
     def ok(self) -> bool:
@@ -36,7 +37,7 @@ class SourceHealth:
             name=row.name or row.url, url=row.url, kind=row.kind, last_success=row.last_success,
             last_error=row.last_error, failing_since=row.failing_since,
             consecutive_failures=row.consecutive_failures, next_poll=row.next_poll,
-            warning=row.warning,
+            warning=row.warning, polled_by=row.polled_by,
         )
 
     def line(self) -> str:
@@ -59,6 +60,8 @@ class SourceHealth:
                 state += f" (last error: {self.last_error})"
         if self.next_poll is not None:
             state += f"; next poll {_when(self.next_poll)}"
+        if self.polled_by:
+            state += f"; last polled by {self.polled_by}"
         return f"{label} — {state}"
 
 

@@ -25,6 +25,7 @@ from bot.feeds.discover import find_feed_links
 from bot.feeds.entries import EntryPlan, plan_entries, to_article
 from bot.feeds.fetch import HTTPStatusError
 from bot.feeds.fulltext import ArticlePages
+from bot.feeds.leases import FEED_LEASE, worker_id
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.schedule import failure_delay, success_delay
 from bot.ingest import IngestService, RawArticle, content_hash
@@ -104,6 +105,7 @@ class FeedPoller:
         rng: random.Random | None = None,
         concurrency: int = 4,
         wait_seconds: float = 30.0,
+        worker: str | None = None,
     ) -> None:
         self.config = config
         self.storage = storage
@@ -113,6 +115,8 @@ class FeedPoller:
         self.rng = rng or random.Random()
         self.concurrency = concurrency
         self.wait_seconds = wait_seconds
+        self.worker = worker or worker_id()  # the name its feed leases and ``polled_by`` carry
+        self.batch = 2 * concurrency  # feeds leased and in flight at once (fetching or queued)
         self.pages = ArticlePages(fetcher, timeout=config.fetch.full_text_timeout,
                                   concurrency=config.fetch.full_text_concurrency)
         self._discovered: dict[str, str] = {}  # website URL -> the feed it names
@@ -150,15 +154,19 @@ class FeedPoller:
         of a finished poll is raised.
         """
         try:
-            moment = now or self.clock.now()
             pairs = await self._sources()  # new feeds in the config are due at once
-            due = {row.id for row in await self.storage.sources.due(moment)}
-            for feed, row in pairs:
-                if row.id in due and row.id not in self._running:
-                    self._running[row.id] = asyncio.create_task(
-                        self._poll_gated(feed, row), name=f"poll {feed.url}")
-            if self._running:
-                await asyncio.wait(list(self._running.values()), timeout=self.wait_seconds)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.wait_seconds
+            while await self._lease_more(pairs, now or self.clock.now()):
+                in_flight = [t for t in self._running.values() if not t.done()]
+                remaining = deadline - loop.time()
+                if not in_flight or remaining <= 0:
+                    break
+                await asyncio.wait(in_flight, timeout=remaining,
+                                   return_when=asyncio.FIRST_COMPLETED)
+            remaining = deadline - loop.time()
+            if self._running and remaining > 0:
+                await asyncio.wait(list(self._running.values()), timeout=remaining)
             finished = [(sid, task) for sid, task in self._running.items() if task.done()]
             for sid, _ in finished:
                 del self._running[sid]
@@ -174,6 +182,33 @@ class FeedPoller:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _lease_more(self, pairs: list[tuple[FeedConfig, SourceRow]], now: datetime) -> bool:
+        """Lease due feeds up to ``batch`` polls in flight and start them; False when none was
+        leased. A few at a time, so that the workers sharing a database share the due feeds
+        instead of the first one leasing them all (``bot.storage.leases``)."""
+        free = self.batch - sum(1 for t in self._running.values() if not t.done())
+        if free <= 0:
+            return True  # full: wait for one to end, then lease again
+        leased = {row.id: row for row in await self.storage.leases.claim_due(
+            self.worker, now, until=now + FEED_LEASE, limit=free)}
+        started = 0
+        for feed, row in pairs:
+            if row.id in leased and row.id not in self._running:
+                self._running[row.id] = asyncio.create_task(
+                    self._poll_leased(feed, leased[row.id]), name=f"poll {feed.url}")
+                started += 1
+        # a leased feed the config no longer lists keeps its lease until it lapses, so that it
+        # is not leased again at once
+        return started > 0
+
+    async def _poll_leased(self, feed: FeedConfig, row: SourceRow) -> FeedResult:
+        """Poll a feed leased to this worker, then release it (next_poll is stored by then, so
+        no other worker finds it due before its interval)."""
+        try:
+            return await self._poll_gated(feed, row)
+        finally:
+            await self.storage.leases.release(row.id, self.worker)
 
     async def _poll_gated(self, feed: FeedConfig, row: SourceRow) -> FeedResult:
         async with self._gate:

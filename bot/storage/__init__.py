@@ -17,6 +17,7 @@ from bot.storage.communities_feeds import (
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
+from bot.storage.leases import LeaseStore
 from bot.storage.postgres import PostgresEngine
 from bot.storage.postgres_sql import is_postgres_url
 from bot.storage.prepared import PreparedStore
@@ -24,6 +25,7 @@ from bot.storage.protocols import (
     ClaimsStorage,
     DeliveriesStorage,
     ItemsStorage,
+    LeasesStorage,
     PreparedStorage,
     SourcesStorage,
 )
@@ -41,6 +43,7 @@ class Storage:
         self.claims: ClaimsStorage = ClaimStore(db)
         self.deliveries: DeliveriesStorage = DeliveryStore(db)
         self.prepared: PreparedStorage = PreparedStore(db)
+        self.leases: LeasesStorage = LeaseStore(db)
         self.communities: CommunitiesStorage = CommunityStore(db)
         self.feed_owners: FeedOwnersStorage = FeedOwnerStore(db)
         self.community_subscriptions: CommunitySubscriptionsStorage = (

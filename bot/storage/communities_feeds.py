@@ -15,8 +15,7 @@ from typing import Protocol
 from bot.errors import StorageError
 from bot.storage._util import dt, ts
 from bot.storage.engine import Engine, Row
-from bot.storage.sources import SourceRow
-from bot.storage.sources import _row as source_row
+from bot.storage.sources import SourceRow, source_row
 
 SHARED = "*"
 

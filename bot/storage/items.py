@@ -78,12 +78,15 @@ class ItemStore:
                 "INSERT INTO items (title, url, published, language, text, teaser, content_hash, "
                 "bullets, sentences, figures, source_id, key, ingested_at, updated_at, "
                 "digest_eligible) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
+                "ON CONFLICT (source_id, key) DO NOTHING RETURNING id",
                 (*payload, source_id, item.key, ts(now), ts(now), int(item.digest_eligible)),
             )
-            if row is None:
+            if row is not None:
+                return int(row[0]), "new"
+            # another worker stored the same item since ``find``: one row, compared below
+            found = await self.find(item.key, source_id=source_id)
+            if found is None:
                 raise StorageError(f"item {item.key} was not stored")
-            return int(row[0]), "new"
         item_id, old_hash = found
         if old_hash == item.content_hash:
             return item_id, "unchanged"

@@ -52,6 +52,62 @@ class SourcesStorage(Protocol):
         ...
 
 
+class LeasesStorage(Protocol):
+    """Which worker polls a feed now (feed leases) and who holds a named role (``leases``)."""
+
+    async def claim_due(self, worker: str, now: datetime, *, until: datetime,
+                        limit: int = 1000) -> builtins.list[SourceRow]:
+        """Lease every due feed that no live lease holds to ``worker`` until ``until`` and
+        return them (by id); a feed another worker leased at the same moment is not returned.
+
+        Raises:
+            StorageError: the claim failed. StorageBusy: the write lock was not had in time.
+        """
+        ...
+
+    async def release(self, source_id: int, worker: str) -> bool:
+        """End ``worker``'s lease of a feed it polled and record it as the feed's last poller;
+        False when the lease had lapsed and another worker took the feed.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def held(self, worker: str, now: datetime) -> int:
+        """How many feed leases ``worker`` holds now.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def take(self, name: str, owner: str, now: datetime, *, until: datetime) -> bool:
+        """Take or renew the named lease: True when it is ``owner``'s until ``until`` (it was
+        free, expired or already ``owner``'s); False while another owner's lease runs.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def give_up(self, name: str, owner: str) -> None:
+        """Drop ``owner``'s named lease (a clean stop), so another can take it at once.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def holder(self, name: str, now: datetime) -> str | None:
+        """The owner of a named lease that has not expired, None when it is free.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+
 class ItemsStorage(Protocol):
     """An item's identity is (source, key): the same key in two sources is two items."""
 

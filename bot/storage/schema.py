@@ -231,6 +231,23 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX feed_owners_source ON feed_owners(source_id);
     ALTER TABLE subscriptions ADD COLUMN community TEXT;
     """,
+    # 6: placeholder for the "live posts" migration (its branch is still under way): a no-op
+    # statement so that 7 keeps its number
+    "SELECT 1",
+    # 7: several workers on one database. A feed due for polling is leased (lease_owner until
+    # lease_until) by one worker, which records itself in polled_by; ``leases`` holds named leases
+    # (the gateway leader on SQLite, where there are no advisory locks). Additive only.
+    """
+    ALTER TABLE sources ADD COLUMN lease_owner TEXT;
+    ALTER TABLE sources ADD COLUMN lease_until TEXT;
+    ALTER TABLE sources ADD COLUMN polled_by TEXT;
+    CREATE INDEX sources_next_poll ON sources(next_poll);
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires TEXT NOT NULL
+    );
+    """,
 ]
 
 

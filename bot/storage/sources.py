@@ -33,6 +33,7 @@ class SourceRow:
     polls: int
     warning: str | None
     first_parsed: datetime | None = None  # the first poll that parsed the feed (no-flood rule)
+    polled_by: str | None = None  # the worker whose poll finished last (several workers)
 
     @property
     def failing_since(self) -> datetime | None:
@@ -54,11 +55,11 @@ class SourceStore:
         )
         if row is None:
             raise StorageError(f"source {url} was not stored")
-        return _row(row)
+        return source_row(row)
 
     async def get_by_url(self, url: str) -> SourceRow | None:
         row = await self.db.fetch_one("SELECT * FROM sources WHERE url = ?", (url,))
-        return _row(row) if row else None
+        return source_row(row) if row else None
 
     async def list(self, kind: str | None = None) -> list[SourceRow]:
         sql = "SELECT * FROM sources"
@@ -66,7 +67,7 @@ class SourceStore:
         if kind:
             sql += " WHERE kind = ?"
             args = (kind,)
-        return [_row(r) for r in await self.db.fetch_all(sql + " ORDER BY id", args)]
+        return [source_row(r) for r in await self.db.fetch_all(sql + " ORDER BY id", args)]
 
     async def record_success(
         self,
@@ -111,17 +112,17 @@ class SourceStore:
             "ORDER BY id",
             (ts(now),),
         )
-        return [_row(r) for r in rows]
+        return [source_row(r) for r in rows]
 
     async def failing(self) -> builtins.list[SourceRow]:
         """Feeds whose last poll failed."""
         rows = await self.db.fetch_all(
             "SELECT * FROM sources WHERE kind = 'feed' AND consecutive_failures > 0 ORDER BY id"
         )
-        return [_row(r) for r in rows]
+        return [source_row(r) for r in rows]
 
 
-def _row(m: Row) -> SourceRow:
+def source_row(m: Row) -> SourceRow:
     created = dt(m["created_at"])
     assert created is not None
     return SourceRow(
@@ -140,4 +141,6 @@ def _row(m: Row) -> SourceRow:
         polls=m["polls"],
         warning=m["warning"],
         first_parsed=dt(m["first_parsed"]),
+        polled_by=m["polled_by"],
     )
+
