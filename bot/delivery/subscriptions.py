@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-from bot.config import DigestConfig
+from bot.config import SubscriptionConfig
 from bot.delivery.slots import Schedule, slot_key
 from bot.errors import CommandError, ConfigError
 from bot.i18n import label
@@ -38,14 +38,34 @@ def _digest_id(prefix: str, *parts: str) -> str:
     return prefix + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-def config_ids(digests: Sequence[DigestConfig]) -> list[str]:
-    """Stable ids for ``[[digests]]``: by channel and topic; entries sharing both add their time."""
-    keys = [(d.platform, d.channel.strip(), d.topic or "") for d in digests]
+def config_ids(digests: Sequence[SubscriptionConfig]) -> list[str]:
+    """Stable ids for ``[[subscriptions]]``/``[[digests]]``: by channel and topic (a digest's id is
+    the last wave's); entries sharing both add their time; a live one adds its mode and route."""
+    keys = [_identity(d) for d in digests]
     ids = []
     for key, d in zip(keys, digests, strict=True):
-        parts = key if keys.count(key) == 1 else (*key, d.time.strip())
+        parts = key if keys.count(key) == 1 else (*key, d.digest_time)
         ids.append(_digest_id("cfg:", *parts))
     return ids
+
+
+def _identity(d: SubscriptionConfig) -> tuple[str, ...]:
+    base = (d.platform, d.channel.strip(), d.topic or "")
+    if d.mode == "digest":
+        return base
+    return (*base, "live", ",".join(d.feeds), ",".join(d.include), ",".join(d.exclude))
+
+
+def config_row(sub_id: str, d: SubscriptionConfig, now: datetime) -> SubscriptionRow:
+    live = d.mode == "live"
+    return SubscriptionRow(
+        id=sub_id, platform=d.platform, channel=d.channel.strip(),
+        time="" if live else d.digest_time, timezone="UTC" if live else d.digest_timezone,
+        topic=d.topic, quiet=d.digest_quiet, origin="config", created_by=None, created_at=now,
+        mode=d.mode, feeds=d.feeds, include=d.include, exclude=d.exclude,
+        batch_minutes=d.batch_minutes, max_posts_per_hour=d.max_posts_per_hour, thread=d.thread,
+        mention=d.mention,
+    )
 
 
 def command_id(platform: str, channel: str, topic: str | None) -> str:
@@ -77,25 +97,24 @@ class SubscriptionService:
         self.language = language
         self.on_change = on_change
 
-    async def sync_config(self, digests: Sequence[DigestConfig]) -> list[SubscriptionRow]:
-        """Copy ``[[digests]]`` into the table (re-enabling any a permanent error disabled)."""
+    async def sync_config(self, digests: Sequence[SubscriptionConfig]) -> list[SubscriptionRow]:
+        """Copy ``[[subscriptions]]`` into the table (re-enabling any a permanent error disabled);
+        returns the enabled digest subscriptions."""
         now = self.clock.now()
         ids = config_ids(digests)
         for sub_id, d in zip(ids, digests, strict=True):
-            await self.store.upsert_subscription(SubscriptionRow(
-                id=sub_id, platform=d.platform, channel=d.channel.strip(), time=d.time.strip(),
-                timezone=d.timezone, topic=d.topic, quiet=d.quiet, origin="config",
-                created_by=None, created_at=now,
-            ))
+            await self.store.upsert_subscription(config_row(sub_id, d, now))
         for gone in await self.store.delete_config_subscriptions_except(ids):
-            log.info("digest subscription %s was removed from the config file", gone)
+            log.info("subscription %s was removed from the config file", gone)
         return await self.enabled()
 
     async def enabled(self) -> list[SubscriptionRow]:
-        return [s for s in await self.store.subscriptions() if s.enabled]
+        """Enabled digest subscriptions (live ones are posted by ``bot.delivery.live``)."""
+        return [s for s in await self.store.subscriptions() if s.enabled and s.mode == "digest"]
 
     async def all(self) -> list[SubscriptionRow]:
-        return await self.store.subscriptions()
+        """Digest subscriptions, enabled or not."""
+        return [s for s in await self.store.subscriptions() if s.mode == "digest"]
 
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,

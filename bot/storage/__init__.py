@@ -8,11 +8,13 @@ from bot.storage.claims import ClaimStore
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
+from bot.storage.live import LiveStore
 from bot.storage.prepared import PreparedStore
 from bot.storage.protocols import (
     ClaimsStorage,
     DeliveriesStorage,
     ItemsStorage,
+    LiveStorage,
     PreparedStorage,
     SourcesStorage,
 )
@@ -30,6 +32,7 @@ class Storage:
         self.claims: ClaimsStorage = ClaimStore(db)
         self.deliveries: DeliveriesStorage = DeliveryStore(db)
         self.prepared: PreparedStorage = PreparedStore(db)
+        self.live: LiveStorage = LiveStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:
