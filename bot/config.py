@@ -358,6 +358,10 @@ def _validate_subscription(sub: SubscriptionConfig, where: str, key: str, seen: 
             raise ConfigError(f"{sub.mention!r} is not a role or user group id; write the id "
                               "alone, e.g. mention = \"123456789012345678\" (Discord role) or "
                               "\"S0123ABCD\" (Slack user group)", path=where, key=f"{key}.mention")
+        if sub.platform == "discord" and sub.mention is not None and not sub.mention.isdigit():
+            raise ConfigError(f"{sub.mention!r} is not a Discord role id (digits only); copy it "
+                              "with Developer Mode on: Server Settings -> Roles -> Copy Role ID",
+                              path=where, key=f"{key}.mention")
     if sub.topic is not None and sub.topic not in seen:
         raise ConfigError(
             f"unknown topic {sub.topic!r}; use one of {sorted(seen)} or leave topic out",

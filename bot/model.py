@@ -178,6 +178,8 @@ class Reply:
     is_error: bool = False
     page: int | None = None
     pages: int | None = None
+    notify: str | None = None  # live posts, opt-in: a Discord role or Slack user group id to mention
+    thread: bool = False  # live posts on Discord: open a thread on the post
 
     def plain_length(self) -> int:
         n = len(self.title) + len(self.footer or "")

@@ -11,6 +11,7 @@ finds only some parts remembers them so the next ``publish`` with that key sends
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -48,6 +49,15 @@ def make_client(token: str, base_url: str, *, rate_limit_retries: int = 2) -> As
     )
 
 
+def _with_group_mention(message: Message, group: str) -> Message:
+    """The message with ``<!subteam^ID>`` in front: the one mention Slack will notify, since the
+    renderers escape every ``<`` of feed text."""
+    mention = f"<!subteam^{group}>"
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": mention}}
+    return dataclasses.replace(message, text=f"{mention} {message.text}",
+                               blocks=[block, *message.blocks])
+
+
 class SlackPublisher:
     platform = "slack"
 
@@ -62,7 +72,11 @@ class SlackPublisher:
         for part, message in enumerate(messages):
             if part in known:
                 continue
-            known[part] = await self._post(target.channel, message, idempotency_key, part,
+            if reply.notify and part == 0:  # opt-in: exactly this user group, nothing else
+                first = _with_group_mention(message, reply.notify)
+            else:
+                first = message
+            known[part] = await self._post(target.channel, first, idempotency_key, part,
                                            len(messages))
         self._known_parts.pop((target.channel, idempotency_key), None)
         ids = [known[i] for i in range(len(messages))]

@@ -235,7 +235,8 @@ class LiveDelivery:
         first = group[0].item.title
         title = (f"Updated: {first}" if group[0].is_update else first) if len(group) == 1 else \
             f"{len(group)} new items"
-        return Reply(title=title, sections=tuple(sections))
+        return Reply(title=title, sections=tuple(sections), notify=sub.mention,
+                     thread=sub.thread and sub.platform == "discord")
 
     async def _section(self, p: Pending, source: str) -> Section:
         item = p.item
