@@ -180,6 +180,7 @@ class Reply:
     pages: int | None = None
     notify: str | None = None  # live posts, opt-in: a Discord role or Slack user group id to mention
     thread: bool = False  # live posts on Discord: open a thread on the post
+    replies: tuple[Section, ...] = ()  # live posts on Slack: posted as a reply in the thread
 
     def plain_length(self) -> int:
         n = len(self.title) + len(self.footer or "")

@@ -80,7 +80,23 @@ class SlackPublisher:
                                            len(messages))
         self._known_parts.pop((target.channel, idempotency_key), None)
         ids = [known[i] for i in range(len(messages))]
+        if reply.replies:
+            await self._thread_reply(target.channel, ids[0], reply)
         return Receipt(message_id=ids[0], extra_ids=tuple(ids[1:]))
+
+    async def _thread_reply(self, channel: str, thread_ts: str, reply: Reply) -> None:
+        """A live post's claims as a reply in its thread. The post itself is out: a failure
+        here is logged, never raised, so that the post is not sent again."""
+        for message in render(Reply(title=reply.title, sections=reply.replies),
+                              language=self.language):
+            try:
+                await self.client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=message.text,
+                    blocks=message.blocks, unfurl_links=False, unfurl_media=False)
+            except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as e:
+                log.warning("Slack channel %s: the claims reply to %s was not posted (%s)",
+                            channel, thread_ts, e)
+                return
 
     async def _post(self, channel: str, message: Message, key: str, part: int,
                     parts: int) -> str:

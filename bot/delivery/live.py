@@ -33,6 +33,7 @@ from bot.storage.sources import SourceRow
 
 log = logging.getLogger(__name__)
 
+MAX_CLAIMS = 3  # claims shown per item
 MAX_ITEMS_PER_MESSAGE = 10  # a batch beyond this goes out as several messages
 LIVE_JOB_ID = "live"
 LIVE_TICK_SECONDS = 30.0
@@ -226,28 +227,40 @@ class LiveDelivery:
         return True
 
     async def render(self, sub: SubscriptionRow, group: Sequence[Pending]) -> Reply:
-        """Headline linked to the article, source and date, summary, claims: one section each."""
+        """Headline linked to the article, source and date, summary and claims: a section per
+        item. On Slack the claims go into a thread reply (``Reply.replies``), one section per item
+        that has any."""
         sources = {s.id: s for s in await self.storage.sources.list()}
-        sections = []
+        in_thread = sub.platform == "slack"
+        sections, replies = [], []
         for p in group:
             source = sources.get(p.item.source_id)
-            sections.append(await self._section(p, source.name or source.url if source else ""))
+            section, claims = await self._section(p, source.name or source.url if source else "")
+            if in_thread:
+                sections.append(section)
+                if claims:
+                    replies.append(Section(heading=section.heading, bullets=claims))
+            else:
+                sections.append(Section(heading=section.heading, links=section.links,
+                                        bullets=section.bullets + claims, text=section.text))
         first = group[0].item.title
         title = (f"Updated: {first}" if group[0].is_update else first) if len(group) == 1 else \
             f"{len(group)} new items"
         return Reply(title=title, sections=tuple(sections), notify=sub.mention,
-                     thread=sub.thread and sub.platform == "discord")
+                     thread=sub.thread and sub.platform == "discord", replies=tuple(replies))
 
-    async def _section(self, p: Pending, source: str) -> Section:
+    async def _section(self, p: Pending, source: str) -> tuple[Section, tuple[str, ...]]:
+        """The item's section (without claims) and its claims, compact: "claimant: text"."""
         item = p.item
         when = f"{item.published:%Y-%m-%d %H:%M} UTC" if item.published else ""
         ids = await self.storage.claims.ids_for_items([item.id])
         claims = [f"{c.claimant}: {c.text}" if c.claimant else c.text
-                  for c in await self.storage.claims.entries(ids)][:3]
+                  for c in await self.storage.claims.entries(ids)][:MAX_CLAIMS]
         heading = ("Updated: " if p.is_update else "") + item.title
         return Section(heading=heading, links=(Link(item.title, item.url, item.published),),
-                       bullets=tuple(item.bullets) + tuple(claims),
-                       text=" · ".join(part for part in (source, when) if part) or None)
+                       bullets=tuple(item.bullets),
+                       text=" · ".join(part for part in (source, when) if part) or None), \
+            tuple(claims)
 
 
 def _follows(sub: SubscriptionRow, source: SourceRow | None) -> bool:
