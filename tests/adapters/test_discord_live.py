@@ -3,11 +3,14 @@ opted-in role and nothing else, a thread per post, a 429 burst without loss or r
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from adapters.discord.invite import minimal_permissions, permissions_for
+from bot.config import Config, SubscriptionConfig
 from bot.delivery.live import LiveDelivery
 from bot.storage import Storage
 from tests.adapters.test_discord_client import StubRouter
@@ -75,3 +78,14 @@ async def test_a_429_burst_on_discord_posts_each_item_once(
             assert len(fake.rate_limited) == 2
     finally:
         await storage.close()
+
+
+def test_invite_asks_for_thread_and_mention_permissions_only_when_used() -> None:
+    live = SubscriptionConfig(platform="discord", channel="1", mode="live")
+    plain = Config(subscriptions=(live,))
+    assert permissions_for(plain) == minimal_permissions()
+    threads = permissions_for(Config(subscriptions=(dataclasses.replace(live, thread=True),)))
+    assert threads.create_public_threads and threads.send_messages_in_threads
+    assert not threads.mention_everyone
+    mentions = permissions_for(Config(subscriptions=(dataclasses.replace(live, mention="42"),)))
+    assert mentions.mention_everyone and not mentions.create_public_threads
