@@ -6,7 +6,12 @@ that is already known to be the slowest. The whole-article figure is clean + spl
 Tokenizer, lemma tables and lexicons are loaded once, before timing (the first run is reported
 separately as "cold").
 
-    .venv/bin/python bench/claims_bench.py [--runs 20]
+    .venv/bin/python bench/claims_bench.py [--runs 20] [--baseline DIR]
+
+With ``--baseline DIR`` (another checkout, e.g. the main branch) the same bench of that checkout
+runs in a subprocess, alternating with this one for ``--rounds`` rounds, and the output adds the
+ratio of the medians of the seed's whole-article time (this / baseline): the figure issue 15 bounds
+by 1.5. The machine may be shared: only the ratio within one run means anything.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -43,8 +49,43 @@ def median_ms(fn: object, runs: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--baseline", type=Path, default=None, help="another checkout to compare")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
+    if args.baseline is None:
+        print(json.dumps(measure(args.runs), indent=2))
+        return 0
+    mine: list[float] = []
+    theirs: list[float] = []
+    for _ in range(args.rounds):
+        theirs.append(_seed_ms(_baseline_run(args.baseline, args.runs)))
+        mine.append(_seed_ms(measure(args.runs)))
+    print(json.dumps({
+        "runs": args.runs, "rounds": args.rounds, "baseline": str(args.baseline),
+        "seed_whole_article_ms": {"this": mine, "baseline": theirs},
+        "seed_whole_article_ratio": round(statistics.median(mine) / statistics.median(theirs), 3),
+    }, indent=2))
+    return 0
+
+
+def _baseline_run(checkout: Path, runs: int) -> dict[str, object]:
+    script = checkout / "bench" / "claims_bench.py"
+    done = subprocess.run([sys.executable, str(script), "--runs", str(runs)], capture_output=True,
+                          text=True, check=True, cwd=checkout)
+    found: dict[str, object] = json.loads(done.stdout)
+    return found
+
+
+def _seed_ms(result: dict[str, object]) -> float:
+    articles = result["articles"]
+    assert isinstance(articles, list)
+    return float(next(a["whole_article_ms"] for a in articles if a["language"] == "de"))
+
+
+def measure(runs: int) -> dict[str, object]:
+    """Times of every article of ``ARTICLES`` (the seed first), as the JSON printed."""
     extractor = RuleClaimExtractor()
+    args = argparse.Namespace(runs=runs)
     results = []
     for path, lang in ARTICLES:
         raw = path.read_text(encoding="utf-8")
@@ -70,12 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         })
     total_split = sum(r["split_ms"] for r in results)  # type: ignore[misc]
     total_extract = sum(r["extract_ms"] for r in results)  # type: ignore[misc]
-    print(json.dumps({
+    return {
         "runs": args.runs,
         "articles": results,
         "overall_extract_to_split_ratio": round(total_extract / total_split, 3),
-    }, indent=2))
-    return 0
+    }
 
 
 if __name__ == "__main__":

@@ -111,8 +111,7 @@ async def run(n: int, runs: int) -> dict[str, object]:
             ingest_rate = n / ingest_s
 
             async def baseline() -> object:
-                async with app.storage.db.conn.execute("SELECT id, title FROM items") as cur:
-                    return await cur.fetchall()
+                return await app.storage.db.fetch_all("SELECT id, title FROM items")
 
             base_ms = await median_ms(baseline, runs)
             user = User(id="bench", name="bench", is_admin=True)

@@ -91,8 +91,7 @@ async def build_app(
     # before opening anything that would need closing
     pipeline = pipeline or default_pipeline(config.briefing.summary_words)
     owns_storage = storage is None
-    storage = storage or await Storage.open(config.storage.database,
-                                            busy_timeout=config.storage.busy_timeout)
+    storage = storage or await Storage.from_config(config)
     clock = clock or SystemClock()
     ingest = IngestService(storage, clock, pipeline,
                            after_items=[*_ledger_hooks(storage), queue_hook(storage)],

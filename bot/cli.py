@@ -36,6 +36,7 @@ from bot.run import (
     slack_manifest,
 )
 from bot.storage import Storage
+from bot.storage.migrate_db import migrate_db
 
 log = logging.getLogger("briefbot")
 
@@ -80,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run the bot (Discord/Slack when tokens are set, else console)")
     p.add_argument("--console", action="store_true",
                    help="run the console adapter even when platform tokens are set")
+
+    p = sub.add_parser("migrate-db", help="copy the SQLite file of [storage] database to "
+                       "PostgreSQL, verify it; safe to run again")
+    p.add_argument("--to", metavar="URL", help="postgresql://user@host:port/dbname (default: "
+                   "BRIEFBOT_DATABASE_URL or [storage] url)")
 
     sub.add_parser("discord-invite", help="print the Discord OAuth2 invite URL")
     sub.add_parser("slack-manifest", help="print a Slack app manifest (JSON)")
@@ -145,7 +151,7 @@ def _require_topic(config: Config, topic: str | None) -> None:
 async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     _require_seeds(config)
     # StorageError: exit 3, one line
-    storage = await Storage.open(config.storage.database, busy_timeout=config.storage.busy_timeout)
+    storage = await Storage.from_config(config)
     try:
         await storage.check_writable()
         database = f"{storage.db.description} (schema {await storage.db.schema_version()}, writable)"
@@ -156,11 +162,17 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     print(f"  database: {database}")
     print(f"  seeds: {config.seeds.directory}")
     print(f"  topics: {', '.join('/' + t.name for t in config.topics)}")
-    print(f"  feeds: {len(config.feeds)}; scheduled digests: {len(config.digests)}")
+    print(f"  feeds: {len(config.feeds)}; subscriptions: {len(config.all_subscriptions)}")
     problems = missing_tokens(config, Secrets.from_env())
     for problem in problems:
         print(f"  warning: {problem}")
     return 0
+
+
+async def cmd_migrate_db(config: Config, args: argparse.Namespace) -> int:
+    lines, verified = await migrate_db(config, args.to)
+    print("\n".join(lines))
+    return 0 if verified else 3
 
 
 async def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
@@ -283,6 +295,7 @@ COMMANDS: dict[str, Command] = {
     "analyze": cmd_analyze,
     "sources": cmd_sources,
     "run": cmd_run,
+    "migrate-db": cmd_migrate_db,
     "discord-invite": cmd_discord_invite,
     "slack-manifest": cmd_slack_manifest,
 }

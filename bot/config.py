@@ -28,11 +28,39 @@ BUILTIN_COMMANDS = frozenset(
 SECRET_VARIABLES = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
 
 
+DATABASE_URL_VARIABLE = "BRIEFBOT_DATABASE_URL"
+
+
 @dataclass(frozen=True)
 class StorageConfig:
     database: Path = Path("briefbot-data/briefbot.db")
     keep_days: int = 30
     busy_timeout: float = 10.0  # seconds a writer waits for another process's write lock
+    # postgresql://user@host:port/dbname; wins over ``database``. ``repr`` hides it: it may
+    # hold a password (better kept in BRIEFBOT_DATABASE_URL, which wins over this key)
+    url: str | None = field(default=None, repr=False)
+
+
+def database_target(config: Config, env: typing.Mapping[str, str] | None = None) -> Path | str:
+    """Where the data lives: the variable ``BRIEFBOT_DATABASE_URL``, else ``[storage] url``, else
+    the SQLite file ``[storage] database``.
+
+    Raises:
+        ConfigError: the variable is set but is not a PostgreSQL URL.
+    """
+    env = os.environ if env is None else env
+    from_env = env.get(DATABASE_URL_VARIABLE, "").strip()
+    if from_env:
+        if not _is_postgres_url(from_env):
+            raise ConfigError("is not a PostgreSQL URL; set it to e.g. "
+                              '"postgresql://briefbot@127.0.0.1:5432/briefbot" or unset it',
+                              key=DATABASE_URL_VARIABLE)
+        return from_env
+    return config.storage.url or config.storage.database
+
+
+def _is_postgres_url(value: str) -> bool:
+    return re.match(r"^postgres(ql)?://", value, re.IGNORECASE) is not None
 
 
 @dataclass(frozen=True)
@@ -282,6 +310,14 @@ def validate(config: Config, *, where: str) -> None:
     _validate_feeds(config, where)
     _validate_digests(config, where, topics)
     _validate_numbers(config, where)
+    _validate_storage(config, where)
+
+
+def _validate_storage(config: Config, where: str) -> None:
+    if config.storage.url is not None and not _is_postgres_url(config.storage.url):
+        raise ConfigError('is not a PostgreSQL URL; write e.g. url = '
+                          '"postgresql://briefbot@127.0.0.1:5432/briefbot", or leave it out for '
+                          "the SQLite file of [storage] database", path=where, key="storage.url")
 
 
 def _validate_topics(config: Config, where: str) -> set[str]:

@@ -43,7 +43,7 @@ def claim_json(claim: Claim) -> dict[str, Any]:
     data.update(
         id=claim.id,
         disputes=list(claim.disputes),
-        dispute_reasons=list(claim.dispute_reasons),
+        dispute_reasons=[r.as_json() for r in claim.dispute_reasons],
         topics=list(claim.topics),
         first_seen=iso(claim.first_seen) or "",
         last_seen=iso(claim.last_seen) or "",
@@ -77,5 +77,6 @@ def extracted_claim_json(claim: ExtractedClaim, *, claim_id: str, topics: list[s
         last_seen=iso(seen),
         sources=[{"title": title or "", "url": None}],
         spans=spans_json(spans),
+        rule=claim.rule,
     )
     return data

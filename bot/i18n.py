@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.model import Claim
+from bot.model import Claim, DisputeReason
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -140,8 +140,87 @@ def claim_tags(claim: Claim, language: str, escape: Callable[[str], str]) -> lis
     elif claim.evidence == "cited":
         tags.append(label("cited", language))
     if claim.disputes:
-        reasons = "; ".join(claim.dispute_reasons) or ", ".join(claim.disputes)
+        reasons = "; ".join(dispute_text(r, language) for r in claim.dispute_reasons) or ", ".join(
+            claim.disputes)
         tags.append(f"{label('disputed_by', language)}: {escape(reasons)}")
     if len(claim.sources) > 1:
         tags.append(f"{len(claim.sources)} {label('source_count', language)}")
     return tags
+
+
+# --- dispute reasons (bot.model.DisputeReason): one sentence frame per code and language ----------
+# "{doubter}"/"{other}" are claimants or the article; German needs the article in the dative after
+# "widersprechen" ("widerspricht dem Artikel"), hence the separate "_dat" forms.
+
+_DISPUTE_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "dispute_figure_differs": "different {subject} figures: {value} ({doubter}) vs {other_value} "
+                                  "({other})",
+        "dispute_doubt_marker": "{doubter} doubts {other} about {subject} ({marker})",
+        "dispute_denial": "{doubter} denies what {other} says ({marker})",
+        "dispute_same_item": "same item",
+        "dispute_another_item": "another item",
+        "dispute_article_dat": "the article",
+        "dispute_topic_cost": "cost",
+        "dispute_topic_compute": "compute",
+        "number_million": "million",
+        "number_billion": "billion",
+    },
+    "de": {
+        "dispute_figure_differs": "unterschiedliche Zahlen zu {subject}: {value} ({doubter}) "
+                                  "gegenüber {other_value} ({other})",
+        "dispute_doubt_marker": "{doubter} widerspricht {other_dat} zu {subject} („{marker}“)",
+        "dispute_denial": "{doubter} widerspricht {other_dat} („{marker}“)",
+        "dispute_same_item": "im selben Artikel",
+        "dispute_another_item": "in einem anderen Artikel",
+        "dispute_article_dat": "dem Artikel",
+        "dispute_topic_cost": "Kosten",
+        "dispute_topic_compute": "Rechenleistung",
+        "number_million": "Millionen",
+        "number_billion": "Milliarden",
+    },
+}
+for _language, _table in _DISPUTE_LABELS.items():
+    LABELS[_language].update(_table)
+
+
+def dispute_text(reason: DisputeReason | str, language: str) -> str:
+    """A dispute reason in words, with the other side first when it is known; a plain string (an
+    adapter test's stand-in) is shown as it is."""
+    if isinstance(reason, str):
+        return reason
+    if reason.code == "legacy":
+        body = reason.text or ""
+    else:
+        body = _dispute_body(reason, language)
+        if reason.same_item is not None:
+            where = label("dispute_same_item" if reason.same_item else "dispute_another_item",
+                          language)
+            body = f"{body} ({where})"
+    if reason.counterpart_text is None:
+        return body
+    who = reason.counterpart or label("article", language)
+    return f"{who} („{reason.counterpart_text}“): {body}"
+
+
+def _dispute_body(reason: DisputeReason, language: str) -> str:
+    article = label("article", language)
+    subject = reason.subject or ""
+    if reason.code == "figure_differs":
+        subject = label(f"dispute_topic_{subject}", language) if subject else subject
+    values = [_number(v, language) for v in reason.values] + ["", ""]
+    return label(f"dispute_{reason.code}", language).format(
+        doubter=reason.doubter or article, other=reason.other or article,
+        other_dat=reason.other or label("dispute_article_dat", language),
+        subject=subject, marker=reason.marker or "", value=values[0], other_value=values[1])
+
+
+def _number(value: float, language: str) -> str:
+    """5600000 → "5.6 million" / "5,6 Millionen"; 50000 → "50,000" / "50.000"."""
+    for scale, key in ((1e9, "number_billion"), (1e6, "number_million")):
+        if value >= scale:
+            text = f"{value / scale:g}"
+            text = text.replace(".", ",") if language == "de" else text
+            return f"{text} {label(key, language)}"
+    text = f"{value:,.0f}"
+    return text.replace(",", ".") if language == "de" else text

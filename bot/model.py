@@ -7,7 +7,8 @@ platform (Markdown, mrkdwn, terminal) and must never let it ping anyone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -54,13 +55,14 @@ class ExtractedClaim:
 
     text: str
     claimant: str | None
-    kind: str  # quote, indirect, reported, prediction, statement
+    kind: str  # quote, indirect, reported, prediction, intention, denial
     cue: str | None
     hedged: bool
     hedges: tuple[str, ...]
     evidence: Evidence
     spans: ClaimSpans
     figures: tuple[str, ...] = ()
+    rule: str = ""  # which extraction pattern found it, so a wrong claim can be explained
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,58 @@ class Link:
     published: datetime | None = None
 
 
+class DisputeCode(StrEnum):
+    """Why two claims contradict each other (``bot.claims.compare``)."""
+
+    FIGURE_DIFFERS = "figure_differs"  # the same quantity about the same thing, >10% apart
+    DOUBT_MARKER = "doubt_marker"  # "in Wirklichkeit", "misleading" against a claim on the subject
+    DENIAL = "denial"  # a claim of kind denial ("bestritt das", "denied the accusation")
+    LEGACY = "legacy"  # a reason an older engine stored as finished text
+
+
+@dataclass(frozen=True)
+class DisputeReason:
+    """A dispute's reason as a code with its arguments, stored as JSON in the dispute's reason
+    column; the words come from ``bot.i18n`` at render time, so every language reads its own.
+
+    ``doubter`` and ``other`` are claimants (None: the article's own voice); for figures the
+    doubter is the first claim's side. ``counterpart`` and ``counterpart_text`` name the other
+    side of the link a reader is looking at, filled in when the ledger is read.
+    """
+
+    code: DisputeCode
+    doubter: str | None = None
+    other: str | None = None
+    subject: str | None = None  # a named thing (doubt, denial) or a topic ("cost", "compute")
+    values: tuple[float, ...] = ()  # figure_differs: the doubter's value, then the other's
+    marker: str | None = None  # the doubting words as the source wrote them
+    same_item: bool | None = None
+    counterpart: str | None = None
+    counterpart_text: str | None = None
+    text: str | None = None  # LEGACY only
+
+    def stored(self) -> str:
+        """The JSON kept in the database (without the reader-side counterpart)."""
+        data = {k: v for k, v in asdict(self).items()
+                if v not in (None, ()) and k not in ("counterpart", "counterpart_text")}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    def as_json(self) -> dict[str, object]:
+        """The reason in ``claims --json``: the code and its arguments, no words."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
+                if v not in (None, ())}
+
+    @classmethod
+    def parse(cls, raw: str) -> DisputeReason:
+        """A stored reason; text an older engine stored becomes ``LEGACY`` with that text."""
+        try:
+            data = json.loads(raw)
+            code = DisputeCode(data.pop("code"))
+            return cls(code=code, values=tuple(data.pop("values", ())), **data)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return cls(DisputeCode.LEGACY, text=raw)
+
+
 @dataclass(frozen=True)
 class Claim:
     """A ledger entry: one claim, however many items reported it."""
@@ -136,7 +190,7 @@ class Claim:
     hedges: tuple[str, ...]
     evidence: Evidence
     disputes: tuple[str, ...] = ()
-    dispute_reasons: tuple[str, ...] = ()
+    dispute_reasons: tuple[DisputeReason, ...] = ()
     topics: tuple[str, ...] = ()
     first_seen: datetime | None = None
     last_seen: datetime | None = None

@@ -33,6 +33,9 @@ class Draft:
     speaker: str | None = None
     speaker_span: Span | None = None
     fallback: bool = False  # a Konjunktiv I sentence: the speaker is the last one named nearby
+    source_from: int | None = None  # where the source phrase starts when it is wider than the
+    # speaker's name ("nach Angaben der Polizei": "Angaben der Polizei")
+    rule: str = ""  # which pattern found it (shown as "rule" in analyze --json)
 
 
 class RunBase:
@@ -79,7 +82,12 @@ class RunBase:
                 return None, earlier[-1]
             return np_forward(toks, 0, self.lang), None
         if self.lang == "de":
-            subj = F.german_subject(toks, i, self.lang)
+            if i > 1 and toks[i - 1].low == "und":  # "Lumen wies … zurück und erklärte, …"
+                earlier = [d for d in self.in_sent(s.index)
+                           if d.cue_span and d.cue_span[0] < toks[i].start and d.np]
+                if earlier:
+                    return None, earlier[-1]
+            subj = F.german_subject(toks, i, self.lang) or F.inverted_subject(toks, i, self.lang)
             if subj is not None:
                 return subj, None
             return np_forward(toks, F.skip_de_adverbs(toks, i + 1), self.lang) or None, None

@@ -26,6 +26,7 @@ from bot.claims.lexicon import (
     ROLE_WORDS,
     THING_PRONOUNS,
 )
+from bot.model import Span
 
 _ORG_WORDS = {
     "commission", "council", "bank", "group", "inc", "inc.", "corp", "corp.", "ag", "gmbh", "se",
@@ -56,6 +57,8 @@ _DE_COMPOUND_ROLES = ("minister", "ministerin", "sprecher", "sprecherin", "präs
                       "abgeordneter", "senator", "senatorin", "gouverneur", "bürgermeister",
                       "bürgermeisterin", "manager", "managerin", "gründer", "gründerin")
 _NOT_SPEAKERS = {  # sentence-initial words that are never a speaker (adverbs, prepositions, "man")
+    "demnach", "dazu", "offiziell", "hierzu", "daraufhin", "ferner", "unterdessen", "mittlerweile",
+    "gleichzeitig", "dagegen", "vorher", "bisher", "derzeit", "erneut", "weiterhin", "schließlich",
     "offenbar", "jetzt", "insbesondere", "gestern", "heute", "zudem", "bislang", "dabei", "damit",
     "deshalb", "daher", "doch", "nun", "auch", "zwar", "noch", "jedoch", "allerdings", "außerdem",
     "inzwischen", "trotzdem", "dennoch", "immerhin", "zunächst", "später", "damals", "zuvor",
@@ -64,6 +67,10 @@ _NOT_SPEAKERS = {  # sentence-initial words that are never a speaker (adverbs, p
     "ihr", "mehr", "als", "wenn", "weil", "obwohl", "dass", "ob", "warum", "wie", "was", "wer",
     "anschließend", "danach", "zuletzt", "zuerst", "erst", "dort", "hier", "so", "ebenfalls",
 }
+_INSTITUTIONS = {"ministry", "government", "court", "agency"}
+_DE_ROLE_ENDINGS = ("in", "er", "ent", "ist", "or", "at", "ende", "ender")
+QUANTIFIERS = {"some", "many", "several", "other", "most", "few", "two", "three", "einige", "manche",
+               "viele", "mehrere", "andere", "zahlreiche", "zwei", "drei", "wenige", "etliche"}
 _SOURCE_LINKS = {"by", "from", "of", "von", "der", "des", "at", "bei"}
 _CONJ = {"und", "aber", "doch", "denn", "and", "but", "so", "yet"}
 TITLE_ROLES = {"president", "secretary", "representative", "rep.", "sen.", "senator", "dr.", "prof.",
@@ -157,9 +164,15 @@ def np_backward(toks: tuple[Tok, ...], j: int, language: str, limit: int = 9) ->
             break
         j -= 1
     out.reverse()
-    while out and out[0].low in LINKERS:
-        out.pop(0)
+    while out and (out[0].low in LINKERS or (
+        language == "en" and len(out) > 1 and out[0].low in _LEADING_WORDS
+    )):
+        out.pop(0)  # "But Cox said", "Even Rendell said": the name without the connective
     return out
+
+
+_LEADING_WORDS = {"but", "while", "even", "then", "and", "so", "yet", "also", "instead", "still",
+                  "now", "later", "meanwhile", "however", "though", "although", "when"}
 
 
 @dataclass
@@ -198,6 +211,7 @@ class Resolver:
             for t in [*list(s.toks), None]:  # type: ignore[list-item]
                 if (t is not None and t.cap and t.text.isalpha() and not is_role(t, self.language)
                         and t.low not in DETERMINERS and t.low not in _NOT_SPEAKERS
+                        and t.low not in ORG_DESCRIPTIONS
                         and t.low not in _EN_START_STOP):
                     run.append(t.text)
                     continue
@@ -218,6 +232,10 @@ class Resolver:
             ):
                 name, span = self.canonical(subject)
                 score = self.person_score(name) if name else 0
+                if score == 2 and self.language == "de" and any(
+                    t.lemma != t.low for t in subject if t.cap
+                ):
+                    score = 1  # "Alle Opfer", "Besondere Probleme": inflected words, no name
                 if name and span and (self.language == "en" or score == 2):
                     self.mention(span[0], name, score)
 
@@ -254,7 +272,7 @@ class Resolver:
         if title:
             return self.phrase(title), (title[0].start, title[-1].end)
         if any(t.low in ("wie", "such") for t in toks):
-            k = max(i for i, t in enumerate(toks) if t.low in ("wie", "as"))
+            k = max((i for i, t in enumerate(toks) if t.low in ("wie", "as")), default=-1)
             toks = toks[k + 1:]
         roles = [i for i, t in enumerate(toks) if is_role(t, self.language)]
         if roles:
@@ -264,6 +282,8 @@ class Resolver:
             before = toks[: roles[0]]
             if before and before[-1].low in ("'s", "’s"):
                 before = []  # "Italy's data protection authority": a description
+            if not after and all(t.low in QUANTIFIERS or not t.cap for t in before):
+                return None, None  # "Some analysts", "Viele Experten": a generic description
             toks = after if after else _names(before)
         else:
             names = _names(toks)
@@ -271,6 +291,11 @@ class Resolver:
                 links = [i for i, t in enumerate(toks) if t.low in _SOURCE_LINKS]
                 names = _names(toks[links[-1] + 1:]) if links else []
             toks = names
+        if (self.language == "de" and len(toks) == 3 and len(toks[0].text) >= 9
+                and toks[0].low.endswith(_DE_ROLE_ENDINGS) and all(t.cap for t in toks)):
+            toks = toks[1:]  # "Verbraucherschützerin Maria Lenz": a role compound, then the name
+        if len(toks) >= 2 and toks[0].low in ORG_DESCRIPTIONS and _names(toks[1:]):
+            toks = toks[1:]  # "Firma Voltis", "Konzern Siemens": the name
         # "Ireland's Data Protection Commission" -> the owned thing
         while len(toks) > 2 and toks[1].low in ("'s", "’s"):
             toks = toks[2:]
@@ -327,6 +352,8 @@ class Resolver:
             low = ["sie"]
         if len(low) == 1 and low[0] in PERSON_PRONOUNS:
             want_person = True
+        elif low[-1] in _INSTITUTIONS and self.language == "en":
+            return None  # "the ministry" is not the company named before: said as written
         elif (len(low) == 1 and low[0] in THING_PRONOUNS) or low[-1] in ORG_DESCRIPTIONS:
             want_person = False
         elif low[-1] in PERSON_DESCRIPTIONS:
@@ -353,9 +380,16 @@ class Resolver:
         phrase = self.phrase(toks)
         return phrase[:1].upper() + phrase[1:]
 
-    def last_mention(self, start: int, end: int) -> str | None:
+    def last_mention(self, start: int, end: int) -> tuple[str | None, Span | None]:
+        """The last speaker named in ``[start, end)`` and where (its name as written there)."""
         inside = [m for m in self.mentions if start <= m.pos < end]
-        return max(inside, key=lambda m: m.pos).name if inside else None
+        if not inside:
+            return None, None
+        last = max(inside, key=lambda m: m.pos)
+        written = re.match(r"[\w.\-’' ]*", self.text[last.pos:last.pos + len(last.name) + 20])
+        width = len(last.name) if self.text.startswith(last.name, last.pos) else len(
+            (written.group(0) if written else "").split(" ")[0])
+        return last.name, (last.pos, last.pos + max(1, width))
 
     def person_score(self, name: str) -> int:
         parts = name.split()

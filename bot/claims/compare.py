@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from bot.model import DisputeCode, DisputeReason
+
 _WORD = re.compile(r"[\wÄÖÜäöüß]+(?:[-.][\wÄÖÜäöüß]+)*", re.UNICODE)
 _STOP = {
     "der", "die", "das", "des", "dem", "den", "ein", "eine", "einer", "eines", "einem", "einen",
@@ -125,19 +127,19 @@ def _similar(a: str, b: str) -> bool:
 
 
 def same_claim(a: ClaimView, b: ClaimView) -> bool:
-    if not same_claimant(a.claimant, b.claimant):
-        return False
+    """The cached text tests first, the claimant comparison (difflib) only when they pass."""
     wa, wb = words(a.text), words(b.text)
-    if wa and wb and len(wa & wb) / len(wa | wb) >= 0.6:
-        return True
-    fa = {round(v, 3) for v, _ in figures(a.text)}
-    fb = {round(v, 3) for v, _ in figures(b.text)}
-    shared = entities(a.text) & entities(b.text)
-    return bool(fa) and fa == fb and len(shared) >= (1 if a.claimant else 2)
+    if not (wa and wb and len(wa & wb) / len(wa | wb) >= 0.6):
+        fa = {round(v, 3) for v, _ in figures(a.text)}
+        if not fa or fa != {round(v, 3) for v, _ in figures(b.text)}:
+            return False
+        if len(entities(a.text) & entities(b.text)) < (1 if a.claimant else 2):
+            return False
+    return same_claimant(a.claimant, b.claimant)
 
 
-def dispute_reason(a: ClaimView, b: ClaimView) -> str | None:
-    """Why ``a`` and ``b`` contradict each other, or None."""
+def dispute_reason(a: ClaimView, b: ClaimView) -> DisputeReason | None:
+    """Why ``a`` and ``b`` contradict each other (a code and its arguments), or None."""
     if a.claimant is not None and same_claimant(a.claimant, b.claimant):
         return None
     shared = _entities(a) & _entities(b)
@@ -146,9 +148,13 @@ def dispute_reason(a: ClaimView, b: ClaimView) -> str | None:
     for va, ta in figures(a.text):
         for vb, tb in figures(b.text):
             if ta is not None and ta == tb and abs(va - vb) > 0.1 * max(va, vb):
-                return (f"different {ta} figures: {_fmt(va)} ({_who(a)}) vs {_fmt(vb)} "
-                        f"({_who(b)})")
+                return DisputeReason(DisputeCode.FIGURE_DIFFERS, doubter=a.claimant,
+                                     other=b.claimant, subject=ta, values=(va, vb))
     for doubter, other in ((a, b), (b, a)):
+        if doubter.kind == "denial" and other.kind != "denial":
+            subject = _name(doubter.text + " " + (doubter.claimant or ""), shared)
+            return DisputeReason(DisputeCode.DENIAL, doubter=doubter.claimant,
+                                 other=other.claimant, subject=subject, marker=doubter.cue)
         marker = DOUBT.search(doubter.text) or DOUBT.search(doubter.cue or "")
         if marker is None or DOUBT.search(other.text):
             continue
@@ -157,8 +163,8 @@ def dispute_reason(a: ClaimView, b: ClaimView) -> str | None:
             (other.hedged or other.kind == "reported") and not topics_d
         ):
             subject = _name(doubter.text + " " + (doubter.claimant or ""), shared)
-            return (f"{_who(doubter)} doubts {_who(other)} about {subject} "
-                    f"({marker.group(0)})")
+            return DisputeReason(DisputeCode.DOUBT_MARKER, doubter=doubter.claimant,
+                                 other=other.claimant, subject=subject, marker=marker.group(0))
     return None
 
 
@@ -178,14 +184,3 @@ def _name(text: str, shared: set[str]) -> str:
 def _topics(text: str) -> set[str]:
     low = {w.casefold() for w in _WORD.findall(text)} | ({"$"} if "$" in text else set())
     return {name for name, vocab in TOPICS.items() if low & vocab}
-
-
-def _who(c: ClaimView) -> str:
-    return c.claimant or "the article"
-
-
-def _fmt(value: float) -> str:
-    for scale, word in ((1e9, "billion"), (1e6, "million")):
-        if value >= scale:
-            return f"{value / scale:g} {word}"
-    return f"{value:,.0f}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.model import Sentence
+from bot.text.lemmas import lemma as simplemma_lemma
 
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 _FALLBACK = re.compile(r"\w+(?:[-'’.]\w+)*\.?|[^\w\s]", re.UNICODE)
@@ -48,12 +49,7 @@ class SentenceTokens:
 
 @lru_cache(maxsize=65536)
 def lemma(token: str, language: str) -> str:
-    import simplemma  # noqa: PLC0415 - heavy lemma tables, loaded on first use
-
-    try:
-        return str(simplemma.lemmatize(token, lang=language)).lower()
-    except ValueError:
-        return token.lower()
+    return simplemma_lemma(token, language).lower()
 
 
 def build(text: str, sentences: list[Sentence], language: str) -> list[SentenceTokens]:

@@ -20,12 +20,20 @@ _BASIS = re.compile(
 )
 
 
+_NAMED_BASIS = re.compile(  # "citing a classified briefing", "unter Berufung auf Insider"
+    r"\b(?:citing|unter Berufung auf|mit Verweis auf|gestützt auf|based on|basierend auf)\s+\w",
+    re.IGNORECASE,
+)
+
+
 def evidence_status(frame: str, claimant_phrase: str | None, follow: str | None) -> Evidence:
     """``frame``: the claim's sentence with the message blanked out; ``follow``: the next sentence
     when it makes no claim of its own."""
     if NO_EVIDENCE.search(frame) or (follow and NO_EVIDENCE.search(follow)):
         return "none_given"
     if claimant_phrase and DOCUMENT_SOURCE.search(claimant_phrase):
+        return "cited"
+    if _NAMED_BASIS.search(frame):
         return "cited"
     for m in DOCUMENT_WORDS.finditer(frame):
         if _BASIS.search(frame[max(0, m.start() - 60): m.start()]):

@@ -13,12 +13,14 @@ import re
 
 from bot.claims import frames as F
 from bot.claims.base import Draft
-from bot.claims.claimants import Resolver, np_forward
+from bot.claims.claimants import Resolver, is_role, np_forward
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok, build
 from bot.claims.evidence import evidence_status
 from bot.claims.lexicon import (
     CLAIM_NOUNS,
+    DENIALS,
     DETERMINERS,
+    DOCUMENT_WORDS,
     DOUBT_NOUNS,
     DOUBT_VERBS,
     HEDGES,
@@ -35,6 +37,15 @@ _LEAD = re.compile(r"^(?:Denn|Und|Aber|Doch|Dabei|Zudem|Auch|Meanwhile|However|B
                    r"\b,?\s+")
 _TAIL = re.compile(r",\s+(?:an?|the|eine?)\s+(?:accusation|claim|allegation|charge|assertion|"
                    r"Vorwurf|Behauptung)\b.*$", re.IGNORECASE)
+_EN_NOT_MODIFIER = {  # words that end a speaker phrase read backwards
+    "said", "says", "told", "and", "but", "or", "that", "which", "who", "when", "while", "if",
+    "as", "is", "was", "are", "were", "has", "had", "have", "in", "on", "at", "to", "for", "by",
+    "with", "from", "of", "after", "before", "also", "then", "even", "yesterday", "today",
+    "meanwhile", "however", "instead", "now", "later", "asked", "having", "according",
+}
+_ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-infinitive
+    r"(?:ab|an|auf|aus|bei|ein|fest|her|hin|mit|nach|vor|weg|zurück|zusammen|los|dar|durch|um|"
+    r"wieder|frei|teil|statt|bereit|fort|heraus|hinaus|weiter|voran|herbei|hinzu)zu\w{3,}en")
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|Prozent|percent|Millionen|Milliarden|million|billion|"
                      r"Mio\.|Mrd\.)?")
 
@@ -78,45 +89,60 @@ class _Run(PhraseFrames):
         s = self.sent_of(qb - 1)
         if s is None:
             return None
+        after = self.quote_cue_after(start, end, s, qb)
+        if after is not None:
+            return after
+        if prev is not None:
+            between = self.text[prev[1]:qa]
+            if not re.search(r"[.!?]", between) and between.strip()[-1:] in (":", ","):
+                d = prev[0]
+                return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d,
+                                      rule="quote_after_quote"))
+        return self.quote_cue_before(start, end, qa)
+
+    def quote_cue_after(self, start: int, end: int, s: SentenceTokens, qb: int) -> Draft | None:
+        """„…“, staunt der Internet-Pionier Marc Andressen / “…,” analyst Dan Ives said."""
         toks = s.toks
         rest = [t for t in toks if t.start >= qb]
         k = 0
         while k < len(rest) and rest[k].text in (",", ":", "–"):
             k += 1
-        if k < len(rest):
-            t0 = rest[k]
-            cue = F.cue_at(toks, t0.i, self.lang)
-            if cue is None and t0.low == "so" and self.lang == "de":
-                cue = F.Cue("so", t0.i)
-            if cue is not None:  # „…“, staunt der Internet-Pionier Marc Andressen
-                np = np_forward(toks, F.skip_de_adverbs(toks, t0.i + 1), self.lang)
-                if np:
+        if k >= len(rest):
+            return None
+        t0 = rest[k]
+        cue = F.cue_at(toks, t0.i, self.lang)
+        if cue is None and t0.low == "so" and self.lang == "de":
+            cue = F.Cue("so", t0.i)
+        if cue is not None:
+            np = np_forward(toks, F.skip_de_adverbs(toks, t0.i + 1), self.lang)
+            if np:
+                return self.quote_draft(start, end, s, cue, np)
+        for j in range(k, min(k + 7, len(rest))):
+            if rest[j].punct and rest[j].low not in ("'s", "’s", "-"):
+                break
+            cue = F.cue_at(toks, rest[j].i, self.lang)
+            if cue is not None and j > k:
+                np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
+                if np and (np[0].cap or np[0].low in DETERMINERS or F.is_pronoun(np[:1])
+                           or (is_role(np[0], self.lang) and any(x.cap for x in np))):
                     return self.quote_draft(start, end, s, cue, np)
-            for j in range(k, min(k + 7, len(rest))):  # “…,” President Donald Trump told
-                if rest[j].punct and rest[j].low not in ("'s", "’s", "-"):
-                    break
-                cue = F.cue_at(toks, rest[j].i, self.lang)
-                if cue is not None and j > k:
-                    np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
-                    if np and (np[0].cap or np[0].low in DETERMINERS or F.is_pronoun(np[:1])):
-                        return self.quote_draft(start, end, s, cue, np)
-                    break
-        if prev is not None:
-            between = self.text[prev[1]:qa]
-            if not re.search(r"[.!?]", between) and between.strip()[-1:] in (":", ","):
-                d = prev[0]
-                return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d))
+                break
+        return None
+
+    def quote_cue_before(self, start: int, end: int, qa: int) -> Draft | None:
+        """Er sagte: „…“ — the cue before a colon that opens the quote."""
         so = self.sent_of(qa)
-        if so is not None and self.text[so.start:qa].rstrip().endswith(":"):
-            before = [t for t in so.toks if t.end <= qa]
-            for t in reversed(before):
-                cue = F.cue_at(so.toks, t.i, self.lang)
-                if cue is None or (so.index, t.i) in self.used:
-                    continue
-                after = np_forward(so.toks, F.skip_de_adverbs(so.toks, t.i + 1), self.lang)
-                speaker = after if after and F.is_pronoun(after) else self.subject(so, t.i)[0]
-                if speaker:
-                    return self.quote_draft(start, end, so, cue, speaker)
+        if so is None or not self.text[so.start:qa].rstrip().endswith(":"):
+            return None
+        before = [t for t in so.toks if t.end <= qa]
+        for t in reversed(before):
+            cue = F.cue_at(so.toks, t.i, self.lang)
+            if cue is None or (so.index, t.i) in self.used:
+                continue
+            after = np_forward(so.toks, F.skip_de_adverbs(so.toks, t.i + 1), self.lang)
+            speaker = after if after and F.is_pronoun(after) else self.subject(so, t.i)[0]
+            if speaker:
+                return self.quote_draft(start, end, so, cue, speaker)
         return None
 
     def quote_draft(
@@ -124,7 +150,7 @@ class _Run(PhraseFrames):
     ) -> Draft:
         self.used.add((s.index, cue.index))
         return self.add(Draft(start, end, s.index, "quote", cue.label(s.toks), cue.span(s.toks),
-                              np=np))
+                              np=np, rule="quote_with_cue"))
 
     def frames(self, s: SentenceTokens) -> None:
         toks = s.toks
@@ -140,6 +166,8 @@ class _Run(PhraseFrames):
             if t.low in ("wie", "as") and self.wie_frame(s, t):
                 continue
             if self.lang == "de" and t.low == "so" and self.so_frame(s, t):
+                continue
+            if self.lang == "de" and t.low in ("heißt", "hieß") and self.heisst_es(s, t):
                 continue
             if self.lang == "de" and t.low == "nach" and self.nach(s, t):
                 continue
@@ -165,6 +193,9 @@ class _Run(PhraseFrames):
         if np is None and inherit is None:
             return
         kind = "prediction" if cue.lemma in PREDICT_LEMMAS else "indirect"
+        if _is_denial(cue, toks, self.lang):
+            self.denial(s, cue, np, inherit)
+            return
         p = i + 1
         if np and np[0].i > i:
             p = np[-1].i + 1
@@ -172,7 +203,9 @@ class _Run(PhraseFrames):
         msg: tuple[int, int] | None = None
         if self.lang == "de":
             p = F.skip_de_adverbs(toks, p)
-            if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == ",":
+            if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == "," and (
+                not np or np[0].i > i  # not "Der Sprecher, Max Muster, sagte, …"
+            ):
                 end = F.clause_end(toks, 0, self.lang)
                 msg = (0, end)
                 a, b = toks[i - 1].start, toks[p].end
@@ -200,9 +233,35 @@ class _Run(PhraseFrames):
             return
         a, b = self.span_of(toks, *msg)
         self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
-                       inherit=inherit, text=text_override))
+                       inherit=inherit, text=text_override, rule="speech_verb"))
+
+    def denial(self, s: SentenceTokens, cue: F.Cue, np: list[Tok] | None,
+               inherit: Draft | None) -> None:
+        """"X bestritt das", "X denied the accusation": the denying predicate is the claim (kind
+        denial); the ledger links it to the claim it answers."""
+        toks = s.toks
+        end = F.clause_end(toks, cue.index + 1, self.lang, stop_cues=False)
+        comma = next((j for j in range(cue.index + 1, end) if toks[j].text == ","
+                      or (toks[j].low in ("und", "and", "but", "aber") and j > (cue.particle or 0))),
+                     None)
+        if comma is not None and (cue.particle is None or cue.particle < comma):
+            end = comma  # "disputed that account, citing its own sales records"
+        if cue.particle is not None:
+            end = max(end, cue.particle + 1)
+        if np and np[0].i > cue.index:  # "Das bestritt ein Sprecher": the predicate after the name
+            end = max(end, np[-1].i + 1)
+        if end <= cue.index + 1:
+            return
+        a, b = self.span_of(toks, cue.index, end)
+        self.add(Draft(a, b, s.index, "denial", cue.label(toks), cue.span(toks), np=np,
+                       inherit=inherit, rule="denial_verb"))
 
     def de_message(self, toks: tuple[Tok, ...], p: int, cue: F.Cue) -> tuple[int, int] | None:
+        if p + 1 < len(toks) and toks[p].text == "," and toks[p + 1].low in ("ohne", "unter"):
+            aside = next((j for j in range(p + 2, min(len(toks), p + 10)) if toks[j].text == ","),
+                         None)  # ", ohne Belege vorzulegen, …": the aside is not the message
+            if aside is not None:
+                p = aside
         limit = min(len(toks), p + 12)
         for j in range(p, limit):
             if toks[j].text in ".!?":
@@ -222,9 +281,11 @@ class _Run(PhraseFrames):
         ):
             end = F.clause_end(toks, comma + 1, self.lang)
             return (comma + 1, end) if end > comma + 1 else None
-        if cue.lemma in ("sprechen", "berichten") and p < len(toks) and toks[p].low in ("von", "vom"):
-            end = F.clause_end(toks, p + 1, self.lang)
-            return (p + 1, end) if end - p > 2 else None
+        if comma is not None and all(t.word for t in toks[p:comma]) and _zu_infinitive(
+            toks, comma + 1
+        ):  # "wirft X vor, Daten übertragen zu haben"
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 2 else None
         if cue.lemma == "führen" and cue.particle is not None:
             j = p
             while j < cue.particle and not toks[j].cap and toks[j].low not in DETERMINERS:
@@ -276,6 +337,9 @@ class _Run(PhraseFrames):
                 t.i and toks[t.i - 1].low in DETERMINERS  # "des angeblich ... geschlagenen"
             ):
                 found.append((t.text, t))
+            elif self.lang == "en" and t.low == "said" and 0 < t.i < len(toks) - 1 and \
+                    toks[t.i - 1].low in ("is", "are", "was", "were") and toks[t.i + 1].low == "to":
+                found.append((f"{toks[t.i - 1].text} said to", t))  # reported modality
             elif self.lang == "de" and t.low in ("soll", "sollen") and _perfect_tail(toks, t.i):
                 found.append((f"{t.text} … {toks[_last_word(toks)].text}", t))
         if not found:
@@ -295,8 +359,10 @@ class _Run(PhraseFrames):
         tail = _TAIL.search(self.text[a:b])
         if tail:
             b = a + tail.start()
-        self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), own_voice=True,
-                       hedges=[hedge]))
+        cue = hedge if hedge.endswith(" said to") else t.text
+        cue_span = (toks[t.i - 1].start, toks[t.i + 1].end) if cue != t.text else (t.start, t.end)
+        self.add(Draft(a, b, s.index, "reported", cue, cue_span, own_voice=True,
+                       hedges=[hedge], rule="own_voice_hedge"))
 
     def continuation(self, s: SentenceTokens) -> None:
         if s.index == 0:
@@ -319,7 +385,8 @@ class _Run(PhraseFrames):
                 if len(re.findall(r"\w+", raw)) >= 3:
                     b = qa + 1 + len(raw.rstrip(" ,"))
                     mine.append(self.add(Draft(qa + 1, b, s.index, "quote", last.cue,
-                                               last.cue_span, inherit=last)))
+                                               last.cue_span, inherit=last,
+                                               rule="quote_continuation")))
         if mine or self.lang != "de":
             return
         for t in toks:
@@ -330,7 +397,7 @@ class _Run(PhraseFrames):
                 a = toks[0].start
                 b = toks[end - 1].end
                 self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end),
-                               inherit=last))
+                               inherit=last, rule="konjunktiv_continuation"))
                 return
 
     def reported_speech(self, s: SentenceTokens) -> None:
@@ -345,38 +412,24 @@ class _Run(PhraseFrames):
             ):
                 end = F.clause_end(toks, 0, self.lang, stop_cues=False)
                 self.add(Draft(toks[0].start, toks[end - 1].end, s.index, "indirect", t.text,
-                               (t.start, t.end), fallback=True))
+                               (t.start, t.end), fallback=True, rule="konjunktiv_after_speaker"))
                 return
 
     # --- speakers, hedges, evidence -----------------------------------------------------------
 
     def finish(self) -> list[ExtractedClaim]:
+        """Stage "roles → claims": speakers resolved in text order, then one claim per span."""
         resolver = Resolver(self.text, self.sents, self.lang, quotes=self.quotes)
         for d in self.drafts:
             if d.own_voice:
                 continue
             if d.fallback:
                 window = self.sents[max(0, d.sent - 2)].start
-                d.speaker = resolver.last_mention(window, d.start)
+                d.speaker, d.speaker_span = resolver.last_mention(window, d.start)
             elif d.inherit is not None:
                 d.speaker, d.speaker_span = d.inherit.speaker, d.inherit.speaker_span
             elif d.np:
-                name, span = resolver.canonical(d.np)
-                if name is not None:
-                    phrase = [x for x in d.np if x.text not in QUOTE_CHARS] or d.np
-                    span = (phrase[0].start, phrase[-1].end)
-                if name is None:
-                    name, span = self.apposition(resolver, d.np)
-                if name is None:
-                    name = resolver.resolve_anaphor(d.np, d.np[0].start)
-                    span = (d.np[0].start, d.np[-1].end)
-                    if name is None and not F.is_pronoun(d.np):
-                        name = resolver.description(d.np)
-                        if name is not None:
-                            resolver.mention(d.np[0].start, name, 1)
-                if name is not None and span is not None:
-                    resolver.mention(span[0], name, resolver.person_score(name))
-                d.speaker, d.speaker_span = name, span
+                d.speaker, d.speaker_span = self.speaker_of(resolver, d, d.np)
         out: list[ExtractedClaim] = []
         seen: set[tuple[int, int]] = set()
         for d in self.drafts:
@@ -387,6 +440,65 @@ class _Run(PhraseFrames):
             seen.add((d.start, d.end))
             out.append(self.claim(d))
         return out
+
+    def speaker_of(self, resolver: Resolver, d: Draft, np: list[Tok]) -> tuple[str | None, Span | None]:
+        """A name (canonical, apposition, document), else an anaphor's referent, else the
+        description as written; with the span of the phrase that names it in this sentence."""
+        name, span = resolver.canonical(np)
+        person, where = self.apposition(resolver, np)
+        if person is not None and where is not None and resolver.person_score(person) == 2 \
+                and (name is None or resolver.person_score(name) < 2):
+            name, span = person, where  # "Der Sprecher des Ministeriums, Max Muster, …"
+        if name is not None:
+            phrase = [x for x in np if x.text not in QUOTE_CHARS] or np
+            span = (phrase[0].start, max(phrase[-1].end, span[1] if span else 0))
+        if name is None:
+            name, span = self.apposition(resolver, np)
+        name = self.earlier_document(np, name)
+        if name is None:
+            name = resolver.resolve_anaphor(np, np[0].start)
+            span = (np[0].start, np[-1].end)
+            if name is None and not F.is_pronoun(np):
+                name = resolver.description(np)
+                if name is not None:
+                    resolver.mention(np[0].start, name, 1)
+        if name is not None and span is not None:
+            resolver.mention(span[0], name, resolver.person_score(name))
+        if span is not None and d.source_from is not None:
+            span = (min(span[0], d.source_from), span[1])
+        if span is not None and self.lang == "en" and name is not None:
+            span = self.english_modifiers(np, span)
+        return name, span
+
+    def english_modifiers(self, np: list[Tok], span: Span) -> Span:
+        """"Republican presidential candidate Donald Trump said": the source phrase the reader
+        sees includes the words that describe the speaker before the name (up to a determiner,
+        a comma or the sentence start), as the corpora mark it."""
+        toks = self.sents[np[0].sent].toks
+        j = np[0].i - 1
+        first = np[0].i
+        while j >= 0 and np[0].i - j <= 4 and toks[j].word and toks[j].low not in _EN_NOT_MODIFIER:
+            first = j
+            if toks[j].low in DETERMINERS:
+                break
+            j -= 1
+        if first < np[0].i and (first == 0 or toks[first].low in DETERMINERS
+                                or toks[first - 1].text in (",", "(", "—", "–")):
+            return (min(span[0], toks[first].start), span[1])
+        return span
+
+    def earlier_document(self, np: list[Tok], name: str | None) -> str | None:
+        """"Dem Bericht zufolge" after "im Bericht der Netzagentur": the document named in full."""
+        words = [t for t in np if t.low not in DETERMINERS]
+        if not words or not DOCUMENT_WORDS.fullmatch(words[0].low):
+            return name
+        if len(words) > 1:  # "dem Bericht der Netzagentur": the document and whose it is
+            return self.text[words[0].start:np[-1].end] if self.lang == "de" else name
+        for d in reversed([d for d in self.drafts if d.start < np[0].start and d.speaker]):
+            speaker = d.speaker or ""
+            if speaker.split()[0].casefold() == words[0].low and " " in speaker:
+                return speaker
+        return name
 
     def apposition(self, resolver: Resolver, np: list[Tok]) -> tuple[str | None, Span | None]:
         """"Italy's data protection authority, the Garante, ...": the name in the apposition."""
@@ -399,8 +511,7 @@ class _Run(PhraseFrames):
         return None, None
 
     def claim(self, d: Draft) -> ExtractedClaim:
-        message = d.text if d.text is not None else self.text[d.start:d.end]
-        message = re.sub(r"\s+", " ", message).strip()
+        message = self.text[d.start:d.end]  # exactly the source's characters
         hedges = list(d.hedges)
         for w in re.findall(r"\b\w+\b", self.text[d.start:d.end]):
             if w in HEDGES[self.lang] and w not in hedges and not (d.own_voice and hedges):
@@ -426,7 +537,23 @@ class _Run(PhraseFrames):
             evidence=evidence,
             spans=ClaimSpans(message=(d.start, d.end), claimant=d.speaker_span, cue=d.cue_span),
             figures=tuple(m.group(0).strip() for m in _FIGURE.finditer(message)),
+            rule=d.rule,
         )
+
+
+def _is_denial(cue: F.Cue, toks: tuple[Tok, ...], language: str) -> bool:
+    particle = toks[cue.particle].low if cue.particle is not None else None
+    return (cue.lemma, particle) in DENIALS[language] or (cue.lemma, None) in DENIALS[language]
+
+
+def _zu_infinitive(toks: tuple[Tok, ...], start: int) -> bool:
+    """"…, Nutzerdaten übertragen zu haben": the clause from ``start`` ends in "zu" + infinitive."""
+    end = start
+    while end < len(toks) and toks[end].text not in (",", ".", ";", ":", "!", "?"):
+        end += 1
+    if end - start < 2 or toks[end - 1].cap:
+        return False
+    return toks[end - 2].low == "zu" or _ZU_INFIX.fullmatch(toks[end - 1].low) is not None
 
 
 def _last_word(toks: tuple[Tok, ...]) -> int:
@@ -438,7 +565,8 @@ def _last_word(toks: tuple[Tok, ...]) -> int:
 
 def _perfect_tail(toks: tuple[Tok, ...], i: int) -> bool:
     """"soll ... gekostet haben": a perfect infinitive closes the clause (a report, not a plan)."""
-    j = _last_word(toks)
+    comma = next((k for k in range(i + 1, len(toks)) if toks[k].text == ","), None)
+    j = _last_word(toks[:comma] if comma is not None else toks)
     part = toks[j - 1].low
     return j > i + 1 and toks[j].low in ("haben", "sein") and not toks[j - 1].cap and (
         "ge" in part[:6] or part.endswith(("iert", "t", "en"))

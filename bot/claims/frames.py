@@ -44,6 +44,8 @@ class Cue:
 
     def label(self, toks: tuple[Tok, ...]) -> str:
         head = toks[self.index].text
+        if self.lemma == "go on to say":
+            return " ".join(t.text for t in toks[self.index: self.index + 4])
         if self.particle is not None:
             return f"{head} … {toks[self.particle].text}"
         if self.index + 1 < len(toks) and toks[self.index + 1].low == "sich":
@@ -85,6 +87,14 @@ def cue_at(toks: tuple[Tok, ...], i: int, language: str) -> Cue | None:
             if particle is None and lem in NEEDS_PARTICLE:
                 return None
         return Cue(lem, i, particle)
+    return _english_cue(toks, i)
+
+
+def _english_cue(toks: tuple[Tok, ...], i: int) -> Cue | None:
+    t = toks[i]
+    low = t.low
+    if low in ("went", "goes", "go") and [x.low for x in toks[i + 1: i + 4]] == ["on", "to", "say"]:
+        return Cue("go on to say", i)  # "She went on to say that …"
     lem2 = SURFACE["en"].get(low)
     if lem2 is None:
         if t.lemma not in SPEECH_LEMMAS["en"] and t.lemma not in INTEND_FORMS["en"]:
@@ -113,7 +123,8 @@ def _particle(toks: tuple[Tok, ...], i: int, particle: str) -> int | None:
             if t.text == ",":
                 continue
             return None
-        if t.low == particle and (j + 1 == len(toks) or toks[j + 1].punct):
+        if t.low == particle and (j + 1 == len(toks) or toks[j + 1].punct
+                                  or toks[j + 1].low in ("und", "oder")):
             return j
     return None
 
@@ -144,6 +155,21 @@ def german_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | 
         return np
     if e < i and all(_np_tail(toks, x) for x in toks[e:i]):
         return np  # "Ein Regierungssprecher in Berlin sagte", "Stoiber ( CSU ) sagte"
+    return None
+
+
+_FINITE_AUX = {"hat", "hatte", "haben", "hatten", "ist", "war", "wird", "wurde", "habe", "hätte"}
+
+
+def inverted_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | None:
+    """"Bereits im Dezember hatte Kanzlerin Angela Merkel … verkündet": the subject right after
+    the finite auxiliary of a verb-second clause whose cue is the participle at ``i``."""
+    for j in range(1, i - 1):
+        if toks[j].low in _FINITE_AUX and toks[j - 1].text != ",":
+            np = np_forward(toks, j + 1, language)
+            if np and np[-1].i < i and any(x.cap for x in np) and not np[0].low.startswith("es"):
+                return np
+            return None
     return None
 
 
@@ -218,12 +244,13 @@ def is_konjunktiv(toks: tuple[Tok, ...], t: Tok, second: bool = False) -> bool:
     low = t.low
     if low in KONJUNKTIV or (second and low in KONJUNKTIV_II):
         return toks[t.i - 1].low not in ("ich",)
-    if toks[t.i - 1].low in ("ich", "wir", "sie", "die"):
+    if toks[t.i - 1].low in ("ich", "wir", "die"):
         return False
     lem = t.lemma
+    stem = lem[:-2] if lem.endswith("en") else lem[:-1] if lem.endswith(("ern", "eln")) else None
     return (
-        len(low) > 3 and low.endswith("e") and lem.endswith("en") and lem != low
-        and lem[:-2] == low[:-1] and toks[t.i - 1].low not in ("zu", "ich")
+        len(low) > 3 and low.endswith("e") and stem is not None and lem != low
+        and stem == low[:-1] and toks[t.i - 1].low not in ("zu", "ich")
     )
 
 

@@ -23,7 +23,7 @@ import hashlib
 import inspect
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -59,7 +59,7 @@ def _figure_set(text: str) -> str | None:
 
 
 def _doubts(c: ClaimView) -> bool:
-    return bool(DOUBT.search(c.text) or DOUBT.search(c.cue or ""))
+    return c.kind == "denial" or bool(DOUBT.search(c.text) or DOUBT.search(c.cue or ""))
 
 
 def claim_keys(row: ClaimRow) -> set[str]:
@@ -198,8 +198,8 @@ async def update_ledger(storage: Storage, item_ids: list[int], now: datetime) ->
                 reason = dispute_reason(view(entry.row), view(other.row))
                 if reason is None:
                     continue
-                where = "same item" if entry.items & other.items else "another item"
-                await storage.claims.add_dispute(entry.id, other.id, f"{reason} ({where})", now)
+                located = replace(reason, same_item=bool(entry.items & other.items))
+                await storage.claims.add_dispute(entry.id, other.id, located.stored(), now)
 
 
 async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[str]:

@@ -7,36 +7,34 @@ and inflections, on surface forms as well. Keep the lists plain data: the rules 
 from __future__ import annotations
 
 import re
+from importlib.resources import files
 
 # --- speech, thought and claim verbs (lemma -> kind) ---------------------------------------------
 
-_DE_SPEECH = [
-    "sagen", "behaupten", "erklären", "betonen", "warnen", "meinen", "kritisieren", "berichten",
-    "mitteilen", "bestätigen", "dementieren", "bestreiten", "einräumen", "zugeben", "versichern",
-    "argumentieren", "glauben", "vermuten", "befürchten", "schreiben", "twittern", "staunen",
-    "jubeln", "empören", "unterstreichen", "hervorheben", "ergänzen", "hinzufügen", "verkünden",
-    "ankündigen", "äußern", "fordern", "beklagen", "klagen", "monieren", "zweifeln", "bezweifeln",
-    "mahnen", "anführen", "herunterspielen", "sprechen", "antworten", "entgegnen", "widersprechen",
-    "beteuern", "beharren", "vorwerfen", "erinnern", "loben", "räumen", "teilen", "weisen",
-    "geben", "kündigen", "spielen", "führen", "insistieren"
-]
-_DE_PREDICT = ["prognostizieren", "vorhersagen", "erwarten", "schätzen", "rechnen", "voraussagen"]
-_EN_SPEECH = [
-    "say", "tell", "write", "argue", "warn", "claim", "state", "add", "note", "insist", "deny",
-    "assert", "contend", "maintain", "allege", "announce", "acknowledge", "admit", "stress",
-    "explain", "suggest", "report", "believe", "fear", "reply", "respond", "tweet", "post",
-    "confirm", "dispute", "question", "concede", "caution", "declare", "emphasize", "emphasise",
-    "testify"
-]
-_EN_PREDICT = ["predict", "expect", "forecast", "project", "estimate", "anticipate"]
+def _data(name: str) -> list[str]:
+    """A word list of ``bot/claims/data`` (one entry a line, ``#`` comments; see its README)."""
+    text = files("bot.claims").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.split("#", 1)[0].strip() for line in text.splitlines()
+            if line.split("#", 1)[0].strip()]
+
+
+_DE_SPEECH = _data("speech.de.txt")
+_DE_PREDICT = _data("predict.de.txt")
+_EN_SPEECH = _data("speech.en.txt")
+_EN_PREDICT = _data("predict.en.txt")
+# denial verbs; "weisen zurück" is a separable verb: lemma and the particle that must close it
+DENIALS: dict[str, set[tuple[str, str | None]]] = {
+    lang: {(w.split()[0], w.split()[1] if " " in w else None) for w in _data(f"denial.{lang}.txt")}
+    for lang in ("de", "en")
+}
 _EN_INTEND = ["plan", "intend", "aim"]
 _DE_INTEND = [
     "möchte", "möchten", "will", "wollen", "plant", "planen", "beabsichtigt", "beabsichtigen"
 ]
 
 SPEECH_LEMMAS: dict[str, set[str]] = {
-    "de": set(_DE_SPEECH) | set(_DE_PREDICT),
-    "en": set(_EN_SPEECH) | set(_EN_PREDICT),
+    "de": set(_DE_SPEECH) | set(_DE_PREDICT) | {lemma for lemma, _ in DENIALS["de"]},
+    "en": set(_EN_SPEECH) | set(_EN_PREDICT) | {lemma for lemma, _ in DENIALS["en"]},
 }
 PREDICT_LEMMAS = set(_DE_PREDICT) | set(_EN_PREDICT)
 INTEND_FORMS = {"de": set(_DE_INTEND), "en": set(_EN_INTEND)}
@@ -70,11 +68,13 @@ SEPARABLE: dict[str, tuple[str, ...]] = {
     "weisen": ("zurück", "hin"), "räumen": ("ein",), "sagen": ("voraus",),
     "geben": ("zu", "bekannt", "an"), "fügen": ("hinzu",), "sprechen": ("aus",),
     "schlagen": ("an", "vor"), "gehen": ("aus",), "stellen": ("klar", "fest"),
-    "halten": ("fest",), "machen": ("deutlich", "geltend"),
+    "halten": ("fest",), "machen": ("deutlich", "geltend"), "streiten": ("ab",),
+    "werfen": ("vor",), "fordern": ("auf",),
 }
 # base verbs that are only cues with their particle (or, for schlagen, with "Töne")
 NEEDS_PARTICLE = {"führen", "spielen", "kündigen", "teilen", "weisen", "räumen", "geben", "fügen",
-                  "schlagen", "sprechen", "gehen", "stellen", "halten", "machen"}
+                  "schlagen", "sprechen", "gehen", "stellen", "halten", "machen", "streiten",
+                  "werfen"}
 # cues that introduce a speaker without a message of their own ("schlägt versöhnliche Töne an")
 INTRODUCERS = {"schlagen"}
 

@@ -42,7 +42,8 @@ class PhraseFrames(RunBase):
         k = (cue.particle or j) + 1
         while k < len(toks) and toks[k].word and k - j < 4:
             k += 1  # "wie X berichtet hatte", "wie X mitteilte"
-        if k >= len(toks) or toks[k].text != ",":
+        closes = i > 0 and (k >= len(toks) or toks[k].text in ".!?")  # "…, wie X berichtet."
+        if not closes and (k >= len(toks) or toks[k].text != ","):
             return False
         self.used.add((s.index, j))
         end = F.clause_end(toks, k + 1, self.lang)
@@ -53,7 +54,7 @@ class PhraseFrames(RunBase):
         else:
             return False
         self.add(Draft(a, b, s.index, "reported", f"{t.text} … {cue.label(toks)}",
-                       cue.span(toks), np=np))
+                       cue.span(toks), np=np, rule="wie_frame"))
         return True
 
     def so_frame(self, s: SentenceTokens, t: Tok) -> bool:
@@ -81,7 +82,8 @@ class PhraseFrames(RunBase):
         if msg[1] - msg[0] < 3:
             return False
         a, z = self.span_of(toks, *msg)
-        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text))
+        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text,
+                       rule="so_frame"))
         return True
 
     def nach(self, s: SentenceTokens, t: Tok) -> bool:
@@ -133,8 +135,10 @@ class PhraseFrames(RunBase):
         if msg[1] - msg[0] < 3:
             return False
         a, b = self.span_of(toks, *msg)
+        source_from = toks[i + 1].start if first == i else toks[i - 2].start
         self.add(Draft(a, b, s.index, "reported", label, cue_span, np=np or None, text=text,
-                       own_voice=own_voice, hedges=[label] if own_voice else []))
+                       own_voice=own_voice, hedges=[label] if own_voice else [],
+                       source_from=source_from, rule="nach_frame"))
         return True
 
     def prep(self, s: SentenceTokens, t: Tok) -> None:
@@ -189,7 +193,7 @@ class PhraseFrames(RunBase):
         cue_end = toks[i + 1].end if t.low == "according" else t.end
         label = self.text[t.start:cue_end]
         a, b = self.span_of(toks, *msg)
-        self.add(Draft(a, b, s.index, "reported", label, (t.start, cue_end), np=np))
+        self.add(Draft(a, b, s.index, "reported", label, (t.start, cue_end), np=np, rule="preposition"))
 
     def noun(self, s: SentenceTokens, t: Tok) -> None:
         toks = s.toks
@@ -209,7 +213,7 @@ class PhraseFrames(RunBase):
             end = F.clause_end(toks, k, self.lang)
             if end - k >= 3:
                 a, b = self.span_of(toks, k, end)
-                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end), np=np))
+                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end), np=np, rule="claim_noun"))
 
     def doubt(self, s: SentenceTokens, verb: Tok, noun: Tok) -> None:
         toks = s.toks
@@ -220,7 +224,7 @@ class PhraseFrames(RunBase):
         a, b = self.span_of(toks, noun.i, end)
         self.used.add((s.index, verb.i))
         self.add(Draft(a, b, s.index, "indirect", f"{verb.text} … {noun.text}",
-                       (verb.start, verb.end), np=np, inherit=inherit))
+                       (verb.start, verb.end), np=np, inherit=inherit, rule="doubt_noun"))
 
     def intention(self, s: SentenceTokens, t: Tok) -> bool:
         toks = s.toks
@@ -235,7 +239,7 @@ class PhraseFrames(RunBase):
             if end - (i + 2) < 2:
                 return False
             a, b = self.span_of(toks, i + 2, end)
-            self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=got))
+            self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=got, rule="intention"))
             return True
         r = i - 1
         while r > 0 and toks[r].text != ",":
@@ -244,13 +248,47 @@ class PhraseFrames(RunBase):
             np = np_backward(toks, r - 1, self.lang)
             if np and i - (r + 2) >= 2:
                 a, b = self.span_of(toks, r + 2, i)
-                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np))
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np, rule="intention"))
                 return True
         subj = F.german_subject(toks, i, self.lang)
         if subj and subj[0].cap:
             end = F.clause_end(toks, i + 1, self.lang)
             if end - (i + 1) >= 2:
                 a, b = self.span_of(toks, i + 1, end)
-                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj))
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj,
+                               rule="intention"))
                 return True
         return False
+
+    def heisst_es(self, s: SentenceTokens, t: Tok) -> bool:
+        """"…, heißt es in dem Bericht der Netzagentur." / "Im Bericht heißt es, dass …": the
+        document (or, without one, nobody: the article's report) says it."""
+        toks = s.toks
+        i = t.i
+        if i + 1 >= len(toks) or toks[i + 1].low != "es":
+            return False
+        k = F.skip_de_adverbs(toks, i + 2)
+        np: list[Tok] = []
+        if k < len(toks) and toks[k].low in ("in", "im"):
+            np = np_forward(toks, k + 1, self.lang)
+        elif i >= 2 and toks[0].low in ("in", "im"):
+            np = np_forward(toks, 1, self.lang)
+        if not np:
+            return False
+        if i > 1 and toks[i - 1].text == ",":
+            msg = (0, i - 1)
+        else:
+            after = (np[-1].i + 1) if np[0].i > i else i + 2
+            while after < len(toks) and toks[after].text in (",", ":"):
+                after += 1
+            if after < len(toks) and toks[after].low == "dass":
+                after += 1
+            msg = (after, F.clause_end(toks, after, self.lang))
+        if msg[1] - msg[0] < 3:
+            return False
+        a, b = self.span_of(toks, *msg)
+        self.used.add((s.index, i))
+        self.add(Draft(a, b, s.index, "indirect", f"{t.text} es", (t.start, toks[i + 1].end),
+                       np=np, rule="heisst_es"))
+        return True
+

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.claims.compare import same_claimant
 from bot.errors import CommandError
-from bot.i18n import label
-from bot.model import Claim, Link
+from bot.model import Claim, DisputeReason, Link
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow, DisputeRow
 
@@ -44,7 +43,8 @@ async def ledger_claims(
 
     Read from prepared data only (the claims, their items' titles and links, the stored item
     topics), never the item texts. ``topics``: the configured topic names, in config order (an
-    entry's topics follow it); ``language`` names the article as claimant in dispute lines.
+    entry's topics follow it); ``language`` is kept for callers: dispute reasons are codes, worded
+    by ``bot.i18n`` when rendered.
     """
     rows = await storage.claims.entries()
     refs, links_of = await storage.claims.sources()
@@ -54,7 +54,7 @@ async def ledger_claims(
         item_id: sorted((n for n in scores if n in order), key=order.__getitem__)
         for item_id, scores in (await storage.prepared.item_topics()).items()
     }
-    links = _dispute_links(rows, disputes, language)
+    links = _dispute_links(rows, disputes)
 
     def list_order(row: ClaimRow) -> tuple[int, int]:
         mine = refs.get(row.id, ())
@@ -68,22 +68,23 @@ async def ledger_claims(
 
 
 def _dispute_links(
-    rows: Sequence[ClaimRow], disputes: Sequence[DisputeRow], language: str
-) -> dict[str, list[tuple[str, str]]]:
-    """claim id -> (other claim id, reason) of each dispute, both ways round."""
+    rows: Sequence[ClaimRow], disputes: Sequence[DisputeRow]
+) -> dict[str, list[tuple[str, DisputeReason]]]:
+    """claim id -> (other claim id, reason) of each dispute, both ways round; the reason is the
+    stored code with the other side added (who, the start of its text), words come at render time."""
     by_id = {row.id: row for row in rows}
 
-    def other_side(other_id: str, reason: str) -> str:
+    def other_side(other_id: str, reason: str) -> DisputeReason:
         # say who stands on the other side, so a reader sees the two positions at once
+        parsed = DisputeReason.parse(reason)
         other = by_id.get(other_id)
         if other is None:
-            return reason
-        who = other.claimant or label("article", language)
+            return parsed
         words = other.text.split()
         snippet = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
-        return f"{who} („{snippet}“): {reason}"
+        return replace(parsed, counterpart=other.claimant, counterpart_text=snippet)
 
-    links: dict[str, list[tuple[str, str]]] = {}
+    links: dict[str, list[tuple[str, DisputeReason]]] = {}
     for d in disputes:
         links.setdefault(d.claim_id, []).append((d.other_id, other_side(d.other_id, d.reason)))
         links.setdefault(d.other_id, []).append((d.claim_id, other_side(d.claim_id, d.reason)))
@@ -92,7 +93,7 @@ def _dispute_links(
 
 def _entry(
     row: ClaimRow, item_ids: Sequence[int], links_of: dict[int, Link],
-    item_topics: dict[int, list[str]], links: Sequence[tuple[str, str]],
+    item_topics: dict[int, list[str]], links: Sequence[tuple[str, DisputeReason]],
 ) -> Claim:
     topics: list[str] = []
     for item_id in item_ids:

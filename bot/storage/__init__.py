@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+from bot.config import Config, database_target
 from bot.storage.claims import ClaimStore
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
 from bot.storage.live import LiveStore
+from bot.storage.postgres import PostgresEngine
+from bot.storage.postgres_sql import is_postgres_url
 from bot.storage.prepared import PreparedStore
 from bot.storage.protocols import (
     ClaimsStorage,
@@ -36,12 +40,21 @@ class Storage:
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:
-        """Open and migrate the database.
+        """Open and migrate the database: a ``postgresql://`` URL, else an SQLite file.
 
         Raises:
             StorageError: it cannot be opened, read, written or migrated (one line naming it).
+            ConfigError: a PostgreSQL URL that cannot be parsed.
         """
+        if is_postgres_url(path):
+            return cls(await PostgresEngine.open(str(path)))
         return cls(await SQLiteEngine.open(path, busy_timeout=busy_timeout))
+
+    @classmethod
+    async def from_config(cls, config: Config, env: Mapping[str, str] | None = None) -> Storage:
+        """The database the configuration names (see ``bot.config.database_target``)."""
+        return await cls.open(database_target(config, env),
+                              busy_timeout=config.storage.busy_timeout)
 
     async def check_writable(self) -> None:
         """Try a write inside a transaction that is rolled back (``briefbot check``).
@@ -70,4 +83,4 @@ async def check_writable(db: Engine) -> None:
         pass
 
 
-__all__ = ["Engine", "SQLiteEngine", "Storage"]
+__all__ = ["Engine", "PostgresEngine", "SQLiteEngine", "Storage"]

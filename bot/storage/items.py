@@ -146,6 +146,7 @@ class ItemStore:
         return await self.window(eligible_only=False)
 
     async def replace_analysis(self, item_id: int, analysis: Analysis) -> None:
+        """What a newer engine derived from the item's unchanged text (``bot.ingest``)."""
         await self.db.execute(
             "UPDATE items SET language = ?, bullets = ?, sentences = ?, figures = ? WHERE id = ?",
             (analysis.language, json.dumps(list(analysis.bullets), ensure_ascii=False),

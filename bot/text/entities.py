@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.text.lemmas import is_known
 from bot.text.lexicon import words
 
 _NUM = r"\d{1,3}(?:[.,’']\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
@@ -134,9 +135,7 @@ def name_tokens(text: str) -> set[str]:
 def known_german(token: str) -> bool:
     """True when the German lemma table knows the word: a capitalised word it does not know is
     most likely a name (Nvidia, Colossus), one it knows a noun (Buchwert, Kosten)."""
-    import simplemma  # noqa: PLC0415 - heavy lemma tables, loaded on first use
-
     try:
-        return bool(simplemma.is_known(token, lang="de"))
+        return is_known(token, "de")
     except ValueError:
         return True

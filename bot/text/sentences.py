@@ -10,6 +10,8 @@ from functools import lru_cache
 from typing import Any
 
 from bot.model import Sentence
+from bot.text import fastsplit
+from bot.text.lemmas import lemma
 
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 
@@ -23,17 +25,40 @@ def _tokenizer(language: str) -> Any:
 
 
 def lemmatize(token: str, language: str) -> str:
-    import simplemma  # noqa: PLC0415 - heavy lemma tables, loaded on first use
-
-    lang = language if language in ("de", "en") else "en"
-    try:
-        return str(simplemma.lemmatize(token, lang=lang)).casefold()
-    except ValueError:
-        return token.casefold()
+    return lemma(token, language).casefold()
 
 
-def split_sentences(text: str, language: str, *, lemmas: bool = True) -> list[Sentence]:
-    """Sentences with offsets into ``text``; paragraphs are blocks separated by blank lines."""
+def _paragraph_sentences(block: str, language: str,
+                         thorough: bool) -> list[list[tuple[str, int, int]]]:
+    """SoMaJo's sentences of one paragraph as (token, start, end) with offsets into the block: from
+    the fast tokenizer for each plain stretch of news prose, from SoMaJo itself for the rest."""
+    if thorough:
+        return _somajo_sentences(block, language, 0)
+    out: list[list[tuple[str, int, int]]] = []
+    for offset, segment in fastsplit.segments(block, language):
+        fast = fastsplit.sentences(segment, language)
+        if fast is None:
+            out.extend(_somajo_sentences(segment, language, offset))
+        else:
+            out.extend(_shifted(sent, offset) for sent in fast)
+    return out
+
+
+def _somajo_sentences(block: str, language: str, offset: int) -> list[list[tuple[str, int, int]]]:
+    return [_shifted(sent, offset) for sent in _tokenizer(language).tokenize_text([block])]
+
+
+def _shifted(sentence: list[Any], offset: int) -> list[tuple[str, int, int]]:
+    return [(t.text, offset + t.character_offset[0], offset + t.character_offset[1])
+            for t in sentence if t.character_offset is not None]
+
+
+def split_sentences(text: str, language: str, *, lemmas: bool = True,
+                    thorough: bool = False) -> list[Sentence]:
+    """Sentences with offsets into ``text``; paragraphs are blocks separated by blank lines.
+
+    ``thorough`` runs SoMaJo on every paragraph (the reference the fast path is measured against).
+    """
     paragraphs: list[tuple[int, str]] = []
     pos = 0
     for block in re.split(r"(\n\s*\n)", text):
@@ -41,16 +66,14 @@ def split_sentences(text: str, language: str, *, lemmas: bool = True) -> list[Se
             paragraphs.append((pos, block))
         pos += len(block)
     out: list[Sentence] = []
-    tokenizer = _tokenizer(language)
     for index, (base, block) in enumerate(paragraphs):
         pending: tuple[int, int, tuple[str, ...]] | None = None
-        for sent in tokenizer.tokenize_text([block]):
-            tokens = [t for t in sent if t.character_offset is not None]
-            if not tokens:
+        for sent in _paragraph_sentences(block, language, thorough):
+            if not sent:
                 continue
-            start = base + tokens[0].character_offset[0]
-            end = base + tokens[-1].character_offset[1]
-            words = tuple(t.text for t in tokens)
+            start = base + sent[0][1]
+            end = base + sent[-1][2]
+            words = tuple(t[0] for t in sent)
             if pending is not None:
                 # a dateline ("Berlin.") opens the sentence that follows it
                 start, words = pending[0], pending[2] + words

@@ -25,7 +25,8 @@ def test_seed_khosla_has_no_evidence_and_a_resolved_pronoun() -> None:
     khosla = [c for c in claims if c.claimant == "Neal Khosla"]
     assert len(khosla) == 1
     assert khosla[0].evidence == "none_given"
-    assert khosla[0].text.startswith("DeepSeek sei psychologische Kriegsführung")
+    # the claim text is the source's characters: the parenthetical cue stays where it was
+    assert khosla[0].text.startswith("DeepSeek, behauptet er, sei psychologische Kriegsführung")
 
 
 def test_seed_claimants_are_canonical_and_never_invented() -> None:
@@ -46,6 +47,8 @@ def test_spans_point_into_the_text() -> None:
     for c in claims:
         a, b = c.spans.message
         assert 0 <= a < b <= len(text)
+        assert text[a:b] == c.text  # exactly the source's characters
+        assert c.rule
         if c.cue and c.spans.cue and "…" not in c.cue:
             assert text[c.spans.cue[0]: c.spans.cue[1]].casefold() == c.cue.casefold()
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from bot.app import App
 from bot.claims.query import ledger_claims, new_claims_since, query_claims, rank
+from bot.i18n import dispute_text
 from bot.ingest import RawArticle
-from bot.model import Claim
+from bot.model import Claim, DisputeCode
 from bot.text.clean import clean_plain_text
 from tests.conftest import FixedClock
 
@@ -66,10 +67,14 @@ async def test_three_items_over_two_days(app: App, clock: FixedClock) -> None:
     cost = by_text(claims, "final training run")
     assert cost.id in patel.disputes and patel.id in cost.disputes
     reason = patel.dispute_reasons[patel.disputes.index(cost.id)]
-    assert "cost" in reason and "another item" in reason
+    assert reason.code == DisputeCode.FIGURE_DIFFERS and reason.subject == "cost"
+    assert reason.same_item is False
+    assert "cost" in dispute_text(reason, "en") and "another item" in dispute_text(reason, "en")
+    assert "Kosten" in dispute_text(reason, "de") and "in einem anderen Artikel" in dispute_text(
+        reason, "de")
 
     # the number of chips: 2,048 (DeepSeek) against 50,000 (Wang)
-    assert "compute" in wang.dispute_reasons[wang.disputes.index(cost.id)]
+    assert wang.dispute_reasons[wang.disputes.index(cost.id)].subject == "compute"
     # ranking (bot.claims.query.score): Wang: disputed 4 + no evidence 3 + two sources 2 = 9;
     # cost: disputed twice 5 + two sources 2 = 7; Patel: disputed 4; Trump's quote: 0
     ranked = rank(claims)
@@ -129,7 +134,12 @@ async def test_seed_disputes(seeded_app: App) -> None:
     assert wang.claimant == "Alexandr Wang" and cheap.claimant is None
     assert cheap.id in wang.disputes
     reason = wang.dispute_reasons[wang.disputes.index(cheap.id)]
-    assert ": Alexandr Wang doubts the article about DeepSeek (in Wirklichkeit)" in reason
+    assert reason.code == DisputeCode.DOUBT_MARKER and reason.marker == "in Wirklichkeit"
+    assert reason.counterpart is None and reason.counterpart_text  # the article on the other side
+    assert dispute_text(reason, "en").endswith(
+        "Alexandr Wang doubts the article about DeepSeek (in Wirklichkeit) (same item)")
+    assert dispute_text(reason, "de").endswith(
+        "Alexandr Wang widerspricht dem Artikel zu DeepSeek („in Wirklichkeit“) (im selben Artikel)")
     page = await query_claims(seeded_app.storage, status="disputed")
     assert {wang.id, cheap.id} <= {c.id for c in page.claims}
     khosla = by_text(claims, "psychologische Kriegsführung")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.storage.pg import fresh_database, whole_suite_on_postgres
+
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 TOKENS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
@@ -33,6 +35,18 @@ def briefbot(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None 
         [sys.executable, "-m", "bot", *args], cwd=cwd, env=env or clean_env(), input=stdin,
         capture_output=True, text=True, timeout=timeout, check=False,
     )
+
+
+@pytest.fixture(autouse=True)
+def database_url_variable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """With BRIEFBOT_TEST_BACKEND=postgresql every briefbot run here uses a fresh PostgreSQL
+    database, through the variable (which wins over any config the test writes)."""
+    if not whole_suite_on_postgres():
+        yield
+        return
+    with fresh_database() as url:
+        monkeypatch.setenv("BRIEFBOT_DATABASE_URL", url)
+        yield
 
 
 @pytest.fixture

@@ -88,6 +88,7 @@ def test_since_garbage_is_a_named_error(home: Path) -> None:
     assert "--since" in one_clean_error(result)
 
 
+@pytest.mark.sqlite_only
 def test_database_under_a_file_is_a_storage_error(home: Path) -> None:
     (home / "afile").write_text("x", encoding="utf-8")
     write_config(home, '[storage]\ndatabase = "afile/briefbot.db"\n')

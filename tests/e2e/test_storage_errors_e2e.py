@@ -15,6 +15,8 @@ import pytest
 from tests.e2e.conftest import briefbot, clean_env, one_clean_error
 from tests.fakes.sqlite_locker import Locker
 
+pytestmark = pytest.mark.sqlite_only  # SQLite files: locks, permissions, bad files
+
 COMMANDS = (("ingest", "--once"), ("check",), ("digest",), ("claims",))
 
 

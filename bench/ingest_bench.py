@@ -1,0 +1,175 @@
+"""Ingest end to end: N items (half English, half German, 600-1,500 characters of news prose with
+attributed quotes, from bench/newsgen.py) served by a loopback HTTP feed server (two RSS feeds),
+polled through the real ``FeedPoller`` and ``HttpFetcher`` into a fresh database, with the real text
+pipeline (NLP on) and with a pipeline that returns an empty analysis (NLP off).
+
+Baseline in the same run: the same bytes fetched from the same server with aiohttp, parsed with bare
+``feedparser`` and inserted with ``sqlite3`` (one row per item, one transaction). Items carry their
+full text, so no article pages are fetched ([fetch] full_text = false). Prints JSON.
+
+    .venv/bin/python bench/ingest_bench.py [--items 1000] [--skip-nlp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import aiohttp
+import feedparser
+from aiohttp import web
+from newsgen import article
+
+from bot.app import build_app
+from bot.config import FeedConfig, default_config
+from bot.feeds.fetch import HttpFetcher
+from bot.feeds.poller import FeedPoller
+from bot.model import Analysis
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2025, 1, 28, 9, 0, tzinfo=UTC)
+
+
+def make_feed(language: str, count: int, host: str) -> bytes:
+    items = []
+    for i in range(count):
+        title, body = article(i, language)
+        when = format_datetime(NOW - timedelta(minutes=2 * i), usegmt=True)
+        html = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n"))
+        items.append(
+            f"<item><title>{escape(title)}</title><link>http://{host}/{language}/{i}</link>"
+            f"<guid isPermaLink='false'>{language}-{i}</guid><pubDate>{when}</pubDate>"
+            f"<description><![CDATA[{html}]]></description></item>")
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{language}'
+            f"</title><link>http://{host}/</link>" + "".join(items) + "</channel></rss>").encode()
+
+
+class Clock:
+    def now(self) -> datetime:
+        return NOW
+
+
+class NoNlp:
+    """NLP off: an empty analysis, so the figure is feed handling and storage alone."""
+
+    def analyze(self, text: str, language: str | None = None, *, max_bullets: int = 5) -> Analysis:
+        return Analysis(language=language or "en", sentences=(), bullets=(), claims=())
+
+
+async def serve(feeds: dict[str, bytes]) -> tuple[web.AppRunner, int]:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=feeds[request.match_info["name"]],
+                            content_type="application/rss+xml")
+
+    server = web.Application()
+    server.router.add_get("/{name}.rss", handler)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, port
+
+
+async def through_poller(urls: list[str], nlp: bool) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = default_config()
+        config = replace(base, feeds=tuple(FeedConfig(u) for u in urls),
+                         storage=replace(base.storage, database=Path(tmp) / "bench.db"),
+                         fetch=replace(base.fetch, allow_private_networks=True, full_text=False))
+        app = await build_app(config, clock=Clock(),
+                              pipeline=None if nlp else NoNlp())  # type: ignore[arg-type]
+        fetcher = HttpFetcher(config.fetch)
+        try:
+            poller = FeedPoller.from_app(app, fetcher)
+            start = time.perf_counter()
+            results = await poller.poll_all()
+            elapsed = time.perf_counter() - start
+        finally:
+            await fetcher.close()
+            await app.close()
+    errors = [r.line() for r in results if r.error]
+    if errors:
+        raise SystemExit("ingest_bench: " + "; ".join(errors))
+    return elapsed, sum(r.new for r in results)
+
+
+async def bare(urls: list[str]) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        db = sqlite3.connect(Path(tmp) / "bare.db")
+        db.execute("CREATE TABLE items (guid TEXT PRIMARY KEY, title TEXT, link TEXT, body TEXT, "
+                   "published TEXT)")
+        stored = 0
+        async with aiohttp.ClientSession() as session:
+            for url in urls:
+                async with session.get(url) as response:
+                    body = await response.read()
+                parsed = feedparser.parse(io.BytesIO(body))
+                rows = [(e.get("id"), e.get("title"), e.get("link"), e.get("summary"),
+                         e.get("published")) for e in parsed.entries]
+                db.executemany("INSERT OR IGNORE INTO items VALUES (?, ?, ?, ?, ?)", rows)
+                stored += len(rows)
+        db.commit()
+        db.close()
+        return time.perf_counter() - start, stored
+
+
+async def run(items: int, skip_nlp: bool) -> dict[str, object]:
+    half = items // 2
+    placeholder = "127.0.0.1"
+    feeds = {"de": make_feed("de", half, placeholder), "en": make_feed("en", items - half, placeholder)}
+    runner, port = await serve(feeds)
+    urls = [f"http://127.0.0.1:{port}/{name}.rss" for name in feeds]
+    try:
+        bare_s, bare_n = await bare(urls)
+        off_s, off_n = await through_poller(urls, nlp=False)
+        result: dict[str, object] = {
+            "bench": "ingest",
+            "items": items,
+            "feed_bytes": sum(len(b) for b in feeds.values()),
+            "bare_feedparser_sqlite_items_per_s": round(bare_n / bare_s, 1),
+            "nlp_off_items_per_s": round(off_n / off_s, 1),
+            "nlp_off_ratio_to_bare": round(bare_s / off_s, 3),
+            "nlp_off_target_ratio": 0.5,
+        }
+        if not skip_nlp:
+            on_s, on_n = await through_poller(urls, nlp=True)
+            result.update({
+                "nlp_on_items_per_s": round(on_n / on_s, 1),
+                "nlp_on_ratio_to_bare": round(bare_s / on_s, 4),
+                "nlp_on_target_items_per_s": 200,
+                "nlp_on_stored": on_n,
+            })
+        result["stored"] = off_n
+        result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        result["note"] = "ratio = bare time / poller time (1.0 = as fast as bare); shared machine"
+        return result
+    finally:
+        await runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--skip-nlp", action="store_true", help="only the NLP-off figure")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args.items, args.skip_nlp)), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""A fast tokenizer for plain news paragraphs that gives SoMaJo's tokens, or says it cannot.
+
+SoMaJo's tokenizer runs dozens of regular expressions over every paragraph (URLs, emoticons,
+abbreviations, dates, XML...), and that is most of the analysis time. Well-formed news prose needs
+none of them: words, numbers, and a few punctuation marks separated by spaces. ``tokenize`` handles
+exactly that and returns ``None`` for anything else (a character outside a small set, an abbreviation
+or ordinal before a full stop, punctuation glued to a word where SoMaJo has special rules, an
+apostrophe, a hyphen at a word's edge...), so that the caller runs SoMaJo on that paragraph. The
+sentences are then cut by SoMaJo's own sentence splitter on these tokens, so the boundaries follow
+the same rules. Agreement with SoMaJo is measured on news corpora (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+from somajo.sentence_splitter import SentenceSplitter
+from somajo.token import Token
+
+from bot.text.lexicon import words
+
+# Characters a plain paragraph may contain: letters, digits, whitespace and these marks.
+_NOT_PLAIN = re.compile(r"(?![^\W_]|[\s.,;:!?()„“”\"–]).", re.DOTALL)
+_TOKEN = re.compile(
+    r"(?:\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*)(?![^\W_]|[.,]\d)|[.,;:!?()„“”\"–]")
+# One word to us, two or three to SoMaJo's English tokenizer ("can" "not", "i" "m"): its list of
+# contractions without an apostrophe (somajo/tokenizer.py, en_twopart/threepart_contractions).
+_ENGLISH_SPLIT_WORDS = words(
+    "aint alot arent cannot cant couldnt didnt doesnt dont dunno gonna gotta hasnt havent hes im "
+    "isnt ive lemme lets outta shes theres theyve wanna whaddya whatcha wont wouldnt youll youre "
+    "youve gimme")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_ONE_WORD_ABBREVIATION = re.compile(r"[^\W\d_]{2,}\.")
+_WORDLIKE = re.compile(r"[^\W_]")
+_MARKS = frozenset(".,;:!?()„“”\"–")
+_CLOSING = frozenset("“”\")")
+_SENTENCE_END = frozenset(".!?")
+
+SOMAJO_MODEL = {"de": "de_CMC", "en": "en_PTB"}
+
+
+@dataclass(frozen=True)
+class FastToken:
+    text: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=4)
+def _abbreviations(language: str) -> frozenset[str]:
+    """SoMaJo's own abbreviation lists (casefolded, without the full stop)."""
+    names = ["abbreviations_de.txt", "single_token_abbreviations_de.txt"] if language == "de" else [
+        "abbreviations_en.txt", "single_token_abbreviations_en.txt"]
+    out: set[str] = set()
+    for name in names:
+        for line in files("somajo").joinpath("data", name).read_text(encoding="utf-8").splitlines():
+            entry = line.split("#", 1)[0].strip()
+            if entry:
+                out.add(entry.rstrip(".").casefold())
+                out.update(part.casefold() for part in entry.split(".") if part)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4)
+def _word_abbreviations(language: str) -> frozenset[str]:
+    """The entries of SoMaJo's abbreviation list that are one word and a full stop ("dr.", "bzw."):
+    SoMaJo makes each one token, so does ``tokenize``."""
+    name = "abbreviations_de.txt" if language == "de" else "abbreviations_en.txt"
+    text = files("somajo").joinpath("data", name).read_text(encoding="utf-8")
+    entries = (line.split("#", 1)[0].strip().casefold() for line in text.splitlines())
+    return frozenset(e for e in entries if _ONE_WORD_ABBREVIATION.fullmatch(e))
+
+
+@lru_cache(maxsize=4)
+def splitter(language: str) -> SentenceSplitter:
+    return SentenceSplitter(language=SOMAJO_MODEL.get(language, "en_PTB"))
+
+
+def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
+    """SoMaJo's tokens of a plain paragraph with offsets into it, or None when it is not plain."""
+    if _NOT_PLAIN.search(paragraph):
+        return None
+    tokens = [FastToken(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(paragraph)]
+    covered = sum(len(t.text) for t in tokens)
+    if covered != len(paragraph) - sum(c.isspace() for c in paragraph):
+        return None  # something the plain grammar does not know (H5N1, 20.06.2006, ...)
+    tokens = _join_abbreviations(paragraph, tokens, _word_abbreviations(language))
+    abbreviations = _abbreviations(language)
+    for tok in tokens:
+        if not _plain_token(paragraph, tok, language, abbreviations):
+            return None
+    return tokens
+
+
+def _join_abbreviations(paragraph: str, tokens: list[FastToken],
+                        known: frozenset[str]) -> list[FastToken]:
+    """"Dr" "." -> "Dr." where SoMaJo's list has it and a space follows."""
+    out: list[FastToken] = []
+    for tok in tokens:
+        previous = out[-1] if out else None
+        if (tok.text == "." and previous is not None and previous.end == tok.start
+                and (previous.text + ".").casefold() in known
+                and paragraph[tok.end:tok.end + 1].isspace()):
+            out[-1] = FastToken(previous.text + ".", previous.start, tok.end)
+        else:
+            out.append(tok)
+    return out
+
+
+def _plain_token(paragraph: str, tok: FastToken, language: str, abbreviations: frozenset[str]) -> bool:
+    """False where SoMaJo might treat this token otherwise than a plain split at spaces and marks."""
+    text = tok.text
+    after = paragraph[tok.end:tok.end + 1]
+    before = paragraph[tok.start - 1:tok.start] if tok.start else ""
+    if text not in _MARKS:
+        if language != "de" and ("-" in text or text.casefold() in _ENGLISH_SPLIT_WORDS):
+            return False
+        if text.endswith("."):
+            return True  # a listed abbreviation joined above
+        if after == ".":
+            # abbreviations, initials and ordinals keep their full stop in SoMaJo
+            return not (len(text) == 1 or text[-1].isdigit() or _ROMAN.fullmatch(text)
+                        or text.casefold() in abbreviations or text.casefold().endswith("str"))
+        return True
+    if text in _SENTENCE_END:
+        if after in _SENTENCE_END or before in _SENTENCE_END:
+            return False
+        if after and not after.isspace() and after not in _CLOSING:
+            return False
+        return text != "." or _followed_by_sentence_start(paragraph, tok.end)
+    if text in ",;:":
+        return not after or after.isspace() or after in "“”\""  # not ":)"
+    if text == "(":
+        return not before or before.isspace() or before in "„\""
+    if text == "–":
+        return (not before or before.isspace()) and (not after or after.isspace())
+    return True
+
+
+def _followed_by_sentence_start(paragraph: str, end: int) -> bool:
+    """A full stop is plain when what follows it is the end, a capital, or an opening mark; SoMaJo
+    keeps the full stop of an unknown abbreviation before a lowercase word, so that is left to it."""
+    rest = paragraph[end:].lstrip()
+    rest = rest.lstrip("“”\")„(")
+    return not rest or not rest[0].islower()
+
+
+# A sentence end that every tokenizer agrees on: a word of two or more letters, a full stop, question
+# or exclamation mark, a space, and a capital that starts a word.
+# SoMaJo reads single quotes and emoticons in the light of the whole paragraph: never cut one.
+_CONTEXTUAL = re.compile(r"['‘’‚`]|[:;=]-?[()\[\]DPp]")
+_CUT = re.compile(r"(?<=[^\W\d_]{2}[.!?])\s+(?=[^\W\d_][^\W\d_])")
+
+
+def segments(paragraph: str, language: str) -> list[tuple[int, str]]:
+    """The paragraph cut at unambiguous sentence ends, so that one odd sentence (a URL, an
+    abbreviation) sends only itself to SoMaJo. SoMaJo cuts at these places too (a sentence-ending
+    mark before a capital), and its tokens do not reach across them."""
+    if _CONTEXTUAL.search(paragraph):
+        return [(0, paragraph)]
+    abbreviations = _abbreviations(language)
+    out: list[tuple[int, str]] = []
+    start = 0
+    for cut in _CUT.finditer(paragraph):
+        word = paragraph[:cut.start() - 1].rsplit(None, 1)[-1] if cut.start() > start + 1 else ""
+        if (not paragraph[cut.end()].isupper() or not word.isalpha()
+                or word.casefold() in abbreviations or _ROMAN.fullmatch(word)):
+            continue
+        out.append((start, paragraph[start:cut.start()]))
+        start = cut.end()
+    if start < len(paragraph):
+        out.append((start, paragraph[start:]))
+    return out
+
+
+def sentences(paragraph: str, language: str) -> list[list[Token]] | None:
+    """SoMaJo-like sentences (lists of ``somajo.token.Token`` with character offsets), or None."""
+    tokens = tokenize(paragraph, language)
+    if tokens is None:
+        return None
+    somajo_tokens = [
+        Token(t.text, space_after=paragraph[t.end:t.end + 1].isspace() or t.end == len(paragraph),
+              character_offset=(t.start, t.end))
+        for t in tokens
+    ]
+    if not somajo_tokens:
+        return []
+    split: list[list[Token]] = splitter(language)._split_sentences(somajo_tokens)
+    return split
+
+
+def wordlike(text: str) -> bool:
+    return bool(_WORDLIKE.search(text))

@@ -1,0 +1,91 @@
+"""The fast tokenizer must give SoMaJo's sentences and tokens exactly, or hand the text to SoMaJo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.text import fastsplit
+from bot.text.sentences import _tokenizer, split_sentences
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = [
+    (ROOT / "seeds" / "000_642439005ccd8e9b.txt", "de"),
+    *((path, "de" if path.name.startswith("de_") else "en")
+      for path in sorted((ROOT / "tests" / "data").rglob("*.txt"))),
+    # German text through the English tokenizer: "im" is "i" "m" there
+    (ROOT / "tests" / "data" / "briefing" / "de_klinik.txt", "en"),
+]
+
+
+def somajo_tokens(paragraph: str, language: str) -> list[tuple[str, int, int]]:
+    return [(t.text, *t.character_offset) for sent in _tokenizer(language).tokenize_text([paragraph])
+            for t in sent]
+
+
+@pytest.mark.parametrize(("path", "language"), TEXTS, ids=lambda v: getattr(v, "name", v))
+def test_fixture_texts_split_as_somajo_splits_them(path: Path, language: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert split_sentences(text, language) == split_sentences(text, language, thorough=True)
+
+
+@pytest.mark.parametrize(("paragraph", "language"), [
+    ("Die Ministerin sagte am Dienstag in Berlin, die Preise seien um 3,5 Prozent gestiegen. "
+     "„Das ist zu viel“, betonte sie. Kritiker widersprachen (vor allem die Opposition).", "de"),
+    ("Rund 50.000 Menschen kamen – mehr als erwartet. Ist das genug? Nein!", "de"),
+    ("The minister said on Tuesday that prices rose by 3.5 percent. \"That is too much,\" she "
+     "told reporters. Critics disagreed (mostly the opposition).", "en"),
+])
+def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, language: str) -> None:
+    tokens = fastsplit.tokenize(paragraph, language)
+    assert tokens is not None
+    assert [(t.text, t.start, t.end) for t in tokens] == somajo_tokens(paragraph, language)
+
+
+@pytest.mark.parametrize(("paragraph", "language"), [
+    ("Das gilt z. B. für Berlin.", "de"),                       # abbreviation
+    ("Dr. Müller kam am 3. Oktober.", "de"),                     # ordinal
+    ("Sie wohnt in der Hauptstr. neben uns.", "de"),             # street abbreviation
+    ("Der Erreger H5N1 wurde gefunden.", "de"),                  # letters and digits in one word
+    ("Mehr unter https://192.0.2.1/info heute.", "de"),          # URL
+    ("Papst Johannes Paul II. spielte mit.", "de"),              # roman ordinal
+    ("Das war's. Wirklich!?", "de"),                             # apostrophe, stacked marks
+    ("They don't agree.", "en"),                                  # English contraction
+    ("A well-known case.", "en"),                                 # English hyphen rules
+    ("Ein- und Ausfuhr sanken.", "de"),                           # hyphen at a word's edge
+    ("Er lachte :) und ging.", "de"),                             # emoticon
+])
+def test_odd_paragraphs_are_left_to_somajo(paragraph: str, language: str) -> None:
+    assert fastsplit.tokenize(paragraph, language) is None
+    assert split_sentences(paragraph, language) == split_sentences(paragraph, language, thorough=True)
+
+
+def test_segments_cut_at_plain_sentence_ends_only() -> None:
+    paragraph = "Das sagte Dr. Meier. Paul II. kam nicht. Der Rest kam. Dann ging er."
+    cuts = [text for _, text in fastsplit.segments(paragraph, "de")]
+    assert cuts == ["Das sagte Dr. Meier.", "Paul II. kam nicht.", "Der Rest kam.", "Dann ging er."]
+    assert all(paragraph[start:start + len(text)] == text
+               for start, text in fastsplit.segments(paragraph, "de"))
+
+
+def test_mixed_paragraph_matches_somajo() -> None:
+    text = ("Berlin. Die Stadt meldete 1.200 Fälle. Mehr steht z. B. unter https://192.0.2.7/a. "
+            "„Wir handeln“, sagte sie.\n\nIm Jahr 2024. Danach kam nichts mehr.")
+    assert split_sentences(text, "de") == split_sentences(text, "de", thorough=True)
+
+
+def test_listed_abbreviations_are_one_token_as_in_somajo() -> None:
+    paragraph = "Laut Dr. Meier stiegen die Kosten bzw. die Preise."
+    tokens = fastsplit.tokenize(paragraph, "de")
+    assert tokens is not None
+    assert [(t.text, t.start, t.end) for t in tokens] == somajo_tokens(paragraph, "de")
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("It was special. 'we did it,' she said. Then they left.", "en"),
+    ("Weitere Fotos :(itu) Das war es. Nun kommt mehr.", "de"),
+    ("He cannot say. She can.", "en"),
+])
+def test_context_and_treebank_cases_match_somajo(text: str, language: str) -> None:
+    assert split_sentences(text, language) == split_sentences(text, language, thorough=True)
