@@ -204,9 +204,9 @@ MIGRATIONS: list[Migration] = [
         """,
     },
     # 4 and 5 are the "readable" and "feeds from chat" migrations; until they arrive in this
-    # branch they are empty here (a merge replaces these two lines with theirs).
-    "",  # 4: placeholder
-    "",  # 5: placeholder
+    # branch they are no-ops here (a merge replaces these two lines with theirs).
+    "SELECT 1",  # 4: placeholder
+    "SELECT 1",  # 5: placeholder
     # 6: live subscriptions beside digests. A subscription gets a mode and a route (feeds, include,
     # exclude, the live keys); ``live_queue`` holds items stored or retitled by a poll after the
     # feed's first successful parse (filled by the ingest hook of bot.delivery.live); ``live_posts``
