@@ -61,6 +61,7 @@ class DeliveryRuntime:
     service: DeliveryService
     scheduler: DigestScheduler
     config: Config
+    live: LiveDelivery | None = None
 
     @classmethod
     def build(
@@ -89,7 +90,7 @@ class DeliveryRuntime:
         if live is not None:
             scheduler.add_interval_job(live_job(live), seconds=LIVE_TICK_SECONDS,
                                        job_id=LIVE_JOB_ID)
-        return cls(subscriptions, service, scheduler, config)
+        return cls(subscriptions, service, scheduler, config, live)
 
     async def start(self, *, wait_for_catch_up: bool = False) -> list[Outcome]:
         """Sync config subscriptions, schedule them, start the scheduler, then catch up."""
