@@ -4,9 +4,13 @@ twice), a dead poster's batch taken over."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
-from datetime import timedelta
+import multiprocessing
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +21,10 @@ from bot.storage.deliveries import SubscriptionRow
 from bot.storage.items import NewItem
 from bot.storage.sources import SourceRow
 from tests.conftest import FixedClock
-from tests.fakes.delivery import RecordingPublisher
+from tests.delivery import live_worker
+from tests.fakes.delivery import RecordingPublisher, read_posts
+
+SPAWN = multiprocessing.get_context("spawn")
 
 _hashes = itertools.count()
 
@@ -216,3 +223,41 @@ async def test_a_dead_posters_batch_is_checked_and_taken_over(
     clock.current += timedelta(minutes=6)
     assert await survivor.tick() == 1  # found on the platform, recorded as sent
     assert titles(publisher) == ["A"]
+
+
+def test_sigkill_after_posting_and_a_restart_post_each_item_exactly_once(tmp_path: Path) -> None:
+    """Real processes: the first is SIGKILLed right after its first post reached "the platform"
+    (before it could record it); the restart takes the batch over after the lease, finds the post,
+    and posts the other items; a third process posts nothing."""
+    db, posts = tmp_path / "live.db", tmp_path / "posts.jsonl"
+    start = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+
+    async def setup() -> None:
+        storage = await Storage.open(db)
+        try:
+            clock = FixedClock(start)
+            await storage.deliveries.upsert_subscription(live_sub(clock))
+            feeds = Feeds(storage, clock)
+            feed = await feeds.feed("http://127.0.0.1:1/f", "f")
+            clock.current += timedelta(minutes=1)
+            await feeds.poll(feed, *[(k, f"Meldung {k}", f"http://127.0.0.1:1/{k}")
+                                     for k in "abc"])
+        finally:
+            await storage.close()
+
+    asyncio.run(setup())
+
+    def child(now: datetime, who: str, kill: bool) -> int | None:
+        process = SPAWN.Process(target=live_worker.tick,
+                                args=(str(db), str(posts), now.isoformat(), who, kill))
+        process.start()
+        process.join(60)
+        return process.exitcode
+
+    assert child(start + timedelta(minutes=2), "first", True) == -signal.SIGKILL
+    assert [p["title"] for p in read_posts(posts)] == ["Meldung a"]
+    assert child(start + timedelta(minutes=3), "early", False) == 0  # posts b, c; a is leased
+    assert child(start + timedelta(minutes=8), "second", False) == 0
+    assert child(start + timedelta(minutes=9), "third", False) == 0
+    titles = [p["title"] for p in read_posts(posts)]
+    assert sorted(titles) == ["Meldung a", "Meldung b", "Meldung c"]
