@@ -15,6 +15,7 @@ from bot.answers.digest import DigestAnswers, DigestWindow, digest_reply, topic_
 from bot.answers.sources import SourceAnswers
 from bot.answers.subscriptions import SubscriptionAnswers
 from bot.answers.topic import TopicBriefings
+from bot.delivery.subscriptions import LiveRoute
 from bot.model import Claim, Reply, User
 
 __all__ = [
@@ -77,3 +78,13 @@ class CoreAnswers:
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
         return await self.channel_digests.unsubscribe(platform=platform, channel=channel,
                                                       topic=topic)
+
+    async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
+                             route: LiveRoute, user: User) -> Reply:
+        return await self.channel_digests.subscribe_live(platform=platform, channel=channel,
+                                                         topic=topic, route=route, user=user)
+
+    async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
+                               sub_id: str | None) -> Reply:
+        return await self.channel_digests.unsubscribe(platform=platform, channel=channel,
+                                                      topic=topic, mode="live", sub_id=sub_id)
