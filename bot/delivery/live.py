@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_CLAIMS = 3  # claims shown per item
 MAX_ITEMS_PER_MESSAGE = 10  # a batch beyond this goes out as several messages
+KEEP_LOG = timedelta(days=30)  # finished log rows and queue entries older than this are forgotten
 LIVE_JOB_ID = "live"
 LIVE_TICK_SECONDS = 30.0
 
@@ -73,6 +74,7 @@ class LiveDelivery:
 
     async def tick(self) -> int:
         """Resume batches whose lease ran out, then post what is due; returns messages sent."""
+        await self.storage.live.prune(self.clock.now() - KEEP_LOG)
         sent = await self.resume_stale()
         subs = [s for s in await self.storage.deliveries.subscriptions()
                 if s.mode == "live" and s.enabled]
