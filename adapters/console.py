@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot.commands import CommandRouter
 from bot.errors import CommandError
-from bot.i18n import claim_tags, label
+from bot.i18n import claim_quote, claim_tags, claim_who, label, phrase
 from bot.model import Claim, Figure, Link, Reply, User
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)")
@@ -39,14 +39,19 @@ class Style:
 
 
 def render_claim(claim: Claim, language: str) -> str:
-    who = sanitize(claim.claimant) if claim.claimant else f"({label('article', language)})"
+    """``Who — „what“ (tag · tag)``: no ids, the quote cut to keep the line short."""
+    who = sanitize(claim_who(claim, language))
     tags = claim_tags(claim, language, sanitize)
-    return f"{who}: „{sanitize(claim.text)}“ [{'; '.join(tags)}] ({claim.id})"
+    quote = sanitize(claim_quote(claim, language, who=who, tags=tags))
+    line = f"{who} — {quote}" if quote else who
+    return line + (f" ({' · '.join(tags)})" if tags else "")
 
 
-def render_figure(figure: Figure) -> str:
+def render_figure(figure: Figure, language: str = "en") -> str:
     text = f"{sanitize(figure.value)} — {sanitize(figure.measures)}"
-    return text + (f" ({sanitize(figure.source)})" if figure.source else "")
+    if figure.source:
+        text += " · " + phrase("according_to", language, source=sanitize(figure.source))
+    return text
 
 
 def render_link(link: Link) -> str:
@@ -61,19 +66,23 @@ def render_reply(reply: Reply, *, language: str = "en", rich: bool = False) -> s
     lines = []
     title = sanitize(reply.title)
     lines.append(style.red(title) if reply.is_error else style.bold(title))
-    lines.append(("=" if not rich else "─") * min(max(len(title), 10), 78))
+    lines.append(("=" if not rich else "─") * min(max(len(title), 3), 78))
     for section in reply.sections:
         lines.append("")
-        lines.append(style.bold(sanitize(section.heading)))
+        if section.heading:
+            lines.append(style.bold(sanitize(section.heading)))
         if section.text:
             lines.append(f"  {sanitize(section.text)}")
         lines.extend(f"  • {sanitize(b)}" for b in section.bullets)
-        lines.extend(f"  • {render_figure(f)}" for f in section.figures)
+        lines.extend(f"  • {render_figure(f, language)}" for f in section.figures)
         lines.extend(f"  • {render_claim(c, language)}" for c in section.claims)
         lines.extend(f"  → {render_link(link)}" for link in section.links)
-    if reply.footer:
+    footer = [sanitize(reply.footer)] if reply.footer else []
+    if reply.page is not None and reply.pages is not None and reply.pages > 1:
+        footer.append(f"{label('page', language)} {reply.page}/{reply.pages}")
+    if footer:
         lines.append("")
-        lines.append(style.dim(sanitize(reply.footer)))
+        lines.append(style.dim(" · ".join(footer)))
     return "\n".join(lines) + "\n"
 
 

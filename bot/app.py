@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.answers import (
     ClaimAnswers,
+    CommunityAnswers,
     CoreAnswers,
     DigestAnswers,
     SourceAnswers,
@@ -141,6 +142,7 @@ def _answers(
         digests=digests,
         source_health=SourceAnswers(config, storage),
         channel_digests=SubscriptionAnswers(delivery.subscriptions),
+        communities=CommunityAnswers(storage.communities, clock),
     )
 
 

@@ -23,7 +23,8 @@ from bot.errors import ConfigError
 
 TOPIC_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 BUILTIN_COMMANDS = frozenset(
-    {"claims", "digest", "sources", "subscriptions", "help", "subscribe", "unsubscribe"}
+    {"claims", "digest", "sources", "subscriptions", "help", "subscribe", "unsubscribe",
+     "language"}
 )
 SECRET_VARIABLES = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
 
@@ -91,10 +92,30 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class LocalText:
+    """A text written per language (``{de = "…", en = "…"}``); a missing one falls back to the
+    other, so a community never reads an empty name."""
+
+    de: str = ""
+    en: str = ""
+
+    def get(self, language: str) -> str:
+        own = self.de if language == "de" else self.en
+        return own or self.en or self.de
+
+
+@dataclass(frozen=True)
 class TopicConfig:
     name: str
     terms: tuple[str, ...] = ()
-    description: str = ""
+    description: str | LocalText = ""
+
+    def display_name(self, language: str) -> str:
+        """The topic's description in ``language`` (a plain string serves every language), else
+        its name."""
+        text = self.description.get(language) if isinstance(self.description, LocalText) else (
+            self.description)
+        return text or self.name
 
 
 @dataclass(frozen=True)
@@ -278,7 +299,8 @@ DEFAULT_TOPIC = TopicConfig(
         "China",
         "Silicon Valley",
     ),
-    description="DeepSeek and the US-China AI race",
+    description=LocalText(de="DeepSeek und das KI-Rennen zwischen den USA und China",
+                          en="DeepSeek and the US-China AI race"),
 )
 
 

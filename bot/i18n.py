@@ -34,8 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "hedged": "hedged",
         "no_evidence": "no evidence given",
         "cited": "evidence cited",
-        "disputed_by": "in dispute with",
-        "error": "Error",
+                "error": "Error",
         "link": "link",
         "working": "Working on it…",
         "answer_failed": "Something went wrong while answering; the details are in the bot's log.",
@@ -55,6 +54,68 @@ LABELS: dict[str, dict[str, str]] = {
         "window_day": "last 24 hours",
         "window_newest": "newest {n} items",
         "window_since": "since the last digest",
+        "claims_count": "{n} claims",
+        "according_to": "according to {source}",
+        "app_description": "Short news digests and an honest claims ledger",
+        "no_options": "(no options)",
+        "filter_claimant": "by",
+        "filter_status": "status",
+        "filter_topic": "topic",
+        "status_disputed": "disputed",
+        "status_no_evidence": "no evidence given",
+        "status_hedged": "hedged",
+        "article_who": "The article",
+        "claims_one": "1 claim",
+        "date_unknown": "date unknown",
+        "timeline": "Timeline",
+        "story_source": "Source",
+        "more_in_digest": "/digest has the overview of the day",
+        "kind_quote": "quote",
+        "kind_indirect": "paraphrased",
+        "kind_reported": "reported",
+        "kind_prediction": "prediction",
+        "kind_denial": "denial",
+        "kind_statement": "statement",
+        "contradicts": "contradicts {who}",
+        "contradicts_article": "contradicts the article",
+        "and_more": "and {n} more",
+        "language": "Language",
+        "language_set": "From now on I write in English here.",
+        "language_is": "I write in English here. Admins change it with /language de|en.",
+        "cmd_topic": "Briefing: {topic}",
+        "cmd_claims": "Who claims what, hedged or not, with what evidence, disputed by whom",
+        "cmd_digest": "The current daily digest",
+        "cmd_sources": "Feeds and seeds with their health",
+        "cmd_subscriptions": "Scheduled digests with their next time and last result",
+        "cmd_help": "What briefbot can do",
+        "cmd_subscribe": "Send the daily digest to this channel (admins)",
+        "cmd_unsubscribe": "Stop the daily digest in this channel (admins)",
+        "cmd_language": "The language I write in here: de or en (admins)",
+        "opt_topic": "Limit to one topic",
+        "opt_claimant": "Only claims by this person or organization",
+        "opt_status": "Only disputed, unsupported or hedged claims",
+        "opt_page": "Page number",
+        "opt_time": "Local time, HH:MM",
+        "opt_timezone": "IANA time zone, e.g. Europe/Berlin (default UTC)",
+        "opt_language": "de (German) or en (English)",
+        "usage_name": "NAME",
+        "err_slash": "Commands start with /, e.g. /help",
+        "err_free_words": "/{command} does not take {words}; usage: {usage}",
+        "err_no_option": "/{command} has no option {option} (options: {options}); usage: {usage}",
+        "err_none": "none",
+        "err_whole_number": "{option} must be a whole number, got {value}",
+        "err_at_least": "{option} must be at least {minimum}",
+        "err_one_of": "{option} must be one of {choices}, got {value}",
+        "err_needs": "/{command} needs {option}; usage: {usage}",
+        "err_admins": "/{command} is for server or workspace admins only.",
+        "err_in_channel": "/{command} works in a channel",
+        "err_unknown_topic": "unknown topic {topic}; topics: {topics}",
+        "err_pages": "there is only 1 page of claims",
+        "err_pages_many": "there are only {pages} pages of claims",
+        "err_unknown_status": "unknown status {status}; use one of: disputed, no_evidence, hedged",
+        "err_unknown_claimant": "nobody called {name} makes a claim here",
+        "err_closest": "closest: {names}",
+        "err_not_available": "/{command} is not available",
     },
     "de": {
         "briefing": "Lagebild",
@@ -82,8 +143,7 @@ LABELS: dict[str, dict[str, str]] = {
         "hedged": "unter Vorbehalt",
         "no_evidence": "ohne Beleg",
         "cited": "mit Beleg",
-        "disputed_by": "im Widerspruch zu",
-        "error": "Fehler",
+                "error": "Fehler",
         "link": "Link",
         "working": "Einen Moment, ich arbeite daran…",
         "answer_failed": "Beim Antworten ist etwas schiefgegangen; die Einzelheiten stehen im "
@@ -105,8 +165,86 @@ LABELS: dict[str, dict[str, str]] = {
         "window_day": "letzte 24 Stunden",
         "window_newest": "neueste {n} Meldungen",
         "window_since": "seit dem letzten Überblick",
+        "claims_count": "{n} Behauptungen",
+        "according_to": "laut {source}",
+        "app_description": "Kurze Nachrichtenüberblicke und ein ehrliches Verzeichnis der "
+                           "Behauptungen",
+        "no_options": "(ohne Optionen)",
+        "filter_claimant": "von",
+        "filter_status": "Status",
+        "filter_topic": "Thema",
+        "status_disputed": "bestritten",
+        "status_no_evidence": "ohne Beleg",
+        "status_hedged": "unter Vorbehalt",
+        "article_who": "Der Artikel",
+        "claims_one": "1 Behauptung",
+        "date_unknown": "Datum unbekannt",
+        "timeline": "Zeitleiste",
+        "story_source": "Quelle",
+        "more_in_digest": "/digest zeigt den Überblick des Tages",
+        "kind_quote": "Zitat",
+        "kind_indirect": "sinngemäß",
+        "kind_reported": "berichtet",
+        "kind_prediction": "Prognose",
+        "kind_denial": "Dementi",
+        "kind_statement": "Aussage",
+        "contradicts": "widerspricht {who}",
+        "contradicts_article": "widerspricht dem Artikel",
+        "and_more": "und {n} weiteren",
+        "language": "Sprache",
+        "language_set": "Ab jetzt schreibe ich hier auf Deutsch.",
+        "language_is": "Ich schreibe hier auf Deutsch. Admins ändern das mit /language de|en.",
+        "cmd_topic": "Lagebild: {topic}",
+        "cmd_claims": "Wer behauptet was, unter Vorbehalt oder nicht, mit welchem Beleg, "
+                      "bestritten von wem",
+        "cmd_digest": "Der aktuelle Tagesüberblick",
+        "cmd_sources": "Feeds und Seeds und wie es ihnen geht",
+        "cmd_subscriptions": "Geplante Überblicke mit nächstem Termin und letztem Ergebnis",
+        "cmd_help": "Was briefbot kann",
+        "cmd_subscribe": "Den Tagesüberblick in diesen Kanal schicken (Admins)",
+        "cmd_unsubscribe": "Den Tagesüberblick in diesem Kanal beenden (Admins)",
+        "cmd_language": "Die Sprache, in der ich hier schreibe: de oder en (Admins)",
+        "opt_topic": "Nur ein Thema",
+        "opt_claimant": "Nur Behauptungen dieser Person oder Organisation",
+        "opt_status": "Nur bestrittene, unbelegte oder vorbehaltliche Behauptungen",
+        "opt_page": "Seitenzahl",
+        "opt_time": "Ortszeit, HH:MM",
+        "opt_timezone": "IANA-Zeitzone, z. B. Europe/Berlin (sonst UTC)",
+        "opt_language": "de (Deutsch) oder en (Englisch)",
+        "usage_name": "NAME",
+        "err_slash": "Befehle beginnen mit /, z. B. /help",
+        "err_free_words": "/{command} nimmt {words} nicht an; so geht es: {usage}",
+        "err_no_option": "/{command} hat keine Option {option} (Optionen: {options}); so geht es: "
+                         "{usage}",
+        "err_none": "keine",
+        "err_whole_number": "{option} muss eine ganze Zahl sein, nicht {value}",
+        "err_at_least": "{option} muss mindestens {minimum} sein",
+        "err_one_of": "{option} muss eins von {choices} sein, nicht {value}",
+        "err_needs": "/{command} braucht {option}; so geht es: {usage}",
+        "err_admins": "/{command} ist nur für Admins des Servers oder Workspaces.",
+        "err_in_channel": "/{command} geht nur in einem Kanal",
+        "err_unknown_topic": "unbekanntes Thema {topic}; Themen: {topics}",
+        "err_pages": "es gibt nur 1 Seite mit Behauptungen",
+        "err_pages_many": "es gibt nur {pages} Seiten mit Behauptungen",
+        "err_unknown_status": "unbekannter Status {status}; möglich sind: disputed, no_evidence, "
+                              "hedged",
+        "err_unknown_claimant": "von {name} gibt es hier keine Behauptung",
+        "err_closest": "am ähnlichsten: {names}",
+        "err_not_available": "/{command} gibt es nicht",
     },
 }
+
+
+LANGUAGES = tuple(LABELS)
+
+# Outer and inner quotation marks of each language: a quote inside a quote takes the inner pair.
+QUOTES: dict[str, tuple[str, str, str, str]] = {
+    "de": ("„", "“", "‚", "‘"),
+    "en": ("“", "”", "‘", "’"),
+}
+
+CLAIM_LINE_MAX = 280  # characters of a claim line people read in one breath
+MAX_NAMED_SIDES = 2  # "contradicts A, B and 3 more"
 
 
 class MissingLabel(KeyError):
@@ -126,26 +264,151 @@ def label(key: str, language: str) -> str:
         raise MissingLabel(f"no label {key!r} in the {language!r} table") from None
 
 
+def phrase(key: str, language: str, **values: object) -> str:
+    """A label with its ``{placeholders}`` filled: the sentence frames (errors, counts) keep their
+    word order per language, so callers pass arguments, never pieces of sentences.
+
+    Raises:
+        MissingLabel: no table has ``key``.
+    """
+    return label(key, language).format(**values)
+
+
+def count_label(n: int, one: str, many: str, language: str) -> str:
+    """``1 claim`` / ``18 claims``: a number always says what it counts."""
+    return label(one, language) if n == 1 else phrase(many, language, n=n)
+
+
+def quoted(text: str, language: str) -> str:
+    """``text`` in the language's quotation marks, with quotation marks inside it turned into the
+    inner pair („… ‚…‘ …“), so a quote in a quote never closes the outer one."""
+    outer_open, outer_close, _, _ = QUOTES.get(language, QUOTES["en"])
+    return f"{outer_open}{inner_quotes(text, language)}{outer_close}"
+
+
+_DOUBLE_OPEN = "„“«\u201f"  # characters that open a double quote in German or English text
+_DOUBLE_CLOSE = "“”»"
+
+
+def inner_quotes(text: str, language: str) -> str:
+    """Double quotation marks inside ``text`` as the language's inner (single) marks; a straight
+    ``"`` opens at a word start and closes otherwise."""
+    _, _, inner_open, inner_close = QUOTES.get(language, QUOTES["en"])
+    out: list[str] = []
+    depth = 0
+    for index, char in enumerate(text):
+        previous = text[index - 1] if index else " "
+        if char in "„«\u201f" or (char == "“" and language != "de" and depth == 0):
+            out.append(inner_open)
+            depth += 1
+        elif char in _DOUBLE_CLOSE:
+            out.append(inner_close)
+            depth = max(0, depth - 1)
+        elif char == '"':
+            opening = previous.isspace() or previous in "([{—–-"
+            out.append(inner_open if opening else inner_close)
+            depth = depth + 1 if opening else max(0, depth - 1)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def cut_words(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut at a word boundary with " …"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: max(1, limit - 2)]
+    if " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:–-") + " …"
+
+
+def kind_label(kind: str, language: str) -> str | None:
+    """The reader's word for a claim kind; None for a kind that needs no tag (a direct quote is
+    already in quotation marks) or one no table names (a code the claims stage added later)."""
+    if kind == "quote":
+        return None
+    try:
+        return label(f"kind_{kind}", language)
+    except MissingLabel:
+        return None
+
+
+def dispute_sides(claim: Claim, language: str) -> list[str]:
+    """Who stands on the other side of each of the claim's disputes (the article's own voice as
+    "the article"), each once, in the order the ledger gives."""
+    sides: list[str] = []
+    for reason in claim.dispute_reasons:
+        key = _counterpart(reason) or ""
+        if key not in sides:
+            sides.append(key)
+    if not sides and claim.disputes:
+        sides.append("")
+    return sides
+
+
+def _counterpart(reason: DisputeReason | str) -> str | None:
+    """The other side's name in a dispute reason (None: the article's own voice); a plain-text
+    reason ("Name („…“): why", as older stores and test stand-ins give it) names it before „."""
+    if isinstance(reason, DisputeReason):
+        return reason.counterpart
+    who = reason.split(" („", 1)[0] if " („" in reason else ""
+    return None if who in (label("article", lang) for lang in LABELS) else who or None
+
+
+def contradicts(claim: Claim, language: str) -> str | None:
+    """``widerspricht dem Artikel`` / ``contradicts Alexandr Wang, Elon Musk``: the dispute tag,
+    with the names of the other sides (at most two, then "and N more")."""
+    sides = dispute_sides(claim, language)
+    if not sides:
+        return None
+    names = [s for s in sides if s]
+    if not names:
+        return label("contradicts_article", language)
+    shown = names[:MAX_NAMED_SIDES]
+    who = ", ".join(shown)
+    rest = len(sides) - len(shown)
+    if rest:
+        who += " " + phrase("and_more", language, n=rest)
+    return phrase("contradicts", language, who=who)
+
+
 def claim_tags(claim: Claim, language: str, escape: Callable[[str], str]) -> list[str]:
-    """The bracketed facts every adapter shows after a claim (kind, cue, hedges, evidence, disputes,
-    number of sources), in the bot's language; ``escape`` makes source text safe for the platform."""
-    tags = [escape(claim.kind)]
-    if claim.cue:
-        tags.append(f"„{escape(claim.cue)}“")
+    """The few facts after a claim that change how it reads: paraphrased or reported, hedged, no
+    evidence given, who contradicts it, how many sources; ``escape`` makes source text (names)
+    safe for the platform."""
+    tags: list[str] = []
+    kind = kind_label(claim.kind, language)
+    if kind:
+        tags.append(kind)
     if claim.hedged:
-        hedge = label("hedged", language)
-        tags.append(f"{hedge}: {escape(', '.join(claim.hedges))}" if claim.hedges else hedge)
+        tags.append(label("hedged", language))
     if claim.evidence == "none_given":
         tags.append(label("no_evidence", language))
     elif claim.evidence == "cited":
         tags.append(label("cited", language))
-    if claim.disputes:
-        reasons = "; ".join(dispute_text(r, language) for r in claim.dispute_reasons) or ", ".join(
-            claim.disputes)
-        tags.append(f"{label('disputed_by', language)}: {escape(reasons)}")
+    dispute = contradicts(claim, language)
+    if dispute:
+        tags.append(escape(dispute))
     if len(claim.sources) > 1:
         tags.append(f"{len(claim.sources)} {label('source_count', language)}")
     return tags
+
+
+def claim_who(claim: Claim, language: str) -> str:
+    """Who makes the claim: the claimant, else the article's own voice ("Der Artikel")."""
+    return claim.claimant or label("article_who", language)
+
+
+def claim_quote(claim: Claim, language: str, *, who: str, tags: list[str]) -> str:
+    """The claim's words in quotation marks, cut at a word so that who, quote and tags stay within
+    ``CLAIM_LINE_MAX`` characters (at least 60 characters of the quote are always kept); empty
+    for a claim whose words the reply already shows (``text`` emptied by the answer)."""
+    if not claim.text:
+        return ""
+    room = CLAIM_LINE_MAX - len(who) - sum(len(t) + 3 for t in tags) - 6
+    return quoted(cut_words(claim.text, max(60, room)), language)
 
 
 # --- dispute reasons (bot.model.DisputeReason): one sentence frame per code and language ----------

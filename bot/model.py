@@ -232,6 +232,7 @@ class Reply:
     is_error: bool = False
     page: int | None = None
     pages: int | None = None
+    language: str | None = None  # the language it is written in; None: the configured one
     notify: str | None = None  # live posts, opt-in: a Discord role or Slack user group id to mention
     thread: bool = False  # live posts on Discord: open a thread on the post
     replies: tuple[Section, ...] = ()  # live posts on Slack: posted as a reply in the thread
@@ -288,6 +289,7 @@ class CommandRequest:
     user: User = field(default_factory=lambda: User(id="console", name="console", is_admin=True))
     platform: str = Platform.CONSOLE
     channel: str | None = None
+    community: str | None = None  # the Discord guild or Slack workspace id: its own language
 
 
 # --- delivery -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
+from bot.commands import split_options
 from bot.errors import CommandError
 from bot.model import CommandRequest, OptionType, User
 
@@ -10,7 +11,7 @@ from bot.model import CommandRequest, OptionType, User
 def test_specs_cover_topics_and_builtins(app: App) -> None:
     specs = {s.name: s for s in app.router.commands()}
     assert set(specs) == {"deepseek", "claims", "digest", "sources", "subscriptions", "help",
-                          "subscribe", "unsubscribe"}
+                          "subscribe", "unsubscribe", "language"}
     assert specs["subscribe"].admin_only and specs["unsubscribe"].admin_only
     assert not specs["claims"].admin_only
     claims_options = {o.name: o for o in specs["claims"].options}
@@ -33,11 +34,11 @@ def test_text_form_parsing(app: App) -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("/claims page:two", "whole number"),
-        ("/claims page:0", "at least 1"),
-        ("/claims status:maybe", "one of disputed, no_evidence, hedged"),
-        ("/claims colour:red", "no option 'colour'"),
-        ("claims", "start with /"),
+        ("/claims page:two", "ganze Zahl"),
+        ("/claims page:0", "mindestens 1"),
+        ("/claims status:maybe", "eins von disputed, no_evidence, hedged"),
+        ("/claims colour:red", "keine Option 'colour'"),
+        ("claims", "beginnen mit /"),
     ],
 )
 def test_text_form_errors_say_what_to_write(app: App, line: str, message: str) -> None:
@@ -55,13 +56,13 @@ async def test_admin_commands_refused_to_members(seeded_app: App) -> None:
     member = User(id="u1", name="member", is_admin=False)
     reply = await seeded_app.router.handle(
         CommandRequest("subscribe", {"time": "08:00"}, member, "discord", "C1"))
-    assert reply.is_error and reply.ephemeral and "admins" in reply.title
+    assert reply.is_error and reply.ephemeral and "Admins" in reply.title
 
 
 async def test_topic_briefing_and_claims_come_from_stored_items(seeded_app: App) -> None:
     reply = await seeded_app.router.handle(CommandRequest("deepseek"))
     assert not reply.is_error
-    text = " ".join(b for s in reply.sections for b in s.bullets)
+    text = " ".join(f"{f.value} {f.measures}" for s in reply.sections for f in s.figures)
     assert "DeepSeek" in text
     claims = await seeded_app.router.handle(CommandRequest("claims"))
     shown = [c for s in claims.sections for c in s.claims]
@@ -72,7 +73,7 @@ async def test_topic_briefing_and_claims_come_from_stored_items(seeded_app: App)
 
 async def test_claims_pagination_and_bad_page(seeded_app: App) -> None:
     reply = await seeded_app.router.handle(CommandRequest("claims", {"page": 99}))
-    assert reply.is_error and "page" in reply.title
+    assert reply.is_error and "2 Seiten" in reply.title
 
 
 async def test_unknown_topic_option(seeded_app: App) -> None:
@@ -107,3 +108,36 @@ async def test_subscribe_live_from_chat_and_unsubscribe_by_id(app: App) -> None:
     gone = await app.router.handle(request("unsubscribe", id=live1.id))
     assert not gone.is_error
     assert [s.id for s in await app.storage.deliveries.subscriptions()] == [live2.id]
+
+
+@pytest.mark.parametrize(
+    ("text", "free", "pairs"),
+    [
+        ("claimant:Sam Altman", "", [("claimant", "Sam Altman")]),
+        ('include:"DeepSeek R1" page:2', "", [("include", "DeepSeek R1"), ("page", "2")]),
+        ("Musk status:disputed", "Musk", [("status", "disputed")]),
+        ("claimant:„Jens Spahn“ topic:deepseek", "", [("claimant", "Jens Spahn"),
+                                                      ("topic", "deepseek")]),
+        ('claimant:"a b: c" x', "", [("claimant", "a b: c")]),
+        ("time:08:00 timezone:Europe/Berlin", "", [("time", "08:00"),
+                                                   ("timezone", "Europe/Berlin")]),
+        ('"Sam Altman"', "Sam Altman", []),
+    ],
+)
+def test_a_value_runs_to_the_next_key(text: str, free: str, pairs: list[tuple[str, str]]) -> None:
+    assert split_options(text) == (free, pairs)
+
+
+def test_every_platform_parses_alike(app: App) -> None:
+    console = app.router.parse_text("/claims claimant:Sam Altman status:hedged")
+    slack = app.router.parse_text("claimant:Sam Altman status:hedged", command="claims",
+                                  platform="slack")
+    assert console.options == slack.options == {"claimant": "Sam Altman", "status": "hedged"}
+
+
+def test_descriptions_in_both_languages(app: App) -> None:
+    german = {s.name: s.description for s in app.router.commands("de")}
+    english = {s.name: s.description for s in app.router.commands("en")}
+    assert german.keys() == english.keys()
+    assert german["claims"] != english["claims"]
+    assert english["deepseek"] == "Briefing: DeepSeek and the US-China AI race"

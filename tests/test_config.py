@@ -157,3 +157,19 @@ def test_bad_subscription_keys_are_named(tmp_path: Path, extra: str, key: str,
         load_config(write(tmp_path, f'[[subscriptions]]\nplatform = "discord"\nchannel = "1"\n'
                                     f"{extra}\n"))
     assert caught.value.key == key and words in str(caught.value)
+
+
+def test_topic_description_per_language(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[seeds]\ndirectory = "."\n[[topics]]\nname = "chips"\nterms = ["Nvidia"]\n'
+                    'description = { de = "Chips und Zölle", en = "Chips and tariffs" }\n'
+                    '[[topics]]\nname = "ai"\nterms = ["AI"]\ndescription = "KI / AI"\n',
+                    encoding="utf-8")
+    chips, ai = load_config(path).topics
+    assert chips.display_name("de") == "Chips und Zölle"
+    assert chips.display_name("en") == "Chips and tariffs"
+    assert ai.display_name("de") == ai.display_name("en") == "KI / AI"
+    path.write_text('[seeds]\ndirectory = "."\n[[topics]]\nname = "x"\nterms = ["X"]\n'
+                    'description = { fr = "Puces" }\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="description"):
+        load_config(path)

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from bot.i18n import LABELS, MissingLabel, label
+from bot.i18n import (
+    CLAIM_LINE_MAX,
+    LABELS,
+    MissingLabel,
+    claim_quote,
+    claim_tags,
+    claim_who,
+    contradicts,
+    cut_words,
+    label,
+    quoted,
+)
+from bot.model import Claim
 
 
 def test_every_language_has_every_label() -> None:
@@ -19,3 +33,42 @@ def test_a_missing_label_is_an_error() -> None:
         label("no_such_label", "de")
     assert label("overview", "de") == "Überblick"
     assert label("overview", "fr") == "Overview"  # no French table: English
+
+
+def test_quotes_inside_quotes_take_the_inner_marks() -> None:
+    text = "DeepSeek sei Kriegsführung, „damit alle umsteigen.“"
+    assert quoted(text, "de") == "„DeepSeek sei Kriegsführung, ‚damit alle umsteigen.‘“"
+    assert quoted(text, "en") == "“DeepSeek sei Kriegsführung, ‘damit alle umsteigen.’”"
+    assert quoted('He said "no" twice', "en") == "“He said ‘no’ twice”"
+
+
+def test_cut_at_a_word() -> None:
+    assert cut_words("eins zwei drei vier", 12) == "eins zwei …"
+    assert cut_words("kurz", 12) == "kurz"
+
+
+def claim(**changes: object) -> Claim:
+    base = Claim(id="c1", claimant="Alexandr Wang", text="x", kind="indirect", cue=None,
+                 hedged=False, hedges=(), evidence="unstated")
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_dispute_tags_name_the_other_side_in_good_grammar() -> None:
+    against_article = claim(disputes=("c2",), dispute_reasons=("der Artikel („…“): doubt",))
+    assert contradicts(against_article, "de") == "widerspricht dem Artikel"
+    assert contradicts(against_article, "en") == "contradicts the article"
+    against_people = claim(claimant=None, disputes=("c3", "c4", "c5"), dispute_reasons=(
+        "Alexandr Wang („…“): a", "Elon Musk („…“): b", "Neal Khosla („…“): c"))
+    assert contradicts(against_people, "de") == \
+        "widerspricht Alexandr Wang, Elon Musk und 1 weiteren"
+    tags = claim_tags(dataclasses.replace(against_article, hedged=True, evidence="none_given"),
+                      "de", str)
+    assert tags == ["sinngemäß", "unter Vorbehalt", "ohne Beleg", "widerspricht dem Artikel"]
+
+
+def test_a_claim_line_stays_short() -> None:
+    long = claim(text=" ".join(["Wort"] * 200))
+    tags = claim_tags(long, "de", str)
+    line = f"{claim_who(long, 'de')} — {claim_quote(long, 'de', who='Alexandr Wang', tags=tags)}"
+    assert len(line) + sum(len(t) + 3 for t in tags) <= CLAIM_LINE_MAX
+    assert line.endswith(" …“")

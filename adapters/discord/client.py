@@ -36,7 +36,7 @@ ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 class Router(Protocol):
     """What the client needs from the core (``bot.commands.CommandRouter`` implements it)."""
 
-    def commands(self) -> list[CommandSpec]: ...
+    def commands(self, language: str | None = None) -> list[CommandSpec]: ...
     async def handle(self, request: CommandRequest) -> Reply: ...
     async def autocomplete(self, source: str, prefix: str) -> list[str]: ...
 
@@ -45,6 +45,37 @@ def configure_endpoints(config: DiscordConfig) -> None:
     """Point discord.py at ``[discord] api_base_url`` / ``gateway_url`` (process-wide settings)."""
     discord.http.Route.BASE = config.api_base_url.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+# Discord locales that read each of briefbot's languages.
+LOCALES: dict[discord.Locale, str] = {
+    discord.Locale.german: "de",
+    discord.Locale.american_english: "en",
+    discord.Locale.british_english: "en",
+}
+
+
+class SpecTranslator(app_commands.Translator):
+    """Command and option descriptions in every language of the label table, as Discord
+    localisations: a German client reads the German description, an English one the English,
+    whatever ``[bot] language`` is. Names and choices stay as they are (people type them)."""
+
+    def __init__(self, router: Router) -> None:
+        self.texts: dict[str, dict[str, str]] = {}
+        for language in set(LOCALES.values()):
+            table = self.texts.setdefault(language, {})
+            for spec in router.commands(language):
+                table[spec.name] = spec.description[:100]
+                for option in spec.options:
+                    table[f"{spec.name}.{option.name}"] = option.description[:100]
+
+    async def translate(self, string: app_commands.locale_str, locale: discord.Locale,
+                        context: app_commands.TranslationContextTypes) -> str | None:
+        language = LOCALES.get(locale)
+        key = string.extras.get("key")
+        if language is None or key is None:
+            return None
+        return self.texts.get(language, {}).get(str(key))
 
 
 Runner = Callable[[discord.Interaction, CommandSpec, dict[str, Any]], Awaitable[None]]
@@ -74,14 +105,15 @@ def build_command(
         inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                           annotation=discord.Interaction)
     ]
-    descriptions: dict[str, str] = {}
+    descriptions: dict[str, app_commands.locale_str] = {}
     autocompletes: dict[str, Any] = {}
     for option in spec.options:
         params.append(inspect.Parameter(
             option.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(option),
             default=inspect.Parameter.empty if option.required else None,
         ))
-        descriptions[option.name] = option.description[:100] or option.name
+        descriptions[option.name] = app_commands.locale_str(
+            option.description[:100] or option.name, key=f"{spec.name}.{option.name}")
         if option.autocomplete and not option.choices:  # Discord allows one or the other
             autocompletes[option.name] = completer(option.autocomplete)
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
@@ -89,7 +121,8 @@ def build_command(
     if autocompletes:
         callback.__discord_app_commands_param_autocomplete__ = autocompletes  # type: ignore[attr-defined]
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
-        name=spec.name, description=spec.description[:100] or spec.name, callback=callback
+        name=spec.name, callback=callback,
+        description=app_commands.locale_str(spec.description[:100] or spec.name, key=spec.name),
     )
     if spec.admin_only:
         command.default_permissions = ADMIN_PERMISSIONS
@@ -130,6 +163,7 @@ class BriefbotClient(discord.Client):
 
     async def setup_hook(self) -> None:
         """Sync commands: to ``guild_id`` when set (instant), else globally (up to an hour)."""
+        await self.tree.set_translator(SpecTranslator(self.router))
         guild = discord.Object(id=self.config.guild_id) if self.config.guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
@@ -163,6 +197,7 @@ class BriefbotClient(discord.Client):
             user=User(id=str(user.id), name=user.name, is_admin=is_admin),
             platform="discord",
             channel=str(interaction.channel_id) if interaction.channel_id else None,
+            community=str(interaction.guild_id) if interaction.guild_id else None,
         )
 
     async def _run_command(
@@ -192,7 +227,7 @@ class BriefbotClient(discord.Client):
         view: discord.ui.View | None = None,
     ) -> None:
         """The first message answers the interaction; the rest of a long reply follows it."""
-        messages = render(reply, language=self.language)
+        messages = render(reply, language=reply.language or self.language)
         private = reply.ephemeral or reply.is_error
         last = len(messages) - 1
         for i, message in enumerate(messages):
@@ -273,7 +308,7 @@ class PageView(discord.ui.View):
                 await self.client.tell_error(interaction, reply.title)
                 return
             view = PageView.maybe(self.client, request, reply)
-            first = render(reply, language=self.client.language)[0]
+            first = render(reply, language=reply.language or self.client.language)[0]
             await interaction.edit_original_response(
                 content=first.content, embeds=list(first.embeds), allowed_mentions=NO_MENTIONS,
                 view=view,

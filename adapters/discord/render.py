@@ -26,7 +26,7 @@ from urllib.parse import quote
 import discord
 from discord.utils import escape_mentions
 
-from bot.i18n import claim_tags, label
+from bot.i18n import claim_quote, claim_tags, claim_who, label, phrase
 from bot.model import Claim, Figure, Link, Reply, Section
 
 # Discord's documented limits.
@@ -147,17 +147,21 @@ def render_link(link: Link, language: str = "en") -> str:
     return f"→ {line}"
 
 
-def render_figure(figure: Figure) -> str:
+def render_figure(figure: Figure, language: str = "en") -> str:
     text = f"• **{escape(figure.value)}** — {escape(figure.measures)}"
     if figure.source:
-        text += f" ({escape(figure.source)})"
+        text += " · " + phrase("according_to", language, source=escape(figure.source))
     return text
 
 
 def render_claim(claim: Claim, language: str) -> str:
-    who = f"**{escape(claim.claimant)}**" if claim.claimant else f"*{label('article', language)}*"
+    """``• **Who** — „what“ — *tag · tag*``: no ids, the quote cut to keep the line short."""
+    name = claim_who(claim, language)
+    who = f"**{escape(name)}**" if claim.claimant else f"*{escape(name)}*"
     tags = claim_tags(claim, language, escape)
-    return f"• {who}: „{escape(claim.text)}“ — {'; '.join(tags)} (`{escape(claim.id)}`)"
+    quote = claim_quote(claim, language, who=name, tags=tags)
+    line = f"• {who} — {escape(quote)}" if quote else f"• {who}"
+    return line + (f" — *{' · '.join(tags)}*" if tags else "")
 
 
 def section_lines(section: Section, language: str) -> list[str]:
@@ -165,7 +169,7 @@ def section_lines(section: Section, language: str) -> list[str]:
     if section.text:
         lines.extend(escape(p) for p in section.text.split("\n") if p.strip())
     lines.extend(f"• {escape(b)}" for b in section.bullets)
-    lines.extend(render_figure(f) for f in section.figures)
+    lines.extend(render_figure(f, language) for f in section.figures)
     lines.extend(render_claim(c, language) for c in section.claims)
     lines.extend(render_link(link, language) for link in section.links)
     return lines

@@ -35,7 +35,7 @@ from bot.commands import CommandRouter
 from bot.config import Secrets, SlackConfig
 from bot.errors import BriefbotError, CommandError, ConfigError
 from bot.i18n import label
-from bot.model import Reply, User
+from bot.model import CommandRequest, Reply, User
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class SlackCommands:
         """Never raises: Slack shows a bare timeout for an unanswered command."""
         try:
             reply = await self.reply(command)
-            messages = render(reply, language=self.language)
+            messages = render(reply, language=reply.language or self.language)
         except Exception:
             log.exception("answering %s failed", command.get("command"))
             reply = Reply(title=label("answer_failed", self.language), ephemeral=True,
@@ -114,23 +114,28 @@ class SlackCommands:
         name = str(command.get("command", "")).lstrip("/")
         channel = str(command.get("channel_id") or "") or None
         user_id = str(command.get("user_id", ""))
+        team = str(command.get("team_id") or "") or None
         spec = self.router.spec(name)
+        language = self.language
         try:
+            language = await self.router.language_for(
+                CommandRequest(name, platform="slack", channel=channel, community=team))
             admin = False
             if spec is not None and spec.admin_only:
                 admin = await self.is_admin(user_id)
             user = User(id=user_id, name=str(command.get("user_name", "")), is_admin=admin)
             request = self.router.parse_text(str(command.get("text") or ""), user=user,
-                                             platform="slack", channel=channel, command=name)
+                                             platform="slack", channel=channel, command=name,
+                                             community=team, language=language)
             if name == "subscribe" and admin and channel:
-                problem = await self.posting_problem(channel)
+                problem = await self.posting_problem(channel, language)
                 if problem:
-                    return Reply(title=problem, ephemeral=True, is_error=True)
+                    return Reply(title=problem, ephemeral=True, is_error=True, language=language)
         except CommandError as e:
-            return Reply(title=str(e), ephemeral=True, is_error=True)
+            return Reply(title=str(e), ephemeral=True, is_error=True, language=language)
         except BriefbotError as e:
             log.warning("/%s failed before routing: %s", name, e)
-            return Reply(title=str(e), ephemeral=True, is_error=True)
+            return Reply(title=str(e), ephemeral=True, is_error=True, language=language)
         return await self.router.handle(request)
 
     async def is_admin(self, user_id: str) -> bool:
@@ -150,14 +155,15 @@ class SlackCommands:
         self._admins[user_id] = (admin, time.monotonic())
         return admin
 
-    async def posting_problem(self, channel: str) -> str | None:
+    async def posting_problem(self, channel: str, language: str | None = None) -> str | None:
+        language = language or self.language
         if channel.startswith("D"):
-            return label("subscribe_in_channel", self.language)
+            return label("subscribe_in_channel", language)
         problem = await self.publisher.can_post(channel)
         if problem == "not_in_channel":
-            return label("bot_not_in_channel", self.language)
+            return label("bot_not_in_channel", language)
         if problem:
-            return label("bot_cannot_see_channel", self.language)
+            return label("bot_cannot_see_channel", language)
         return None
 
     async def drain(self) -> None:

@@ -1,7 +1,8 @@
 """``briefbot slack-manifest``: a Slack app manifest built from the router's commands.
 
 Slash commands live in the Slack app's configuration, not in the bot, so adding or renaming a topic
-means importing the manifest again (the README says so).
+means importing the manifest again (the README says so). Slack has no per-language descriptions:
+the manifest is written in ``[bot] language``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any, cast
 
 from bot.commands import CommandRouter
 from bot.config import Config
+from bot.i18n import label
 from bot.model import CommandSpec
 
 SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "channels:history")
@@ -38,7 +40,7 @@ def manifest(router: CommandRouter, *, name: str = "briefbot", mode: str = "sock
             "description": _trim(spec.description, 100),
             "should_escape": False,
         }
-        command["usage_hint"] = usage_hint(spec) or "(no options)"
+        command["usage_hint"] = usage_hint(spec) or label("no_options", router.language)
         if mode == "http":
             command["url"] = request_url
         commands.append(command)
@@ -46,7 +48,7 @@ def manifest(router: CommandRouter, *, name: str = "briefbot", mode: str = "sock
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
             "name": name,
-            "description": "Short news digests and an honest claims ledger",
+            "description": label("app_description", router.language),
             "background_color": "#2c3e50",
         },
         "features": {

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.i18n import claim_tags, label
+from bot.i18n import claim_quote, claim_tags, claim_who, label, phrase
 from bot.model import Claim, Figure, Link, Reply, Section
 
 MAX_BLOCKS = 50
@@ -74,17 +74,23 @@ def link(item: Link, language: str = "en") -> str:
 
 
 def claim_line(claim: Claim, language: str) -> str:
-    who = escape(claim.claimant) if claim.claimant else f"({label('article', language)})"
+    """``*Who* — „what“ _tag · tag_``: no ids, the quote cut to keep the line short."""
+    name = claim_who(claim, language)
     tags = claim_tags(claim, language, escape)
-    line = f"*{who}*: „{escape(claim.text)}“ _[{'; '.join(tags)}]_ `{escape(claim.id)}`"
+    quote = claim_quote(claim, language, who=name, tags=tags)
+    line = f"*{escape(name)}* — {escape(quote)}" if quote else f"*{escape(name)}*"
+    if tags:
+        line += f" _{' · '.join(tags)}_"
     if len(claim.sources) == 1 and claim.sources[0].url:
         line += f" — {link(claim.sources[0], language)}"
     return line
 
 
-def figure_line(figure: Figure) -> str:
+def figure_line(figure: Figure, language: str = "en") -> str:
     text = f"*{escape(figure.value)}* — {escape(figure.measures)}"
-    return text + (f" ({escape(figure.source)})" if figure.source else "")
+    if figure.source:
+        text += " · " + phrase("according_to", language, source=escape(figure.source))
+    return text
 
 
 def section_lines(section: Section, language: str) -> list[str]:
@@ -92,7 +98,7 @@ def section_lines(section: Section, language: str) -> list[str]:
     if section.text:
         lines.append(escape(section.text))
     lines += [f"• {escape(b)}" for b in section.bullets]
-    lines += [f"• {figure_line(f)}" for f in section.figures]
+    lines += [f"• {figure_line(f, language)}" for f in section.figures]
     lines += [f"• {claim_line(c, language)}" for c in section.claims]
     lines += [f"→ {link(item, language)}" for item in section.links]
     return lines
@@ -149,7 +155,7 @@ def content_blocks(reply: Reply, language: str) -> list[Block]:
         if current:
             blocks.append(_mrkdwn_section(current))
     footer = []
-    if reply.page is not None and reply.pages is not None:
+    if reply.page is not None and reply.pages is not None and reply.pages > 1:
         footer.append(f"{label('page', language)} {reply.page}/{reply.pages}")
     if reply.footer:
         footer.append(escape(reply.footer))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answers.claims import ClaimAnswers
+from bot.answers.communities import CommunityAnswers
 from bot.answers.digest import DigestAnswers, DigestWindow, digest_reply, topic_digest_reply
 from bot.answers.sources import SourceAnswers
 from bot.answers.subscriptions import SubscriptionAnswers
@@ -20,6 +21,7 @@ from bot.model import Claim, Reply, User
 
 __all__ = [
     "ClaimAnswers",
+    "CommunityAnswers",
     "CoreAnswers",
     "DigestAnswers",
     "DigestWindow",
@@ -38,14 +40,17 @@ class CoreAnswers:
     digests: DigestAnswers
     source_health: SourceAnswers
     channel_digests: SubscriptionAnswers
+    communities: CommunityAnswers
 
-    async def topic_briefing(self, topic: str) -> Reply:
-        return await self.briefings.briefing(topic)
+    async def topic_briefing(self, topic: str, *, language: str | None = None) -> Reply:
+        return await self.briefings.briefing(topic, language=language)
 
     async def claims(
-        self, *, claimant: str | None, status: str | None, topic: str | None, page: int
+        self, *, claimant: str | None, status: str | None, topic: str | None, page: int,
+        language: str | None = None,
     ) -> Reply:
-        return await self.claim_ledger.page(claimant=claimant, status=status, topic=topic, page=page)
+        return await self.claim_ledger.page(claimant=claimant, status=status, topic=topic, page=page,
+                                            language=language)
 
     async def ledger(self) -> list[Claim]:
         """Every claim as a ledger entry (unranked)."""
@@ -59,11 +64,17 @@ class CoreAnswers:
     async def complete(self, source: str, prefix: str) -> list[str]:
         return await self.claim_ledger.complete_claimant(prefix) if source == "claimant" else []
 
-    async def digest(self, *, topic: str | None) -> Reply:
-        return await self.digests.digest(topic=topic)
+    async def digest(self, *, topic: str | None, language: str | None = None) -> Reply:
+        return await self.digests.digest(topic=topic, language=language)
 
-    async def sources(self) -> Reply:
-        return await self.source_health.sources()
+    async def sources(self, *, language: str | None = None) -> Reply:
+        return await self.source_health.sources(language=language)
+
+    async def language_of(self, platform: str, community: str | None) -> str | None:
+        return await self.communities.language_of(platform, community)
+
+    async def set_language(self, platform: str, community: str, language: str) -> None:
+        await self.communities.set_language(platform, community, language)
 
     async def subscriptions(self, *, platform: str, channel: str | None) -> Reply:
         return await self.channel_digests.listing(platform=platform, channel=channel)

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from bot.claims.query import filter_claims, ledger_claims, page_of, rank
+from bot.claims.query import (
+    STATUSES,
+    closest_names,
+    filter_claims,
+    fold,
+    ledger_claims,
+    name_matches,
+    page_of,
+    rank,
+)
 from bot.config import Config
-from bot.i18n import label
+from bot.errors import CommandError
+from bot.i18n import count_label, label, phrase
 from bot.model import Claim, Reply, Section
 from bot.storage import Storage
 
@@ -42,23 +52,61 @@ class ClaimAnswers:
         return rank(claims)
 
     async def page(
-        self, *, claimant: str | None, status: str | None, topic: str | None, page: int
+        self, *, claimant: str | None, status: str | None, topic: str | None, page: int,
+        language: str | None = None,
     ) -> Reply:
-        claims = await self.filtered(claimant=claimant, status=status, topic=topic)
-        shown = page_of(claims, page, PER_PAGE)
-        filters = ", ".join(
-            f"{k}: {v}" for k, v in (("claimant", claimant), ("status", status), ("topic", topic))
-            if v
-        )
-        title = label("claims", self.language) + (f" ({filters})" if filters else "")
-        section = Section(
-            heading=f"{len(claims)} · {label('page', self.language)} {page}/{shown.pages}",
+        """One page of ``/claims``; a claimant nobody matches is answered with the closest names.
+
+        Raises:
+            CommandError: an unknown claimant, status or page (in ``language``).
+        """
+        language = language or self.language
+        ledger = await self.ledger()
+        if claimant:
+            known = {c.claimant for c in ledger if c.claimant}
+            if not any(name_matches(claimant, name) for name in known):
+                raise CommandError(_unknown_claimant(claimant, sorted(known), language))
+        claims = rank(filter_claims(ledger, claimant=claimant, topic=topic, status=status,
+                                    language=language))
+        shown = page_of(claims, page, PER_PAGE, language=language)
+        title = label("claims", language)
+        filters = filter_words(claimant=claimant, status=status, topic=topic, language=language)
+        if filters:
+            title += f" ({filters})"
+        count = count_label(len(claims), "claims_one", "claims_count", language)
+        section = Section(  # the page is the footer's (every renderer shows it there)
+            heading=count,
             claims=shown.claims,
-            text=None if shown.claims else label("no_claims", self.language),
+            text=None if shown.claims else label("no_claims", language),
         )
-        return Reply(title=title, sections=(section,), page=page, pages=shown.pages)
+        return Reply(title=title, sections=(section,), page=page, pages=shown.pages,
+                     language=language)
 
     async def complete_claimant(self, prefix: str) -> list[str]:
+        """Names containing what was typed, accents and case ignored; else the closest names."""
         names = sorted(set(await self.storage.claims.claimants()))
-        needle = prefix.casefold()
-        return [n for n in names if needle in n.casefold()]
+        needle = fold(prefix)
+        found = [n for n in names if needle in fold(n)]
+        return found or closest_names(prefix, names)
+
+
+def filter_words(
+    *, claimant: str | None, status: str | None, topic: str | None, language: str
+) -> str:
+    """``von: Sam Altman, Status: bestritten``: the filters of a /claims page in words."""
+    parts = []
+    if claimant:
+        parts.append(f"{label('filter_claimant', language)}: {claimant}")
+    if status:
+        code = STATUSES.get(status.strip().casefold(), status)
+        parts.append(f"{label('filter_status', language)}: {label('status_' + code, language)}")
+    if topic:
+        parts.append(f"{label('filter_topic', language)}: {topic}")
+    return ", ".join(parts)
+
+
+def _unknown_claimant(name: str, known: list[str], language: str) -> str:
+    message = phrase("err_unknown_claimant", language, name=repr(name))
+    nearest = closest_names(name, known)
+    return f"{message}; {phrase('err_closest', language, names=', '.join(nearest))}" if nearest \
+        else message

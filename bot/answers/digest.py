@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.answers.claims import ClaimAnswers
 from bot.answers.prepared import seed_story_keys
 from bot.briefing.digest import build_digest
+from bot.claims.query import fold
 from bot.config import Config, TopicConfig
 from bot.errors import CommandError
 from bot.feeds.health import failure_notices
-from bot.i18n import label
-from bot.model import Digest, Item, Reply, Section
+from bot.i18n import label, phrase
+from bot.model import Claim, Digest, Item, Link, Reply, Section
 from bot.ports import Clock
 from bot.storage import Storage
 from bot.storage.deliveries import SubscriptionRow
@@ -51,11 +53,13 @@ class DigestAnswers:
             return DigestWindow(day_ago, until, items, f"{_fmt(day_ago)} – {_fmt(until)}")
         items = await self.storage.items.window(limit=10)
         oldest = min((i.ingested_at for i in items), default=until)
-        return DigestWindow(oldest, until, items, f"newest {len(items)} items")
+        return DigestWindow(oldest, until, items,
+                            phrase("window_newest", self.language, n=len(items)))
 
-    async def digest(self, *, topic: str | None) -> Reply:
+    async def digest(self, *, topic: str | None, language: str | None = None) -> Reply:
+        language = language or self.language
         window = await self.window()
-        return digest_reply(await self.build(window, topic=topic), self.language)
+        return digest_reply(await self.build(window, topic=topic, language=language), language)
 
     async def for_subscription(
         self, sub: SubscriptionRow, since: datetime, until: datetime
@@ -68,8 +72,11 @@ class DigestAnswers:
         digest = await self.build(window, topic=sub.topic)
         return None if digest.empty else digest_reply(digest, self.language)
 
-    async def build(self, window: DigestWindow, *, topic: str | None) -> Digest:
+    async def build(
+        self, window: DigestWindow, *, topic: str | None, language: str | None = None
+    ) -> Digest:
         """Stories, ranking and what changed since the previous window: bot.briefing.digest."""
+        language = language or self.language
         config = self._topic(topic)
         span = window.until - window.since
         previous = await self.storage.items.window(since=window.since - span, until=window.since)
@@ -83,7 +90,7 @@ class DigestAnswers:
         digest = build_digest(
             items=window.items, figures=figures, claims=await self.claims.ledger(),
             since=window.since, until=window.until, window=window.description,
-            language=self.language, topic=config, topic_scores=stored, previous_items=previous,
+            language=language, topic=config, topic_scores=stored, previous_items=previous,
             window_disputes=found,
         )
         # one line per feed whose failure episode began in this window: windows follow each other,
@@ -104,36 +111,98 @@ def _fmt(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
+DIGEST_BUDGET = 1500  # characters of a digest as people read it (headings and tags included)
+DIGEST_CLAIMS = 5
+
+
 def topic_digest_reply(digest: Digest, briefing: Reply, language: str) -> Reply:
-    """``digest --topic``: the topic briefing (overview, key figures, latest, top claims) plus what
-    only the digest window knows (what changed, failing feeds), without saying anything twice."""
+    """``digest --topic``: the topic briefing (key figures, top claims, timeline) plus what only
+    the digest window knows (what changed, failing feeds), without saying anything twice."""
     sections = list(briefing.sections)
     if digest.changes:
         sections.append(Section(label("changes", language), bullets=digest.changes))
     if digest.notices:
         sections.append(Section(label("sources", language), bullets=digest.notices))
     return Reply(title=digest.title, sections=tuple(sections),
-                 footer=f"{label('window', language)}: {digest.window}")
+                 footer=f"{label('window', language)}: {digest.window}", language=language)
 
 
-def digest_reply(digest: Digest, language: str) -> Reply:
-    """Render a digest as a neutral reply."""
+def digest_reply(digest: Digest, language: str, *, budget: int = DIGEST_BUDGET) -> Reply:
+    """Render a digest as a neutral reply of at most ``budget`` characters: the overview and the
+    story headlines always, then new claims, changes and notices while they fit. A fact is shown
+    once: a story's bullets the overview has are left out, a claim whose words the overview
+    quotes is shown by who and its tags only (or not at all when it has no tag that matters)."""
     footer = f"{label('window', language)}: {digest.window}"
     if digest.empty:
-        return Reply(title=digest.title, sections=(Section(label("top_stories", language),
-                                                           text=label("quiet", language)),),
-                     footer=footer)
-    sections = [Section(label("overview", language), bullets=digest.bullets)]
+        return Reply(title=digest.title, sections=(Section("", text=label("quiet", language)),),
+                     footer=footer, language=language)
+    sections = [Section("", bullets=digest.bullets)]
     shown = set(digest.bullets)
     for story in digest.stories:
-        # a story whose bullets the overview already carries is shown by headline and links only
         fresh = tuple(b for b in story.bullets if b not in shown)
         shown.update(fresh)
-        sections.append(Section(heading=story.headline, bullets=fresh, links=story.sources))
-    if digest.new_claims:
-        sections.append(Section(label("new_claims", language), claims=digest.new_claims))
+        sections.append(Section(heading=story.headline, bullets=fresh,
+                                links=story_links(story.headline, story.sources, language)))
+    reply = Reply(title=digest.title, sections=tuple(sections), footer=footer, language=language)
+    claims = once(digest.new_claims, shown)[:DIGEST_CLAIMS]
+    extra = [Section(label("new_claims", language), claims=claims)] if claims else []
     if digest.changes:
-        sections.append(Section(label("changes", language), bullets=digest.changes))
+        extra.append(Section(label("changes", language), bullets=digest.changes))
     if digest.notices:
-        sections.append(Section(label("sources", language), bullets=digest.notices))
-    return Reply(title=digest.title, sections=tuple(sections), footer=footer)
+        extra.append(Section(label("sources", language), bullets=digest.notices))
+    for section in extra:
+        reply = _fit(reply, section, budget)
+    return reply
+
+
+def story_links(headline: str, sources: Sequence[Link], language: str) -> tuple[Link, ...]:
+    """A story's sources under its headline: a source titled like the headline is shown as
+    "Source" (the headline is not printed twice); one without an address or date says nothing."""
+    out = []
+    for link in sources:
+        if link.title.strip() != headline.strip():
+            out.append(link)
+        elif link.url:
+            out.append(dataclasses.replace(link, title=label("story_source", language)))
+    return tuple(out)
+
+
+def once(claims: Sequence[Claim], shown: Iterable[str]) -> tuple[Claim, ...]:
+    """Claims not yet told: one whose words a shown bullet carries keeps only who and its tags,
+    and only when it is disputed, unsupported or hedged (else it would say nothing new)."""
+    text = fold(" ".join(shown))
+    out = [claim if fold(claim.text) not in text else dataclasses.replace(claim, text="")
+           for claim in claims]
+    quoted_ids = {c.id for c in out if c.text}
+    # a claim told by who and tags only says something new when a tag is not already said by
+    # another line: a dispute with a claim not in the list, or no evidence given
+    return tuple(c for c in out if c.text or c.evidence == "none_given"
+                 or any(other not in quoted_ids for other in c.disputes))
+
+
+def _fit(reply: Reply, section: Section, budget: int) -> Reply:
+    """``reply`` with as much of ``section`` as fits ``budget`` (whole lines, in order)."""
+    def with_(part: Section) -> Reply:
+        return dataclasses.replace(reply, sections=(*reply.sections, part))
+
+    claims, bullets = list(section.claims), list(section.bullets)
+    while claims or bullets:
+        candidate = with_(dataclasses.replace(section, claims=tuple(claims),
+                                              bullets=tuple(bullets)))
+        if reading_length(candidate) <= budget:
+            return candidate
+        if claims:
+            claims.pop()
+        else:
+            bullets.pop()
+    return reply
+
+
+def reading_length(reply: Reply) -> int:
+    """About the characters a person reads: the texts plus the words every renderer adds per
+    claim (who, tags, quotation marks) and per line."""
+    lines = sum(len(s.bullets) + len(s.links) + len(s.claims) + len(s.figures) + 2
+                for s in reply.sections)
+    tags = sum(70 for s in reply.sections for _ in s.claims)
+    links = sum(len(link.url or "") for s in reply.sections for link in s.links)
+    return reply.plain_length() - links + 4 * lines + tags

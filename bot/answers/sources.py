@@ -16,10 +16,11 @@ class SourceAnswers:
         self.storage = storage
         self.language = config.bot.language
 
-    async def sources(self) -> Reply:
+    async def sources(self, *, language: str | None = None) -> Reply:
+        language = language or self.language
         bullets = [h.line() for h in await source_health(self.storage, self.config)]
-        sections = [Section(label("sources", self.language), bullets=tuple(bullets))]
+        sections = [Section("", bullets=tuple(bullets))]  # the title says it: no heading again
         disabled = tuple(await disabled_notices(self.storage.deliveries))
         if disabled:
-            sections.append(Section(label("subscriptions", self.language), bullets=disabled))
-        return Reply(title=label("sources", self.language), sections=tuple(sections))
+            sections.append(Section(label("subscriptions", language), bullets=disabled))
+        return Reply(title=label("sources", language), sections=tuple(sections))

@@ -41,12 +41,13 @@ class TopicBriefings:
         scored.sort(key=lambda p: (p[0].published or p[0].ingested_at, p[1]), reverse=True)
         return scored
 
-    async def briefing(self, name: str) -> Reply:
+    async def briefing(self, name: str, *, language: str | None = None) -> Reply:
+        language = language or self.language
         scored = await self.scored(name, newest=MAX_ITEMS)  # it reads no more than the newest so many
         items = [item for item, _ in scored]
         await seed_story_keys(self.storage, items)
         figures = await self.storage.items.figures_many([i.id for i in items])
         claims = await self.claims.filtered(topic=name)
-        return build_topic_briefing(self.topic(name), items, figures, claims, self.language,
+        return build_topic_briefing(self.topic(name), items, figures, claims, language,
                                     now=self.clock.now(),
                                     topic_scores={item.id: value for item, value in scored})

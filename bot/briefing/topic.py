@@ -1,9 +1,10 @@
-"""The topic briefing (/deepseek): the state of the story from every stored item on the topic.
+"""The topic briefing (/deepseek): what the daily digest does not carry, from every stored item
+on the topic.
 
-Overview: with one story, that story's own bullets (up to five); with several, the lead bullet of
-each of the top five stories. Key figures: value, what it measures, who says so (the speaker, else
-the item's title with its link). Latest developments: newest items with dates and links. Top claims:
-the ledger's ranking, disputed and evidence-free first.
+The digest tells the day's stories; the briefing adds the rest instead of repeating it. Key
+figures: value, what it measures, who says so (the speaker, else the item's title). Top claims:
+the ledger's ranking, disputed and evidence-free first. Timeline: the newest items by their
+publication date ("date unknown" when the source gave none; never the day briefbot stored it).
 """
 
 from __future__ import annotations
@@ -37,32 +38,39 @@ def build_topic_briefing(
     topic_scores: Mapping[int, int] | None = None,
 ) -> Reply:
     """``claims``: already ranked (bot.answers.rank_claims); the first five are shown."""
-    title = f"{label('briefing', language)}: {topic.description or topic.name}"
+    title = f"{label('briefing', language)}: {topic.display_name(language)}"
     on_topic = sorted((i for i in items if item_relevance(topic, i, topic_scores) > 0),
                       key=lambda i: (_when(i), i.id), reverse=True)[:MAX_ITEMS]
     if not on_topic:
-        return Reply(title=title, sections=(Section(label("overview", language),
-                                                    text=label("no_items", language)),))
+        return Reply(title=title, sections=(Section("", text=label("no_items", language)),),
+                     language=language)
     until = now or max(_when(i) for i in on_topic)
     ranked = rank(cluster(on_topic), until, language, topic, topic_scores)
     if len(ranked) == 1:
         overview = lead_item(ranked[0].items, language).bullets[:MAX_BULLETS]
     else:
         overview = tuple(r.story.bullets[0] for r in ranked if r.story.bullets)[:MAX_BULLETS]
-    sections = [Section(label("overview", language), bullets=tuple(overview))]
+    sections: list[Section] = []
     key_figures = _figures([i for r in ranked[:MAX_BULLETS] for i in r.items], figures,
                            overview, language)
     if key_figures:
         sections.append(Section(label("key_figures", language), figures=tuple(key_figures)))
-    newest = sorted(on_topic, key=lambda i: (_when(i), i.id), reverse=True)[:MAX_LATEST]
-    sections.append(Section(label("latest", language),
-                            links=tuple(Link(i.title, i.url, _when(i)) for i in newest)))
     top = [c for c in claims if not c.topics or topic.name in c.topics][:MAX_CLAIMS]
     if top:
         sections.append(Section(label("top_claims", language), claims=tuple(top)))
+    newest = sorted(on_topic, key=lambda i: (_when(i), i.id), reverse=True)[:MAX_LATEST]
+    sections.append(Section(label("timeline", language),
+                            links=tuple(timeline_link(i, language) for i in newest)))
     count = "source_one" if len(on_topic) == 1 else "sources_count"
-    footer = f"{len(on_topic)} {label(count, language)}"
-    return Reply(title=title, sections=tuple(sections), footer=footer)
+    footer = f"{len(on_topic)} {label(count, language)} · {label('more_in_digest', language)}"
+    return Reply(title=title, sections=tuple(sections), footer=footer, language=language)
+
+
+def timeline_link(item: Item, language: str) -> Link:
+    """An item in the timeline: dated by publication; an undated one says so in its title."""
+    if item.published is not None:
+        return Link(item.title, item.url, item.published)
+    return Link(f"({label('date_unknown', language)}) {item.title}", item.url, None)
 
 
 def _figures(
@@ -71,7 +79,7 @@ def _figures(
 ) -> list[Figure]:
     """Distinct values; those the overview carries first (they are the facts the briefing rests
     on), then in story order. Each says who says so: the claimant stored with it, else the
-    article (named by its title when the briefing draws on several)."""
+    article's title when the briefing draws on several (one article needs no name)."""
     pool: list[Figure] = []
     seen: set[str] = set()
     several = len({i.id for i in items if figures.get(i.id)}) > 1
@@ -83,7 +91,8 @@ def _figures(
                 seen.add(key)
                 if f.source:
                     claimed.add(f.value)
-                source = f.source or (_short(item.title) if several else label("article", language))
+                # the article's own figures name no source: the briefing is told from it
+                source = f.source or (_short(item.title) if several else None)
                 pool.append(dataclasses.replace(f, url=f.url or item.url, source=source))
     text = " ".join(overview)
     # stable: story order within each group

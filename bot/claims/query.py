@@ -11,12 +11,15 @@ ties: most recently seen first, then first seen, then id (stable pages).
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from difflib import SequenceMatcher
 
 from bot.claims.compare import same_claimant
 from bot.errors import CommandError
+from bot.i18n import label, phrase
 from bot.model import Claim, DisputeReason, Link
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow, DisputeRow
@@ -138,15 +141,14 @@ def rank(claims: list[Claim]) -> list[Claim]:
 
 def filter_claims(
     claims: list[Claim], *, claimant: str | None = None, topic: str | None = None,
-    status: str | None = None, since: datetime | None = None,
+    status: str | None = None, since: datetime | None = None, language: str = "en",
 ) -> list[Claim]:
-    """Raises CommandError for an unknown status."""
+    """Raises CommandError for an unknown status (in ``language``)."""
     wanted = None
     if status:
         wanted = STATUSES.get(status.strip().casefold())
         if wanted is None:
-            raise CommandError(
-                f"unknown status {status!r}; use one of: disputed, no_evidence, hedged")
+            raise CommandError(phrase("err_unknown_status", language, status=repr(status)))
     out = []
     for c in claims:
         if claimant and not _claimant_matches(claimant, c.claimant):
@@ -165,17 +167,69 @@ def filter_claims(
     return out
 
 
+_ARTICLE_WORDS = ("none", "null", "article", "artikel", "-")
+
+
 def _claimant_matches(query: str, claimant: str | None) -> bool:
     if claimant is None:
-        return query.strip().casefold() in ("none", "null", "article", "-")
-    return query.casefold() in claimant.casefold() or same_claimant(query, claimant)
+        return fold(query) in _ARTICLE_WORDS
+    return name_matches(query, claimant) or same_claimant(query, claimant)
 
 
-def page_of(claims: Sequence[Claim], page: int, per_page: int = 10) -> ClaimPage:
-    """One page of ``claims`` (already filtered and ranked). Raises CommandError for a bad page."""
+def fold(text: str) -> str:
+    """Lower case without accents and extra spaces: ``Müller`` and ``muller`` fold alike (ß as ss,
+    ä as a), so people type names as their keyboard lets them."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.split())
+
+
+def _close(typed: str, word: str) -> bool:
+    """One typed word against one word of a name: the same, a beginning (3 letters or more), or a
+    small misspelling (``andreesen`` for ``andreessen``)."""
+    if typed == word or (len(typed) >= 3 and word.startswith(typed)):
+        return True
+    return len(typed) >= 4 and SequenceMatcher(None, typed, word).ratio() >= 0.8
+
+
+def name_matches(query: str, name: str) -> bool:
+    """Whether ``query`` names ``name``: the folded text inside it, or every typed word close to
+    a word of the name (``sam altman``, ``Altman``, ``andreesen`` for Marc Andreessen)."""
+    typed, full = fold(query), fold(name)
+    if not typed:
+        return False
+    if typed in full:
+        return True
+    words = full.replace("-", " ").split()
+    return all(any(_close(t, w) for w in words) for t in typed.replace("-", " ").split())
+
+
+def closest_names(query: str, names: Sequence[str], limit: int = 3) -> list[str]:
+    """The known names most like ``query`` (each word of a name counts), best first; none below
+    half alike."""
+    typed = fold(query)
+
+    def likeness(name: str) -> float:
+        folded = fold(name)
+        parts = [folded, *folded.split()]
+        return max(SequenceMatcher(None, typed, part).ratio() for part in parts)
+
+    scored = sorted(((likeness(n), n) for n in set(names)), key=lambda p: (-p[0], p[1]))
+    return [name for score, name in scored if score >= 0.5][:limit]
+
+
+def page_of(
+    claims: Sequence[Claim], page: int, per_page: int = 10, *, language: str = "en"
+) -> ClaimPage:
+    """One page of ``claims`` (already filtered and ranked).
+
+    Raises:
+        CommandError: a page past the last (in ``language``).
+    """
     pages = max(1, -(-len(claims) // per_page))
     if page < 1 or page > pages:
-        raise CommandError(f"there are only {pages} page(s) of claims")
+        raise CommandError(label("err_pages", language) if pages == 1
+                           else phrase("err_pages_many", language, pages=pages))
     shown = claims[(page - 1) * per_page: page * per_page]
     return ClaimPage(tuple(shown), page, pages, len(claims))
 

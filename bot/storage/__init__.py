@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.config import Config, database_target
 from bot.storage.claims import ClaimStore
+from bot.storage.communities import CommunitiesStorage, CommunityStore
 from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
@@ -36,6 +37,7 @@ class Storage:
         self.claims: ClaimsStorage = ClaimStore(db)
         self.deliveries: DeliveriesStorage = DeliveryStore(db)
         self.prepared: PreparedStorage = PreparedStore(db)
+        self.communities: CommunitiesStorage = CommunityStore(db)
         self.live: LiveStorage = LiveStore(db)
 
     @classmethod

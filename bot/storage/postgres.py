@@ -44,10 +44,14 @@ _LOST = (
     asyncpg.PostgresConnectionError,  # SQLSTATE class 08
     asyncpg.AdminShutdownError,
     asyncpg.CannotConnectNowError,
+    # a connection terminated by the server while the driver was mid-operation ("cannot switch to
+    # state …; another operation is in progress"): lost as well, seen when backends are killed
+    asyncpg.InternalClientError,
     ConnectionError,
 )
 _CONFLICT = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
-_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError,
+                  asyncio.TimeoutError)
 
 
 class PostgresEngine:

@@ -203,9 +203,18 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX claims_seq ON claims(seq);
         """,
     },
-    # 4 and 5 are the "readable" and "feeds from chat" migrations; until they arrive in this
-    # branch they are no-ops here (a merge replaces these two lines with theirs).
-    "SELECT 1",  # 4: placeholder
+    # 4: what a community (Discord server, Slack workspace) chose for itself: its language
+    """
+    CREATE TABLE community_settings (
+        platform TEXT NOT NULL,
+        community_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (platform, community_id)
+    );
+    """,
+    # 5 is the "feeds from chat" migration; until it arrives in this branch it is a no-op here
+    # (a merge replaces this line with it).
     "SELECT 1",  # 5: placeholder
     # 6: live subscriptions beside digests. A subscription gets a mode and a route (feeds, include,
     # exclude, the live keys); ``live_queue`` holds items stored or retitled by a poll after the

@@ -25,7 +25,7 @@ async def test_console_answers_each_line_and_helps_on_unknown(seeded_app: App) -
     assert code == 0
     assert text.index("Tagesüberblick") < text.index("Lagebild")
     assert "Unbekannter Befehl: /nonsense" in text and "/claims [claimant:NAME]" in text
-    assert "page must be a whole number" in text
+    assert "page muss eine ganze Zahl sein" in text
     assert "\x1b[" not in text  # plain when not a TTY
 
 
@@ -36,8 +36,8 @@ def test_render_strips_terminal_escapes_and_marks_claims() -> None:
     reply = Reply(title="T\x07", sections=(Section("S", claims=(claim,)),))
     text = render_reply(reply, language="en")
     assert "\x1b" not in text and "\x07" not in text
-    assert "(the article)" in text and "hedged: angeblich" in text
-    assert "no evidence given" in text and "2 sources" in text
+    assert "The article — “red text”" in text and "hedged" in text
+    assert "no evidence given" in text and "2 sources" in text and "c1" not in text
 
 
 def test_run_console_end_to_end_via_cli(tmp_path: Path) -> None:
@@ -55,3 +55,21 @@ def test_run_console_end_to_end_via_cli(tmp_path: Path) -> None:
     out = proc.stdout
     assert "Lagebild" in out and "Behauptungen" in out and "Unbekannter Befehl" in out
     assert (tmp_path / "briefbot-data" / "briefbot.db").exists()
+
+
+async def test_console_claims_by_a_claimant_as_people_type_it(seeded_app: App) -> None:
+    async def typed(line: str) -> str:
+        out = io.StringIO()
+        await run_console(seeded_app.router, stdin=io.StringIO(line + "\n"), stdout=out,
+                          rich=False)
+        return out.getvalue()
+
+    altman = await typed("/claims claimant:Sam Altman")
+    andreessen = await typed("/claims andreesen")
+    unknown = await typed("/claims claimant:Altmann Junior")
+    assert "Behauptungen (von: Sam Altman)" in altman
+    assert {line.split(" — ")[0] for line in altman.splitlines() if line.startswith("  • ")} \
+        == {"  • Sam Altman"}
+    assert "  • Marc Andreessen — „Es ist ein Sputnik-Moment für KI“" in andreessen
+    assert "von 'Altmann Junior' gibt es hier keine Behauptung" in unknown
+    assert "am ähnlichsten: Sam Altman" in unknown

@@ -60,7 +60,7 @@ class StubRouter:
         self.fail = False
         self.completions: list[tuple[str, str]] = []
 
-    def commands(self) -> list[CommandSpec]:
+    def commands(self, language: str | None = None) -> list[CommandSpec]:
         return list(SPECS)
 
     async def handle(self, request: CommandRequest) -> Reply:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from adapters.discord.render import escape
 from bot.app import App
 from bot.config import Config, DiscordConfig, Secrets
 from bot.model import CommandRequest, Reply, Target, User
+from tests.fakes.claim_text import claim_start
 from tests.fakes.discord_fake import (
     APP_ID,
     CHANNEL_ID,
@@ -54,8 +56,8 @@ async def test_topic_briefing_carries_key_figures(seeded_app: App,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     expected = await core_reply(seeded_app, "deepseek")
     figures = [f for s in expected.sections for f in s.figures]
-    bullets = [b for s in expected.sections for b in s.bullets]
-    assert figures and bullets, "the seed should give the briefing key figures and bullets"
+    claims = [c for s in expected.sections for c in s.claims]
+    assert figures and claims, "the seed should give the briefing key figures and claims"
     async with running_bot(seeded_app.router, monkeypatch) as (fake, _):
         (message,) = await final_messages(await fake.send_command("deepseek"))
         assert fake.rejected == []
@@ -63,8 +65,8 @@ async def test_topic_briefing_carries_key_figures(seeded_app: App,
     assert escape(expected.title)[:256].rstrip("…") in text
     for f in figures:
         assert escape(f.value) in text and escape(f.measures) in text
-    for b in bullets:
-        assert escape(b) in text
+    for c in claims:
+        assert claim_start(c, escape) in text and c.id not in text
 
 
 async def test_claims_lists_every_claimant(seeded_app: App,
@@ -82,6 +84,19 @@ async def test_claims_lists_every_claimant(seeded_app: App,
         assert f"**{escape(name)}**" in text
     assert body["type"] == 8 and sorted(claimants)[0] in [c["value"]
                                                            for c in body["data"]["choices"]]
+
+
+@pytest.mark.parametrize(("typed", "claimant"), [("Sam Altman", "Sam Altman"),
+                                                 ("andreesen", "Marc Andreessen")])
+async def test_claims_by_a_claimant_as_people_type_it(
+    seeded_app: App, monkeypatch: pytest.MonkeyPatch, typed: str, claimant: str
+) -> None:
+    async with running_bot(seeded_app.router, monkeypatch) as (fake, _):
+        (message,) = await final_messages(await fake.send_command("claims", {"claimant": typed}))
+        assert fake.rejected == []
+    text = text_of(message)
+    names = set(re.findall(r"\*\*([^*]+)\*\* —", text))
+    assert names == {claimant}, text
 
 
 @pytest.mark.parametrize("command", ["digest", "sources", "subscriptions", "help"])
@@ -102,7 +117,7 @@ async def test_subscribe_refused_to_non_admin(seeded_app: App,
     async with running_bot(seeded_app.router, monkeypatch) as (fake, _):
         (message,) = await final_messages(await fake.send_command("subscribe", {"time": "08:00"}))
     assert message["flags"] & EPHEMERAL and not message.get("embeds")
-    assert "admin" in message["content"]
+    assert "admin" in message["content"].lower()
     synced = {c["name"]: c for scope in fake.commands.values() for c in scope}
     assert int(synced["subscribe"]["default_member_permissions"]) == 1 << 5
     assert int(synced["unsubscribe"]["default_member_permissions"]) == 1 << 5
@@ -177,3 +192,19 @@ async def test_core_digest_is_published(seeded_app: App, monkeypatch: pytest.Mon
                                                                *receipt.extra_ids]
     text = "\n".join(text_of(m) for m in posted)
     assert escape(digest.title) in text and all(escape(b) in text for b in bullets)
+
+
+async def test_commands_carry_both_languages(seeded_app: App,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discord localisations: a German client reads German descriptions, an English one English,
+    whatever ``[bot] language`` is (here de)."""
+    async with running_bot(seeded_app.router, monkeypatch) as (fake, _):
+        await asyncio.wait_for(fake.synced.wait(), TIMEOUT)
+        synced = {c["name"]: c for scope in fake.commands.values() for c in scope}
+    claims = synced["claims"]
+    assert claims["description"].startswith("Wer behauptet was")
+    assert claims["description_localizations"]["en-US"].startswith("Who claims what")
+    assert claims["description_localizations"]["de"] == claims["description"]
+    page = next(o for o in claims["options"] if o["name"] == "page")
+    assert page["description_localizations"]["en-GB"] == "Page number"
+    assert "language" in synced and synced["language"]["default_member_permissions"] is not None

@@ -66,8 +66,8 @@ def test_sixty_claims_split_into_valid_messages() -> None:
         assert check_message(m) == []
     text = all_text(reply)
     for i in range(60):  # every claim whole, in order, exactly once
-        assert text.count(f"**Claimant {i}**:") == 1
-    positions = [text.index(f"**Claimant {i}**:") for i in range(60)]
+        assert text.count(f"**Claimant {i}** —") == 1
+    positions = [text.index(f"**Claimant {i}** —") for i in range(60)]
     assert positions == sorted(positions)
     assert payload(reply)[0]["embeds"][0]["title"] == "Claims"
 
@@ -109,7 +109,7 @@ def test_sections_figures_links_and_footer() -> None:
     )
     (m,) = payload(reply)
     text = all_text(reply)
-    assert "• **67,2 Mrd. $** — VC in AI (Stanford)" in text
+    assert "• **67,2 Mrd. $** — VC in AI · according to Stanford" in text
     assert "→ [A \\(b\\)](https://x.test/a%20b%29) · 2025-01-28" in text
     assert "→ No url" in text and "javascript:" not in text.replace("→ js", "")
     assert m["embeds"][-1]["footer"]["text"] == "2 sources · Page 2/3"

@@ -15,6 +15,7 @@ from adapters.slack.render import escape
 from bot.app import App
 from bot.config import Secrets, SlackConfig
 from bot.errors import ConfigError
+from tests.fakes.claim_text import claim_start
 from tests.fakes.slack_fake import FakeSlack, all_text, block_errors, signed_headers
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -71,8 +72,8 @@ async def test_claims_over_http(runner: SlackRunner, fake_slack: FakeSlack, seed
     assert status == 200
     hedged = [c for c in await seeded_app.answers.ledger() if c.hedged]
     text = all_text(payload)
-    assert all(c.id in text for c in hedged)
-    assert "status: hedged" in payload["blocks"][0]["text"]["text"]
+    assert all(claim_start(c, escape) in text for c in hedged)
+    assert "Status: unter Vorbehalt" in payload["blocks"][0]["text"]["text"]
 
 
 async def test_bad_signature_is_refused(runner: SlackRunner, fake_slack: FakeSlack) -> None:

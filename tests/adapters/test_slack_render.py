@@ -15,7 +15,7 @@ def claim(i: int, text: str = "text") -> Claim:
     return Claim(id=f"c{i:04d}", claimant=f"Person {i}", text=text, kind="quote", cue="says",
                  hedged=i % 2 == 0, hedges=("maybe",) if i % 2 == 0 else (),
                  evidence="none_given", disputes=("c0001",) if i == 3 else (),
-                 dispute_reasons=("contradicts <!here> figure",) if i == 3 else ())
+                 dispute_reasons=("<!here> („y“): figures differ",) if i == 3 else ())
 
 
 def test_escape_is_exactly_the_three_characters() -> None:
@@ -88,13 +88,13 @@ def test_a_long_run_without_spaces_is_not_cut_inside_an_entity() -> None:
     assert sum(p.count("&amp;") for p in pieces) == 5000
 
 
-def test_claim_rendering_shows_status_and_id() -> None:
+def test_claim_rendering_shows_status_not_the_id() -> None:
     reply = Reply(title="Claims", sections=(Section(heading="1", claims=(claim(3, "x"),)),),
                   page=1, pages=2)
     text = all_text(render(reply, language="en")[0].payload())
-    assert "*Person 3*" in text and "`c0003`" in text
+    assert "*Person 3* — “x”" in text and "c0003" not in text and "says" not in text
     assert "no evidence given" in text
-    assert "in dispute with: contradicts &lt;!here&gt; figure" in text
+    assert "contradicts &lt;!here&gt;" in text and "<!here>" not in text
     assert "Page 1/2" in text
 
 

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import timedelta
+from pathlib import Path
 
-from bot.app import build_app
+import pytest
+
+from adapters.console import render_reply
+from bot.answers.digest import DIGEST_BUDGET, once
+from bot.app import App, build_app
 from bot.config import Config, FeedConfig
+from bot.model import Claim
+from tests.briefing.facts import carried
 from tests.conftest import FixedClock
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 async def test_failing_feed_is_named_once_in_the_next_digest(config: Config,
@@ -30,3 +40,32 @@ async def test_failing_feed_is_named_once_in_the_next_digest(config: Config,
         assert any("Broken" in b and "500" in b for b in sources.sections[0].bullets)
     finally:
         await app.close()
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+async def test_seed_digest_within_budget_with_its_key_facts(seeded_app: App, language: str) -> None:
+    """The issue's bar: at most 1,500 characters, no line over 400, the headline once, and every
+    required fact of tests/data/seed.digest.json on one line of what people read."""
+    reply = await seeded_app.answers.digest(topic=None, language=language)
+    text = render_reply(reply, language=language)
+    assert len(text) <= DIGEST_BUDGET, len(text)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 400
+    headline = (await seeded_app.storage.items.all())[0].title
+    assert text.count(headline) == 1
+    spec = json.loads((DATA / "seed.digest.json").read_text(encoding="utf-8"))
+    missing = [name for name, groups in spec["required"].items() if not carried(lines, groups)]
+    assert missing == [], text
+
+
+def test_a_claim_whose_words_the_overview_has_is_not_quoted_again() -> None:
+    told = Claim(id="a", claimant="Wang", text="DeepSeek habe 50.000 H100", kind="indirect",
+                 cue=None, hedged=False, hedges=(), evidence="unstated", disputes=("b",))
+    other = dataclasses.replace(told, id="b", claimant=None, text="Etwas anderes", disputes=("a",))
+    plain = dataclasses.replace(told, id="c", disputes=())
+    overview = ["Laut Wang: DeepSeek habe 50.000 H100 Chips."]
+    # b's line already says that it contradicts Wang: a adds nothing, plain says nothing new
+    assert [(c.id, c.text) for c in once([told, other, plain], overview)] == [
+        ("b", "Etwas anderes")]
+    # with its other side not shown, a keeps who and tags (the dispute is news)
+    assert [(c.id, c.text) for c in once([told, plain], overview)] == [("a", "")]

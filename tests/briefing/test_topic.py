@@ -3,49 +3,42 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from pathlib import Path
 
 from bot.app import App
 from bot.briefing.topic import build_topic_briefing
 from bot.config import DEFAULT_TOPIC, BotConfig
-from bot.text.trim import has_unresolved_deixis
-from tests.briefing.facts import carried, problems
 from tests.briefing.fixtures import figures, items
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 
-
-async def test_seed_briefing_is_complete_and_short(seeded_app: App) -> None:
+async def test_seed_briefing_adds_what_the_digest_does_not_have(seeded_app: App) -> None:
+    """/deepseek: key figures, the ledger's top entries and the timeline, no overview (that is
+    the digest's, and the same fact is not told twice)."""
     storage = seeded_app.storage
     stored = await storage.items.all()
     figs = {i.id: await storage.items.figures(i.id) for i in stored}
     claims = await seeded_app.answers.filtered_claims(topic="deepseek")  # type: ignore[attr-defined]
     reply = build_topic_briefing(DEFAULT_TOPIC, stored, figs, claims, "de")
     sections = {s.heading: s for s in reply.sections}
-    assert list(sections) [:2] == ["Überblick", "Schlüsselzahlen"]
-    overview = list(sections["Überblick"].bullets)
-    spec = json.loads((DATA / "seed.digest.json").read_text(encoding="utf-8"))
-    assert problems(overview, spec, stored[0].text) == [], overview
+    assert list(sections) == ["Schlüsselzahlen", "Wichtigste Behauptungen", "Zeitleiste"]
+    assert not any(s.bullets for s in reply.sections)
     values = [f.value for f in sections["Schlüsselzahlen"].figures]
     assert "5,6 Millionen Dollar" in values and "50.000" in values
     wang = next(f for f in sections["Schlüsselzahlen"].figures if f.value == "50.000")
     assert wang.source and "Wang" in wang.source
-    assert sections["Neueste Entwicklungen"].links
-    if claims:
-        assert 1 <= len(sections["Wichtigste Behauptungen"].claims) <= 5
+    (link,) = sections["Zeitleiste"].links
+    assert link.published is None and link.title.startswith("(Datum unbekannt) ")  # no ingest date
+    assert 1 <= len(sections["Wichtigste Behauptungen"].claims) <= 5
+    assert reply.title == "Lagebild: DeepSeek und das KI-Rennen zwischen den USA und China"
 
 
-def test_many_stories_give_one_lead_bullet_each() -> None:
+def test_many_stories_give_a_dated_timeline() -> None:
     reply = build_topic_briefing(DEFAULT_TOPIC, items(), figures(), [], "en")
-    overview = reply.sections[0]
-    assert overview.heading == "Overview"
-    assert 1 <= len(overview.bullets) <= 5
-    latest = next(s for s in reply.sections if s.heading == "Latest developments")
-    dates = [link.published for link in latest.links]
+    assert "Overview" not in [s.heading for s in reply.sections]
+    timeline = next(s for s in reply.sections if s.heading == "Timeline")
+    dates = [link.published for link in timeline.links]
     assert dates == sorted(dates, reverse=True)  # type: ignore[type-var]
-    assert all(link.url for link in latest.links)
-    assert not any("Bayern" in link.title for link in latest.links)
+    assert all(link.url for link in timeline.links)
+    assert not any("Bayern" in link.title for link in timeline.links)
 
 
 def test_no_items() -> None:
@@ -53,43 +46,30 @@ def test_no_items() -> None:
     assert reply.sections[0].text
 
 
-async def test_seed_briefing_leads_with_what_happened(seeded_app: App) -> None:
+async def test_seed_key_figures_say_what_they_measure(seeded_app: App) -> None:
     storage = seeded_app.storage
     stored = await storage.items.all()
     figs = {i.id: await storage.items.figures(i.id) for i in stored}
     reply = build_topic_briefing(DEFAULT_TOPIC, stored, figs, [], "de")
-    overview = list(reply.sections[0].bullets)
-    spec = json.loads((DATA / "seed.digest.json").read_text(encoding="utf-8"))
-    assert carried(overview[:1], spec["required"]["deepseek_cost"]), overview[0]
-    # "dort" only with the sentence that names the place
-    alone = [b for b in overview if has_unresolved_deixis(b, "de")]
-    assert all("Reich der Mitte" in b for b in alone), alone
-    h20 = next(b for b in overview if "H20" in b)
-    assert "Reich der Mitte" in h20
-    key = reply.sections[1].figures
-    assert all(f.source for f in key)  # who says so: a claimant or the article
+    key = reply.sections[0].figures
     cost = next(f for f in key if f.value == "5,6 Millionen Dollar")
-    assert cost.measures.startswith("Kosten") and cost.source == "der Artikel"
+    assert cost.measures.startswith("Kosten") and cost.source is None  # the one article's own
     assert all(len(f.measures) <= 70 for f in key), [f.measures for f in key]
 
 
 async def test_english_bot_english_headings_article_language_content(seeded_app: App) -> None:
     """``[bot] language = "en"`` on a German article: every heading, label and the footer in
-    English; bullets and figure labels stay in the article's words."""
+    English; figure labels stay in the article's words."""
     config = dataclasses.replace(seeded_app.config, bot=BotConfig(language="en"))
-    assert config.bot.language == "en"
     storage = seeded_app.storage
     stored = await storage.items.all()
     figs = {i.id: await storage.items.figures(i.id) for i in stored}
     reply = build_topic_briefing(DEFAULT_TOPIC, stored, figs, [], config.bot.language)
-    assert reply.title.startswith("Briefing: ")
+    assert reply.title == "Briefing: DeepSeek and the US-China AI race"
     headings = [s.heading for s in reply.sections]
-    assert headings == ["Overview", "Key figures", "Latest developments"]
-    assert reply.footer == "1 source"
-    assert reply.sections[0].bullets[0].startswith("DeepSeek gelang")
-    key = reply.sections[1].figures
-    assert {f.source for f in key if f.value in ("5,6 Millionen Dollar", "157 Milliarden Dollar")} \
-        == {"the article"}
+    assert headings == ["Key figures", "Timeline"]
+    assert reply.footer == "1 source · /digest has the overview of the day"
+    key = reply.sections[0].figures
     assert any(f.measures.startswith("Kosten") for f in key)
 
 

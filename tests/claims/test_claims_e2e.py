@@ -34,6 +34,6 @@ def test_german_output_has_no_english_dispute_reasons(home: Path) -> None:
     (home / "config.toml").write_text('[bot]\nlanguage = "de"\n', encoding="utf-8")
     result = briefbot(home, "run", "--console", stdin="/claims status:disputed\n")
     assert result.returncode == 0, result.stderr
-    assert "im Widerspruch zu" in result.stdout
+    assert "widerspricht dem Artikel" in result.stdout
     assert " doubts " not in result.stdout
     assert "same item" not in result.stdout
