@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.answers import (
     ClaimAnswers,
@@ -29,6 +29,7 @@ from bot.claims.ledger import update_ledger
 from bot.commands import CommandRouter
 from bot.config import Config, Secrets
 from bot.delivery.feed_alerts import FeedAlerts
+from bot.delivery.live import LiveDelivery, queue_hook
 from bot.delivery.publishers import Publishers
 from bot.delivery.runtime import DeliveryRuntime, feed_poll_job
 from bot.delivery.service import Sleep
@@ -99,7 +100,8 @@ async def build_app(
     owns_storage = storage is None
     storage = storage or await Storage.from_config(config)
     clock = clock or SystemClock()
-    ingest = IngestService(storage, clock, pipeline, after_items=_ledger_hooks(storage),
+    ingest = IngestService(storage, clock, pipeline,
+                           after_items=[*_ledger_hooks(storage), queue_hook(storage)],
                            topics=config.topics)
     try:
         await ingest.prepare()  # derived tables follow the topics config (bot.ingest)
@@ -113,10 +115,13 @@ async def build_app(
     claims = ClaimAnswers(config, storage)
     digests = DigestAnswers(config, storage, clock, claims)
     registry = Publishers(publishers)
+    live = LiveDelivery(storage, registry, clock,
+                        lease=timedelta(seconds=config.delivery.lease_seconds))
     delivery = DeliveryRuntime.build(
         config, storage, clock, registry, digests.for_subscription, sleep=sleep,
         # always: feeds can be added from chat at any time
-        poll_feeds=feed_poll_job(poller, FeedAlerts(config, storage, clock, registry)),
+        poll_feeds=feed_poll_job(poller, FeedAlerts(config, storage, clock, registry), live),
+        live=live,
     )
     feeds = FeedManager(config, storage, clock, fetcher, poller)
     answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery,

@@ -178,7 +178,7 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     print(f"  database: {database}")
     print(f"  seeds: {config.seeds.directory}")
     print(f"  topics: {', '.join('/' + t.name for t in config.topics)}")
-    print(f"  feeds: {len(config.feeds)}; scheduled digests: {len(config.digests)}")
+    print(f"  feeds: {len(config.feeds)}; subscriptions: {len(config.all_subscriptions)}")
     problems = missing_tokens(config, Secrets.from_env())
     for problem in problems:
         print(f"  warning: {problem}")

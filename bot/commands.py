@@ -16,6 +16,7 @@ from typing import Protocol
 
 from bot.answers.feeds import feeds_spec
 from bot.config import Config
+from bot.delivery.subscriptions import LiveRoute
 from bot.errors import BriefbotError, CommandError, PermissionDenied
 from bot.i18n import LANGUAGES, label, phrase
 from bot.model import (
@@ -51,6 +52,10 @@ class Answers(Protocol):
         user: User, community: str | None = None,
     ) -> Reply: ...
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply: ...
+    async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
+                             route: LiveRoute, user: User) -> Reply: ...
+    async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
+                               sub_id: str | None) -> Reply: ...
     async def complete(self, source: str, prefix: str) -> list[str]: ...
     async def language_of(self, platform: str, community: str | None) -> str | None: ...
     async def set_language(self, platform: str, community: str, language: str) -> None: ...
@@ -122,19 +127,26 @@ class CommandRouter:
                 "subscribe",
                 words("cmd_subscribe"),
                 options=(
-                    OptionSpec("time", words("opt_time"), required=True),
+                    OptionSpec("time", words("opt_time")),
                     OptionSpec("timezone", words("opt_timezone")),
                     topic_option,
+                    OptionSpec("mode", "digest (daily, the default) or live (each new item)"),
+                    OptionSpec("feeds", "Live: feed names, comma-separated (default: all)"),
+                    OptionSpec("include", "Live: words an item needs one of, comma-separated"),
+                    OptionSpec("exclude", "Live: words that leave an item out, comma-separated"),
                 ),
                 admin_only=True,
-                usage="/subscribe time:08:00 [timezone:Europe/Berlin] [topic:T]",
+                usage="/subscribe time:08:00 [timezone:Europe/Berlin] [topic:T] | /subscribe "
+                      "mode:live [feeds:heise, tagesschau] [include:DeepSeek] [exclude:Börse]",
             ),
             CommandSpec(
                 "unsubscribe",
                 words("cmd_unsubscribe"),
-                options=(topic_option,),
+                options=(topic_option,
+                         OptionSpec("mode", "digest (the default) or live"),
+                         OptionSpec("id", "The subscription id /subscriptions shows")),
                 admin_only=True,
-                usage="/unsubscribe [topic:T]",
+                usage="/unsubscribe [topic:T] [mode:live] [id:ID]",
             ),
             CommandSpec(
                 "language",
@@ -290,6 +302,10 @@ class CommandRouter:
             return await self._language(request, opt("language"), language)
         if request.channel is None:
             raise CommandError(phrase("err_in_channel", language, command=name))
+        live = await self._live_command(name, opt, platform=request.platform,
+                                        channel=request.channel, topic=topic, user=request.user)
+        if live is not None:
+            return live
         if name == "subscribe":
             return await self.answers.subscribe(
                 platform=request.platform, channel=request.channel, time=opt("time") or "",
@@ -301,6 +317,30 @@ class CommandRouter:
                 platform=request.platform, channel=request.channel, topic=topic
             )
         raise CommandError(phrase("err_not_available", language, command=name))
+
+    async def _live_command(self, name: str, opt: Callable[[str], str | None], *, platform: str,
+                            channel: str, topic: str | None, user: User) -> Reply | None:
+        """/subscribe mode:live and /unsubscribe mode:live|id:…; None for a digest command."""
+        if name == "subscribe" and (opt("mode") or "digest").strip() == "live":
+            if opt("time") or opt("timezone"):
+                raise CommandError("time: and timezone: apply only to digests; a live "
+                                   "subscription posts each item as it arrives")
+            route = LiveRoute(feeds=_words(opt("feeds")), include=_words(opt("include")),
+                              exclude=_words(opt("exclude")))
+            return await self.answers.subscribe_live(platform=platform,
+                                                     channel=channel, topic=topic,
+                                                     route=route, user=user)
+        if name == "subscribe" and (opt("mode") or "digest").strip() != "digest":
+            raise CommandError(f"mode:{opt('mode')} is not a mode; write mode:digest or mode:live")
+        if name == "unsubscribe" and ((opt("mode") or "").strip() == "live" or opt("id")):
+            return await self.answers.unsubscribe_live(
+                platform=platform, channel=channel, topic=topic,
+                sub_id=(opt("id") or "").strip() or None)
+        if name == "subscribe" and not opt("time"):
+            raise CommandError("a digest needs a time, e.g. /subscribe time:08:00 "
+                               "timezone:Europe/Berlin (or mode:live for each new item)")
+        return None
+
 
     async def _language(self, request: CommandRequest, chosen: str | None, current: str) -> Reply:
         """``/language``: says the community's language; with a value, stores it (admins: the
@@ -397,3 +437,8 @@ def _in_language(reply: Reply, language: str) -> Reply:
 
 def _trim(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _words(value: str | None) -> tuple[str, ...]:
+    """A comma-separated option as its entries (``feeds:heise, tagesschau``)."""
+    return tuple(w.strip() for w in (value or "").split(",") if w.strip())

@@ -164,13 +164,45 @@ class SlackConfig:
 
 
 @dataclass(frozen=True)
-class DigestConfig:
+class SubscriptionConfig:
+    """One ``[[subscriptions]]`` entry (``[[digests]]`` is its alias): where, what and how.
+
+    ``time``, ``timezone`` and ``quiet`` are None when not written, so that a live subscription
+    naming one of them is a config error rather than a silently ignored key.
+    """
+
     platform: Literal["discord", "slack", "console"]
     channel: str
-    time: str = "08:00"
-    timezone: str = "UTC"
+    mode: Literal["digest", "live"] = "digest"
+    feeds: tuple[str, ...] = ()  # feed names (or URLs); empty: every feed
     topic: str | None = None
-    quiet: Literal["skip", "line"] = "line"
+    include: tuple[str, ...] = ()  # words or phrases; an item needs one of them
+    exclude: tuple[str, ...] = ()  # words or phrases; an item with one of them is left out
+    time: str | None = None  # digest only; default "08:00"
+    timezone: str | None = None  # digest only; default "UTC"
+    quiet: Literal["skip", "line"] | None = None  # digest only; default "line"
+    batch_minutes: int = 0  # live only: items of this many minutes as one message; 0: one each
+    max_posts_per_hour: int = 20  # live only: messages per hour; the rest waits
+    thread: bool = False  # live only, Discord: a thread per post
+    mention: str | None = None  # live only: a Discord role id or a Slack user group id
+
+    @property
+    def digest_time(self) -> str:
+        return (self.time or DIGEST_TIME).strip()
+
+    @property
+    def digest_timezone(self) -> str:
+        return self.timezone or "UTC"
+
+    @property
+    def digest_quiet(self) -> str:
+        return self.quiet or "line"
+
+
+DIGEST_TIME = "08:00"
+DigestConfig = SubscriptionConfig  # the name of the last wave
+LIVE_KEYS = ("batch_minutes", "max_posts_per_hour", "thread", "mention")
+DIGEST_KEYS = ("time", "timezone", "quiet")
 
 
 @dataclass(frozen=True)
@@ -195,11 +227,17 @@ class Config:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     feeds: tuple[FeedConfig, ...] = ()
     topics: tuple[TopicConfig, ...] = ()
-    digests: tuple[DigestConfig, ...] = ()
+    subscriptions: tuple[SubscriptionConfig, ...] = ()
+    digests: tuple[SubscriptionConfig, ...] = ()  # alias of ``subscriptions``, kept for old files
     path: Path | None = None  # the file it came from, None for built-in defaults
 
     def topic(self, name: str) -> TopicConfig | None:
         return next((t for t in self.topics if t.name == name), None)
+
+    @property
+    def all_subscriptions(self) -> tuple[SubscriptionConfig, ...]:
+        """``[[subscriptions]]`` then ``[[digests]]`` (its alias), in file order."""
+        return self.subscriptions + self.digests
 
 
 @dataclass(frozen=True)
@@ -359,17 +397,54 @@ def _validate_feeds(config: Config, where: str) -> None:
 
 
 def _validate_digests(config: Config, where: str, seen: set[str]) -> None:
-    for i, digest in enumerate(config.digests):
-        check_time(digest.time, where=where, key=f"digests[{i}].time")
-        check_timezone(digest.timezone, where=where, key=f"digests[{i}].timezone")
-        if digest.topic is not None and digest.topic not in seen:
-            raise ConfigError(
-                f"unknown topic {digest.topic!r}; use one of {sorted(seen)} or leave topic out",
-                path=where,
-                key=f"digests[{i}].topic",
-            )
-        if not digest.channel.strip():
-            raise ConfigError("channel must not be empty", path=where, key=f"digests[{i}].channel")
+    numbered = [(f"subscriptions[{i}]", sub) for i, sub in enumerate(config.subscriptions)]
+    numbered += [(f"digests[{i}]", sub) for i, sub in enumerate(config.digests)]
+    for key, sub in numbered:
+        _validate_subscription(sub, where, key, seen)
+
+
+def _validate_subscription(sub: SubscriptionConfig, where: str, key: str, seen: set[str]) -> None:
+    if sub.mode == "digest":
+        for name in LIVE_KEYS:
+            if getattr(sub, name) != getattr(_DIGEST_DEFAULTS, name):
+                raise ConfigError(f"{name} applies only to mode = \"live\"; remove it or set "
+                                  "mode = \"live\"", path=where, key=f"{key}.{name}")
+        check_time(sub.digest_time, where=where, key=f"{key}.time")
+        check_timezone(sub.digest_timezone, where=where, key=f"{key}.timezone")
+    else:
+        for name in DIGEST_KEYS:
+            if getattr(sub, name) is not None:
+                raise ConfigError(f"{name} applies only to digests; a live subscription posts "
+                                  "each item as it arrives, so remove it", path=where,
+                                  key=f"{key}.{name}")
+        if not 0 <= sub.batch_minutes <= 1440:
+            raise ConfigError("must be between 0 (one message per item) and 1440 minutes",
+                              path=where, key=f"{key}.batch_minutes")
+        if sub.max_posts_per_hour < 1:
+            raise ConfigError("must be at least 1", path=where, key=f"{key}.max_posts_per_hour")
+        if sub.mention is not None and not re.fullmatch(r"[A-Za-z0-9]{1,32}", sub.mention):
+            raise ConfigError(f"{sub.mention!r} is not a role or user group id; write the id "
+                              "alone, e.g. mention = \"123456789012345678\" (Discord role) or "
+                              "\"S0123ABCD\" (Slack user group)", path=where, key=f"{key}.mention")
+        if sub.platform == "discord" and sub.mention is not None and not sub.mention.isdigit():
+            raise ConfigError(f"{sub.mention!r} is not a Discord role id (digits only); copy it "
+                              "with Developer Mode on: Server Settings -> Roles -> Copy Role ID",
+                              path=where, key=f"{key}.mention")
+    if sub.topic is not None and sub.topic not in seen:
+        raise ConfigError(
+            f"unknown topic {sub.topic!r}; use one of {sorted(seen)} or leave topic out",
+            path=where,
+            key=f"{key}.topic",
+        )
+    if not sub.channel.strip():
+        raise ConfigError("channel must not be empty", path=where, key=f"{key}.channel")
+    for name in ("include", "exclude", "feeds"):
+        if any(not word.strip() for word in getattr(sub, name)):
+            raise ConfigError("an empty entry matches nothing; remove it", path=where,
+                              key=f"{key}.{name}")
+
+
+_DIGEST_DEFAULTS = SubscriptionConfig(platform="console", channel="-")
 
 
 def _validate_numbers(config: Config, where: str) -> None:

@@ -233,6 +233,9 @@ class Reply:
     page: int | None = None
     pages: int | None = None
     language: str | None = None  # the language it is written in; None: the configured one
+    notify: str | None = None  # live posts, opt-in: a Discord role or Slack user group id to mention
+    thread: bool = False  # live posts on Discord: open a thread on the post
+    replies: tuple[Section, ...] = ()  # live posts on Slack: posted as a reply in the thread
 
     def plain_length(self) -> int:
         n = len(self.title) + len(self.footer or "")

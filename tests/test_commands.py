@@ -38,7 +38,6 @@ def test_text_form_parsing(app: App) -> None:
         ("/claims page:0", "mindestens 1"),
         ("/claims status:maybe", "eins von disputed, no_evidence, hedged"),
         ("/claims colour:red", "keine Option 'colour'"),
-        ("/subscribe", "braucht time"),
         ("claims", "beginnen mit /"),
     ],
 )
@@ -86,6 +85,29 @@ async def test_claimant_autocomplete(seeded_app: App) -> None:
     names = await seeded_app.router.autocomplete("claimant", "")
     assert names and all(isinstance(n, str) for n in names)
     assert await seeded_app.router.autocomplete("topic", "deep") == ["deepseek"]
+
+
+async def test_subscribe_live_from_chat_and_unsubscribe_by_id(app: App) -> None:
+    def request(command: str, **options: str) -> CommandRequest:
+        return CommandRequest(command, dict(options), platform="discord", channel="C1")
+
+    no_time = await app.router.handle(request("subscribe"))
+    assert no_time.is_error and "a digest needs a time" in no_time.title
+    mixed = await app.router.handle(request("subscribe", mode="live", time="08:00"))
+    assert mixed.is_error and "only to digests" in mixed.title
+    first = await app.router.handle(request("subscribe", mode="live", feeds="heise, tagesschau",
+                                            include="DeepSeek"))
+    assert not first.is_error and "feeds heise, tagesschau" in first.title
+    await app.router.handle(request("subscribe", mode="live", exclude="Börse"))
+    (live1, live2) = [s for s in await app.storage.deliveries.subscriptions() if s.mode == "live"]
+    assert {live1.feeds, live2.feeds} == {("heise", "tagesschau"), ()}
+    listing = await app.router.handle(request("subscriptions"))
+    assert live1.id in str(listing.sections) and live2.id in str(listing.sections)
+    several = await app.router.handle(request("unsubscribe", mode="live"))
+    assert several.is_error and live1.id in several.title
+    gone = await app.router.handle(request("unsubscribe", id=live1.id))
+    assert not gone.is_error
+    assert [s.id for s in await app.storage.deliveries.subscriptions()] == [live2.id]
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,63 @@ def test_secrets_come_from_environment_and_are_not_shown() -> None:
     assert "sekrit" not in repr(secrets)
 
 
+# --- [[subscriptions]] and its alias [[digests]] ---------------------------------------------------
+
+OLD_DIGESTS = """
+[[digests]]
+platform = "discord"
+channel = "123"
+time = "07:30"
+timezone = "Europe/Berlin"
+topic = "deepseek"
+quiet = "skip"
+"""
+
+
+def test_old_digests_config_still_works_as_an_alias(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, OLD_DIGESTS))
+    (sub,) = config.all_subscriptions
+    assert (sub.mode, sub.digest_time, sub.digest_timezone, sub.topic, sub.digest_quiet) == (
+        "digest", "07:30", "Europe/Berlin", "deepseek", "skip")
+    same = load_config(write(tmp_path, OLD_DIGESTS.replace("[[digests]]", "[[subscriptions]]")))
+    assert same.all_subscriptions == config.all_subscriptions
+
+
+def test_live_subscription_keys(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, """
+[[subscriptions]]
+platform = "slack"
+channel = "C1"
+mode = "live"
+feeds = ["heise", "tagesschau"]
+include = ["DeepSeek", "Überwachung"]
+exclude = ["Börse"]
+batch_minutes = 10
+max_posts_per_hour = 6
+mention = "S0123ABCD"
+"""))
+    (sub,) = config.all_subscriptions
+    assert sub.feeds == ("heise", "tagesschau") and sub.batch_minutes == 10
+    assert sub.include == ("DeepSeek", "Überwachung") and sub.mention == "S0123ABCD"
+
+
+@pytest.mark.parametrize(("extra", "key", "words"), [
+    ('mode = "live"\ntime = "08:00"', "subscriptions[0].time", "only to digests"),
+    ('mode = "live"\nquiet = "skip"', "subscriptions[0].quiet", "only to digests"),
+    ("batch_minutes = 5", "subscriptions[0].batch_minutes", 'only to mode = "live"'),
+    ('mention = "123"', "subscriptions[0].mention", 'only to mode = "live"'),
+    ('mode = "live"\nmention = "<@&123>"', "subscriptions[0].mention", "not a role"),
+    ('mode = "live"\nmax_posts_per_hour = 0', "subscriptions[0].max_posts_per_hour", "at least 1"),
+    ('mode = "live"\ninclude = [" "]', "subscriptions[0].include", "empty entry"),
+])
+def test_bad_subscription_keys_are_named(tmp_path: Path, extra: str, key: str,
+                                         words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, f'[[subscriptions]]\nplatform = "discord"\nchannel = "1"\n'
+                                    f"{extra}\n"))
+    assert caught.value.key == key and words in str(caught.value)
+
+
 def test_topic_description_per_language(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text('[seeds]\ndirectory = "."\n[[topics]]\nname = "chips"\nterms = ["Nvidia"]\n'

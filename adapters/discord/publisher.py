@@ -39,6 +39,20 @@ def nonce_for(idempotency_key: str, part: int) -> str:
     return digest[:NONCE_MAX]
 
 
+async def _open_thread(client: discord.Client, message: discord.Message, title: str,
+                       target: Target) -> None:
+    """A thread on a live post (``thread = true``). The post stands without it: a refusal (no
+    Create Public Threads permission) is logged, not raised, so the post is not sent again."""
+    try:  # through the HTTP client: a message of a partial channel carries no guild
+        await client.http.start_thread_with_message(
+            message.channel.id, message.id, name=title[:100] or "briefbot",
+            auto_archive_duration=1440)
+    except discord.HTTPException as e:
+        log.warning("Discord channel %s: could not open a thread on message %s (%s %s); the "
+                    "bot needs the Create Public Threads permission", target.channel, message.id,
+                    e.status, e.text)
+
+
 class DiscordPublisher:
     platform = "discord"
 
@@ -62,10 +76,17 @@ class DiscordPublisher:
         for part, message in enumerate(messages):
             if part in known:
                 continue
-            sent = await self._send(channel, message.content, list(message.embeds),
+            content, mentions = message.content, discord.AllowedMentions.none()
+            if reply.notify and part == 0:  # opt-in: exactly this role, nothing else
+                content = f"<@&{reply.notify}> {content or ''}".strip()
+                mentions = discord.AllowedMentions(everyone=False, users=False, replied_user=False,
+                                                   roles=[discord.Object(id=int(reply.notify))])
+            sent = await self._send(channel, content, list(message.embeds),
                                     nonce_for(idempotency_key, part), target,
-                                    sent_before=len(known))
+                                    sent_before=len(known), mentions=mentions)
             known[part] = str(sent.id)
+            if reply.thread and part == 0:
+                await _open_thread(self.client, sent, reply.title, target)
         self._known_parts.pop(slot, None)
         ids = [known[i] for i in range(len(messages))]
         return Receipt(message_id=ids[0], extra_ids=tuple(ids[1:]))
@@ -79,6 +100,7 @@ class DiscordPublisher:
         target: Target,
         *,
         sent_before: int,
+        mentions: discord.AllowedMentions,
     ) -> discord.Message:
         where = f"Discord channel {target.channel}"
         try:
@@ -86,7 +108,7 @@ class DiscordPublisher:
                 content=content,
                 embeds=embeds,
                 nonce=nonce,
-                allowed_mentions=discord.AllowedMentions.none(),
+                allowed_mentions=mentions,
             )
         except discord.RateLimited as e:
             raise TransientPublishError(

@@ -11,6 +11,7 @@ finds only some parts remembers them so the next ``publish`` with that key sends
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -48,6 +49,15 @@ def make_client(token: str, base_url: str, *, rate_limit_retries: int = 2) -> As
     )
 
 
+def _with_group_mention(message: Message, group: str) -> Message:
+    """The message with ``<!subteam^ID>`` in front: the one mention Slack will notify, since the
+    renderers escape every ``<`` of feed text."""
+    mention = f"<!subteam^{group}>"
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": mention}}
+    return dataclasses.replace(message, text=f"{mention} {message.text}",
+                               blocks=[block, *message.blocks])
+
+
 class SlackPublisher:
     platform = "slack"
 
@@ -62,11 +72,31 @@ class SlackPublisher:
         for part, message in enumerate(messages):
             if part in known:
                 continue
-            known[part] = await self._post(target.channel, message, idempotency_key, part,
+            if reply.notify and part == 0:  # opt-in: exactly this user group, nothing else
+                first = _with_group_mention(message, reply.notify)
+            else:
+                first = message
+            known[part] = await self._post(target.channel, first, idempotency_key, part,
                                            len(messages))
         self._known_parts.pop((target.channel, idempotency_key), None)
         ids = [known[i] for i in range(len(messages))]
+        if reply.replies:
+            await self._thread_reply(target.channel, ids[0], reply)
         return Receipt(message_id=ids[0], extra_ids=tuple(ids[1:]))
+
+    async def _thread_reply(self, channel: str, thread_ts: str, reply: Reply) -> None:
+        """A live post's claims as a reply in its thread. The post itself is out: a failure
+        here is logged, never raised, so that the post is not sent again."""
+        for message in render(Reply(title=reply.title, sections=reply.replies),
+                              language=self.language):
+            try:
+                await self.client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=message.text,
+                    blocks=message.blocks, unfurl_links=False, unfurl_media=False)
+            except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as e:
+                log.warning("Slack channel %s: the claims reply to %s was not posted (%s)",
+                            channel, thread_ts, e)
+                return
 
     async def _post(self, channel: str, message: Message, key: str, part: int,
                     parts: int) -> str:

@@ -17,6 +17,7 @@ from bot.answers.feeds import FeedAnswers
 from bot.answers.sources import SourceAnswers
 from bot.answers.subscriptions import SubscriptionAnswers
 from bot.answers.topic import TopicBriefings
+from bot.delivery.subscriptions import LiveRoute
 from bot.model import Claim, Reply, User
 
 __all__ = [
@@ -97,3 +98,12 @@ class CoreAnswers:
                     platform: str, community: str | None) -> Reply:
         return await self.community_feeds.feeds(action=action, url=url, name=name, user=user,
                                                 platform=platform, community=community)
+    async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
+                             route: LiveRoute, user: User) -> Reply:
+        return await self.channel_digests.subscribe_live(platform=platform, channel=channel,
+                                                         topic=topic, route=route, user=user)
+
+    async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
+                               sub_id: str | None) -> Reply:
+        return await self.channel_digests.unsubscribe(platform=platform, channel=channel,
+                                                      topic=topic, mode="live", sub_id=sub_id)

@@ -5,7 +5,7 @@ not removable from a channel, times and zones are checked there)."""
 
 from __future__ import annotations
 
-from bot.delivery.subscriptions import SubscriptionService, command_id
+from bot.delivery.subscriptions import LiveRoute, SubscriptionService, command_id
 from bot.errors import CommandError
 from bot.feeds.manage import community_key
 from bot.model import Reply, User
@@ -45,6 +45,15 @@ class SubscriptionAnswers:
             await self.communities.tag(sub_id, key)
         return reply
 
-    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
+    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None,
+                          mode: str = "digest", sub_id: str | None = None) -> Reply:
+        if mode == "live" or sub_id is not None:
+            return await self.subscriptions.unsubscribe_live(platform=platform, channel=channel,
+                                                             topic=topic, sub_id=sub_id)
         return await self.subscriptions.unsubscribe_reply(platform=platform, channel=channel,
                                                           topic=topic)
+
+    async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
+                             route: LiveRoute, user: User) -> Reply:
+        return await self.subscriptions.subscribe_live(platform=platform, channel=channel,
+                                                       topic=topic, route=route, user=user)

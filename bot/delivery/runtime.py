@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bot.config import Config
 from bot.delivery.attempts import Outcome, OutcomeState
 from bot.delivery.feed_alerts import FeedAlerts
+from bot.delivery.live import LIVE_JOB_ID, LIVE_TICK_SECONDS, LiveDelivery
 from bot.delivery.scheduler import DigestScheduler
 from bot.delivery.service import BuildDigest, DeliveryService, Sleep
 from bot.delivery.subscriptions import SubscriptionService, describe_target
@@ -31,17 +32,32 @@ FEED_JOB_ID = "feeds"
 PollFeeds = Callable[[], Awaitable[None]]
 
 
-def feed_poll_job(poller: FeedPoller, alerts: FeedAlerts | None = None) -> PollFeeds:
+def feed_poll_job(poller: FeedPoller, alerts: FeedAlerts | None = None,
+                  live: LiveDelivery | None = None) -> PollFeeds:
     """The scheduler's feed job: poll the due feeds, one log line per feed; then announce feeds
-    failing too long (or working again) in their channels."""
+    failing too long (or working again) in their channels, and post live items at once rather
+    than at the next live tick."""
 
     async def poll() -> None:
         for result in await poller.poll_due():
             log.info("%s", result.line())
         if alerts is not None:
             await alerts.run()
+        if live is not None:
+            await live_job(live)()
 
     return poll
+
+
+def live_job(live: LiveDelivery) -> PollFeeds:
+    """The scheduler's live job: resume handed-back batches, post what is due."""
+
+    async def tick() -> None:
+        sent = await live.tick()
+        if sent:
+            log.info("live: %d message(s) posted", sent)
+
+    return tick
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,7 @@ class DeliveryRuntime:
     service: DeliveryService
     scheduler: DigestScheduler
     config: Config
+    live: LiveDelivery | None = None
 
     @classmethod
     def build(
@@ -63,6 +80,7 @@ class DeliveryRuntime:
         sleep: Sleep = asyncio.sleep,
         sweep_seconds: float = 60.0,
         poll_feeds: PollFeeds | None = None,
+        live: LiveDelivery | None = None,
     ) -> DeliveryRuntime:
         subscriptions = SubscriptionService(storage.deliveries, clock,
                                             language=config.bot.language)
@@ -74,11 +92,14 @@ class DeliveryRuntime:
         if poll_feeds is not None:
             scheduler.add_interval_job(poll_feeds, seconds=FEED_POLL_SECONDS, job_id=FEED_JOB_ID,
                                        run_now=True)
-        return cls(subscriptions, service, scheduler, config)
+        if live is not None:
+            scheduler.add_interval_job(live_job(live), seconds=LIVE_TICK_SECONDS,
+                                       job_id=LIVE_JOB_ID)
+        return cls(subscriptions, service, scheduler, config, live)
 
     async def start(self, *, wait_for_catch_up: bool = False) -> list[Outcome]:
         """Sync config subscriptions, schedule them, start the scheduler, then catch up."""
-        await self.subscriptions.sync_config(self.config.digests)
+        await self.subscriptions.sync_config(self.config.all_subscriptions)
         await self.scheduler.sync()
         self.scheduler.start()
         log.info("scheduled digests: %d subscription(s); grace %g h",
@@ -99,9 +120,9 @@ class DeliveryRuntime:
         Outside the delivery log (the scheduled digest still comes). Platforms not connected in
         this command are reported, not silently skipped.
         """
-        subs = await self.subscriptions.sync_config(self.config.digests)
+        subs = await self.subscriptions.sync_config(self.config.all_subscriptions)
         if not subs:
-            return ["no [[digests]] configured: nothing to post"]
+            return ["no digest subscriptions configured ([[subscriptions]]): nothing to post"]
         by_id = {s.id: s for s in subs}
         lines = []
         for outcome in await self.service.post_now(subs):

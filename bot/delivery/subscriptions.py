@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.config import DigestConfig
+from bot.config import SubscriptionConfig
 from bot.delivery.slots import Schedule, slot_key
 from bot.errors import CommandError, ConfigError
 from bot.i18n import label
@@ -38,14 +39,34 @@ def _digest_id(prefix: str, *parts: str) -> str:
     return prefix + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-def config_ids(digests: Sequence[DigestConfig]) -> list[str]:
-    """Stable ids for ``[[digests]]``: by channel and topic; entries sharing both add their time."""
-    keys = [(d.platform, d.channel.strip(), d.topic or "") for d in digests]
+def config_ids(digests: Sequence[SubscriptionConfig]) -> list[str]:
+    """Stable ids for ``[[subscriptions]]``/``[[digests]]``: by channel and topic (a digest's id is
+    the last wave's); entries sharing both add their time; a live one adds its mode and route."""
+    keys = [_identity(d) for d in digests]
     ids = []
     for key, d in zip(keys, digests, strict=True):
-        parts = key if keys.count(key) == 1 else (*key, d.time.strip())
+        parts = key if keys.count(key) == 1 else (*key, d.digest_time)
         ids.append(_digest_id("cfg:", *parts))
     return ids
+
+
+def _identity(d: SubscriptionConfig) -> tuple[str, ...]:
+    base = (d.platform, d.channel.strip(), d.topic or "")
+    if d.mode == "digest":
+        return base
+    return (*base, "live", ",".join(d.feeds), ",".join(d.include), ",".join(d.exclude))
+
+
+def config_row(sub_id: str, d: SubscriptionConfig, now: datetime) -> SubscriptionRow:
+    live = d.mode == "live"
+    return SubscriptionRow(
+        id=sub_id, platform=d.platform, channel=d.channel.strip(),
+        time="" if live else d.digest_time, timezone="UTC" if live else d.digest_timezone,
+        topic=d.topic, quiet=d.digest_quiet, origin="config", created_by=None, created_at=now,
+        mode=d.mode, feeds=d.feeds, include=d.include, exclude=d.exclude,
+        batch_minutes=d.batch_minutes, max_posts_per_hour=d.max_posts_per_hour, thread=d.thread,
+        mention=d.mention,
+    )
 
 
 def command_id(platform: str, channel: str, topic: str | None) -> str:
@@ -58,7 +79,23 @@ def schedule_of(sub: SubscriptionRow) -> Schedule:
 
 def describe_target(sub: SubscriptionRow) -> str:
     what = f"topic {sub.topic}" if sub.topic else "all topics"
+    if sub.mode == "live":
+        what = "live, " + what
     return f"{sub.platform} channel {sub.channel} ({what})"
+
+
+@dataclass(frozen=True)
+class LiveRoute:
+    """What ``/subscribe mode:live`` names: the feeds and the include/exclude words."""
+
+    feeds: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+def live_command_id(platform: str, channel: str, topic: str | None, route: LiveRoute) -> str:
+    return _digest_id("live:", platform, channel, topic or "", ",".join(route.feeds),
+                      ",".join(route.include), ",".join(route.exclude))
 
 
 class SubscriptionService:
@@ -77,25 +114,24 @@ class SubscriptionService:
         self.language = language
         self.on_change = on_change
 
-    async def sync_config(self, digests: Sequence[DigestConfig]) -> list[SubscriptionRow]:
-        """Copy ``[[digests]]`` into the table (re-enabling any a permanent error disabled)."""
+    async def sync_config(self, digests: Sequence[SubscriptionConfig]) -> list[SubscriptionRow]:
+        """Copy ``[[subscriptions]]`` into the table (re-enabling any a permanent error disabled);
+        returns the enabled digest subscriptions."""
         now = self.clock.now()
         ids = config_ids(digests)
         for sub_id, d in zip(ids, digests, strict=True):
-            await self.store.upsert_subscription(SubscriptionRow(
-                id=sub_id, platform=d.platform, channel=d.channel.strip(), time=d.time.strip(),
-                timezone=d.timezone, topic=d.topic, quiet=d.quiet, origin="config",
-                created_by=None, created_at=now,
-            ))
+            await self.store.upsert_subscription(config_row(sub_id, d, now))
         for gone in await self.store.delete_config_subscriptions_except(ids):
-            log.info("digest subscription %s was removed from the config file", gone)
+            log.info("subscription %s was removed from the config file", gone)
         return await self.enabled()
 
     async def enabled(self) -> list[SubscriptionRow]:
-        return [s for s in await self.store.subscriptions() if s.enabled]
+        """Enabled digest subscriptions (live ones are posted by ``bot.delivery.live``)."""
+        return [s for s in await self.store.subscriptions() if s.enabled and s.mode == "digest"]
 
     async def all(self) -> list[SubscriptionRow]:
-        return await self.store.subscriptions()
+        """Digest subscriptions, enabled or not."""
+        return [s for s in await self.store.subscriptions() if s.mode == "digest"]
 
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
@@ -146,6 +182,43 @@ class SubscriptionService:
                 )
         return False
 
+    async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
+                             route: LiveRoute, user: User | None = None) -> Reply:
+        """Add a live subscription from chat: it posts items first stored from now on."""
+        sub_id = live_command_id(platform, channel, topic, route)
+        existing = await self.store.subscription(sub_id)
+        await self.store.upsert_subscription(SubscriptionRow(
+            id=sub_id, platform=platform, channel=channel, time="", timezone="UTC", topic=topic,
+            quiet="line", origin="command", created_by=user.id if user else None,
+            created_at=self.clock.now(), mode="live", feeds=route.feeds, include=route.include,
+            exclude=route.exclude))
+        sub = await self.store.subscription(sub_id)
+        assert sub is not None
+        (what, limits) = live_status_lines(sub, "subscribed in chat")[:2]
+        verb = "Subscribed" if existing is None else "Already subscribed"
+        return Reply(title=f"{verb}: {what}; new items from now on. {limits}.", ephemeral=True)
+
+    async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
+                               sub_id: str | None) -> Reply:
+        """Remove one live subscription of this channel: by id, or the only one (of a topic)."""
+        mine = [s for s in await self.store.subscriptions(platform=platform, channel=channel)
+                if s.mode == "live" and (sub_id is None or s.id == sub_id)
+                and (sub_id is not None or s.topic == topic)]
+        if not mine:
+            return Reply(title="This channel has no such live subscription; /subscriptions lists "
+                               "what it has, with ids.", ephemeral=True, is_error=True)
+        if len(mine) > 1:
+            return Reply(title="This channel has several live subscriptions; name one with "
+                               "id:<id> (" + ", ".join(s.id for s in mine) + ").",
+                         ephemeral=True, is_error=True)
+        (sub,) = mine
+        if sub.origin == "config":
+            raise CommandError("This subscription comes from the config file ([[subscriptions]]), "
+                               "so it cannot be removed from chat; ask the bot's operator.")
+        await self.store.delete_subscription(sub.id)
+        return Reply(title=f"Unsubscribed: {live_status_lines(sub, 'subscribed in chat')[0]} "
+                           "stop here.", ephemeral=True)
+
     async def _changed(self) -> None:
         if self.on_change is not None:
             await self.on_change()
@@ -193,6 +266,8 @@ class SubscriptionService:
     async def status_lines(self, sub: SubscriptionRow, now: datetime) -> list[str]:
         origin = "from the config file" if sub.origin == "config" else (
             f"subscribed by {sub.created_by}" if sub.created_by else "subscribed in chat")
+        if sub.mode == "live":
+            return live_status_lines(sub, origin)
         lines = [f"every day at {sub.time} {sub.timezone}, {origin}"]
         if sub.disabled_reason:
             lines.append(f"DISABLED since {_utc(sub.disabled_at)}: {sub.disabled_reason}")
@@ -204,6 +279,21 @@ class SubscriptionService:
 
     async def notices(self) -> list[str]:
         return await disabled_notices(self.store)
+
+
+def live_status_lines(sub: SubscriptionRow, origin: str) -> list[str]:
+    """What /subscriptions says of a live subscription: its route and its id (for /unsubscribe)."""
+    route = "feeds " + ", ".join(sub.feeds) if sub.feeds else "all feeds"
+    if sub.include:
+        route += "; with " + " or ".join(repr(w) for w in sub.include)
+    if sub.exclude:
+        route += "; without " + ", ".join(repr(w) for w in sub.exclude)
+    batch = f"batched every {sub.batch_minutes} min" if sub.batch_minutes else "one post per item"
+    lines = [f"live posts ({route}), {origin}",
+             f"{batch}, at most {sub.max_posts_per_hour} per hour; id {sub.id}"]
+    if sub.disabled_reason:
+        lines.append(f"DISABLED since {_utc(sub.disabled_at)}: {sub.disabled_reason}")
+    return lines
 
 
 async def disabled_notices(store: DeliveriesStorage) -> list[str]:

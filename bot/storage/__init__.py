@@ -18,6 +18,7 @@ from bot.storage.deliveries import DeliveryStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
 from bot.storage.leases import LeaseStore
+from bot.storage.live import LiveStore
 from bot.storage.postgres import PostgresEngine
 from bot.storage.postgres_sql import is_postgres_url
 from bot.storage.prepared import PreparedStore
@@ -26,6 +27,7 @@ from bot.storage.protocols import (
     DeliveriesStorage,
     ItemsStorage,
     LeasesStorage,
+    LiveStorage,
     PreparedStorage,
     SourcesStorage,
 )
@@ -48,6 +50,7 @@ class Storage:
         self.feed_owners: FeedOwnersStorage = FeedOwnerStore(db)
         self.community_subscriptions: CommunitySubscriptionsStorage = (
             CommunitySubscriptionStore(db))
+        self.live: LiveStorage = LiveStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:

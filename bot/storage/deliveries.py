@@ -9,6 +9,7 @@ count.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,14 @@ class SubscriptionRow:
     created_at: datetime  # also "active since": reset when a disabled subscription is re-enabled
     disabled_reason: str | None = None
     disabled_at: datetime | None = None
+    mode: str = "digest"  # "digest" or "live" (migration 6)
+    feeds: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    batch_minutes: int = 0
+    max_posts_per_hour: int = 20
+    thread: bool = False
+    mention: str | None = None
 
     @property
     def enabled(self) -> bool:
@@ -89,16 +98,24 @@ class DeliveryStore:
         """Insert, or update the schedule of an existing id; re-enables it (a fresh start)."""
         await self._exec(
             "INSERT INTO subscriptions (id, platform, channel, time, timezone, topic, quiet, origin,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            " created_by, created_at, mode, feeds, include_words, exclude_words, batch_minutes, "
+            "max_posts_per_hour, thread, mention) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, "
             "channel = excluded.channel, time = excluded.time, timezone = excluded.timezone, "
             "topic = excluded.topic, quiet = excluded.quiet, origin = excluded.origin, "
             "created_by = COALESCE(excluded.created_by, subscriptions.created_by), "
             "created_at = CASE WHEN subscriptions.disabled_reason IS NULL "
             "THEN subscriptions.created_at ELSE excluded.created_at END, "
-            "disabled_reason = NULL, disabled_at = NULL",
+            "disabled_reason = NULL, disabled_at = NULL, mode = excluded.mode, "
+            "feeds = excluded.feeds, include_words = excluded.include_words, "
+            "exclude_words = excluded.exclude_words, batch_minutes = excluded.batch_minutes, "
+            "max_posts_per_hour = excluded.max_posts_per_hour, thread = excluded.thread, "
+            "mention = excluded.mention",
             (sub.id, sub.platform, sub.channel, sub.time, sub.timezone, sub.topic, sub.quiet,
-             sub.origin, sub.created_by, ts(sub.created_at)),
+             sub.origin, sub.created_by, ts(sub.created_at), sub.mode, json.dumps(sub.feeds),
+             json.dumps(sub.include), json.dumps(sub.exclude), sub.batch_minutes,
+             sub.max_posts_per_hour, int(sub.thread), sub.mention),
         )
 
     async def delete_subscription(self, subscription_id: str) -> bool:
@@ -228,8 +245,15 @@ def _subscription(r: Row) -> SubscriptionRow:
         id=r["id"], platform=r["platform"], channel=r["channel"], time=r["time"],
         timezone=r["timezone"], topic=r["topic"], quiet=r["quiet"], origin=r["origin"],
         created_by=r["created_by"], created_at=created, disabled_reason=r["disabled_reason"],
-        disabled_at=dt(r["disabled_at"]),
+        disabled_at=dt(r["disabled_at"]), mode=r["mode"], feeds=_words(r["feeds"]),
+        include=_words(r["include_words"]), exclude=_words(r["exclude_words"]),
+        batch_minutes=int(r["batch_minutes"]), max_posts_per_hour=int(r["max_posts_per_hour"]),
+        thread=bool(r["thread"]), mention=r["mention"],
     )
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(str(word) for word in json.loads(text))
 
 
 def _delivery(r: Row) -> DeliveryRow:

@@ -16,6 +16,7 @@ from bot.model import Analysis, Figure, Item, Link
 from bot.storage.claims import ClaimMention, ClaimRow, DisputeRow
 from bot.storage.deliveries import DeliveryRow, SubscriptionRow
 from bot.storage.items import NewItem, UpsertStatus
+from bot.storage.live import LivePostRow, QueuedItem
 from bot.storage.sources import SourceRow
 
 
@@ -332,4 +333,112 @@ class PreparedStorage(MetaStorage, Protocol):
 
     async def unprepared_items(self) -> list[int]:
         """Ids of items stored without their derived rows, by id."""
+        ...
+
+
+class LiveStorage(Protocol):
+    """The live queue and the live delivery log (``bot.storage.live``). Every write after a claim
+    names the batch and its owner; a ``bool`` result says whether it held.
+
+    Every method raises :class:`~bot.errors.StorageError` (``StorageBusy`` for a write lock that
+    could not be had) and nothing else.
+    """
+
+    async def queue(self, item_ids: Sequence[int], now: datetime) -> int:
+        """Queue the feed items a poll stored or retitled after the feed's first parse.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def queued(self, *, stored_after: datetime) -> list[QueuedItem]:
+        """Queued items first stored after ``stored_after``, oldest first.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def posts(self, platform: str, channel: str, keys: Sequence[str]) -> list[LivePostRow]:
+        """The log rows of these post keys in one channel.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def claim(self, row: LivePostRow, *, now: datetime) -> bool:
+        """Claim a post key; True for the one caller whose row was inserted.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def batch(self, batch: str) -> list[LivePostRow]:
+        """The rows of one message.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def stale_batches(self, now: datetime) -> list[str]:
+        """Claimed batches whose lease ran out.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def take_over(self, batch: str, *, owner: str, now: datetime,
+                        lease_expires: datetime) -> bool:
+        """Take a batch whose lease expired (compare-and-set).
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def start_attempt(self, batch: str, *, owner: str, lease_expires: datetime) -> bool:
+        """Count a publish call before making it; False: the lease is lost.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def release(self, batch: str, *, owner: str, retry_at: datetime, error: str,
+                      not_posted: bool) -> bool:
+        """Hand a batch back until ``retry_at``.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def finish(self, batch: str, *, owner: str, state: str, now: datetime,
+                     message_id: str | None = None, error: str | None = None) -> bool:
+        """Close a batch as sent or failed.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def messages_since(self, subscription_id: str, since: datetime) -> int:
+        """Messages sent since ``since`` or under way.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget old queue entries and finished log rows.
+
+        Raises:
+            StorageError: the write failed.
+        """
         ...

@@ -231,9 +231,51 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX feed_owners_source ON feed_owners(source_id);
     ALTER TABLE subscriptions ADD COLUMN community TEXT;
     """,
-    # 6: placeholder for the "live posts" migration (its branch is still under way): a no-op
-    # statement so that 7 keeps its number
-    "SELECT 1",
+    # 6: live subscriptions beside digests. A subscription gets a mode and a route (feeds, include,
+    # exclude, the live keys); ``live_queue`` holds items stored or retitled by a poll after the
+    # feed's first successful parse (filled by the ingest hook of bot.delivery.live); ``live_posts``
+    # is the live delivery log, one row per (platform, channel, post key): the key is the item's
+    # canonical link (or source + identity), so the same article from two feeds is claimed once
+    # per channel, and a retitled item gets its own key ("<key>#<title hash>") and post.
+    """
+    ALTER TABLE subscriptions ADD COLUMN mode TEXT NOT NULL DEFAULT 'digest';
+    ALTER TABLE subscriptions ADD COLUMN feeds TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE subscriptions ADD COLUMN include_words TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE subscriptions ADD COLUMN exclude_words TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE subscriptions ADD COLUMN batch_minutes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE subscriptions ADD COLUMN max_posts_per_hour INTEGER NOT NULL DEFAULT 20;
+    ALTER TABLE subscriptions ADD COLUMN thread INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE subscriptions ADD COLUMN mention TEXT;
+    CREATE TABLE live_queue (
+        item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        title TEXT NOT NULL,                 -- the title when queued (a retitle re-queues)
+        queued_at TEXT NOT NULL
+    );
+    CREATE INDEX live_queue_queued ON live_queue(queued_at);
+    CREATE TABLE live_posts (
+        platform TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        post_key TEXT NOT NULL,              -- canonical link or source:identity, '#title hash' for updates
+        subscription_id TEXT NOT NULL,
+        item_id INTEGER NOT NULL,            -- no foreign key: the log outlives pruned items
+        title TEXT NOT NULL,
+        is_update INTEGER NOT NULL DEFAULT 0,
+        batch TEXT NOT NULL,                 -- the message this row goes out in
+        state TEXT NOT NULL,                 -- claimed, sent, failed
+        owner TEXT,
+        lease_expires TEXT,
+        maybe_posted INTEGER NOT NULL DEFAULT 0,  -- a publish call started and its outcome is unknown
+        attempts INTEGER NOT NULL DEFAULT 0,
+        message_id TEXT,
+        last_error TEXT,
+        claimed_at TEXT NOT NULL,
+        finished_at TEXT,
+        PRIMARY KEY (platform, channel, post_key)
+    );
+    CREATE INDEX live_posts_batch ON live_posts(batch);
+    CREATE INDEX live_posts_sub ON live_posts(subscription_id, finished_at);
+    """,
     # 7: several workers on one database. A feed due for polling is leased (lease_owner until
     # lease_until) by one worker, which records itself in polled_by; ``leases`` holds named leases
     # (the gateway leader on SQLite, where there are no advisory locks). Additive only.

@@ -10,6 +10,7 @@ from bot.config import DigestConfig
 from bot.delivery.subscriptions import SubscriptionService, config_ids
 from bot.errors import CommandError
 from bot.model import User
+from bot.storage import Storage
 from tests.conftest import FixedClock
 
 
@@ -113,3 +114,15 @@ async def test_subscriptions_lists_next_time_and_last_result(
     assert "No scheduled digests here" in (other.sections[0].text or "")
     everything = await subs.subscriptions_reply(platform="console", channel=None)
     assert len(everything.sections) == 1
+
+
+async def test_live_and_digest_in_one_channel_are_two_subscriptions(
+        subs: SubscriptionService, storage: Storage) -> None:
+    digest = DigestConfig(platform="discord", channel="1", time="08:00")
+    live = DigestConfig(platform="discord", channel="1", mode="live", feeds=("heise",),
+                        include=("DeepSeek",), batch_minutes=5)
+    enabled = await subs.sync_config([digest, live])
+    assert [s.mode for s in enabled] == ["digest"]  # the digest scheduler sees only digests
+    (stored,) = [s for s in await storage.deliveries.subscriptions() if s.mode == "live"]
+    assert (stored.feeds, stored.include, stored.batch_minutes) == (("heise",), ("DeepSeek",), 5)
+    assert config_ids([digest]) == config_ids([digest, live])[:1]  # the digest keeps its id

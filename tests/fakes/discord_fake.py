@@ -38,8 +38,9 @@ READER = {"id": "1600000000000000006", "username": "reader", "discriminator": "0
           "global_name": "Reader"}
 
 
-def check_message(payload: dict[str, Any]) -> list[str]:
-    """What Discord would refuse in a message payload (plus the fake's mention rule)."""
+def check_message(payload: dict[str, Any], allowed_roles: frozenset[str] = frozenset()) -> list[str]:
+    """What Discord would refuse in a message payload (plus the fake's mention rule: nothing
+    parsed, no users, and only the roles a test opted in to)."""
     errors = []
     content = payload.get("content") or ""
     if len(content) > 2000:
@@ -70,7 +71,7 @@ def check_message(payload: dict[str, Any]) -> list[str]:
         errors.append(f"embeds: {total} characters > 6000")
     mentions = payload.get("allowed_mentions")
     if not isinstance(mentions, dict) or mentions.get("parse") != [] or mentions.get("users") or (
-        mentions.get("roles")
+        not {str(r) for r in mentions.get("roles") or ()} <= allowed_roles
     ):
         errors.append(f"allowed_mentions must parse nothing, got {mentions!r}")
     if payload.get("nonce") is not None and len(str(payload["nonce"])) > 25:
@@ -106,6 +107,8 @@ class FakeDiscord:
         self.history_reads: list[dict[str, str]] = []  # query of each history request
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self.rate_limits: list[tuple[str, float]] = []  # (path regex, retry_after), used once
+        self.allowed_roles: frozenset[str] = frozenset()  # roles a message may mention (opt-in)
+        self.threads: list[dict[str, Any]] = []  # threads opened on messages
         self.rate_limited: list[str] = []
         self.interactions: dict[str, Interaction] = {}
         self.session_id = "fake-session-1"
@@ -134,6 +137,8 @@ class FakeDiscord:
         app.router.add_post(f"{api}/webhooks/{{app}}/{{token}}", self._followup)
         app.router.add_post(f"{api}/channels/{{channel}}/messages", self._channel_message)
         app.router.add_get(f"{api}/channels/{{channel}}/messages", self._history)
+        app.router.add_post(f"{api}/channels/{{channel}}/messages/{{message}}/threads",
+                            self._thread)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -276,7 +281,7 @@ class FakeDiscord:
         if channel not in self.channel_messages:
             return self.json({"message": "Unknown Channel", "code": 10003}, status=404)
         body = request[BODY]
-        errors = check_message(body)
+        errors = check_message(body, self.allowed_roles)
         if channel in self.refused_channels:
             errors = errors or ["refused by the test"]
         if errors:
@@ -290,6 +295,17 @@ class FakeDiscord:
         self.channel_messages[channel].append(message)
         await self.channel_posts.put(message)
         return self.json(message)
+
+    async def _thread(self, request: web.Request) -> web.Response:
+        """A public thread on a message; the thread's id is the message's, as on Discord."""
+        body = request[BODY]
+        thread = {"id": request.match_info["message"], "type": 11, "name": body.get("name"),
+                  "parent_id": request.match_info["channel"], "guild_id": GUILD_ID,
+                  "owner_id": "1", "thread_metadata": {"archived": False, "locked": False,
+                                                       "auto_archive_duration": 1440,
+                                                       "archive_timestamp": "2026-01-01T00:00:00+00:00"}}
+        self.threads.append(thread)
+        return self.json(thread)
 
     async def _history(self, request: web.Request) -> web.Response:
         """``GET /channels/{id}/messages``: newest first, as Discord answers."""

@@ -262,6 +262,8 @@ class FakeSlack:
         message: dict[str, Any] = {"type": "message", "ts": ts, "user": self.bot_user_id,
                                    "bot_id": "B0BOT", "text": args.get("text", ""),
                                    "blocks": blocks or []}
+        if args.get("thread_ts"):
+            message["thread_ts"] = str(args["thread_ts"])
         metadata = args.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)

@@ -1,0 +1,293 @@
+"""Live subscriptions: each new item posted once per channel, as it arrives, never a flood.
+
+The ingest hook (``queue_hook``) queues what a poll stored or retitled after the feed's first
+successful parse, so a new feed's backlog never reaches a live channel. Each tick
+(``LiveDelivery.tick``) claims post keys in the live delivery log (``bot.storage.live``) before
+posting: the key is the item's canonical link, so the same article from two followed feeds is
+claimed once per channel; an edit that keeps the title keeps the key (not posted again), a new
+title gets its own key (posted once, as an update). A batch whose poster died is taken over when
+its lease runs out and checked with the platform before it is posted again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.delivery.attempts import idempotency_key
+from bot.delivery.filters import WordFilter
+from bot.errors import PermanentPublishError, TransientPublishError, UnknownOutcomeError
+from bot.ingest import AfterItems
+from bot.model import Item, Link, Reply, Section, Target
+from bot.ports import Clock, Publisher
+from bot.storage import Storage
+from bot.storage.deliveries import SubscriptionRow
+from bot.storage.live import FAILED, SENT, LivePostRow, QueuedItem
+from bot.storage.sources import SourceRow
+
+log = logging.getLogger(__name__)
+
+MAX_CLAIMS = 3  # claims shown per item
+MAX_ITEMS_PER_MESSAGE = 10  # a batch beyond this goes out as several messages
+KEEP_LOG = timedelta(days=30)  # finished log rows and queue entries older than this are forgotten
+LIVE_JOB_ID = "live"
+LIVE_TICK_SECONDS = 30.0
+
+
+def post_key(item: Item) -> str:
+    """Canonical link (scheme and trailing slash ignored) or, without one, source and identity."""
+    if item.url:
+        link = item.url.split("://", 1)[-1].rstrip("/").casefold()
+        return "url:" + link
+    return f"item:{item.source_id}:{item.key}"
+
+
+def update_key(base: str, title: str) -> str:
+    return f"{base}#{hashlib.sha256(title.encode()).hexdigest()[:12]}"
+
+
+@dataclass(frozen=True)
+class Pending:
+    item: Item
+    key: str
+    is_update: bool
+
+
+class LiveDelivery:
+    """Posts the live subscriptions' items through the publishers, exactly once per channel."""
+
+    def __init__(self, storage: Storage, publishers: Mapping[str, Publisher], clock: Clock, *,
+                 lease: timedelta = timedelta(minutes=5), owner: str | None = None,
+                 retry_seconds: float = 60.0) -> None:
+        self.storage = storage
+        self.publishers = publishers
+        self.clock = clock
+        self.lease = lease
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.retry_seconds = retry_seconds
+
+    async def tick(self) -> int:
+        """Resume batches whose lease ran out, then post what is due; returns messages sent."""
+        await self.storage.live.prune(self.clock.now() - KEEP_LOG)
+        sent = await self.resume_stale()
+        subs = [s for s in await self.storage.deliveries.subscriptions()
+                if s.mode == "live" and s.enabled]
+        if subs:
+            sources = {s.id: s for s in await self.storage.sources.list()}
+            for sub in subs:
+                if sub.platform in self.publishers:
+                    sent += await self.deliver(sub, sources)
+        return sent
+
+    async def deliver(self, sub: SubscriptionRow, sources: Mapping[int, SourceRow]) -> int:
+        """Claim and post this subscription's due items, within its hourly budget."""
+        pending = await self.pending(sub, sources)
+        if not pending:
+            return 0
+        now = self.clock.now()
+        if sub.batch_minutes and min(q.queued_at for q, _ in pending) + timedelta(
+                minutes=sub.batch_minutes) > now:
+            return 0  # the batch is still open
+        budget = sub.max_posts_per_hour - await self.storage.live.messages_since(
+            sub.id, now - timedelta(hours=1))
+        groups = _messages([p for _, p in pending], sub.batch_minutes)
+        if budget < len(groups):
+            waiting = sum(len(g) for g in groups[max(budget, 0):])
+            log.warning("live %s: %d item(s) wait for the next hour (max_posts_per_hour = %d)",
+                        sub.id, waiting, sub.max_posts_per_hour)
+        sent = 0
+        for group in groups[:max(budget, 0)]:
+            batch = await self._claim(sub, group)
+            if batch is None:
+                continue
+            ok = await self._post(sub, batch[0], batch[1], check_first=False)
+            if not ok:
+                break  # rate limited or failing: the rest waits for the next tick
+            sent += 1
+        return sent
+
+    async def pending(self, sub: SubscriptionRow,
+                      sources: Mapping[int, SourceRow]) -> list[tuple[QueuedItem, Pending]]:
+        """Queued items for this subscription that its channel has not had (or had with an older
+        title, as an update)."""
+        queued = [q for q in await self.storage.live.queued(stored_after=sub.created_at)
+                  if _follows(sub, sources.get(q.source_id))]
+        if not queued:
+            return []
+        items = {i.id: i for i in await self.storage.items.by_ids([q.item_id for q in queued])}
+        if sub.topic:
+            scores = await self.storage.prepared.topic_scores(sub.topic, list(items))
+            items = {i: item for i, item in items.items() if scores.get(i, 0) > 0}
+        words = WordFilter.of(sub.include, sub.exclude)
+        chosen = [(q, items[q.item_id]) for q in queued if q.item_id in items
+                  and words.allows(items[q.item_id].title, items[q.item_id].text)]
+        keys = [post_key(item) for _, item in chosen]
+        keys += [update_key(post_key(item), item.title) for _, item in chosen]
+        logged = {r.post_key: r for r in await self.storage.live.posts(sub.platform, sub.channel,
+                                                                         keys)}
+        out: list[tuple[QueuedItem, Pending]] = []
+        seen: set[str] = set()
+        for q, item in chosen:
+            base = post_key(item)
+            first = logged.get(base)
+            if first is None:
+                key, is_update = base, False
+            elif first.item_id == item.id and first.title != item.title:
+                key, is_update = update_key(base, item.title), True
+            else:
+                continue  # posted already (maybe from another feed), or an edit of the text
+            if key in logged or key in seen:
+                continue
+            seen.add(key)
+            out.append((q, Pending(item, key, is_update)))
+        return out
+
+    async def _claim(self, sub: SubscriptionRow,
+                     group: Sequence[Pending]) -> tuple[str, list[Pending]] | None:
+        now = self.clock.now()
+        batch = uuid.uuid4().hex
+        claimed = []
+        for p in group:
+            row = LivePostRow(sub.platform, sub.channel, p.key, sub.id, p.item.id, p.item.title,
+                              p.is_update, batch, "claimed", self.owner, now + self.lease, False, 0,
+                              None, None)
+            if await self.storage.live.claim(row, now=now):
+                claimed.append(p)
+        return (batch, claimed) if claimed else None
+
+    async def resume_stale(self) -> int:
+        """Batches a dead or rate-limited poster left: take each over and post it (asking the
+        platform first when a publish call may have gone through)."""
+        sent = 0
+        now = self.clock.now()
+        for batch in await self.storage.live.stale_batches(now):
+            if not await self.storage.live.take_over(batch, owner=self.owner, now=now,
+                                                     lease_expires=now + self.lease):
+                continue
+            rows = await self.storage.live.batch(batch)
+            sub = await self.storage.deliveries.subscription(rows[0].subscription_id)
+            if sub is None or not sub.enabled or sub.platform not in self.publishers:
+                await self.storage.live.finish(batch, owner=self.owner, state=FAILED, now=now,
+                                               error="the subscription is gone or disabled")
+                log.warning("live batch %s dropped: its subscription is gone or disabled", batch)
+                continue
+            items = {i.id: i for i in await self.storage.items.by_ids([r.item_id for r in rows])}
+            group = [Pending(items[r.item_id], r.post_key, r.is_update) for r in rows
+                     if r.item_id in items]
+            sent += await self._post(sub, batch, group,
+                                     check_first=any(r.maybe_posted for r in rows))
+        return sent
+
+    async def _post(self, sub: SubscriptionRow, batch: str, group: Sequence[Pending], *,
+                    check_first: bool) -> bool:
+        """One publish of a claimed batch; False when it has to wait (handed back)."""
+        live = self.storage.live
+        publisher = self.publishers[sub.platform]
+        target, key = Target(sub.platform, sub.channel), idempotency_key(sub.id, batch)
+        if check_first:
+            try:
+                found = await publisher.find_existing(target, key)
+            except NotImplementedError:
+                found = None
+                log.warning("live %s: batch %s may have been posted before a crash; the "
+                            "platform cannot tell, so it is posted (possibly twice)", sub.id, batch)
+            if found is not None:
+                await live.finish(batch, owner=self.owner, state=SENT, now=self.clock.now(),
+                                  message_id=found.message_id)
+                return True
+        if not await live.start_attempt(batch, owner=self.owner,
+                                        lease_expires=self.clock.now() + self.lease):
+            return False
+        reply = await self.render(sub, group)
+        try:
+            receipt = await publisher.publish(target, reply, idempotency_key=key)
+        except TransientPublishError as e:
+            wait = e.retry_after if e.retry_after is not None else self.retry_seconds
+            await live.release(batch, owner=self.owner, error=str(e), not_posted=True,
+                               retry_at=self.clock.now() + timedelta(seconds=wait))
+            log.warning("live %s: %s; %d item(s) wait %.0f s", sub.id, e, len(group), wait)
+            return False
+        except UnknownOutcomeError as e:
+            await live.release(batch, owner=self.owner, error=str(e), not_posted=False,
+                               retry_at=self.clock.now())
+            log.warning("live %s: %s; checked and retried next tick", sub.id, e)
+            return False
+        except PermanentPublishError as e:
+            await live.finish(batch, owner=self.owner, state=FAILED, now=self.clock.now(),
+                              error=str(e))
+            await self.storage.deliveries.disable_subscription(sub.id, str(e), self.clock.now())
+            log.error("live %s disabled: %s (%d item(s) not posted)", sub.id, e, len(group))
+            return False
+        await live.finish(batch, owner=self.owner, state=SENT, now=self.clock.now(),
+                          message_id=receipt.message_id)
+        return True
+
+    async def render(self, sub: SubscriptionRow, group: Sequence[Pending]) -> Reply:
+        """Headline linked to the article, source and date, summary and claims: a section per
+        item. On Slack the claims go into a thread reply (``Reply.replies``), one section per item
+        that has any."""
+        sources = {s.id: s for s in await self.storage.sources.list()}
+        in_thread = sub.platform == "slack"
+        sections, replies = [], []
+        for p in group:
+            source = sources.get(p.item.source_id)
+            section, claims = await self._section(p, source.name or source.url if source else "")
+            if in_thread:
+                sections.append(section)
+                if claims:
+                    replies.append(Section(heading=section.heading, bullets=claims))
+            else:
+                sections.append(Section(heading=section.heading, links=section.links,
+                                        bullets=section.bullets + claims, text=section.text))
+        first = group[0].item.title
+        title = (f"Updated: {first}" if group[0].is_update else first) if len(group) == 1 else \
+            f"{len(group)} new items"
+        return Reply(title=title, sections=tuple(sections), notify=sub.mention,
+                     thread=sub.thread and sub.platform == "discord", replies=tuple(replies))
+
+    async def _section(self, p: Pending, source: str) -> tuple[Section, tuple[str, ...]]:
+        """The item's section (without claims) and its claims, compact: "claimant: text"."""
+        item = p.item
+        when = f"{item.published:%Y-%m-%d %H:%M} UTC" if item.published else ""
+        ids = await self.storage.claims.ids_for_items([item.id])
+        claims = [f"{c.claimant}: {c.text}" if c.claimant else c.text
+                  for c in await self.storage.claims.entries(ids)][:MAX_CLAIMS]
+        heading = ("Updated: " if p.is_update else "") + item.title
+        return Section(heading=heading, links=(Link(item.title, item.url, item.published),),
+                       bullets=tuple(item.bullets),
+                       text=" · ".join(part for part in (source, when) if part) or None), \
+            tuple(claims)
+
+
+def _follows(sub: SubscriptionRow, source: SourceRow | None) -> bool:
+    if source is None:
+        return False
+    if not sub.feeds:
+        return True
+    names = {f.casefold() for f in sub.feeds}
+    return source.name.casefold() in names or source.url.casefold() in names
+
+
+def _messages(pending: Sequence[Pending], batch_minutes: int) -> list[list[Pending]]:
+    if not batch_minutes:
+        return [[p] for p in pending]
+    return [list(pending[i:i + MAX_ITEMS_PER_MESSAGE])
+            for i in range(0, len(pending), MAX_ITEMS_PER_MESSAGE)]
+
+
+def queue_hook(storage: Storage) -> AfterItems:
+    """The ingest hook that queues a poll's new and retitled items for live subscriptions."""
+
+    async def hook(item_ids: list[int], now: datetime) -> None:
+        await storage.live.queue(item_ids, now)
+
+    return hook
+
+
+__all__ = ["LiveDelivery", "post_key", "queue_hook"]
