@@ -250,14 +250,18 @@ def render(
         lines.extend(section_lines(section, language))
     pieces = [piece for line in lines for piece in (_split_line(line) if line else [""])]
     footer = footer_text(reply, language)
-    color = ERROR_COLOR if reply.is_error else COLOR
-
-    # Greedy packing: lines into descriptions, descriptions into messages.
-    messages: list[list[str]] = [[]]
     reserve = len(footer or "")
     if idempotency_key is not None:  # room for the widest mark ("· 999/999") in every message
         reserve = len(_with_marker(footer, marker_text(idempotency_key, 998, 999)))
-    used = len(title) + reserve
+    out = _messages(_pack(pieces, len(title), reserve), title)
+    _set_footers(out, footer, idempotency_key)
+    return out
+
+
+def _pack(pieces: list[str], title_length: int, reserve: int) -> list[list[str]]:
+    """Greedy packing: lines into descriptions, descriptions into messages."""
+    messages: list[list[str]] = [[]]
+    used = title_length + reserve
     for piece in pieces:
         current = messages[-1]
         if current and not piece and not current[-1]:
@@ -273,17 +277,24 @@ def render(
         else:
             messages.append([piece] if piece else [])
             used = len(piece) + reserve
-    messages = [m for m in messages if any(m)] or [[]]
+    return [m for m in messages if any(m)] or [[]]
+
+
+def _messages(packed: list[list[str]], title: str) -> list[Message]:
     out: list[Message] = []
-    for i, descriptions in enumerate(messages):
+    for i, descriptions in enumerate(packed):
         embeds = [
-            discord.Embed(description=d.strip("\n") or None, color=color) for d in descriptions
+            discord.Embed(description=d.strip("\n") or None, color=COLOR) for d in descriptions
         ]
         if not embeds:
-            embeds = [discord.Embed(color=color)]
+            embeds = [discord.Embed(color=COLOR)]
         if i == 0:
             embeds[0].title = title
         out.append(Message(content=None, embeds=tuple(embeds)))
+    return out
+
+
+def _set_footers(out: list[Message], footer: str | None, idempotency_key: str | None) -> None:
     if idempotency_key is not None:
         for i, message in enumerate(out):
             mark = marker_text(idempotency_key, i, len(out))
@@ -291,4 +302,3 @@ def render(
             message.embeds[-1].set_footer(text=text)
     elif footer:
         out[-1].embeds[-1].set_footer(text=footer)
-    return out
