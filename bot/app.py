@@ -23,6 +23,7 @@ from bot.answers import (
     TopicBriefings,
 )
 from bot.briefing.figures import extract_figures
+from bot.briefing.stories import StoryMemo
 from bot.briefing.summary import SUMMARY_WORDS, ExtractiveSummarizer
 from bot.claims.extract import RuleClaimExtractor
 from bot.claims.ledger import update_ledger
@@ -113,7 +114,8 @@ async def build_app(
     worker = worker_id()
     poller = FeedPoller(config, storage, ingest, clock, fetcher, worker=worker)
     claims = ClaimAnswers(config, storage)
-    digests = DigestAnswers(config, storage, clock, claims)
+    stories = StoryMemo()  # this app's story keys and groupings (no per-process cache)
+    digests = DigestAnswers(config, storage, clock, claims, stories)
     registry = Publishers(publishers)
     live = LiveDelivery(storage, registry, clock,
                         lease=timedelta(seconds=config.delivery.lease_seconds))
@@ -125,7 +127,7 @@ async def build_app(
     )
     feeds = FeedManager(config, storage, clock, fetcher, poller)
     answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery,
-                       feeds=feeds)
+                       feeds=feeds, stories=stories)
     return App(
         config=config,
         secrets=secrets or Secrets(),
@@ -147,10 +149,10 @@ async def build_app(
 
 def _answers(
     config: Config, storage: Storage, clock: Clock, *, claims: ClaimAnswers, digests: DigestAnswers,
-    delivery: DeliveryRuntime, feeds: FeedManager,
+    delivery: DeliveryRuntime, feeds: FeedManager, stories: StoryMemo,
 ) -> CoreAnswers:
     return CoreAnswers(
-        briefings=TopicBriefings(config, storage, clock, claims),
+        briefings=TopicBriefings(config, storage, clock, claims, stories),
         claim_ledger=claims,
         digests=digests,
         source_health=SourceAnswers(config, storage),

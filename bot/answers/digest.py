@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot.answers.claims import ClaimAnswers
 from bot.answers.prepared import seed_story_keys
 from bot.briefing.digest import build_digest
+from bot.briefing.stories import StoryMemo
 from bot.claims.query import fold
 from bot.config import Config, TopicConfig
 from bot.errors import CommandError
@@ -30,8 +31,10 @@ class DigestWindow:
 
 
 class DigestAnswers:
-    def __init__(self, config: Config, storage: Storage, clock: Clock, claims: ClaimAnswers) -> None:
+    def __init__(self, config: Config, storage: Storage, clock: Clock, claims: ClaimAnswers,
+                 memo: StoryMemo) -> None:
         self.config = config
+        self.memo = memo
         self.storage = storage
         self.clock = clock
         self.claims = claims
@@ -81,7 +84,7 @@ class DigestAnswers:
         span = window.until - window.since
         previous = await self.storage.items.window(since=window.since - span, until=window.since)
         both = [*window.items, *previous]
-        await seed_story_keys(self.storage, both)
+        await seed_story_keys(self.storage, both, self.memo)
         stored = (await self.storage.prepared.topic_scores(config.name, [i.id for i in both])
                   if config is not None else None)
         figures = await self.storage.items.figures_many([i.id for i in both])
@@ -91,7 +94,7 @@ class DigestAnswers:
             items=window.items, figures=figures, claims=await self.claims.ledger(),
             since=window.since, until=window.until, window=window.description,
             language=language, topic=config, topic_scores=stored, previous_items=previous,
-            window_disputes=found,
+            window_disputes=found, memo=self.memo,
         )
         # one line per feed whose failure episode began in this window: windows follow each other,
         # so each episode is mentioned once per subscription

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.answers.claims import ClaimAnswers
 from bot.answers.prepared import seed_story_keys
+from bot.briefing.stories import StoryMemo
 from bot.briefing.topic import MAX_ITEMS, build_topic_briefing
 from bot.config import Config, TopicConfig
 from bot.errors import CommandError
@@ -13,8 +14,10 @@ from bot.storage import Storage
 
 
 class TopicBriefings:
-    def __init__(self, config: Config, storage: Storage, clock: Clock, claims: ClaimAnswers) -> None:
+    def __init__(self, config: Config, storage: Storage, clock: Clock, claims: ClaimAnswers,
+                 memo: StoryMemo) -> None:
         self.config = config
+        self.memo = memo
         self.storage = storage
         self.clock = clock
         self.claims = claims
@@ -45,9 +48,10 @@ class TopicBriefings:
         language = language or self.language
         scored = await self.scored(name, newest=MAX_ITEMS)  # it reads no more than the newest so many
         items = [item for item, _ in scored]
-        await seed_story_keys(self.storage, items)
+        await seed_story_keys(self.storage, items, self.memo)
         figures = await self.storage.items.figures_many([i.id for i in items])
         claims = await self.claims.filtered(topic=name)
         return build_topic_briefing(self.topic(name), items, figures, claims, language,
                                     now=self.clock.now(),
-                                    topic_scores={item.id: value for item, value in scored})
+                                    topic_scores={item.id: value for item, value in scored},
+                                    memo=self.memo)

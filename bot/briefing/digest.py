@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.briefing.stories import Cluster, cluster, item_keys, similarities, to_story
+from bot.briefing.stories import Cluster, StoryMemo, cluster, item_keys, similarities, to_story
 from bot.config import TopicConfig
 from bot.i18n import label
 from bot.model import Claim, Digest, Figure, Item, Story
@@ -97,16 +97,18 @@ def build_digest(
     window_disputes: set[frozenset[str]] | None = None,
     title: str | None = None,
     max_stories: int = MAX_STORIES,
+    memo: StoryMemo | None = None,
 ) -> Digest:
     """``previous_items``: what the previous digest covered (for "what changed");
     ``window_disputes``: the dispute pairs found within the window (None: the disputes of claims
     first seen in the window); ``topic_scores``: the items' stored scores for ``topic``."""
     chosen = topic_items(items, topic, topic_scores)
-    ranked = rank(cluster(chosen), until, language, topic, topic_scores)[:max_stories]
+    ranked = rank(cluster(chosen, memo=memo), until, language, topic, topic_scores)[:max_stories]
     stories = tuple(r.story for r in ranked)
     bullets = briefing_bullets(ranked, language)
-    before = cluster(topic_items(previous_items, topic, topic_scores)) if previous_items else []
-    changes = figure_changes(ranked, before, figures, language)
+    before = (cluster(topic_items(previous_items, topic, topic_scores), memo=memo)
+              if previous_items else [])
+    changes = figure_changes(ranked, before, figures, language, memo)
     fresh, dispute_lines = claim_changes(claims, since=since, until=until, topic=topic,
                                          window_disputes=window_disputes, language=language)
     heading = title or label("digest", language) + (f": {topic.name}" if topic else "")
@@ -122,12 +124,13 @@ def figure_changes(
     before: Sequence[Cluster],
     figures: Mapping[int, Sequence[Figure]],
     language: str,
+    memo: StoryMemo | None = None,
 ) -> list[str]:
     """New and revised figures of stories the previous digest already had."""
     if not before:
         return []
-    now_keys = [keys_of(r.items) for r in ranked]
-    old_keys = [keys_of(c.items) for c in before]
+    now_keys = [keys_of(r.items, memo) for r in ranked]
+    old_keys = [keys_of(c.items, memo) for c in before]
     df: Counter[str] = Counter()
     for k in now_keys + old_keys:
         df.update(k)
@@ -160,8 +163,8 @@ def figure_changes(
     return lines[:MAX_CHANGES]
 
 
-def keys_of(items: Sequence[Item]) -> frozenset[str]:
-    return frozenset().union(*(item_keys(i) for i in items))
+def keys_of(items: Sequence[Item], memo: StoryMemo | None = None) -> frozenset[str]:
+    return frozenset().union(*(item_keys(i, memo) for i in items))
 
 
 def _norm(value: str) -> str:

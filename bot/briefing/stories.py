@@ -30,7 +30,6 @@ from bot.text.lexicon import STOPWORDS, words
 THRESHOLD = 0.24
 KEYS_VERSION = "1"  # bump when ``features``/``keys`` change: stored item keys are rebuilt
 _MEMO_SIZE = 8192
-_memo: dict[tuple[str, str, str, tuple[str, ...]], frozenset[str]] = {}
 _TOKEN = re.compile(r"[^\W\d_][\w\-]*", re.UNICODE)
 _SCALES = {
     "tausend": 1e3, "thousand": 1e3, "k": 1e3,
@@ -141,26 +140,40 @@ def _memo_key(item: Item) -> tuple[str, str, str, tuple[str, ...]]:
     return (item.language, item.title, item.text[:1200], item.bullets)
 
 
-def item_keys(item: Item) -> frozenset[str]:
-    """``keys(features(item))``, remembered: ingest computes and stores them once per item, and
-    commands seed the memo from the stored keys (``remember``) instead of re-reading texts."""
-    memo_key = _memo_key(item)
-    found = _memo.get(memo_key)
+class StoryMemo:
+    """Story keys and groupings already computed, owned by the app (``bot.app.build_app``) so
+    that nothing is cached per process: ingest stores the keys once per item, commands seed this
+    memo from the stored keys (``remember``) instead of re-reading texts, and repeated digests
+    over an unchanged window reuse their grouping."""
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple[str, str, str, tuple[str, ...]], frozenset[str]] = {}
+        self.groups: dict[object, list[list[int]]] = {}
+
+    def remember(self, item: Item, item_keys_: frozenset[str]) -> None:
+        if len(self.keys) >= _MEMO_SIZE:
+            for old in list(self.keys)[: _MEMO_SIZE // 4]:  # oldest first: insertion order
+                self.keys.pop(old, None)
+        self.keys[_memo_key(item)] = item_keys_
+
+    def is_remembered(self, item: Item) -> bool:
+        return _memo_key(item) in self.keys
+
+    def remember_groups(self, key: object, groups: list[list[int]]) -> None:
+        if len(self.groups) >= 16:
+            self.groups.pop(next(iter(self.groups)), None)
+        self.groups[key] = groups
+
+
+def item_keys(item: Item, memo: StoryMemo | None = None) -> frozenset[str]:
+    """``keys(features(item))``, from ``memo`` when it has them (else computed, and kept there)."""
+    if memo is None:
+        return keys(features(item))
+    found = memo.keys.get(_memo_key(item))
     if found is None:
         found = keys(features(item))
-        remember(item, found)
+        memo.remember(item, found)
     return found
-
-
-def remember(item: Item, item_keys_: frozenset[str]) -> None:
-    if len(_memo) >= _MEMO_SIZE:
-        for old in list(_memo)[: _MEMO_SIZE // 4]:  # oldest first: dicts keep insertion order
-            _memo.pop(old, None)
-    _memo[_memo_key(item)] = item_keys_
-
-
-def is_remembered(item: Item) -> bool:
-    return _memo_key(item) in _memo
 
 
 @lru_cache(maxsize=1)
@@ -230,36 +243,35 @@ def similarities(
     return out
 
 
-def cluster(items: Sequence[Item], threshold: float = THRESHOLD) -> list[Cluster]:
+def cluster(
+    items: Sequence[Item], threshold: float = THRESHOLD, memo: StoryMemo | None = None
+) -> list[Cluster]:
     """Average-link agglomerative clustering; deterministic for the same items.
 
     Only pairs sharing a key are compared (an inverted index), and merged clusters add up their
     similarity sums, so a busy day of a few hundred items stays fast. The grouping of the last
     few item sets is remembered (keyed by everything it depends on: ids, times, the text that
-    features read), so repeated digests and briefings over an unchanged window do not redo it.
+    features read) in ``memo``, so repeated digests and briefings over an unchanged window do not
+    redo it.
     """
     ordered = sorted(items, key=lambda i: (_when(i), i.id))
     memo_key = (threshold, tuple((i.id, _when(i), _memo_key(i)) for i in ordered))
-    groups = _groups_memo.get(memo_key)
+    groups = memo.groups.get(memo_key) if memo is not None else None
     if groups is None:
-        groups = _groups(ordered, threshold)
-        if len(_groups_memo) >= 16:
-            _groups_memo.pop(next(iter(_groups_memo)), None)
-        _groups_memo[memo_key] = groups
+        groups = _groups(ordered, threshold, memo)
+        if memo is not None:
+            memo.remember_groups(memo_key, groups)
     return [Cluster([ordered[i] for i in g]) for g in groups]
 
 
-_groups_memo: dict[object, list[list[int]]] = {}
-
-
-def _groups(ordered: Sequence[Item], threshold: float) -> list[list[int]]:
+def _groups(ordered: Sequence[Item], threshold: float, memo: StoryMemo | None) -> list[list[int]]:
     """Indices into ``ordered`` of each cluster, by its first member."""
-    return _merge(_links(ordered), threshold)
+    return _merge(_links(ordered, memo), threshold)
 
 
-def _links(ordered: Sequence[Item]) -> list[dict[int, float]]:
+def _links(ordered: Sequence[Item], memo: StoryMemo | None) -> list[dict[int, float]]:
     """links[a][b]: the similarity of items a and b (both directions; absent when 0)."""
-    feats = [item_keys(i) for i in ordered]
+    feats = [item_keys(i, memo) for i in ordered]
     df: Counter[str] = Counter()
     for f in feats:
         df.update(f)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.briefing.digest import lead_item, rank
-from bot.briefing.stories import cluster
+from bot.briefing.stories import StoryMemo, cluster
 from bot.config import TopicConfig
 from bot.i18n import label
 from bot.model import Claim, Figure, Item, Link, Reply, Section
@@ -36,6 +36,7 @@ def build_topic_briefing(
     *,
     now: datetime | None = None,
     topic_scores: Mapping[int, int] | None = None,
+    memo: StoryMemo | None = None,
 ) -> Reply:
     """``claims``: already ranked (bot.answers.rank_claims); the first five are shown."""
     title = f"{label('briefing', language)}: {topic.display_name(language)}"
@@ -45,7 +46,7 @@ def build_topic_briefing(
         return Reply(title=title, sections=(Section("", text=label("no_items", language)),),
                      language=language)
     until = now or max(_when(i) for i in on_topic)
-    ranked = rank(cluster(on_topic), until, language, topic, topic_scores)
+    ranked = rank(cluster(on_topic, memo=memo), until, language, topic, topic_scores)
     if len(ranked) == 1:
         overview = lead_item(ranked[0].items, language).bullets[:MAX_BULLETS]
     else:
