@@ -12,6 +12,7 @@ after any one-second stall of the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -81,8 +82,8 @@ class DigestScheduler:
         kwargs = dict(self.job_options)
         if run_now:
             kwargs["next_run_time"] = datetime.now(UTC)  # APScheduler runs on wall time
-        self.scheduler.add_job(func, IntervalTrigger(seconds=seconds), args=args, id=job_id,
-                               name=job_id, **kwargs)
+        self.scheduler.add_job(_stops_quietly(func, job_id), IntervalTrigger(seconds=seconds),
+                               args=args, id=job_id, name=job_id, **kwargs)
 
     def start(self) -> None:
         """Start inside the running event loop."""
@@ -98,11 +99,31 @@ class DigestScheduler:
     async def _fire(self, subscription_id: str) -> None:
         try:
             await self.service.deliver_subscription(subscription_id)
+        except asyncio.CancelledError:
+            log.debug("digest %s stopped mid-run (shutting down)", subscription_id)
         except StorageBusy as e:  # another process writes for long: the sweep retries the slot
             log.warning("digest %s postponed: %s", subscription_id, e)
 
     async def _sweep(self) -> None:
         try:
             await self.service.start_due()
+        except asyncio.CancelledError:
+            log.debug("digest sweep stopped mid-run (shutting down)")
         except StorageBusy as e:
             log.warning("digest sweep postponed: %s", e)
+
+
+def _stops_quietly(
+    func: Callable[..., Awaitable[None]], job_id: str
+) -> Callable[..., Awaitable[None]]:
+    """``func`` as a job that, cancelled because the bot is stopping, ends without APScheduler's
+    "job raised an exception" traceback: a run cut short at shutdown is not an error (the delivery
+    log and feed state make the next run pick up what it did not finish)."""
+
+    async def job(*args: Any) -> None:
+        try:
+            await func(*args)
+        except asyncio.CancelledError:
+            log.debug("%s stopped mid-run (shutting down)", job_id)
+
+    return job
