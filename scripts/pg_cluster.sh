@@ -40,7 +40,7 @@ install)
     echo "pg_cluster: installing PostgreSQL from Debian's packages ..." >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2
-    apt-get install -y -qq postgresql >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
     echo "pg_cluster: installed in $((SECONDS - start)) s ($(bindir))" >&2
     ;;
 start)
