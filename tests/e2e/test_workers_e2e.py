@@ -18,10 +18,12 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +46,7 @@ class FeedServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), FeedHandler)
         self.hits: dict[str, list[float]] = defaultdict(list)
         self.lock = threading.Lock()
+        self.changes: Changes | None = None  # woken after every request
 
     @property
     def port(self) -> int:
@@ -56,6 +59,8 @@ class FeedHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         with self.server.lock:
             self.server.hits[self.path].append(time.monotonic())
+        if self.server.changes is not None:
+            self.server.changes.poke_threadsafe()
         now = format_datetime(datetime.now(UTC), usegmt=True)
         number = self.path.strip("/").removesuffix(".rss")
         items = "".join(
@@ -91,24 +96,58 @@ def _config(home: Path, feeds: FeedServer, fake: FakeDiscord, slot: datetime) ->
     return path
 
 
-async def _until(condition: object, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if callable(condition) and condition():
-            return True
-        await asyncio.sleep(0.5)
-    return False
+class Changes:
+    """Wakes the test whenever the feed server (its own thread) or the fake Discord records
+    something, so the test waits on events instead of sleeping between looks."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.event = asyncio.Event()
+
+    def poke(self) -> None:
+        self.event.set()
+
+    def poke_threadsafe(self) -> None:
+        self.loop.call_soon_threadsafe(self.event.set)
+
+    async def until(self, condition: Callable[[], bool], seconds: float) -> bool:
+        """True as soon as ``condition()`` holds; False when it still does not after ``seconds``."""
+        end = self.loop.time() + seconds
+        while not condition():
+            self.event.clear()
+            remaining = end - self.loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self.event.wait(), remaining)
+            except TimeoutError:
+                return condition()
+        return True
+
+
+class Posts(list[dict[str, Any]]):
+    """A fake Discord channel's message list that wakes ``Changes`` on every post."""
+
+    def __init__(self, changes: Changes) -> None:
+        super().__init__()
+        self.changes = changes
+
+    def append(self, message: dict[str, Any]) -> None:
+        super().append(message)
+        self.changes.poke()
 
 
 async def test_three_workers_fetch_each_feed_once_per_interval_and_post_each_digest_once(
     tmp_path: Path,
 ) -> None:
+    changes = Changes()
     feeds = FeedServer()
+    feeds.changes = changes
     threading.Thread(target=feeds.serve_forever, daemon=True).start()
     fake = FakeDiscord()
     await fake.start()
     for channel in CHANNELS:
-        fake.channel_messages[channel] = []
+        fake.channel_messages[channel] = Posts(changes)
     start = datetime.now(UTC)
     # the next whole minute at least 40 s away: every worker is up before the slot
     slot = (start + timedelta(seconds=100)).replace(second=0, microsecond=0)
@@ -125,7 +164,7 @@ async def test_three_workers_fetch_each_feed_once_per_interval_and_post_each_dig
                     stdout=asyncio.subprocess.DEVNULL, stderr=open(  # noqa: SIM115, ASYNC230
                         tmp_path / f"worker-{number}.log", "w")))
             began = time.monotonic()
-            assert await _until(lambda: len(feeds.hits) == FEEDS, 60), _logs(tmp_path)
+            assert await changes.until(lambda: len(feeds.hits) == FEEDS, 60), _logs(tmp_path)
             processes[0].send_signal(signal.SIGKILL)  # mid-run: after the first round
             await processes[0].wait()
             killed = time.monotonic()
@@ -137,8 +176,10 @@ async def test_three_workers_fetch_each_feed_once_per_interval_and_post_each_dig
                 refetched = sum(len(h) >= 2 for h in feeds.hits.values()) >= FEEDS * 2 // 3
                 return posted and refetched
 
-            await _until(done, DEADLINE - (time.monotonic() - began))
-            await asyncio.sleep(3)  # a duplicate post would show by now
+            await changes.until(done, DEADLINE - (time.monotonic() - began))
+            # a duplicate post would arrive within seconds of the first: wait for one, bounded
+            await changes.until(
+                lambda: any(len(fake.channel_messages[c]) > 1 for c in CHANNELS), 3)
         finally:
             for process in processes:
                 if process.returncode is None:
