@@ -21,7 +21,29 @@ def _tokenizer(language: str) -> Any:
     from somajo import SoMaJo  # noqa: PLC0415 - heavy tokenizer, loaded on first use
 
     model = "de_CMC" if language == "de" else "en_PTB"
-    return SoMaJo(model, split_camel_case=False, split_sentences=True, character_offsets=True)
+    somajo = SoMaJo(model, split_camel_case=False, split_sentences=True, character_offsets=True)
+    _skip_emoji_search(somajo._tokenizer)
+    return somajo
+
+
+# SoMaJo's emoji step (``Tokenizer._split_emojis``) tests every grapheme of every token against
+# [\p{Extended_Pictographic}\p{Emoji_Presentation}\uFE0F] with an uncompiled pattern: a third of
+# its time on news text. Every character of those classes is (C) or (R) or at U+203C or above
+# (tests/text/test_sentences.py checks it over all of Unicode), so a token with none of these gives
+# that step nothing to split.
+EMOJI_CANDIDATE = re.compile("[\u00a9\u00ae\u203c-\U0010ffff]")
+
+
+def _skip_emoji_search(tokenizer: Any) -> None:
+    """Run SoMaJo's own emoji step only on tokens that contain an emoji character: the same
+    tokens, without its per-grapheme pattern lookups on plain text."""
+    split_emojis = tokenizer._split_emojis
+
+    def only_with_emoji(node: Any, token_class: str = "emoticon") -> None:
+        if EMOJI_CANDIDATE.search(node.value.text):
+            split_emojis(node, token_class)
+
+    tokenizer._split_emojis = only_with_emoji
 
 
 def lemmatize(token: str, language: str) -> str:
