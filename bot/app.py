@@ -68,6 +68,7 @@ class App:
         await self.delivery.stop()
         await self.poller.close()  # polls still under way use the fetcher
         await self.fetcher.close()
+        await self.ingest.close()  # the analysis processes
         if self.owns_storage:
             await self.storage.close()
 
@@ -103,7 +104,7 @@ async def build_app(
     clock = clock or SystemClock()
     ingest = IngestService(storage, clock, pipeline,
                            after_items=[*_ledger_hooks(storage), queue_hook(storage)],
-                           topics=config.topics)
+                           topics=config.topics, processes=config.ingest.worker_processes)
     try:
         await ingest.prepare()  # derived tables follow the topics config (bot.ingest)
     except BaseException:

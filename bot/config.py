@@ -140,6 +140,26 @@ class TextConfig:
     max_chars: int = 200_000  # longest text analysed; longer feed texts are cut, files refused
 
 
+MAX_PROCESSES = 64
+
+
+def default_processes() -> int:
+    """The CPUs this process may use, less one for the bot's own process; at least one."""
+    return max(1, len(os.sched_getaffinity(0)) - 1)
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    # processes analysing new items (cleaning, splitting, summaries, claims), so that the bot's
+    # event loop never waits for them; None: the CPUs less one, at least one. 0: in a thread of
+    # the bot's own process (which then shares the interpreter lock with the event loop)
+    processes: int | None = None
+
+    @property
+    def worker_processes(self) -> int:
+        return default_processes() if self.processes is None else self.processes
+
+
 @dataclass(frozen=True)
 class LimitsConfig:
     """What one community (a Discord server, a Slack workspace) may add from chat."""
@@ -221,6 +241,7 @@ class Config:
     briefing: BriefingConfig = field(default_factory=BriefingConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     text: TextConfig = field(default_factory=TextConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
@@ -342,7 +363,16 @@ def validate(config: Config, *, where: str) -> None:
     _validate_feeds(config, where)
     _validate_digests(config, where, topics)
     _validate_numbers(config, where)
+    _validate_ingest(config, where)
     _validate_storage(config, where)
+
+
+def _validate_ingest(config: Config, where: str) -> None:
+    processes = config.ingest.processes
+    if processes is not None and not 0 <= processes <= MAX_PROCESSES:
+        raise ConfigError(f"must be between 0 (analyse in the bot's own process) and "
+                          f"{MAX_PROCESSES}, got {processes}; leave it out for the number of "
+                          "CPUs less one", path=where, key="ingest.processes")
 
 
 def _validate_storage(config: Config, where: str) -> None:

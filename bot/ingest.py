@@ -20,13 +20,14 @@ from bot.claims.ledger import index_claims
 from bot.claims.merge import replace_item_claims
 from bot.config import TopicConfig
 from bot.errors import IngestError, StorageError
-from bot.model import Item
+from bot.model import Analysis, Item
 from bot.ports import Clock
 from bot.storage import Storage
 from bot.storage.items import NewItem
 from bot.storage.sources import SourceRow
 from bot.text.clean import clean_html, clean_plain_text, looks_like_html
 from bot.text.pipeline import TextPipeline
+from bot.text.pool import AnalysisPool, Failed, Job
 from bot.topics import sync_item_topics, topic_scores
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,15 @@ def content_hash(title: str, text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Stored:
+    """What ``ingest_articles`` did with one article: its item and status, or why not stored."""
+
+    item_id: int | None = None
+    status: Status | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class SeedResult:
     path: Path
     status: Status | Literal["error"]
@@ -79,15 +89,28 @@ class IngestService:
         *,
         after_items: Sequence[AfterItems] = (),
         topics: tuple[TopicConfig, ...] | None = None,
+        processes: int = 0,
     ) -> None:
         self.storage = storage
         self.clock = clock
         self.pipeline = pipeline
+        # the analysis of new items runs here: worker processes, or a thread when 0
+        self.pool = AnalysisPool(pipeline, processes)
         # hooks run after a batch of new/updated items (e.g. ledger merge and dispute linking)
         self.after_items = list(after_items)
         # the configured topics: each item's topics and story keys are stored with it (None: left
         # to ``prepare_storage`` on the read side)
         self.topics = topics
+
+    async def close(self) -> None:
+        """Stop the analysis processes."""
+        await self.pool.close()
+
+    async def _analyze(self, text: str, language: str | None) -> Analysis:
+        (outcome,) = await self.pool.analyze([Job(text, language)])
+        if isinstance(outcome, Failed):
+            raise IngestError(f"the analysis failed ({outcome.reason})")
+        return outcome
 
     async def _own_topics(self) -> None:
         """The stored topics must be those of this config before adding to them (another app on
@@ -123,7 +146,7 @@ class IngestService:
             chunk = items[start:start + batch]
             now = self.clock.now()
             for item in chunk:
-                analysis = await asyncio.to_thread(self.pipeline.analyze, item.text, item.language)
+                analysis = await self._analyze(item.text, item.language)
                 async with self.storage.db.transaction():
                     await self.storage.items.replace_analysis(item.id, analysis)
                     await replace_item_claims(self.storage, item.id, analysis.claims, now)
@@ -136,13 +159,95 @@ class IngestService:
     async def ingest_article(
         self, source: SourceRow, article: RawArticle, *, run_hooks: bool = True
     ) -> tuple[int, Status]:
-        """Store one article: analysed only when new or changed. Returns (item id, status)."""
+        """Store one article: analysed only when new or changed. Returns (item id, status).
+
+        Raises:
+            IngestError: the analysis failed or its process died.
+        """
         now = self.clock.now()
         digest = content_hash(article.title, article.text)
         found = await self.storage.items.find(article.key, source_id=source.id)
         if found is not None and found[1] == digest:
             return found[0], "unchanged"
-        analysis = await asyncio.to_thread(self.pipeline.analyze, article.text, article.language)
+        analysis = await self._analyze(article.text, article.language)
+        async with self.storage.db.transaction():  # the item, its claims and topics: one commit
+            item_id, status = await self._store(source, article, analysis, now)
+        if run_hooks and status != "unchanged":
+            await self.run_hooks([item_id], now)
+        return item_id, status
+
+    async def ingest_articles(
+        self, source: SourceRow, articles: Sequence[RawArticle]
+    ) -> list[Stored]:
+        """Store a feed's articles, each analysed only when new or changed, as ``ingest_article``
+        does one; the hooks are left to the caller. The analyses run in the pool while the
+        finished ones are stored, one transaction per chunk.
+
+        Raises:
+            WorkerDied: an analysis process died; the articles stored before it are in the
+                database, the others are not (the next poll finds them new again).
+        """
+        now = self.clock.now()
+        out: list[Stored | None] = []
+        pending: list[tuple[int, RawArticle]] = []
+        for article in articles:
+            found = await self.storage.items.find(article.key, source_id=source.id)
+            if found is not None and found[1] == content_hash(article.title, article.text):
+                out.append(Stored(found[0], "unchanged"))
+            else:
+                pending.append((len(out), article))
+                out.append(None)
+        done = 0
+        jobs = [Job(article.text, article.language) for _, article in pending]
+        async for batch in self.pool.batches(jobs):
+            chunk = list(zip(pending[done:], batch, strict=False))
+            done += len(batch)
+            for ((place, _), _), stored in zip(chunk, await self._store_batch(source, chunk, now),
+                                               strict=True):
+                out[place] = stored
+        return [o or Stored(error="not analysed") for o in out]
+
+    async def _store_batch(
+        self, source: SourceRow, chunk: list[tuple[tuple[int, RawArticle], Analysis | Failed]],
+        now: datetime,
+    ) -> list[Stored]:
+        """One transaction for the chunk; if storing one item fails (a bug, not the database),
+        one transaction per item, so that only that item is skipped."""
+        try:
+            async with self.storage.db.transaction():
+                return [await self._store_outcome(source, article, outcome, now)
+                        for (_, article), outcome in chunk]
+        except StorageError:
+            raise
+        except Exception:
+            log.debug("storing a batch failed; storing its items one by one", exc_info=True)
+        return [await self._store_alone(source, article, outcome, now)
+                for (_, article), outcome in chunk]
+
+    async def _store_alone(
+        self, source: SourceRow, article: RawArticle, outcome: Analysis | Failed, now: datetime
+    ) -> Stored:
+        try:
+            async with self.storage.db.transaction():
+                return await self._store_outcome(source, article, outcome, now)
+        except StorageError:
+            raise
+        except Exception as e:  # a bug in one item's derived data must not stop the others
+            log.debug("item %s failed", article.key, exc_info=True)
+            return Stored(error=f"internal error ({type(e).__name__}: {e})")
+
+    async def _store_outcome(
+        self, source: SourceRow, article: RawArticle, outcome: Analysis | Failed, now: datetime
+    ) -> Stored:
+        if isinstance(outcome, Failed):
+            return Stored(error=f"the analysis failed ({outcome.reason})")
+        return Stored(*await self._store(source, article, outcome, now))
+
+    async def _store(
+        self, source: SourceRow, article: RawArticle, analysis: Analysis, now: datetime
+    ) -> tuple[int, Status]:
+        """Store an analysed article, its claims and what is derived from it (inside the
+        caller's transaction)."""
         item = NewItem(
             key=article.key,
             title=article.title,
@@ -150,26 +255,27 @@ class IngestService:
             published=article.published,
             language=analysis.language,
             text=article.text,
-            content_hash=digest,
+            content_hash=content_hash(article.title, article.text),
             bullets=analysis.bullets,
             sentences=tuple((s.start, s.end) for s in analysis.sentences),
             figures=analysis.figures,
             teaser=article.teaser,
             digest_eligible=article.digest_eligible,
         )
-        derived = None
-        if self.topics is not None:
-            derived = await asyncio.to_thread(derive, self.topics, _as_item(0, source.id, item, now))
-        async with self.storage.db.transaction():  # the item, its claims and topics: one commit
-            item_id, status = await self.storage.items.upsert(source.id, item, now)
-            await replace_item_claims(self.storage, item_id, analysis.claims, now)
-            if derived is not None and status != "unchanged":
-                await self._own_topics()
-                await self.storage.prepared.set_item_topics(item_id, derived[0])
-                await self.storage.prepared.set_item_keys(item_id, derived[1])
-        if run_hooks and status != "unchanged":
-            await self.run_hooks([item_id], now)
+        item_id, status = await self.storage.items.upsert(source.id, item, now)
+        await replace_item_claims(self.storage, item_id, analysis.claims, now)
+        if status != "unchanged":
+            await self.after_stored(_as_item(item_id, source.id, item, now))
         return item_id, status
+
+    async def after_stored(self, item: Item) -> None:
+        """What is derived from a new or changed item, stored in its transaction: its topic
+        scores and story keys (and the place to group it into a story)."""
+        if self.topics is not None:
+            await self._own_topics()
+            scores, keys = derive(self.topics, item)
+            await self.storage.prepared.set_item_topics(item.id, scores)
+            await self.storage.prepared.set_item_keys(item.id, keys)
 
     async def run_hooks(self, item_ids: list[int], now: datetime) -> None:
         for hook in self.after_items:

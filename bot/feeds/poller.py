@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.config import Config, FeedConfig
-from bot.errors import FeedError, IngestError, StorageBusy, StorageError
+from bot.errors import FeedError, StorageBusy, StorageError
 from bot.feeds.discover import find_feed_links
 from bot.feeds.entries import EntryPlan, plan_entries, to_article
 from bot.feeds.fetch import HTTPStatusError
@@ -28,10 +28,11 @@ from bot.feeds.fulltext import ArticlePages
 from bot.feeds.leases import FEED_LEASE, worker_id
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.schedule import failure_delay, success_delay
-from bot.ingest import IngestService, RawArticle, content_hash
+from bot.ingest import IngestService, RawArticle, Stored, content_hash
 from bot.ports import Clock, Fetcher, FetchResponse
 from bot.storage import Storage
 from bot.storage.sources import SourceRow
+from bot.text.pool import WorkerDied
 
 
 class PollerParts(Protocol):
@@ -66,6 +67,7 @@ class FeedResult:
     discovered: str | None = None  # the feed a website URL named
     title: str | None = None  # the feed's own title, when it was parsed
     entries: int = 0  # entries the parsed feed carried
+    incomplete: bool = False  # some new items were not stored (an analysis process died)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -250,9 +252,10 @@ class FeedPoller:
             result.discovered = self._discovered.get(feed.url)
             result.title, result.entries = parsed.title or None, len(parsed.entries)
             await self._store(row, parsed, result)
+            # an incomplete poll keeps no validators: the next one fetches the whole feed again
             await self.storage.sources.record_success(
-                row.id, now, etag=response.headers.get("ETag"),
-                last_modified=response.headers.get("Last-Modified"),
+                row.id, now, etag=None if result.incomplete else response.headers.get("ETag"),
+                last_modified=None if result.incomplete else response.headers.get("Last-Modified"),
                 next_poll=now + success_delay(interval, response.headers, self.rng),
                 warning="; ".join(result.warnings) or None,
             )
@@ -325,32 +328,20 @@ class FeedPoller:
             result.warnings.append(f"{skipped} entries without guid, link or title skipped")
         result.unchanged += sum(1 for p in plans if p.unchanged)
         articles = await self._articles([p for p in plans if not p.unchanged], result)
-        changed: list[int] = []
-        failed = 0
+        fresh = [(plan, article) for plan, article in articles
+                 if plan.stored_hash != content_hash(article.title, article.text)]
+        result.unchanged += len(articles) - len(fresh)  # known already: skip ingest's lookups
         async with self._store_lock:
-            for plan, article in articles:
-                if plan.stored_hash == content_hash(article.title, article.text):
-                    result.unchanged += 1  # known already: skip the lookups ingest would repeat
-                    continue
-                try:
-                    item_id, status = await self.ingest.ingest_article(row, article,
-                                                                       run_hooks=False)
-                except StorageError:
-                    raise
-                except (IngestError, Exception) as e:
-                    log.debug("item %s failed", plan.key, exc_info=True)
-                    log.warning("feed %s: item %s skipped: %s", row.url, plan.key, e)
-                    failed += 1
-                    continue
-                if status == "new":
-                    result.new += 1
-                    result.held_back += not article.digest_eligible
-                elif status == "updated":
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
-                if status != "unchanged":
-                    changed.append(item_id)
+            try:
+                stored = await self.ingest.ingest_articles(row, [a for _, a in fresh])
+            except WorkerDied as e:
+                # the items stored before it stay; the others are new again at the next poll,
+                # which must fetch the whole feed to see them (no validators stored)
+                log.warning("feed %s: %s", row.url, e)
+                result.warnings.append(str(e))
+                result.incomplete = True
+                return
+            changed = self._count(row, fresh, stored, result)
             if changed:
                 try:
                     await self.ingest.run_hooks(changed, now)
@@ -359,8 +350,30 @@ class FeedPoller:
                 except Exception as e:  # the items are stored; only the ledger update failed
                     log.debug("hooks failed for %s", row.url, exc_info=True)
                     result.warnings.append(f"claims ledger not updated ({type(e).__name__}: {e})")
+
+    @staticmethod
+    def _count(row: SourceRow, fresh: list[tuple[EntryPlan, RawArticle]], stored: list[Stored],
+               result: FeedResult) -> list[int]:
+        """Count what ``ingest_articles`` did into ``result``; the ids of new or changed items."""
+        changed: list[int] = []
+        failed = 0
+        for (plan, article), outcome in zip(fresh, stored, strict=True):
+            if outcome.item_id is None or outcome.status is None:
+                log.warning("feed %s: item %s skipped: %s", row.url, plan.key, outcome.error)
+                failed += 1
+                continue
+            if outcome.status == "new":
+                result.new += 1
+                result.held_back += not article.digest_eligible
+            elif outcome.status == "updated":
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            if outcome.status != "unchanged":
+                changed.append(outcome.item_id)
         if failed:
             result.warnings.append(f"{failed} items could not be analysed")
+        return changed
 
     async def _articles(
         self, plans: list[EntryPlan], result: FeedResult

@@ -46,6 +46,15 @@ def _skip_emoji_search(tokenizer: Any) -> None:
     tokenizer._split_emojis = only_with_emoji
 
 
+def warm_up() -> None:
+    """Build SoMaJo, the fast splitter's tables and the lemma tables of both languages now (the
+    analysis fork server does, so that every worker forked from it starts with them)."""
+    for language, text in (("de", "Die Ministerin sagte am 3. März in Berlin, es sei gut."),
+                           ("en", "The minister said in London, it's good.")):
+        _tokenizer(language)
+        split_sentences(text, language)
+
+
 def lemmatize(token: str, language: str) -> str:
     return lemma(token, language).casefold()
 

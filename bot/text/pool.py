@@ -1,0 +1,173 @@
+"""Text analysis in worker processes, so that the bot's event loop never waits for it.
+
+Splitting, summaries, claims and figures are pure Python: in a thread of the bot's process they hold
+the interpreter lock the event loop needs, and a poll of a few hundred items delays every command
+and heartbeat by seconds. ``AnalysisPool`` runs them in ``[ingest] processes`` worker processes
+instead. Each worker receives the pipeline once (its initializer) and analyses one text first, so
+that the lexicons, SoMaJo's tables and the lemma files are loaded once per worker, not per item.
+
+Workers are forked from a fork server that has imported the pipeline's modules, so a new worker
+starts in milliseconds and shares those pages; the bot's own threads (database, fetcher) are never
+forked. Texts go to the workers in chunks and come back as ``Analysis`` values (plain data).
+
+A worker that dies (killed, out of memory) breaks the executor: the texts in flight fail with
+``WorkerDied`` (the caller leaves those items for the next poll) and the next call starts new
+workers. ``processes = 0`` analyses in a thread of this process (tests, tiny installs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import signal
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from bot.errors import IngestError
+from bot.model import Analysis
+from bot.text.pipeline import TextPipeline
+
+CHUNK = 8  # texts per task: few enough to stream results, enough to make a round trip cheap
+# analysed once by each new worker, so that its first item does not pay for loading the tables
+_WARM_UP = (
+    ("de", "Die Ministerin sagte am Dienstag in Berlin, die Zahl sei um 3,5 Prozent gestiegen."),
+    ("en", "The minister said on Tuesday in London that the figure rose by 3.5 percent."),
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    text: str
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A text whose analysis raised (a bug in one step): only that item is skipped."""
+
+    reason: str
+
+
+Outcome = Analysis | Failed
+
+
+class WorkerDied(IngestError):
+    """An analysis process ended while it held texts; they were not analysed."""
+
+
+_pipeline: TextPipeline | None = None  # a worker process's pipeline, set by its initializer
+
+
+def _start_worker(pipeline: TextPipeline) -> None:
+    global _pipeline  # one pipeline per worker process, set once at its start
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the bot, which stops the workers
+    _pipeline = pipeline
+    for language, text in _WARM_UP:
+        pipeline.analyze(text, language)
+
+
+def _analyze_chunk(jobs: list[Job]) -> list[Outcome]:
+    assert _pipeline is not None, "worker started without its initializer"
+    return analyze_jobs(_pipeline, jobs)
+
+
+def analyze_jobs(pipeline: TextPipeline, jobs: Sequence[Job]) -> list[Outcome]:
+    return [_analyze_one(pipeline, job) for job in jobs]
+
+
+def _analyze_one(pipeline: TextPipeline, job: Job) -> Outcome:
+    try:
+        return pipeline.analyze(job.text, job.language)
+    except Exception as e:  # a bug in one analysis step must not cost the other items
+        return Failed(f"{type(e).__name__}: {e}")
+
+
+def _preload(pipeline: TextPipeline) -> list[str]:
+    """What the fork server imports once for all its workers: the main module (as the standard
+    library's default does, so that no worker imports it again), the modules the pipeline's parts
+    live in, and ``bot.text.warm``, which builds the tokenizers and tables."""
+    parts = (pipeline, pipeline.summarizer, pipeline.extractor, pipeline.figures)
+    modules = {__name__, *(part.__module__ for part in parts)} - {"__main__"}
+    return ["__main__", *sorted(modules), "bot.text.warm"]
+
+
+class AnalysisPool:
+    """Analyses texts in ``processes`` worker processes (0: in a thread of this one).
+
+    The workers start with the first texts and stop with ``close()``.
+    """
+
+    def __init__(self, pipeline: TextPipeline, processes: int) -> None:
+        self.pipeline = pipeline
+        self.processes = processes
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _workers(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_preload(self.pipeline))
+            self._executor = ProcessPoolExecutor(
+                self.processes, mp_context=context, initializer=_start_worker,
+                initargs=(self.pipeline,))
+        return self._executor
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the running workers (for benchmarks and tests)."""
+        processes = getattr(self._executor, "_processes", None) or {}
+        return sorted(processes)
+
+    async def analyze(self, jobs: Sequence[Job]) -> list[Outcome]:
+        """Every job's outcome, in order.
+
+        Raises:
+            WorkerDied: a worker process ended while it held some of the jobs.
+        """
+        return [outcome async for batch in self.batches(jobs) for outcome in batch]
+
+    async def batches(self, jobs: Sequence[Job]) -> AsyncIterator[list[Outcome]]:
+        """The outcomes of consecutive chunks of ``jobs``, in order, each as soon as it and those
+        before it are done: the caller stores one while the workers analyse the next.
+
+        Raises:
+            WorkerDied: a worker process ended while it held some of the jobs; the chunks
+                before it were given.
+        """
+        chunks = [list(jobs[i:i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
+        if self.processes == 0:
+            for chunk in chunks:
+                yield await asyncio.to_thread(analyze_jobs, self.pipeline, chunk)
+            return
+        executor = self._workers()
+        try:
+            futures = [executor.submit(_analyze_chunk, chunk) for chunk in chunks]
+        except BrokenProcessPool as e:
+            raise self._died(executor) from e
+        try:
+            for future in futures:
+                try:
+                    yield await asyncio.wrap_future(future)
+                except BrokenProcessPool as e:
+                    raise self._died(executor) from e
+        finally:
+            for future in futures:
+                _forget(future)
+
+    def _died(self, executor: ProcessPoolExecutor) -> WorkerDied:
+        if self._executor is executor:
+            self._executor = None  # the next call starts new workers
+        executor.shutdown(wait=False, cancel_futures=True)
+        return WorkerDied("an analysis process died (killed or out of memory); its items are "
+                          "analysed again at the next poll")
+
+    async def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+
+
+def _forget(future: Future[list[Outcome]]) -> None:
+    """Drop a chunk nobody waits for any more (the caller stopped early or a worker died)."""
+    if not future.cancel() and future.done():
+        future.exception()  # retrieved, so that it is not logged as never retrieved
