@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
-from bot.app import App
-from bot.ingest import ENGINE_META, ENGINE_VERSION, RawArticle
+import pytest
+
+from bot.app import App, build_app
+from bot.config import Config, load_config
+from bot.errors import ConfigError
+from bot.ingest import ENGINE_META, ENGINE_VERSION, RawArticle, read_seed
+from tests.conftest import FixedClock
 
 
 async def test_seed_ingest_twice_adds_nothing(app: App) -> None:
@@ -73,3 +79,49 @@ async def test_items_of_another_engine_are_rederived_and_read_the_same(seeded_ap
     assert [i.bullets for i in await app.storage.items.all()] == [i.bullets for i in before]
     assert await app.answers.filtered_claims() == claims
     assert await app.ingest.rederive_stale() == 0
+
+
+@pytest.mark.parametrize("text", ["[ingest]\nprocesses = -1\n", "[ingest]\nprocesses = 65\n"])
+def test_processes_out_of_range_is_one_clear_line(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"ingest\.processes.*between 0 .* and 64") as raised:
+        load_config(path)
+    assert "\n" not in str(raised.value)
+
+
+def test_processes_default_to_the_cpus_less_one(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[ingest]\n", encoding="utf-8")
+    assert load_config(path).ingest.worker_processes == max(1, len(os.sched_getaffinity(0)) - 1)
+    path.write_text("[ingest]\nprocesses = 0\n", encoding="utf-8")
+    assert load_config(path).ingest.worker_processes == 0
+
+
+async def test_a_feed_batch_is_stored_as_single_articles_would_be(
+    app: App, config: Config, clock: FixedClock
+) -> None:
+    """``ingest_articles`` (the poller's path, chunks through the pool) stores what
+    ``ingest_article`` stores one by one: the same items, bullets, claims and topics."""
+    articles = [read_seed(p) for p in sorted(config.seeds.directory.glob("*.txt"))]
+    articles += [RawArticle(key=f"k{n}", title=f"T{n}", text=f"„Das ist Satz {n}“, sagte Anna "
+                            "Berger am Dienstag in Berlin.", language="de") for n in range(10)]
+    source = await app.storage.sources.ensure("feed", "https://example.org/feed", "x", clock.now())
+    stored = await app.ingest.ingest_articles(source, articles)
+    assert [s.status for s in stored] == ["new"] * len(articles)
+    again = await app.ingest.ingest_articles(source, articles)
+    assert [(s.item_id, s.status) for s in again] == [(s.item_id, "unchanged") for s in stored]
+    single = await build_app(dataclasses.replace(
+        config, storage=dataclasses.replace(config.storage, database=config.storage.database
+                                            .with_name("single.db"))), clock=clock)
+    try:
+        other = await single.storage.sources.ensure("feed", "https://example.org/feed", "x",
+                                                    clock.now())
+        for article in articles:
+            await single.ingest.ingest_article(other, article, run_hooks=False)
+        assert ([(i.key, i.bullets, i.language) for i in await app.storage.items.all()]
+                == [(i.key, i.bullets, i.language) for i in await single.storage.items.all()])
+        assert ([(c.id, c.text) for c in await app.storage.claims.list()]
+                == [(c.id, c.text) for c in await single.storage.claims.list()])
+    finally:
+        await single.close()
