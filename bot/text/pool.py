@@ -141,7 +141,9 @@ class AnalysisPool:
             return
         executor = self._workers()
         try:
-            futures = [executor.submit(_analyze_chunk, chunk) for chunk in chunks]
+            # in a thread: a submit may start a worker, which waits for the fork server (seconds
+            # while it imports, at the first start) and must not hold up the event loop
+            futures = await asyncio.to_thread(_submit, executor, chunks)
         except BrokenProcessPool as e:
             raise self._died(executor) from e
         try:
@@ -165,6 +167,11 @@ class AnalysisPool:
         executor, self._executor = self._executor, None
         if executor is not None:
             await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+
+
+def _submit(executor: ProcessPoolExecutor,
+            chunks: list[list[Job]]) -> list[Future[list[Outcome]]]:
+    return [executor.submit(_analyze_chunk, chunk) for chunk in chunks]
 
 
 def _forget(future: Future[list[Outcome]]) -> None:
