@@ -23,19 +23,22 @@ from somajo.token import Token
 from bot.text.lexicon import words
 
 # Characters a plain paragraph may contain: letters, digits, whitespace and these marks.
-_NOT_PLAIN = re.compile(r"(?![^\W_]|[\s.,;:!?()„“”\"–]).", re.DOTALL)
+_NOT_PLAIN = re.compile(r"(?![^\W_]|[\s.,;:!?()„“”\"–-]).", re.DOTALL)
 _TOKEN = re.compile(
-    r"(?:\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*)(?![^\W_]|[.,]\d)|[.,;:!?()„“”\"–]")
+    r"(?:\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*)(?![^\W_]|[.,]\d)"
+    r"|[.,;:!?()„“”\"–]|(?<!\S)-(?!\S)")
 # One word to us, two or three to SoMaJo's English tokenizer ("can" "not", "i" "m"): its list of
 # contractions without an apostrophe (somajo/tokenizer.py, en_twopart/threepart_contractions).
 _ENGLISH_SPLIT_WORDS = words(
-    "aint alot arent cannot cant couldnt didnt doesnt dont dunno gonna gotta hasnt havent hes im "
+    "aint alot arent cant couldnt didnt doesnt dont dunno gonna gotta hasnt havent hes im "
     "isnt ive lemme lets outta shes theres theyve wanna whaddya whatcha wont wouldnt youll youre "
     "youve gimme")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _ONE_WORD_ABBREVIATION = re.compile(r"[^\W\d_]{2,}\.")
 _WORDLIKE = re.compile(r"[^\W_]")
-_MARKS = frozenset(".,;:!?()„“”\"–")
+_MARKS = frozenset(".,;:!?()„“”\"–-")
+# SoMaJo's English tokenizer makes two tokens of this word ("can" "not"), as does ``tokenize``
+_CANNOT = "cannot"
 _CLOSING = frozenset("“”\")")
 _SENTENCE_END = frozenset(".!?")
 
@@ -88,6 +91,8 @@ def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
     if covered != len(paragraph) - sum(c.isspace() for c in paragraph):
         return None  # something the plain grammar does not know (H5N1, 20.06.2006, ...)
     tokens = _join_abbreviations(paragraph, tokens, _word_abbreviations(language))
+    if language != "de":
+        tokens = _split_cannot(tokens)
     abbreviations = _abbreviations(language)
     for tok in tokens:
         if not _plain_token(paragraph, tok, language, abbreviations):
@@ -110,6 +115,17 @@ def _join_abbreviations(paragraph: str, tokens: list[FastToken],
     return out
 
 
+def _split_cannot(tokens: list[FastToken]) -> list[FastToken]:
+    out: list[FastToken] = []
+    for tok in tokens:
+        if tok.text.casefold() == _CANNOT:
+            out.append(FastToken(tok.text[:3], tok.start, tok.start + 3))
+            out.append(FastToken(tok.text[3:], tok.start + 3, tok.end))
+        else:
+            out.append(tok)
+    return out
+
+
 def _plain_token(paragraph: str, tok: FastToken, language: str, abbreviations: frozenset[str]) -> bool:
     """False where SoMaJo might treat this token otherwise than a plain split at spaces and marks."""
     text = tok.text
@@ -121,9 +137,11 @@ def _plain_token(paragraph: str, tok: FastToken, language: str, abbreviations: f
         if text.endswith("."):
             return True  # a listed abbreviation joined above
         if after == ".":
-            # abbreviations, initials and ordinals keep their full stop in SoMaJo
-            return not (len(text) == 1 or text[-1].isdigit() or _ROMAN.fullmatch(text)
-                        or text.casefold() in abbreviations or text.casefold().endswith("str"))
+            # abbreviations, initials and ordinals keep their full stop in SoMaJo, also as the
+            # last part of a hyphenated word ("ALG-II." is "ALG-" "II.")
+            return not any(len(part) == 1 or part[-1].isdigit() or _ROMAN.fullmatch(part)
+                           or part.casefold() in abbreviations or part.casefold().endswith("str")
+                           for part in {text, text.rsplit("-", 1)[-1]})
         return True
     if text in _SENTENCE_END:
         if after in _SENTENCE_END or before in _SENTENCE_END:
@@ -135,7 +153,7 @@ def _plain_token(paragraph: str, tok: FastToken, language: str, abbreviations: f
         return not after or after.isspace() or after in "“”\""  # not ":)"
     if text == "(":
         return not before or before.isspace() or before in "„\""
-    if text == "–":
+    if text in "–-":  # a dash between spaces ("Sydney - In ..."), not a hyphen
         return (not before or before.isspace()) and (not after or after.isspace())
     return True
 
