@@ -19,6 +19,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,10 +32,10 @@ from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
 from sumy.summarizers.lex_rank import LexRankSummarizer
 
+from bot.app import default_pipeline
 from bot.model import Sentence
 from bot.text import sentences as sentence_module
 from bot.text.lexicon import STOPWORDS
-from bot.text.pipeline import TextPipeline
 from bot.text.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,8 +43,8 @@ COLD = """
 import sys, time
 sys.path.insert(0, {root!r})
 start = time.perf_counter()
-from bot.text.pipeline import TextPipeline
-TextPipeline().analyze({text!r})
+from bot.app import default_pipeline
+default_pipeline().analyze({text!r})
 print(time.perf_counter() - start)
 """
 
@@ -55,6 +56,16 @@ def lexrank_job(sentences: list[Sentence], language: str) -> Callable[[], object
     summarizer = LexRankSummarizer()
     summarizer.stop_words = STOPWORDS[language]
     return lambda: summarizer(document, 5)
+
+
+def analyze_command_rss(text: str) -> float:
+    """Peak RSS (MiB) of ``briefbot analyze`` on one article, in a child process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "article.txt"
+        path.write_text(text, encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "bot", "analyze", str(path), "--json"], cwd=ROOT,
+                       capture_output=True, check=True)
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def per_item(jobs: list[Callable[[], object]]) -> list[float]:
@@ -84,9 +95,10 @@ def main() -> None:
     language = args.language
     texts = [article(i, language)[1] for i in range(args.articles)]
 
+    analyze_rss = analyze_command_rss(texts[0])  # first: children's peak RSS is the largest
     cold = subprocess.run([sys.executable, "-c", COLD.format(root=str(ROOT), text=texts[0])],
                           capture_output=True, text=True, check=True)
-    pipeline = TextPipeline()
+    pipeline = default_pipeline()
     pipeline.analyze(texts[0], language)  # loads the tables once, as a running bot has
     split = [split_sentences(t, language) for t in texts]
     lexrank = [lexrank_job(s, language) for s in split]
@@ -130,6 +142,7 @@ def main() -> None:
         "split_ratio_fast_to_somajo": round(sum(best["split_fast"]) / sum(best["split_somajo"]), 3),
         "articles_split_identically": identical,
         "cold_first_article_s": round(float(cold.stdout.strip()), 3),
+        "analyze_command_peak_rss_mib": analyze_rss,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "note": "best of --rounds by total; shared machines make absolute times noisy, read the ratios",
     }
