@@ -91,7 +91,9 @@ def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
     if covered != len(paragraph) - sum(c.isspace() for c in paragraph):
         return None  # something the plain grammar does not know (H5N1, 20.06.2006, ...)
     tokens = _join_abbreviations(paragraph, tokens, _word_abbreviations(language))
-    if language != "de":
+    if language == "de":
+        tokens = _join_ordinals(paragraph, tokens)
+    else:
         tokens = _split_cannot(tokens)
     abbreviations = _abbreviations(language)
     for tok in tokens:
@@ -109,6 +111,28 @@ def _join_abbreviations(paragraph: str, tokens: list[FastToken],
         if (tok.text == "." and previous is not None and previous.end == tok.start
                 and (previous.text + ".").casefold() in known
                 and paragraph[tok.end:tok.end + 1].isspace()):
+            out[-1] = FastToken(previous.text + ".", previous.start, tok.end)
+        else:
+            out.append(tok)
+    return out
+
+
+# SoMaJo's German ordinal (somajo/tokenizer.py ``self.ordinal``), for a number token alone
+_ORDINAL_NUMBER = re.compile(r"\d{1,3}|\d{5,}|[3-9]\d{3}")
+_NOT_BEFORE_ORDINAL = re.compile(r"[\w.]")
+
+
+def _join_ordinals(paragraph: str, tokens: list[FastToken]) -> list[FastToken]:
+    """"28" "." -> "28." before a space or the end, as SoMaJo's German tokenizer makes every such
+    number with its full stop one ordinal token (its sentence splitter then never ends a sentence
+    there, and neither does it here, on the same tokens)."""
+    out: list[FastToken] = []
+    for tok in tokens:
+        previous = out[-1] if out else None
+        if (tok.text == "." and previous is not None and previous.end == tok.start
+                and _ORDINAL_NUMBER.fullmatch(previous.text)
+                and not _NOT_BEFORE_ORDINAL.fullmatch(paragraph[previous.start - 1:previous.start])
+                and (tok.end == len(paragraph) or paragraph[tok.end].isspace())):
             out[-1] = FastToken(previous.text + ".", previous.start, tok.end)
         else:
             out.append(tok)

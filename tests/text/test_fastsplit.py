@@ -36,6 +36,11 @@ def test_fixture_texts_split_as_somajo_splits_them(path: Path, language: str) ->
     ("Rund 50.000 Menschen kamen – mehr als erwartet. Ist das genug? Nein!", "de"),
     ("The minister said on Tuesday that prices rose by 3.5 percent. \"That is too much,\" she "
      "told reporters. Critics disagreed (mostly the opposition).", "en"),
+    ("Dr. Müller kam am 3. Oktober. Die Entscheidung soll bis zum 28. März fallen. Er wurde 28. "
+     "Danach ging er.", "de"),                                     # German ordinals
+    ("Die EU-Kommission und der ARD-ZDF-Chef sagten, es gehe um Baden-Württemberg.", "de"),
+    ("Sydney - In the dispute over energy prices, Acme published new figures. \"We cannot carry "
+     "on like this,\" she said. Cannot they see it?", "en"),       # a dash, "can" "not"
 ])
 def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, language: str) -> None:
     tokens = fastsplit.tokenize(paragraph, language)
@@ -45,7 +50,9 @@ def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, 
 
 @pytest.mark.parametrize(("paragraph", "language"), [
     ("Das gilt z. B. für Berlin.", "de"),                       # abbreviation
-    ("Dr. Müller kam am 3. Oktober.", "de"),                     # ordinal
+    ("Dr. Müller kam am 3.Oktober.", "de"),                      # ordinal without a space
+    ("Angaben über die Quote beim ALG-II. Alle bisherigen.", "de"),  # roman ordinal after a hyphen
+    ("Im Jahr 2024. Neue Zahlen.", "de"),                         # a year is no ordinal
     ("Sie wohnt in der Hauptstr. neben uns.", "de"),             # street abbreviation
     ("Der Erreger H5N1 wurde gefunden.", "de"),                  # letters and digits in one word
     ("Mehr unter https://192.0.2.1/info heute.", "de"),          # URL
