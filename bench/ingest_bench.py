@@ -1,7 +1,8 @@
 """Ingest end to end: N items (half English, half German, 600-1,500 characters of news prose with
 attributed quotes, from bench/newsgen.py) served by a loopback HTTP feed server (two RSS feeds),
 polled through the real ``FeedPoller`` and ``HttpFetcher`` into a fresh database, with the real text
-pipeline (NLP on) and with a pipeline that returns an empty analysis (NLP off).
+pipeline (NLP on, in the default ``[ingest] processes`` analysis processes) and with a pipeline that
+returns an empty analysis (NLP off, in the bot's process).
 
 Baseline in the same run: the same bytes fetched from the same server with aiohttp, parsed with bare
 ``feedparser`` and inserted with ``sqlite3`` (one row per item, one transaction). Items carry their
@@ -36,7 +37,7 @@ from aiohttp import web
 from newsgen import article
 
 from bot.app import build_app
-from bot.config import FeedConfig, default_config
+from bot.config import FeedConfig, IngestConfig, default_config
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.poller import FeedPoller
 from bot.model import Analysis
@@ -99,7 +100,9 @@ async def through_poller(urls: list[str], nlp: bool) -> tuple[float, int]:
         base = default_config()
         config = replace(base, feeds=tuple(FeedConfig(u) for u in urls),
                          storage=replace(base.storage, database=Path(tmp) / "bench.db"),
-                         fetch=replace(base.fetch, allow_private_networks=True, full_text=False))
+                         fetch=replace(base.fetch, allow_private_networks=True, full_text=False),
+                         # NLP off has nothing to analyse: no analysis processes
+                         ingest=IngestConfig(processes=None if nlp else 0))
         app = await build_app(config, clock=Clock(),
                               pipeline=None if nlp else NoNlp())  # type: ignore[arg-type]
         fetcher = HttpFetcher(config.fetch)
