@@ -37,9 +37,9 @@ from aiohttp import web
 from newsgen import article
 
 from bot.app import build_app
-from bot.config import FeedConfig, IngestConfig, default_config
+from bot.config import Config, FeedConfig, IngestConfig, default_config
 from bot.feeds.fetch import HttpFetcher
-from bot.feeds.poller import FeedPoller
+from bot.feeds.poller import FeedPoller, FeedResult
 from bot.model import Analysis
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,14 +95,27 @@ async def serve(feeds: Callable[[str], bytes]) -> tuple[web.AppRunner, int]:
     return runner, port
 
 
+def bench_config(urls: list[str], database: Path, processes: int | None) -> Config:
+    """The default config on ``database`` with the loopback feeds ``urls`` (no article pages)."""
+    base = default_config()
+    return replace(base, feeds=tuple(FeedConfig(u) for u in urls),
+                   storage=replace(base.storage, database=database),
+                   fetch=replace(base.fetch, allow_private_networks=True, full_text=False),
+                   ingest=IngestConfig(processes=processes))
+
+
+def stored(results: list[FeedResult], bench: str) -> int:
+    """New items of a poll; a feed error ends the bench."""
+    errors = [r.line() for r in results if r.error]
+    if errors:
+        raise SystemExit(f"{bench}: " + "; ".join(errors))
+    return sum(r.new for r in results)
+
+
 async def through_poller(urls: list[str], nlp: bool) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
-        base = default_config()
-        config = replace(base, feeds=tuple(FeedConfig(u) for u in urls),
-                         storage=replace(base.storage, database=Path(tmp) / "bench.db"),
-                         fetch=replace(base.fetch, allow_private_networks=True, full_text=False),
-                         # NLP off has nothing to analyse: no analysis processes
-                         ingest=IngestConfig(processes=None if nlp else 0))
+        # NLP off has nothing to analyse: no analysis processes
+        config = bench_config(urls, Path(tmp) / "bench.db", None if nlp else 0)
         app = await build_app(config, clock=Clock(),
                               pipeline=None if nlp else NoNlp())  # type: ignore[arg-type]
         fetcher = HttpFetcher(config.fetch)
@@ -114,10 +127,7 @@ async def through_poller(urls: list[str], nlp: bool) -> tuple[float, int]:
         finally:
             await fetcher.close()
             await app.close()
-    errors = [r.line() for r in results if r.error]
-    if errors:
-        raise SystemExit("ingest_bench: " + "; ".join(errors))
-    return elapsed, sum(r.new for r in results)
+    return elapsed, stored(results, "ingest_bench")
 
 
 async def bare(urls: list[str]) -> tuple[float, int]:

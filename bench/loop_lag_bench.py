@@ -22,15 +22,14 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest_bench import Clock, make_feed, minutes_ago, serve
+from ingest_bench import Clock, bench_config, make_feed, minutes_ago, serve, stored
 
 from bot.app import App, build_app
-from bot.config import FeedConfig, IngestConfig, default_config
+from bot.config import IngestConfig
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.poller import FeedPoller
 from bot.model import User
@@ -92,11 +91,7 @@ def peak_rss_mib(pid: int) -> float | None:
 async def one_run(urls: list[str], processes: int,
                   commands: tuple[str, ...] = COMMANDS) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        base = default_config()
-        config = replace(base, feeds=tuple(FeedConfig(u) for u in urls),
-                         storage=replace(base.storage, database=Path(tmp) / "bench.db"),
-                         fetch=replace(base.fetch, allow_private_networks=True, full_text=False),
-                         ingest=IngestConfig(processes=processes))
+        config = bench_config(urls, Path(tmp) / "bench.db", processes)
         app = await build_app(config, clock=Clock())
         fetcher = HttpFetcher(config.fetch)
         delays: list[float] = []
@@ -115,16 +110,13 @@ async def one_run(urls: list[str], processes: int,
         finally:
             await fetcher.close()
             await app.close()
-    errors = [r.line() for r in results if r.error]
-    if errors:
-        raise SystemExit("loop_lag_bench: " + "; ".join(errors))
-    stored = sum(r.new for r in results)
+    count = stored(results, "loop_lag_bench")
     return {
         "processes": processes,
         "commands_sent": list(commands),
-        "stored": stored,
+        "stored": count,
         "ingest_s": round(elapsed, 2),
-        "items_per_s": round(stored / elapsed, 1),
+        "items_per_s": round(count / elapsed, 1),
         "loop_lag": quantiles(delays),
         "commands": quantiles(latencies),
         "analysis_process_peak_rss_mib": list(workers.values()),
