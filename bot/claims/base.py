@@ -36,6 +36,7 @@ class Draft:
     source_from: int | None = None  # where the source phrase starts when it is wider than the
     # speaker's name ("nach Angaben der Polizei": "Angaben der Polizei")
     rule: str = ""  # which pattern found it (shown as "rule" in analyze --json)
+    through: int | None = None  # last sentence of a passage that runs over several sentences
 
 
 class RunBase:
@@ -69,7 +70,7 @@ class RunBase:
         return d
 
     def in_sent(self, index: int) -> list[Draft]:
-        return [d for d in self.drafts if d.sent == index]
+        return [d for d in self.drafts if d.sent == index or d.through == index]
 
     # --- passes -------------------------------------------------------------------------------
 

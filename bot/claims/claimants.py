@@ -228,12 +228,14 @@ class Resolver:
             first = 1 if s.toks[0].low in _CONJ else 0
             subject = np_forward(s.toks, first, self.language)
             if subject and subject[0].cap and subject[0].low not in (
-                DETERMINERS | PERSON_PRONOUNS | THING_PRONOUNS | _EN_START_STOP
-            ):
+                PERSON_PRONOUNS | THING_PRONOUNS | _EN_START_STOP
+            ) and (subject[0].low not in DETERMINERS or (
+                self.language == "de" and len(subject) >= 3  # "Die Netzbetreiberin Helga Brandt"
+            )):
                 name, span = self.canonical(subject)
                 score = self.person_score(name) if name else 0
                 if score == 2 and self.language == "de" and any(
-                    t.lemma != t.low for t in subject if t.cap
+                    t.lemma != t.low for t in subject if t.cap and span and t.start >= span[0]
                 ):
                     score = 1  # "Alle Opfer", "Besondere Probleme": inflected words, no name
                 if name and span and (self.language == "en" or score == 2):

@@ -49,6 +49,9 @@ _ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-
     r"wieder|frei|teil|statt|bereit|fort|heraus|hinaus|weiter|voran|herbei|hinzu)zu\w{3,}en")
 _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
                 "en": {"is", "was", "are", "were", "been", "be"}}
+# Konjunktiv I sentences that go on from the one before extend it: the corpus (and a reader)
+# takes a run of reported-speech sentences as one passage of one speaker
+_PASSAGE_RULES = ("konjunktiv_continuation", "konjunktiv_after_speaker")
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|Prozent|percent|Millionen|Milliarden|million|billion|"
                      r"Mio\.|Mrd\.)?")
 
@@ -313,6 +316,11 @@ class _Run(PhraseFrames):
         ):  # "wirft X vor, Daten übertragen zu haben"
             end = F.clause_end(toks, comma + 1, self.lang)
             return (comma + 1, end) if end > comma + 2 else None
+        if comma is not None and all(t.word for t in toks[p:comma]) and _main_clause(
+            toks, comma + 1
+        ) and cue.lemma not in MENTAL_LEMMAS["de"]:  # "sagte, ohne die Leitung drohten Engpässe"
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 3 else None
         if cue.lemma == "führen" and cue.particle is not None:
             j = p
             while j < cue.particle and not toks[j].cap and toks[j].low not in DETERMINERS:
@@ -421,10 +429,11 @@ class _Run(PhraseFrames):
                 continue
             if F.is_konjunktiv(toks, t, second=last.kind in ("indirect", "prediction")):
                 end = F.clause_end(toks, 0, self.lang, stop_cues=False)
-                a = toks[0].start
-                b = toks[end - 1].end
-                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end),
-                               inherit=last, rule="konjunktiv_continuation"))
+                if last.rule in _PASSAGE_RULES and last.start == before.toks[0].start:
+                    last.end, last.through = toks[end - 1].end, s.index  # one passage
+                    return
+                self.add(Draft(toks[0].start, toks[end - 1].end, s.index, "indirect", t.text,
+                               (t.start, t.end), inherit=last, rule="konjunktiv_continuation"))
                 return
 
     def reported_speech(self, s: SentenceTokens) -> None:
@@ -453,6 +462,8 @@ class _Run(PhraseFrames):
             if d.fallback:
                 window = self.sents[max(0, d.sent - 2)].start
                 d.speaker, d.speaker_span = resolver.last_mention(window, d.start)
+                if d.speaker is None:  # the speaker of the last claim a few sentences before
+                    d.speaker, d.speaker_span = self.recent_speaker(d)
             elif d.inherit is not None:
                 d.speaker, d.speaker_span = d.inherit.speaker, d.inherit.speaker_span
             elif d.np:
@@ -467,6 +478,15 @@ class _Run(PhraseFrames):
             seen.add((d.start, d.end))
             out.append(self.claim(d))
         return out
+
+    def recent_speaker(self, d: Draft) -> tuple[str | None, Span | None]:
+        """Reported speech goes on after a sentence or two of narration: the speaker of the last
+        attributed claim within four sentences before, if any."""
+        for e in reversed([e for e in self.drafts if e.start < d.start and e.speaker]):
+            if d.sent - (e.through or e.sent) <= 4 and not e.own_voice:
+                return e.speaker, e.speaker_span
+            break
+        return None, None
 
     def speaker_of(self, resolver: Resolver, d: Draft, np: list[Tok]) -> tuple[str | None, Span | None]:
         """A name (canonical, apposition, document), else an anaphor's referent, else the
@@ -581,6 +601,26 @@ def _clausal(toks: tuple[Tok, ...], msg: tuple[int, int] | None, p: int) -> bool
     if before.low in ("that", "dass"):
         return msg[0] - 1 - p <= 4
     return before.text == "," and F.has_konjunktiv(toks, msg[0])
+
+
+_NOT_MAIN = {  # words that open a relative or subordinate clause, not reported main-clause speech
+    "der", "die", "das", "dem", "den", "denen", "dessen", "deren", "welche", "welcher", "welches",
+    "als", "wenn", "weil", "nachdem", "um", "bevor", "während", "da", "obwohl", "sowie",
+    "und", "aber", "sondern", "wobei", "was", "wo", "wie", "ob", "falls", "damit", "seit",
+    "sobald", "indem", "bis", "statt", "anstatt", "doch", "oder", "zumal", "weshalb", "warum",
+    "wann", "wer", "worauf", "womit", "wonach", "wozu", "so", "also", "nämlich",
+}
+
+
+def _main_clause(toks: tuple[Tok, ...], start: int) -> bool:
+    """A clause after the comma that can be reported speech in the indicative: it does not open
+    as a relative or subordinate clause and runs at least four words to the sentence's end."""
+    if start >= len(toks) or toks[start].low in _NOT_MAIN or toks[start].punct:
+        return False
+    if toks[start].low == "ohne" and _zu_infinitive(toks, start):
+        return False  # "…, ohne Belege vorzulegen": an aside
+    words = [t for t in toks[start:] if t.word]
+    return len(words) >= 4
 
 
 def _zu_infinitive(toks: tuple[Tok, ...], start: int) -> bool:

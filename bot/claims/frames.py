@@ -244,8 +244,8 @@ def _trailing_attribution(toks: tuple[Tok, ...], k: int, end: int, language: str
 
 def is_konjunktiv(toks: tuple[Tok, ...], t: Tok, second: bool = False) -> bool:
     """Konjunktiv I (3rd person: "sei", "benötige", "besitze"), with ``second`` also II."""
-    if t.i == 0 or t.cap:
-        return False
+    if t.i == 0 or t.cap or (t.i + 1 < len(toks) and toks[t.i + 1].low in ("ich", "wir")):
+        return False  # "Tatsächlich fühle ich mich …": first person, inverted, indicative
     low = t.low
     if low in KONJUNKTIV or (second and low in KONJUNKTIV_II):
         return toks[t.i - 1].low not in ("ich",)

@@ -13,7 +13,33 @@ from bot.claims.lexicon import DETERMINERS, NACH_NOUNS
 _NACH_FILLERS = {"ersten", "eigenen", "eigener", "bisherigen", "unbestätigten", "inoffiziellen",
                  "offiziellen", "neuesten", "jüngsten", "übereinstimmenden", "einer", "einem",
                  "den", "dem", "der", "des"}
+_OWN_OR_SUBJECT = {"eigenen", "eigener", "ersten", "bisherigen", "unbestätigten", "inoffiziellen"}
 _POSSESSIVE = {"seiner", "ihrer", "deren", "dessen", "unserer"}
+
+
+# heads of "nach …" attributions ("nach Polizeiangaben", "nach Medienberichten", "Nach Schätzung
+# der WHO"); from the nach-cues of the SpkAtt development split, reviewed by hand
+_SOURCE_HEADS = ("angaben", "berichten", "bericht", "meinung", "aussagen", "informationen",
+                 "schätzungen", "schätzung", "erkenntnissen", "erkenntnisstand", "einschätzung",
+                 "stellungnahme", "berechnungen", "ermittlungen", "darstellung", "auffassung",
+                 "ansicht", "erfahrungen", "planungen", "zeugenaussagen", "worten", "idee")
+
+
+def _source_noun(low: str) -> str:
+    """"" when ``low`` is no source noun, "head" for the noun itself, "compound" for
+    "Polizeiangaben" or "UNHCR-Angaben" (the owner is inside the word)."""
+    if low in _SOURCE_HEADS:
+        return "head"
+    if any(low.endswith(h) and len(low) > len(h) + 2 for h in ("angaben", "berichten", "meinung")):
+        return "compound"
+    return ""
+
+
+def _adjective(toks: tuple[Tok, ...], n: int) -> bool:
+    """A lower-case inflected word before a capitalised one ("offiziellen Angaben")."""
+    t = toks[n]
+    return (not t.cap and t.low.isalpha() and t.low.endswith(("en", "er", "em", "es", "e"))
+            and n + 1 < len(toks) and toks[n + 1].cap and t.low not in DETERMINERS)
 
 
 class PhraseFrames(RunBase):
@@ -91,15 +117,26 @@ class PhraseFrames(RunBase):
         toks = s.toks
         i = t.i
         n = i + 1
-        while n < min(len(toks), i + 3) and toks[n].low in _NACH_FILLERS:
+        while n < min(len(toks), i + 4) and (toks[n].low in _NACH_FILLERS or _adjective(toks, n)):
             n += 1  # "nach ersten Informationen", "nach eigenen Angaben", "nach einer Stellungnahme"
+        owner: list[Tok] = []
+        if n + 1 < len(toks) and n == i + 1 and (toks[n].low in _POSSESSIVE | {"dessen", "deren"} or (
+            toks[n].cap and toks[n].low.endswith("s") and _source_noun(toks[n + 1].low)
+        )):
+            owner, n = [toks[n]], n + 1  # "nach dessen Angaben", "Nach Grupps Meinung"
         own_voice = False
-        if n < len(toks) and toks[n].low in NACH_NOUNS:
+        if n < len(toks) and (toks[n].low in NACH_NOUNS or _source_noun(toks[n].low)):
             j = n + 1
             if j < len(toks) and toks[j].low == "von":
                 j += 1
-            np = np_forward(toks, j, self.lang) if j < len(toks) and (
-                toks[j].cap or toks[j].low in DETERMINERS) else []
+            np = owner or (np_forward(toks, j, self.lang) if j < len(toks) and (
+                toks[j].cap or toks[j].low in DETERMINERS) else [])
+            if not np and j + 1 < len(toks) and _adjective(toks, j) and toks[j + 1].cap:
+                np = [toks[j], *np_forward(toks, j + 1, self.lang)]  # "libanesischer Kreise"
+            if not np and toks[i + 1].low not in _OWN_OR_SUBJECT and (
+                n > i + 1 or _source_noun(toks[n].low) == "compound"
+            ):
+                np = list(toks[i + 1:n + 1])  # "nach offiziellen Angaben", "nach Polizeiangaben"
             first, last = i, (np[-1].i if np else n)
             cue_span = (t.start, toks[n].end)
             label = self.text[t.start:toks[n].end]
