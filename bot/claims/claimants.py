@@ -305,7 +305,18 @@ class Resolver:
             return None, None
         if len(toks) == 1 and toks[0].low in ORG_DESCRIPTIONS | PERSON_DESCRIPTIONS:
             return None, None  # "der Konzern": an anaphor, resolved by the caller
+        if self.language == "de" and len(toks) == 1:
+            return self.expand(self._nominative(toks[0])), (toks[0].start, toks[0].end)
         return self.expand(self.phrase(toks)), (toks[0].start, toks[-1].end)
+
+    def _nominative(self, tok: Tok) -> str:
+        """"nach Angaben des Landkreises" names the "Landkreis": a common noun after "des" loses
+        its genitive ending when its lemma says so (names and unknown words stay as written)."""
+        before = self.sents[tok.sent].toks[tok.i - 1] if tok.i else None
+        rest = tok.low[len(tok.lemma):] if tok.low.startswith(tok.lemma) else ""
+        if before is not None and before.low == "des" and rest in ("s", "es") and len(tok.lemma) > 3:
+            return tok.text[: len(tok.lemma)]
+        return tok.text
 
     def expand(self, name: str) -> str:
         """Full name from elsewhere in the item and the majority spelling of each part."""

@@ -177,6 +177,10 @@ class _Run(PhraseFrames):
                 continue
             if self.lang == "de" and t.low == "nach" and self.nach(s, t):
                 continue
+            if self.lang == "de" and t.low == "demnach" and self.demnach(s, t):
+                continue
+            if self.lang == "de" and t.low == "wonach" and self.wonach(s, t):
+                continue
             if t.low in CLAIM_NOUNS[self.lang] and self.lang == "de":
                 self.noun(s, t)
                 continue
@@ -462,8 +466,8 @@ class _Run(PhraseFrames):
             if d.fallback:
                 window = self.sents[max(0, d.sent - 2)].start
                 d.speaker, d.speaker_span = resolver.last_mention(window, d.start)
-                if d.speaker is None:  # the speaker of the last claim a few sentences before
-                    d.speaker, d.speaker_span = self.recent_speaker(d)
+                if d.speaker is None or d.anaphor is not None:  # the last claim's speaker
+                    self.inherit_recent(d)
             elif d.inherit is not None:
                 d.speaker, d.speaker_span = d.inherit.speaker, d.inherit.speaker_span
             elif d.np:
@@ -479,14 +483,14 @@ class _Run(PhraseFrames):
             out.append(self.claim(d))
         return out
 
-    def recent_speaker(self, d: Draft) -> tuple[str | None, Span | None]:
+    def inherit_recent(self, d: Draft) -> None:
         """Reported speech goes on after a sentence or two of narration: the speaker of the last
-        attributed claim within four sentences before, if any."""
+        attributed claim within four sentences before, if any ("demnach" keeps its own span)."""
         for e in reversed([e for e in self.drafts if e.start < d.start and e.speaker]):
             if d.sent - (e.through or e.sent) <= 4 and not e.own_voice:
-                return e.speaker, e.speaker_span
-            break
-        return None, None
+                d.speaker, d.speaker_span = e.speaker, d.anaphor or e.speaker_span
+                d.np = d.np or e.np
+            return
 
     def speaker_of(self, resolver: Resolver, d: Draft, np: list[Tok]) -> tuple[str | None, Span | None]:
         """A name (canonical, apposition, document), else an anaphor's referent, else the

@@ -302,6 +302,8 @@ class PhraseFrames(RunBase):
         document (or, without one, nobody: the article's report) says it."""
         toks = s.toks
         i = t.i
+        if i + 1 < len(toks) and toks[i + 1].low != "es" and i > 0 and toks[i - 1].low == "es":
+            return self.heisst_es_alone(s, t, toks[i - 1])  # "Es heißt, …", "wie es hieß"
         if i + 1 >= len(toks) or toks[i + 1].low != "es":
             return False
         k = F.skip_de_adverbs(toks, i + 2)
@@ -311,7 +313,7 @@ class PhraseFrames(RunBase):
         elif i >= 2 and toks[0].low in ("in", "im"):
             np = np_forward(toks, 1, self.lang)
         if not np:
-            return False
+            return self.heisst_es_alone(s, t, toks[i + 1])
         if i > 1 and toks[i - 1].text == ",":
             msg = (0, i - 1)
         else:
@@ -329,3 +331,63 @@ class PhraseFrames(RunBase):
                        np=np, rule="heisst_es"))
         return True
 
+
+    def heisst_es_alone(self, s: SentenceTokens, t: Tok, es: Tok) -> bool:
+        """"…, heißt es." / "Es heißt, …" / "Wie es hieß, …" with nobody named: reported in the
+        article's own voice (claimant null), "heißt es" its hedge."""
+        toks = s.toks
+        first, last = min(t.i, es.i), max(t.i, es.i)
+        if first > 0 and toks[first - 1].low == "wie":
+            first -= 1
+        if first > 1 and toks[first - 1].text == "," and (
+            last + 1 >= len(toks) or toks[last + 1].text in ".!?"
+        ):
+            msg = (0, first - 1)  # "Feierlichkeiten seien nicht vorgesehen, heißt es."
+        elif first == 0 and last + 1 < len(toks) and toks[last + 1].text == ",":
+            after = last + 2
+            if after < len(toks) and toks[after].low == "dass":
+                after += 1
+            msg = (after, F.clause_end(toks, after, self.lang))
+        else:
+            return False
+        if msg[1] - msg[0] < 3:
+            return False
+        a, b = self.span_of(toks, *msg)
+        label = " ".join(x.text for x in toks[first:last + 1])
+        self.used.add((s.index, t.i))
+        self.add(Draft(a, b, s.index, "reported", label, (toks[first].start, toks[last].end),
+                     own_voice=True, hedges=[label], rule="heisst_es"))
+        return True
+
+    def demnach(self, s: SentenceTokens, t: Tok) -> bool:
+        """"Demnach wäre …": what the source just named says (the corpus marks "demnach" itself
+        as the source span; the claimant is the speaker it points back to)."""
+        toks = s.toks
+        if t.i == 0 and len(toks) > 4:
+            msg = (1, F.clause_end(toks, 1, self.lang))
+        elif 0 < t.i < 4 and toks[t.i - 1].word:
+            msg = (0, F.clause_end(toks, 0, self.lang))
+        else:
+            return False
+        if msg[1] - msg[0] < 3:
+            return False
+        a, b = self.span_of(toks, *msg)
+        self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), fallback=True,
+                       anaphor=(t.start, t.end), rule="demnach"))
+        return True
+
+    def wonach(self, s: SentenceTokens, t: Tok) -> bool:
+        """"…, verwies auf eine Umfrage, wonach …": the noun phrase before the comma says it."""
+        toks = s.toks
+        i = t.i
+        if i < 2 or toks[i - 1].text != ",":
+            return False
+        np = np_backward(toks, i - 2, self.lang)
+        if not np or not any(x.cap for x in np):
+            return False
+        end = F.clause_end(toks, i + 1, self.lang)
+        if end - (i + 1) < 3:
+            return False
+        a, b = self.span_of(toks, i + 1, end)
+        self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), np=np, rule="wonach"))
+        return True
