@@ -433,10 +433,14 @@ class _Run(PhraseFrames):
                 continue
             if F.is_konjunktiv(toks, t, second=last.kind in ("indirect", "prediction")):
                 end = F.clause_end(toks, 0, self.lang, stop_cues=False)
-                if last.rule in _PASSAGE_RULES and last.start == before.toks[0].start:
+                first = _after_frame(toks, t.i)
+                if first == 0 and last.rule in _PASSAGE_RULES and \
+                        last.start == before.toks[0].start:
                     last.end, last.through = toks[end - 1].end, s.index  # one passage
                     return
-                self.add(Draft(toks[0].start, toks[end - 1].end, s.index, "indirect", t.text,
+                if end - first < 3:
+                    return
+                self.add(Draft(toks[first].start, toks[end - 1].end, s.index, "indirect", t.text,
                                (t.start, t.end), inherit=last, rule="konjunktiv_continuation"))
                 return
 
@@ -451,7 +455,10 @@ class _Run(PhraseFrames):
                 x.low in ("wenn", "falls", "als", "ob", "obwohl") for x in toks[: t.i]
             ):
                 end = F.clause_end(toks, 0, self.lang, stop_cues=False)
-                self.add(Draft(toks[0].start, toks[end - 1].end, s.index, "indirect", t.text,
+                first = _after_frame(toks, t.i)
+                if end - first < 3:
+                    return
+                self.add(Draft(toks[first].start, toks[end - 1].end, s.index, "indirect", t.text,
                                (t.start, t.end), fallback=True, rule="konjunktiv_after_speaker"))
                 return
 
@@ -625,6 +632,17 @@ def _main_clause(toks: tuple[Tok, ...], start: int) -> bool:
         return False  # "…, ohne Belege vorzulegen": an aside
     words = [t for t in toks[start:] if t.word]
     return len(words) >= 4
+
+
+def _after_frame(toks: tuple[Tok, ...], konjunktiv: int) -> int:
+    """Where a Konjunktiv sentence's message starts: after "…, verlautete aus EU-Kreisen, …" or
+    "…hatte er gesagt, dass …" (a frame with a speech verb before the comma), else at 0."""
+    cue = False
+    for j in range(konjunktiv):
+        if toks[j].text == "," and j and (cue or toks[j + 1].low == "dass"):
+            return j + 2 if toks[j + 1].low == "dass" else j + 1
+        cue = cue or F.cue_at(toks, j, "de") is not None
+    return 0
 
 
 def _zu_infinitive(toks: tuple[Tok, ...], start: int) -> bool:
