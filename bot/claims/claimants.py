@@ -129,6 +129,8 @@ def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> 
         elif (language == "de" and out and out[-1].low in DETERMINERS and i + 1 < len(toks)
               and toks[i + 1].cap and t.text[:1].islower()):
             pass  # "des saudi-arabischen Gesundheitsministeriums"
+        elif language == "de" and not seen_name and _german_attributive(toks, i, out):
+            pass  # "Einer der 13 beteiligten Feuerwehrmänner", "Der 85-jährige Joseph Ratzinger"
         elif language == "en" and t.low in ORG_DESCRIPTIONS and out:
             pass  # "Italy's data protection authority"
         elif (language == "en" and not seen_name and t.low.isalpha() and i + 1 < len(toks)
@@ -141,6 +143,20 @@ def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> 
     while out and (out[-1].low in LINKERS or out[-1].low in DETERMINERS):
         out.pop()
     return out
+
+
+def _german_attributive(toks: tuple[Tok, ...], i: int, out: list[Tok]) -> bool:
+    """A number or an inflected adjective between a determiner and its noun (at most two words
+    before a capitalised one)."""
+    t = toks[i]
+    if not out or not (out[-1].low in DETERMINERS or _ATTRIBUTIVE.fullmatch(out[-1].low)):
+        return False
+    if not _ATTRIBUTIVE.fullmatch(t.low):
+        return False
+    return any(x.cap for x in toks[i + 1: i + 3]) and not any(x.punct for x in toks[i + 1: i + 2])
+
+
+_ATTRIBUTIVE = re.compile(r"\d[\d.,]*|\d+-\w+(?:e|en|er|em|es)|[a-zäöüß][\w-]*(?:e|en|er|em|es)")
 
 
 def np_backward(toks: tuple[Tok, ...], j: int, language: str, limit: int = 9) -> list[Tok]:

@@ -138,6 +138,9 @@ class _Run(PhraseFrames):
     def quote_cue_before(self, start: int, end: int, qa: int) -> Draft | None:
         """Er sagte: „…“ — the cue before a colon that opens the quote."""
         so = self.sent_of(qa)
+        if so is not None and so.index > 0 and not self.text[so.start:qa].strip():
+            so = self.sents[so.index - 1]  # "X sagte:" closed a sentence of its own
+            qa = so.end + 1
         if so is None or not self.text[so.start:qa].rstrip().endswith(":"):
             return None
         before = [t for t in so.toks if t.end <= qa]
@@ -239,6 +242,8 @@ class _Run(PhraseFrames):
         if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
                 toks[np[0].i - 1].text == "," and self.tail_only(toks, i + 1):
             msg = (0, np[0].i - 1)  # "..., chief executive Lena Park said."
+        if msg is None and self.lang == "de" and np and self.points_back(s, cue, np, kind):
+            return
         if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
             return  # "found the body", "weiß es nicht": a thought verb needs its clause
         if msg is None:
@@ -249,6 +254,24 @@ class _Run(PhraseFrames):
         a, b = self.span_of(toks, *msg)
         self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
                        inherit=inherit, text=text_override, rule="speech_verb"))
+
+    def points_back(self, s: SentenceTokens, cue: F.Cue, np: list[Tok], kind: str) -> bool:
+        """"… Spuren von Iod gefunden. Das berichtet die Agentur Kyodo.": the sentence before is
+        the message of a speaker named after "Das"/"Dies" + cue."""
+        toks = s.toks
+        if s.index == 0 or toks[0].low not in ("das", "dies") or cue.index > 2 or \
+                np[0].i <= cue.index or not self.tail_only(toks, np[-1].i + 1):
+            return False
+        before = self.sents[s.index - 1]
+        if before.paragraph != s.paragraph or self.in_sent(before.index) or not before.toks or \
+                self.in_quote(before.toks[0].start):
+            return False
+        end = F.clause_end(before.toks, 0, self.lang, stop_cues=False)
+        if end < 4:
+            return False
+        self.add(Draft(before.toks[0].start, before.toks[end - 1].end, before.index, kind,
+                       cue.label(toks), cue.span(toks), np=np, rule="points_back"))
+        return True
 
     def passive(self, s: SentenceTokens, cue: F.Cue) -> bool:
         """"Es wird vermutet, dass …", "it is believed that …": a claim nobody is named for
