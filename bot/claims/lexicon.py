@@ -99,7 +99,8 @@ DOUBT_NOUNS = {"zweifel", "doubt", "doubts"}
 # --- reported / hedged statements ------------------------------------------------------------------
 
 REPORT_ADVERBS = {
-    "de": {"angeblich", "mutmaßlich", "offenbar", "offenkundig", "vermeintlich", "anscheinend"},
+    # "offenbar"/"offenkundig" are the article's own inference, not someone's claim: hedges only
+    "de": {"angeblich", "mutmaßlich", "vermeintlich", "anscheinend"},
     "en": {"reportedly", "allegedly", "supposedly", "purportedly", "apparently"},
 }
 HEDGES = {
