@@ -441,12 +441,13 @@ class _Run(PhraseFrames):
         toks = s.toks
         for qa, qb in self.quotes:
             if s.start <= qa < s.end and qa == s.start and not any(
-                d.start <= qa + 1 < d.end for d in mine
+                d.start < qb - 1 and qa + 1 < d.end for d in mine
             ):
                 raw = self.text[qa + 1: qb - 1]
                 if len(re.findall(r"\w+", raw)) >= 3:
+                    a = qa + 1 + len(raw) - len(raw.lstrip())
                     b = qa + 1 + len(raw.rstrip(" ,"))
-                    mine.append(self.add(Draft(qa + 1, b, s.index, "quote", last.cue,
+                    mine.append(self.add(Draft(a, b, s.index, "quote", last.cue,
                                                last.cue_span, inherit=last,
                                                rule="quote_continuation")))
         if mine or self.lang != "de":
