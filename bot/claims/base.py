@@ -36,6 +36,8 @@ class Draft:
     source_from: int | None = None  # where the source phrase starts when it is wider than the
     # speaker's name ("nach Angaben der Polizei": "Angaben der Polizei")
     rule: str = ""  # which pattern found it (shown as "rule" in analyze --json)
+    source_to: int | None = None  # where the source phrase ends when an apposition follows the
+    # name ("Lothar Nicht, Ordnungsdezernent der Stadt Cottbus, sprach …")
     anaphor: Span | None = None  # the word that points back to the speaker ("demnach"): the
     # source span the reader sees in this sentence
     through: int | None = None  # last sentence of a passage that runs over several sentences

@@ -52,6 +52,9 @@ _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
 # Konjunktiv I sentences that go on from the one before extend it: the corpus (and a reader)
 # takes a run of reported-speech sentences as one passage of one speaker
 _PASSAGE_RULES = ("konjunktiv_continuation", "konjunktiv_after_speaker")
+# verbs that apply a quoted label to something: their short quotes are claims of the subject
+_LABELLING = {"bezeichnen", "nennen", "sprechen", "warnen", "würdigen", "kritisieren", "loben",
+              "beschreiben", "charakterisieren", "werten", "bewerten", "titulieren"}
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|Prozent|percent|Millionen|Milliarden|million|billion|"
                      r"Mio\.|Mrd\.)?")
 
@@ -86,12 +89,14 @@ class _Run(PhraseFrames):
         raw = self.text[inner_a:inner_b]
         stripped = raw.rstrip(" ,")
         n_words = len(re.findall(r"\w+", raw))
+        start = inner_a + (len(raw) - len(raw.lstrip()))
+        end = inner_a + len(stripped)
         if n_words < 3 or (n_words < 5 and not re.search(r"[.!?]\s*$", raw) and
                            re.search(r"(?:\b(?:der|die|das|des|dem|den|the|a|von|of|im|in)\s*)$",
                                      self.text[max(0, qa - 6):qa], re.IGNORECASE)):
+            if n_words and self.lang == "de":
+                return self.labelled(start, end, qa)  # "nannte die Pläne „Wortbruch“"
             return None  # a scare quote or a title: „AI Index Report“
-        start = inner_a + (len(raw) - len(raw.lstrip()))
-        end = inner_a + len(stripped)
         s = self.sent_of(qb - 1)
         if s is None:
             return None
@@ -105,6 +110,25 @@ class _Run(PhraseFrames):
                 return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d,
                                       rule="quote_after_quote"))
         return self.quote_cue_before(start, end, qa)
+
+    def labelled(self, start: int, end: int, qa: int) -> Draft | None:
+        """A short quote that a speaker applies ("bezeichnete die Pläne als „Wortbruch“", "sprach
+        von einer „Gefahr für Leib und Leben“"): a quote of the subject of a labelling verb
+        before it in the sentence; a title or a "sogenannte" term stays no claim."""
+        s = self.sent_of(qa)
+        if s is None or re.search(r"(?:so ?genannt\w*|titel\w*)\s*$", self.text[s.start:qa],
+                                  re.IGNORECASE):
+            return None
+        before = [t for t in s.toks if t.end <= qa and not self.in_quote(t.start)]
+        for t in reversed(before[-8:]):
+            cue = F.cue_at(s.toks, t.i, self.lang)
+            if cue is None or cue.lemma not in _LABELLING or (s.index, t.i) in self.used:
+                continue
+            np, _ = self.subject(s, t.i)
+            if not np or F.is_pronoun(np) and np[0].low == "es":
+                return None
+            return self.quote_draft(start, end, s, cue, np)
+        return None
 
     def quote_cue_after(self, start: int, end: int, s: SentenceTokens, qb: int) -> Draft | None:
         """„…“, staunt der Internet-Pionier Marc Andressen / “…,” analyst Dan Ives said."""
@@ -333,17 +357,19 @@ class _Run(PhraseFrames):
                 end = F.clause_end(toks, k, self.lang)
                 return (k, end) if end > k else None
         comma = next((j for j in range(p, min(len(toks), p + 8)) if toks[j].text == ","), None)
-        if comma is not None and all(t.word for t in toks[p:comma]) and F.has_konjunktiv(
+        if comma is not None and not all(t.word or t.text in "()" for t in toks[p:comma]):
+            comma = None
+        if comma is not None and F.has_konjunktiv(
             toks, comma + 1
         ):
             end = F.clause_end(toks, comma + 1, self.lang)
             return (comma + 1, end) if end > comma + 1 else None
-        if comma is not None and all(t.word for t in toks[p:comma]) and _zu_infinitive(
+        if comma is not None and _zu_infinitive(
             toks, comma + 1
         ):  # "wirft X vor, Daten übertragen zu haben"
             end = F.clause_end(toks, comma + 1, self.lang)
             return (comma + 1, end) if end > comma + 2 else None
-        if comma is not None and all(t.word for t in toks[p:comma]) and _main_clause(
+        if comma is not None and _main_clause(
             toks, comma + 1
         ) and cue.lemma not in MENTAL_LEMMAS["de"]:  # "sagte, ohne die Leitung drohten Engpässe"
             end = F.clause_end(toks, comma + 1, self.lang)
@@ -548,9 +574,28 @@ class _Run(PhraseFrames):
             resolver.mention(span[0], name, resolver.person_score(name))
         if span is not None and d.source_from is not None:
             span = (min(span[0], d.source_from), span[1])
+        if span is not None and self.lang == "de":
+            span = (span[0], max(span[1], self.apposition_end(np)))
         if span is not None and self.lang == "en" and name is not None:
             span = self.english_modifiers(np, span)
         return name, span
+
+    def apposition_end(self, np: list[Tok]) -> int:
+        """"Lothar Nicht, Ordnungsdezernent der Stadt Cottbus, sprach": the source phrase the
+        reader sees runs through a noun-phrase apposition closed by a comma (not through an
+        adjective phrase or a relative clause)."""
+        toks = self.sents[np[-1].sent].toks
+        k = np[-1].i + 1
+        if k + 1 >= len(toks) or toks[k].text != "," or not (
+            toks[k + 1].cap or toks[k + 1].low in ("ein", "eine", "einer")
+        ):
+            return 0
+        appos = np_forward(toks, k + 1, self.lang)
+        close = appos[-1].i + 1 if appos else k
+        if appos and close < len(toks) and toks[close].text == "," and close + 1 < len(toks) and \
+                F.cue_at(toks, close + 1, self.lang) is not None:
+            return appos[-1].end
+        return 0
 
     def english_modifiers(self, np: list[Tok], span: Span) -> Span:
         """"Republican presidential candidate Donald Trump said": the source phrase the reader

@@ -146,10 +146,14 @@ def german_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | 
     if e < i and toks[e].text == ",":
         nxt = next((x.i for x in toks[e + 1: i] if x.text == ","), None)
         if nxt is None:
-            return None
+            appos = np_forward(toks, e + 1, language)  # "Ein Sprecher der Polizei, Commander
+            return np if appos and appos[-1].i + 1 == i else None  # Randy Henderson sagte"
         e = nxt + 1
     if e == i:
         return np
+    if e < i and toks[e].low in _FINITE_AUX and all(x.text not in (",", ";", ":", "„", "“")
+                                                    for x in toks[e:i]):
+        return np  # "Joseph Deiss hat am Donnerstag angekündigt, …"
     if e < i and not toks[e].cap and all(
         x.word and not x.cap for x in toks[e: i]
     ):
