@@ -52,6 +52,8 @@ _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
 # Konjunktiv I sentences that go on from the one before extend it: the corpus (and a reader)
 # takes a run of reported-speech sentences as one passage of one speaker
 _PASSAGE_RULES = ("konjunktiv_continuation", "konjunktiv_after_speaker")
+_AS_WRITTEN = ("preposition", "nach_frame", "wonach")  # frames whose source is named as is
+_RECENT = 8  # sentences back that a cue-less Konjunktiv sentence looks for the last speaker
 # verbs that apply a quoted label to something: their short quotes are claims of the subject
 _LABELLING = {"bezeichnen", "nennen", "sprechen", "warnen", "würdigen", "kritisieren", "loben",
               "beschreiben", "charakterisieren", "werten", "bewerten", "titulieren"}
@@ -542,9 +544,9 @@ class _Run(PhraseFrames):
 
     def inherit_recent(self, d: Draft) -> None:
         """Reported speech goes on after a sentence or two of narration: the speaker of the last
-        attributed claim within four sentences before, if any ("demnach" keeps its own span)."""
+        attributed claim within _RECENT sentences before, if any ("demnach" keeps its own span)."""
         for e in reversed([e for e in self.drafts if e.start < d.start and e.speaker]):
-            if d.sent - (e.through or e.sent) <= 4 and not e.own_voice:
+            if d.sent - (e.through or e.sent) <= _RECENT and not e.own_voice:
                 d.speaker, d.speaker_span = e.speaker, d.anaphor or e.speaker_span
                 d.np = d.np or e.np
             return
@@ -568,6 +570,8 @@ class _Run(PhraseFrames):
             span = (np[0].start, np[-1].end)
             if name is None and not F.is_pronoun(np):
                 name = resolver.description(np)
+                if name is None and self.lang == "de" and d.rule in _AS_WRITTEN:
+                    name = self.text[np[0].start:np[-1].end]  # "laut ai-Bericht", "laut taz"
                 if name is not None:
                     resolver.mention(np[0].start, name, 1)
         if name is not None and span is not None:
