@@ -478,12 +478,25 @@ class _Run(PhraseFrames):
                     mine.append(self.add(Draft(a, b, s.index, "quote", last.cue,
                                                last.cue_span, inherit=last,
                                                rule="quote_continuation")))
-        if mine or self.lang != "de":
+        if self.lang != "de":
+            return
+        if len(mine) == 1 and mine[0].rule == "own_voice_hedge" and " … " in mine[0].hedges[0]:
+            own = mine[0]  # "Er soll … gelogen haben.": the speaker before goes on
+            own.own_voice, own.inherit, own.rule = False, last, "reported_continuation"
+            return
+        if mine:
             return
         for t in toks:
             if self.in_quote(t.start) or t.i == 0:
                 continue
-            if F.is_konjunktiv(toks, t, second=last.kind in ("indirect", "prediction")):
+            if t.low in ("soll", "sollen") and toks[t.i - 1].low not in ("ich", "wir") and \
+                    F.infinitive_end(toks, t.i):
+                end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+                self.add(Draft(toks[0].start, toks[end - 1].end, s.index, "reported", t.text,
+                               (t.start, t.end), inherit=last, hedges=[t.text],
+                               rule="reported_continuation"))
+                return
+            if F.is_konjunktiv(toks, t, second=last.kind in ("indirect", "prediction", "reported")):
                 end = F.clause_end(toks, 0, self.lang, stop_cues=False)
                 first = _after_frame(toks, t.i)
                 if first == 0 and last.rule in _PASSAGE_RULES and \

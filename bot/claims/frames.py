@@ -263,6 +263,17 @@ def is_konjunktiv(toks: tuple[Tok, ...], t: Tok, second: bool = False) -> bool:
     )
 
 
+def infinitive_end(toks: tuple[Tok, ...], i: int) -> bool:
+    """"… will ein neues Werk bauen", "… sollen sich dort befinden": the clause after the modal
+    at ``i`` ends in an infinitive (German)."""
+    j = i + 1
+    while j < len(toks) and toks[j].text not in (",", ".", ";", ":", "!", "?", "–"):
+        j += 1
+    last = toks[j - 1] if j - 1 > i else None
+    return last is not None and not last.cap and last.low.endswith(
+        ("en", "ern", "eln", "sein", "tun"))
+
+
 def has_konjunktiv(toks: tuple[Tok, ...], start: int) -> bool:
     return any(is_konjunktiv(toks, t, second=True) for t in toks[start:])
 

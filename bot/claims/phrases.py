@@ -46,15 +46,6 @@ _ACCUSATIVE = {"diesen", "einen", "den", "jenen", "keinen"}
 _SUBJECT_PRONOUNS = {"er", "sie", "es", "man", "wir", "ich", "ihr", "du"}
 
 
-def _infinitive_clause(toks: tuple[Tok, ...], i: int) -> bool:
-    """"… will ein neues Werk bauen": the clause after the modal at ``i`` ends in an infinitive."""
-    j = i + 1
-    while j < len(toks) and toks[j].text not in (",", ".", ";", ":", "!", "?", "–"):
-        j += 1
-    last = toks[j - 1] if j - 1 > i else None
-    return last is not None and not last.cap and last.low.endswith(("en", "ern", "eln", "sein", "tun"))
-
-
 class PhraseFrames(RunBase):
     def tail_only(self, toks: tuple[Tok, ...], j: int) -> bool:
         """Only an adverbial after the speaker ("..., sagte X am Montag weiter.")."""
@@ -301,7 +292,7 @@ class PhraseFrames(RunBase):
                 self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np, rule="intention"))
                 return True
         subj = F.german_subject(toks, i, self.lang)
-        if subj and subj[0].cap and _infinitive_clause(toks, i) and not (
+        if subj and subj[0].cap and F.infinitive_end(toks, i) and not (
             subj[0].low in _ACCUSATIVE or (i + 1 < len(toks) and toks[i + 1].low in _SUBJECT_PRONOUNS)
         ):  # not "Diesen Druck will er vermeiden": the fronted phrase is the object
             end = F.clause_end(toks, i + 1, self.lang)
