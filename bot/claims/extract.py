@@ -581,6 +581,9 @@ class _Run(PhraseFrames):
         if name is None:
             name = resolver.resolve_anaphor(np, np[0].start)
             span = (np[0].start, np[-1].end)
+            if name is None and self.lang == "de" and F.is_pronoun(np) and \
+                    np[0].low in ("er", "sie"):
+                name = np[0].text[:1].upper() + np[0].text[1:]  # nobody fits: kept as written
             if name is None and not F.is_pronoun(np):
                 name = resolver.description(np)
                 if name is None and self.lang == "de" and d.rule in _AS_WRITTEN:

@@ -71,12 +71,12 @@ SEPARABLE: dict[str, tuple[str, ...]] = {
     "geben": ("zu", "bekannt", "an"), "fügen": ("hinzu",), "sprechen": ("aus",),
     "schlagen": ("an", "vor"), "gehen": ("aus",), "stellen": ("klar", "fest"),
     "halten": ("fest",), "machen": ("deutlich", "geltend"), "streiten": ("ab",),
-    "werfen": ("vor",), "fordern": ("auf",),
+    "werfen": ("vor",), "fordern": ("auf",), "heben": ("hervor",), "bieten": ("an",),
 }
 # base verbs that are only cues with their particle (or, for schlagen, with "Töne")
 NEEDS_PARTICLE = {"führen", "spielen", "kündigen", "teilen", "weisen", "räumen", "geben", "fügen",
                   "schlagen", "sprechen", "gehen", "stellen", "halten", "machen", "streiten",
-                  "werfen"}
+                  "werfen", "heben", "bieten"}
 # cues that introduce a speaker without a message of their own ("schlägt versöhnliche Töne an")
 INTRODUCERS = {"schlagen"}
 
