@@ -63,6 +63,11 @@ class PhraseFrames(RunBase):
         if not np or not any(x.cap for x in np):
             return False
         j = np[-1].i + 1
+        if j < len(toks) and toks[j].text == "," and self.lang == "de":
+            # "wie Burt Rutan, Chef der Firma, mitteilte": an apposition before the cue
+            close = next((x.i for x in toks[j + 1: j + 10] if x.text == ","), None)
+            if close is not None and close + 1 < len(toks) and F.cue_at(toks, close + 1, "de"):
+                j = close + 1
         while j < len(toks) and toks[j].word and not F.cue_at(toks, j, self.lang) and j - i < 10:
             j += 1
         if j >= len(toks) or F.cue_at(toks, j, self.lang) is None:
