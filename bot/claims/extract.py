@@ -54,6 +54,9 @@ _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
 _PASSAGE_RULES = ("konjunktiv_continuation", "konjunktiv_after_speaker")
 _AS_WRITTEN = ("preposition", "nach_frame", "wonach")  # frames whose source is named as is
 _RECENT = 8  # sentences back that a cue-less Konjunktiv sentence looks for the last speaker
+# verbs that predicate something of an object ("bezeichnete X als Y"): the object and its
+# predicate are the message (a statement about X, not a bare noun phrase)
+_PREDICATING = {"bezeichnen", "werten", "betrachten", "bewerten", "einstufen"}
 # verbs that apply a quoted label to something: their short quotes are claims of the subject
 _LABELLING = {"bezeichnen", "nennen", "sprechen", "warnen", "würdigen", "kritisieren", "loben",
               "beschreiben", "charakterisieren", "werten", "bewerten", "titulieren"}
@@ -376,6 +379,11 @@ class _Run(PhraseFrames):
         ) and cue.lemma not in MENTAL_LEMMAS["de"]:  # "sagte, ohne die Leitung drohten Engpässe"
             end = F.clause_end(toks, comma + 1, self.lang)
             return (comma + 1, end) if end > comma + 3 else None
+        if cue.lemma in _PREDICATING:  # "bezeichnete die Entscheidung als verantwortungsbewusst"
+            end = F.clause_end(toks, p, self.lang)
+            als = next((j for j in range(p + 1, end - 1) if toks[j].low == "als"), None)
+            if als is not None and not any(t.text in ",;:" for t in toks[p:end]):
+                return (p, end)
         if cue.lemma == "führen" and cue.particle is not None:
             j = p
             while j < cue.particle and not toks[j].cap and toks[j].low not in DETERMINERS:
