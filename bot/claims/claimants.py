@@ -66,7 +66,9 @@ _NOT_SPEAKERS = {  # sentence-initial words that are never a speaker (adverbs, p
     "für", "über", "unter", "während", "wegen", "laut", "ich", "wir", "i", "we", "you", "du",
     "ihr", "mehr", "als", "wenn", "weil", "obwohl", "dass", "ob", "warum", "wie", "was", "wer",
     "anschließend", "danach", "zuletzt", "zuerst", "erst", "dort", "hier", "so", "ebenfalls",
-    "zu", "zum", "zur", "vom", "von", "durch", "gegen", "ohne", "trotz", "besorgt",
+    "zu", "zum", "zur", "vom", "von", "durch", "gegen", "ohne", "trotz", "besorgt", "sollte",
+    "andererseits", "einerseits", "glücklicherweise", "persönlich", "niemand", "leider",
+    "tatsächlich", "nur", "vielmehr",
 }
 _INSTITUTIONS = {"ministry", "government", "court", "agency"}
 _DE_ROLE_ENDINGS = ("in", "er", "ent", "ist", "or", "at", "ende", "ender")

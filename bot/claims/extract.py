@@ -54,6 +54,9 @@ _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
 _PASSAGE_RULES = ("konjunktiv_continuation", "konjunktiv_after_speaker")
 _AS_WRITTEN = ("preposition", "nach_frame", "wonach")  # frames whose source is named as is
 _RECENT = 8  # sentences back that a cue-less Konjunktiv sentence looks for the last speaker
+# words that open a purpose or adverbial clause, never reported speech
+_NOT_A_MESSAGE = {"um", "ohne", "statt", "anstatt", "da", "während", "weil", "wenn", "obwohl",
+                  "nachdem", "falls", "sobald", "bevor", "indem"}
 # verbs that predicate something of an object ("bezeichnete X als Y"): the object and its
 # predicate are the message (a statement about X, not a bare noun phrase)
 _PREDICATING = {"bezeichnen", "werten", "betrachten", "bewerten", "einstufen"}
@@ -275,6 +278,8 @@ class _Run(PhraseFrames):
             return
         if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
             return  # "found the body", "weiß es nicht": a thought verb needs its clause
+        if msg is not None and self.lang == "de" and toks[msg[0]].low in _NOT_A_MESSAGE:
+            msg = None  # "um … zu gehen", "Da … verlaufen": a purpose or adverbial clause
         if msg is None:
             if cue.lemma in INTRODUCERS or (np and any(x.cap for x in np)) or inherit:
                 self.add(Draft(toks[0].start, toks[-1].end, s.index, "introducer", None, None,
