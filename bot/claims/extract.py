@@ -55,7 +55,7 @@ _PASSAGE_RULES = ("konjunktiv_continuation", "konjunktiv_after_speaker")
 _AS_WRITTEN = ("preposition", "nach_frame", "wonach")  # frames whose source is named as is
 _RECENT = 8  # sentences back that a cue-less Konjunktiv sentence looks for the last speaker
 # words that open a purpose or adverbial clause, never reported speech
-_NOT_A_MESSAGE = {"um", "ohne", "statt", "anstatt", "da", "während", "weil", "wenn", "obwohl",
+_NOT_A_MESSAGE = {"um", "statt", "anstatt", "da", "während", "weil", "wenn", "obwohl",
                   "nachdem", "falls", "sobald", "bevor", "indem"}
 # verbs that predicate something of an object ("bezeichnete X als Y"): the object and its
 # predicate are the message (a statement about X, not a bare noun phrase)
