@@ -129,11 +129,8 @@ def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> 
             out[-1].cap or out[-1].text[:1].isdigit()
         ):
             pass  # "GPT 4. o", "H100"
-        elif (language == "de" and out and out[-1].low in DETERMINERS and i + 1 < len(toks)
-              and toks[i + 1].cap and t.text[:1].islower()):
-            pass  # "des saudi-arabischen Gesundheitsministeriums"
-        elif language == "de" and not seen_name and _german_attributive(toks, i, out):
-            pass  # "Einer der 13 beteiligten Feuerwehrmänner", "Der 85-jährige Joseph Ratzinger"
+        elif language == "de" and _german_modifier(toks, i, out, seen_name):
+            pass  # "des saudi-arabischen Ministeriums", "Einer der 13 beteiligten Feuerwehrmänner"
         elif language == "en" and t.low in ORG_DESCRIPTIONS and out:
             pass  # "Italy's data protection authority"
         elif (language == "en" and not seen_name and t.low.isalpha() and i + 1 < len(toks)
@@ -148,11 +145,14 @@ def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> 
     return out
 
 
-def _german_attributive(toks: tuple[Tok, ...], i: int, out: list[Tok]) -> bool:
-    """A number or an inflected adjective between a determiner and its noun (at most two words
-    before a capitalised one)."""
+def _german_modifier(toks: tuple[Tok, ...], i: int, out: list[Tok], seen_name: bool) -> bool:
+    """A lower-case adjective or a number between a determiner and its noun (at most two words
+    before a capitalised one): "des saudi-arabischen Ministeriums", "Der 85-jährige Joseph …"."""
     t = toks[i]
-    if not out or not (out[-1].low in DETERMINERS or _ATTRIBUTIVE.fullmatch(out[-1].low)):
+    if out and out[-1].low in DETERMINERS and i + 1 < len(toks) and toks[i + 1].cap and \
+            t.text[:1].islower():
+        return True
+    if seen_name or not out or not (out[-1].low in DETERMINERS or _ATTRIBUTIVE.fullmatch(out[-1].low)):
         return False
     if not _ATTRIBUTIVE.fullmatch(t.low):
         return False

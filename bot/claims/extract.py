@@ -133,7 +133,7 @@ class _Run(PhraseFrames):
             if cue is None or cue.lemma not in _LABELLING or (s.index, t.i) in self.used:
                 continue
             np, _ = self.subject(s, t.i)
-            if not np or F.is_pronoun(np) and np[0].low == "es":
+            if not np or (F.is_pronoun(np) and np[0].low == "es"):
                 return None
             return self.quote_draft(start, end, s, cue, np)
         return None
@@ -251,15 +251,7 @@ class _Run(PhraseFrames):
         msg: tuple[int, int] | None = None
         if self.lang == "de":
             p = F.skip_de_adverbs(toks, p)
-            if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == "," and (
-                not np or np[0].i > i  # not "Der Sprecher, Max Muster, sagte, …"
-            ):
-                end = F.clause_end(toks, 0, self.lang)
-                msg = (0, end)
-                a, b = toks[i - 1].start, toks[p].end
-                text_override = self.text[toks[0].start:a] + " " + self.text[b:toks[end - 1].end]
-            else:
-                msg = self.de_message(toks, p, cue)
+            msg, kind, text_override = self.german_message(toks, cue, np, p, kind)
         else:
             if cue.lemma == "tell":
                 k = p
@@ -267,10 +259,6 @@ class _Run(PhraseFrames):
                     k += 1
                 p = k if k < len(toks) and (toks[k].low == "that" or k == p + 1) else p
             msg = self.en_message(toks, p)
-        if msg is None and self.lang == "de" and i > 2 and toks[i - 1].text == "," and np and \
-                np[0].i > i and self.tail_only(toks, np[-1].i + 1):
-            msg = (0, i - 1)  # "..., sagte Henderson weiter."
-            kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
         if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
                 toks[np[0].i - 1].text == "," and self.tail_only(toks, i + 1):
             msg = (0, np[0].i - 1)  # "..., chief executive Lena Park said."
@@ -278,8 +266,6 @@ class _Run(PhraseFrames):
             return
         if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
             return  # "found the body", "weiß es nicht": a thought verb needs its clause
-        if msg is not None and self.lang == "de" and toks[msg[0]].low in _NOT_A_MESSAGE:
-            msg = None  # "um … zu gehen", "Da … verlaufen": a purpose or adverbial clause
         if msg is None:
             if cue.lemma in INTRODUCERS or (np and any(x.cap for x in np)) or inherit:
                 self.add(Draft(toks[0].start, toks[-1].end, s.index, "introducer", None, None,
@@ -288,6 +274,31 @@ class _Run(PhraseFrames):
         a, b = self.span_of(toks, *msg)
         self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
                        inherit=inherit, text=text_override, rule="speech_verb"))
+
+    def german_message(
+        self, toks: tuple[Tok, ...], cue: F.Cue, np: list[Tok] | None, p: int, kind: str
+    ) -> tuple[tuple[int, int] | None, str, str | None]:
+        """The message of a German speech verb (from ``p``, after the speaker), the kind, and the
+        text without an inserted frame ("Das Gesetz, sagte sie, sei gut")."""
+        i = cue.index
+        msg: tuple[int, int] | None
+        text = None
+        if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == "," and (
+            not np or np[0].i > i  # not "Der Sprecher, Max Muster, sagte, …"
+        ):
+            end = F.clause_end(toks, 0, self.lang)
+            msg = (0, end)
+            a, b = toks[i - 1].start, toks[p].end
+            text = self.text[toks[0].start:a] + " " + self.text[b:toks[end - 1].end]
+        else:
+            msg = self.de_message(toks, p, cue)
+        if msg is None and i > 2 and toks[i - 1].text == "," and np and np[0].i > i and \
+                self.tail_only(toks, np[-1].i + 1):
+            msg = (0, i - 1)  # "..., sagte Henderson weiter."
+            kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
+        if msg is not None and toks[msg[0]].low in _NOT_A_MESSAGE:
+            msg = None  # "um … zu gehen", "Da … verlaufen": a purpose or adverbial clause
+        return msg, kind, text
 
     def points_back(self, s: SentenceTokens, cue: F.Cue, np: list[Tok], kind: str) -> bool:
         """"… Spuren von Iod gefunden. Das berichtet die Agentur Kyodo.": the sentence before is
@@ -366,24 +377,9 @@ class _Run(PhraseFrames):
                 k = j + 2 if j + 1 < len(toks) and toks[j + 1].low == "dass" else j + 1
                 end = F.clause_end(toks, k, self.lang)
                 return (k, end) if end > k else None
-        comma = next((j for j in range(p, min(len(toks), p + 8)) if toks[j].text == ","), None)
-        if comma is not None and not all(t.word or t.text in "()" for t in toks[p:comma]):
-            comma = None
-        if comma is not None and F.has_konjunktiv(
-            toks, comma + 1
-        ):
-            end = F.clause_end(toks, comma + 1, self.lang)
-            return (comma + 1, end) if end > comma + 1 else None
-        if comma is not None and _zu_infinitive(
-            toks, comma + 1
-        ):  # "wirft X vor, Daten übertragen zu haben"
-            end = F.clause_end(toks, comma + 1, self.lang)
-            return (comma + 1, end) if end > comma + 2 else None
-        if comma is not None and _main_clause(
-            toks, comma + 1
-        ) and cue.lemma not in MENTAL_LEMMAS["de"]:  # "sagte, ohne die Leitung drohten Engpässe"
-            end = F.clause_end(toks, comma + 1, self.lang)
-            return (comma + 1, end) if end > comma + 3 else None
+        after_comma = self.comma_clause(toks, p, cue)
+        if after_comma is not None:
+            return after_comma
         if cue.lemma in _PREDICATING:  # "bezeichnete die Entscheidung als verantwortungsbewusst"
             end = F.clause_end(toks, p, self.lang)
             als = next((j for j in range(p + 1, end - 1) if toks[j].low == "als"), None)
@@ -394,6 +390,23 @@ class _Run(PhraseFrames):
             while j < cue.particle and not toks[j].cap and toks[j].low not in DETERMINERS:
                 j += 1
             return (j, cue.particle) if cue.particle > j else None
+        return None
+
+    def comma_clause(self, toks: tuple[Tok, ...], p: int, cue: F.Cue) -> tuple[int, int] | None:
+        """"sagte, er sei …", "kündigte an, zurückzutreten", "sagte, ohne die Leitung drohten
+        Engpässe": the clause after the first comma close behind the verb."""
+        comma = next((j for j in range(p, min(len(toks), p + 8)) if toks[j].text == ","), None)
+        if comma is None or not all(t.word or t.text in "()" for t in toks[p:comma]):
+            return None
+        if F.has_konjunktiv(toks, comma + 1):
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 1 else None
+        if _zu_infinitive(toks, comma + 1):  # "wirft X vor, Daten übertragen zu haben"
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 2 else None
+        if _main_clause(toks, comma + 1) and cue.lemma not in MENTAL_LEMMAS["de"]:
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 3 else None
         return None
 
     def en_message(self, toks: tuple[Tok, ...], p: int) -> tuple[int, int] | None:
@@ -479,7 +492,6 @@ class _Run(PhraseFrames):
             return
         last = prev[-1]
         mine = self.in_sent(s.index)
-        toks = s.toks
         for qa, qb in self.quotes:
             if s.start <= qa < s.end and qa == s.start and not any(
                 d.start < qb - 1 and qa + 1 < d.end for d in mine
@@ -491,8 +503,14 @@ class _Run(PhraseFrames):
                     mine.append(self.add(Draft(a, b, s.index, "quote", last.cue,
                                                last.cue_span, inherit=last,
                                                rule="quote_continuation")))
-        if self.lang != "de":
-            return
+        if self.lang == "de":
+            self.german_continuation(s, before, last, mine)
+
+    def german_continuation(self, s: SentenceTokens, before: SentenceTokens, last: Draft,
+                            mine: list[Draft]) -> None:
+        """A sentence after an attributed one that reports on: Konjunktiv (one passage with the
+        sentence before when that is one too) or reported modality ("soll … haben")."""
+        toks = s.toks
         if len(mine) == 1 and mine[0].rule == "own_voice_hedge" and " … " in mine[0].hedges[0]:
             own = mine[0]  # "Er soll … gelogen haben.": the speaker before goes on
             own.own_voice, own.inherit, own.rule = False, last, "reported_continuation"
@@ -608,7 +626,7 @@ class _Run(PhraseFrames):
         if span is not None and d.source_from is not None:
             span = (min(span[0], d.source_from), span[1])
         if span is not None and self.lang == "de":
-            span = (span[0], max(span[1], self.apposition_end(np)))
+            span = (span[0], max(span[1], d.source_to or 0, self.apposition_end(np)))
         if span is not None and self.lang == "en" and name is not None:
             span = self.english_modifiers(np, span)
         return name, span

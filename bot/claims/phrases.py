@@ -46,6 +46,19 @@ _ACCUSATIVE = {"diesen", "einen", "den", "jenen", "keinen"}
 _SUBJECT_PRONOUNS = {"er", "sie", "es", "man", "wir", "ich", "ihr", "du"}
 
 
+def _nach_head(toks: tuple[Tok, ...], i: int) -> tuple[int, list[Tok]]:
+    """Index of the noun after "nach" (past fillers and adjectives) and a possessive or genitive
+    owner before it ("nach dessen Angaben", "Nach Grupps Meinung")."""
+    n = i + 1
+    while n < min(len(toks), i + 4) and (toks[n].low in _NACH_FILLERS or _adjective(toks, n)):
+        n += 1  # "nach ersten Informationen", "nach eigenen Angaben", "nach einer Stellungnahme"
+    if n + 1 < len(toks) and n == i + 1 and (toks[n].low in _POSSESSIVE | {"dessen", "deren"} or (
+        toks[n].cap and toks[n].low.endswith("s") and _source_noun(toks[n + 1].low)
+    )):
+        return n + 1, [toks[n]]
+    return n, []
+
+
 class PhraseFrames(RunBase):
     def tail_only(self, toks: tuple[Tok, ...], j: int) -> bool:
         """Only an adverbial after the speaker ("..., sagte X am Montag weiter.")."""
@@ -125,27 +138,13 @@ class PhraseFrames(RunBase):
         """"nach Angaben der Polizei", "Nach Ansicht von X", "seiner Meinung nach"."""
         toks = s.toks
         i = t.i
-        n = i + 1
-        while n < min(len(toks), i + 4) and (toks[n].low in _NACH_FILLERS or _adjective(toks, n)):
-            n += 1  # "nach ersten Informationen", "nach eigenen Angaben", "nach einer Stellungnahme"
-        owner: list[Tok] = []
-        if n + 1 < len(toks) and n == i + 1 and (toks[n].low in _POSSESSIVE | {"dessen", "deren"} or (
-            toks[n].cap and toks[n].low.endswith("s") and _source_noun(toks[n + 1].low)
-        )):
-            owner, n = [toks[n]], n + 1  # "nach dessen Angaben", "Nach Grupps Meinung"
+        n, owner = _nach_head(toks, i)
         own_voice = False
+        source_to = None
         if n < len(toks) and (toks[n].low in NACH_NOUNS or _source_noun(toks[n].low)):
-            j = n + 1
-            if j < len(toks) and toks[j].low == "von":
-                j += 1
-            np = owner or (np_forward(toks, j, self.lang) if j < len(toks) and (
-                toks[j].cap or toks[j].low in DETERMINERS) else [])
-            if not np and j + 1 < len(toks) and _adjective(toks, j) and toks[j + 1].cap:
-                np = [toks[j], *np_forward(toks, j + 1, self.lang)]  # "libanesischer Kreise"
-            if not np and toks[i + 1].low not in _OWN_OR_SUBJECT and (
-                n > i + 1 or _source_noun(toks[n].low) == "compound"
-            ):
-                np = list(toks[i + 1:n + 1])  # "nach offiziellen Angaben", "nach Polizeiangaben"
+            np = owner or self.nach_owner(toks, i, n)
+            if owner:
+                source_to = toks[n].end  # "nach dessen Angaben": the phrase up to the noun
             first, last = i, (np[-1].i if np else n)
             cue_span = (t.start, toks[n].end)
             label = self.text[t.start:toks[n].end]
@@ -184,8 +183,24 @@ class PhraseFrames(RunBase):
         source_from = toks[i + 1].start if first == i else toks[i - 2].start
         self.add(Draft(a, b, s.index, "reported", label, cue_span, np=np or None, text=text,
                        own_voice=own_voice, hedges=[label] if own_voice else [],
-                       source_from=source_from, rule="nach_frame"))
+                       source_from=source_from, source_to=source_to, rule="nach_frame"))
         return True
+
+    def nach_owner(self, toks: tuple[Tok, ...], i: int, n: int) -> list[Tok]:
+        """Whose "Angaben" (the noun at ``n``): "der Polizei", "von X", "libanesischer Kreise",
+        or the phrase itself when it names its owner ("nach Polizeiangaben")."""
+        j = n + 1
+        if j < len(toks) and toks[j].low == "von":
+            j += 1
+        np = np_forward(toks, j, self.lang) if j < len(toks) and (
+            toks[j].cap or toks[j].low in DETERMINERS) else []
+        if not np and j + 1 < len(toks) and _adjective(toks, j) and toks[j + 1].cap:
+            np = [toks[j], *np_forward(toks, j + 1, self.lang)]  # "libanesischer Kreise"
+        if not np and toks[i + 1].low not in _OWN_OR_SUBJECT and (
+            n > i + 1 or _source_noun(toks[n].low) == "compound"
+        ):
+            np = list(toks[i + 1:n + 1])  # "nach offiziellen Angaben", "nach Polizeiangaben"
+        return np
 
     def prep(self, s: SentenceTokens, t: Tok) -> None:
         toks = s.toks
