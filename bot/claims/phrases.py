@@ -10,10 +10,11 @@ from bot.claims.claimants import np_backward, np_forward
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
 from bot.claims.lexicon import DETERMINERS, NACH_NOUNS
 
-_NACH_FILLERS = {"ersten", "eigenen", "eigener", "bisherigen", "unbestätigten", "inoffiziellen",
+_NACH_FILLERS = {"ersten", "eigenen", "eigener", "eigenem", "bisherigen", "unbestätigten", "inoffiziellen",
                  "offiziellen", "neuesten", "jüngsten", "übereinstimmenden", "einer", "einem",
                  "den", "dem", "der", "des"}
-_OWN_OR_SUBJECT = {"eigenen", "eigener", "ersten", "bisherigen", "unbestätigten", "inoffiziellen"}
+_OWN_OR_SUBJECT = {"eigenen", "eigener", "eigenem", "ersten", "bisherigen", "unbestätigten",
+                   "inoffiziellen"}
 _POSSESSIVE = {"seiner", "ihrer", "deren", "dessen", "unserer"}
 
 
@@ -22,7 +23,13 @@ _POSSESSIVE = {"seiner", "ihrer", "deren", "dessen", "unserer"}
 _SOURCE_HEADS = ("angaben", "berichten", "bericht", "meinung", "aussagen", "informationen",
                  "schätzungen", "schätzung", "erkenntnissen", "erkenntnisstand", "einschätzung",
                  "stellungnahme", "berechnungen", "ermittlungen", "darstellung", "auffassung",
-                 "ansicht", "erfahrungen", "planungen", "zeugenaussagen", "worten", "idee")
+                 "ansicht", "erfahrungen", "planungen", "zeugenaussagen", "worten", "idee",
+                 "darstellungen", "auskunft", "analyse", "dokument", "veröffentlichung",
+                 "bekunden", "endergebnis", "studie", "umfrage", "erklärung", "mitteilung")
+
+
+_COMPOUND_HEADS = ("angaben", "berichten", "bericht", "meinung", "aussagen", "dokument",
+                   "informationen", "einschätzung")
 
 
 def _source_noun(low: str) -> str:
@@ -30,7 +37,7 @@ def _source_noun(low: str) -> str:
     "Polizeiangaben" or "UNHCR-Angaben" (the owner is inside the word)."""
     if low in _SOURCE_HEADS:
         return "head"
-    if any(low.endswith(h) and len(low) > len(h) + 2 for h in ("angaben", "berichten", "meinung")):
+    if any(low.endswith(h) and len(low) > len(h) + 2 for h in _COMPOUND_HEADS):
         return "compound"
     return ""
 
@@ -148,7 +155,7 @@ class PhraseFrames(RunBase):
             first, last = i, (np[-1].i if np else n)
             cue_span = (t.start, toks[n].end)
             label = self.text[t.start:toks[n].end]
-            if not np and toks[i + 1].low in ("eigenen", "eigener"):
+            if not np and toks[i + 1].low in ("eigenen", "eigener", "eigenem"):
                 np = F.german_subject(toks, i, self.lang) or np_forward(toks, 0, self.lang)
                 if np and np[-1].i >= i:
                     np = []
@@ -190,7 +197,7 @@ class PhraseFrames(RunBase):
         """Whose "Angaben" (the noun at ``n``): "der Polizei", "von X", "libanesischer Kreise",
         or the phrase itself when it names its owner ("nach Polizeiangaben")."""
         j = n + 1
-        if j < len(toks) and toks[j].low == "von":
+        if j < len(toks) and toks[j].low in ("von", "aus"):
             j += 1
         np = np_forward(toks, j, self.lang) if j < len(toks) and (
             toks[j].cap or toks[j].low in DETERMINERS) else []
