@@ -92,6 +92,9 @@ NACH_NOUNS = {"angaben", "informationen", "ansicht", "meinung", "auffassung", "e
               "darstellung", "erkenntnissen", "aussagen", "aussage", "worten", "vernehmen",
               "berichten", "schätzungen", "überzeugung"}
 
+# heads of "nach …" frames beyond NACH_NOUNS ("nach Polizeiangaben", "nach einem Fernsehbericht")
+NACH_SOURCE_HEADS = set(_data("source_nouns.de.txt"))
+
 # "sät Zweifel", "äußert Zweifel": a doubt voiced by the subject
 DOUBT_VERBS = {"säen", "sät", "äußern", "wecken", "haben", "hegen", "raise", "cast", "voice"}
 DOUBT_NOUNS = {"zweifel", "doubt", "doubts"}

@@ -8,7 +8,7 @@ from bot.claims import frames as F
 from bot.claims.base import Draft, RunBase
 from bot.claims.claimants import np_backward, np_forward
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
-from bot.claims.lexicon import DETERMINERS, NACH_NOUNS
+from bot.claims.lexicon import DETERMINERS, NACH_NOUNS, NACH_SOURCE_HEADS
 
 _NACH_FILLERS = {"ersten", "eigenen", "eigener", "eigenem", "bisherigen", "unbestätigten", "inoffiziellen",
                  "offiziellen", "neuesten", "jüngsten", "übereinstimmenden", "einer", "einem",
@@ -18,16 +18,6 @@ _OWN_OR_SUBJECT = {"eigenen", "eigener", "eigenem", "ersten", "bisherigen", "unb
 _POSSESSIVE = {"seiner", "ihrer", "deren", "dessen", "unserer"}
 
 
-# heads of "nach …" attributions ("nach Polizeiangaben", "nach Medienberichten", "Nach Schätzung
-# der WHO"); from the nach-cues of the SpkAtt development split, reviewed by hand
-_SOURCE_HEADS = ("angaben", "berichten", "bericht", "meinung", "aussagen", "informationen",
-                 "schätzungen", "schätzung", "erkenntnissen", "erkenntnisstand", "einschätzung",
-                 "stellungnahme", "berechnungen", "ermittlungen", "darstellung", "auffassung",
-                 "ansicht", "erfahrungen", "planungen", "zeugenaussagen", "worten", "idee",
-                 "darstellungen", "auskunft", "analyse", "dokument", "veröffentlichung",
-                 "bekunden", "endergebnis", "studie", "umfrage", "erklärung", "mitteilung")
-
-
 _COMPOUND_HEADS = ("angaben", "berichten", "bericht", "meinung", "aussagen", "dokument",
                    "informationen", "einschätzung")
 
@@ -35,7 +25,7 @@ _COMPOUND_HEADS = ("angaben", "berichten", "bericht", "meinung", "aussagen", "do
 def _source_noun(low: str) -> str:
     """"" when ``low`` is no source noun, "head" for the noun itself, "compound" for
     "Polizeiangaben" or "UNHCR-Angaben" (the owner is inside the word)."""
-    if low in _SOURCE_HEADS:
+    if low in NACH_SOURCE_HEADS:
         return "head"
     if any(low.endswith(h) and len(low) > len(h) + 2 for h in _COMPOUND_HEADS):
         return "compound"
