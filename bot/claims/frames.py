@@ -68,8 +68,9 @@ def cue_at(toks: tuple[Tok, ...], i: int, language: str) -> Cue | None:
     low = t.low
     if language == "de":
         lem = SURFACE["de"].get(low) or t.lemma
-        if lem == "überzeugt":
-            return Cue(lem, i)
+        if lem == "überzeugt" or (lem == "halten" and i + 2 < len(toks) and toks[i + 1].low == "es"
+                                  and any(x.low == "für" for x in toks[i + 2: i + 5])):
+            return Cue(lem, i)  # "hält es für möglich, dass …"
         if lem not in SPEECH_LEMMAS["de"] and lem not in SEPARABLE:
             return None
         particle = None

@@ -78,3 +78,9 @@ def test_reported_modality_after_a_speaker_continues_that_speaker_hedged() -> No
     assert second.text == "Er soll den Wagen gestohlen haben"
     assert (second.claimant, second.hedged) == (first.claimant, True)
     assert second.claimant == "Polizei"
+
+
+def test_halten_es_fuer_with_a_dass_clause_is_a_claim() -> None:
+    (claim,) = claims_of("Der Experte Jan Roth hält es für möglich, dass die Preise weiter steigen.")
+    assert (claim.text, claim.claimant) == ("die Preise weiter steigen", "Jan Roth")
+    assert claims_of("Der Verein hält es für eine gute Idee.") == []
