@@ -36,6 +36,11 @@ class Draft:
     source_from: int | None = None  # where the source phrase starts when it is wider than the
     # speaker's name ("nach Angaben der Polizei": "Angaben der Polizei")
     rule: str = ""  # which pattern found it (shown as "rule" in analyze --json)
+    source_to: int | None = None  # where the source phrase ends when it is wider than the
+    # speaker's word ("nach dessen Angaben": "dessen Angaben")
+    anaphor: Span | None = None  # the word that points back to the speaker ("demnach"): the
+    # source span the reader sees in this sentence
+    through: int | None = None  # last sentence of a passage that runs over several sentences
 
 
 class RunBase:
@@ -69,7 +74,7 @@ class RunBase:
         return d
 
     def in_sent(self, index: int) -> list[Draft]:
-        return [d for d in self.drafts if d.sent == index]
+        return [d for d in self.drafts if index in (d.sent, d.through)]
 
     # --- passes -------------------------------------------------------------------------------
 

@@ -66,6 +66,9 @@ _NOT_SPEAKERS = {  # sentence-initial words that are never a speaker (adverbs, p
     "für", "über", "unter", "während", "wegen", "laut", "ich", "wir", "i", "we", "you", "du",
     "ihr", "mehr", "als", "wenn", "weil", "obwohl", "dass", "ob", "warum", "wie", "was", "wer",
     "anschließend", "danach", "zuletzt", "zuerst", "erst", "dort", "hier", "so", "ebenfalls",
+    "zu", "zum", "zur", "vom", "von", "durch", "gegen", "ohne", "trotz", "besorgt", "sollte",
+    "andererseits", "einerseits", "glücklicherweise", "persönlich", "niemand", "leider",
+    "tatsächlich", "nur", "vielmehr",
 }
 _INSTITUTIONS = {"ministry", "government", "court", "agency"}
 _DE_ROLE_ENDINGS = ("in", "er", "ent", "ist", "or", "at", "ende", "ender")
@@ -126,9 +129,8 @@ def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> 
             out[-1].cap or out[-1].text[:1].isdigit()
         ):
             pass  # "GPT 4. o", "H100"
-        elif (language == "de" and out and out[-1].low in DETERMINERS and i + 1 < len(toks)
-              and toks[i + 1].cap and t.text[:1].islower()):
-            pass  # "des saudi-arabischen Gesundheitsministeriums"
+        elif language == "de" and _german_modifier(toks, i, out, seen_name):
+            pass  # "des saudi-arabischen Ministeriums", "Einer der 13 beteiligten Feuerwehrmänner"
         elif language == "en" and t.low in ORG_DESCRIPTIONS and out:
             pass  # "Italy's data protection authority"
         elif (language == "en" and not seen_name and t.low.isalpha() and i + 1 < len(toks)
@@ -141,6 +143,23 @@ def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> 
     while out and (out[-1].low in LINKERS or out[-1].low in DETERMINERS):
         out.pop()
     return out
+
+
+def _german_modifier(toks: tuple[Tok, ...], i: int, out: list[Tok], seen_name: bool) -> bool:
+    """A lower-case adjective or a number between a determiner and its noun (at most two words
+    before a capitalised one): "des saudi-arabischen Ministeriums", "Der 85-jährige Joseph …"."""
+    t = toks[i]
+    if out and out[-1].low in DETERMINERS and i + 1 < len(toks) and toks[i + 1].cap and \
+            t.text[:1].islower():
+        return True
+    if seen_name or not out or not (out[-1].low in DETERMINERS or _ATTRIBUTIVE.fullmatch(out[-1].low)):
+        return False
+    if not _ATTRIBUTIVE.fullmatch(t.low):
+        return False
+    return any(x.cap for x in toks[i + 1: i + 3]) and not any(x.punct for x in toks[i + 1: i + 2])
+
+
+_ATTRIBUTIVE = re.compile(r"\d[\d.,]*|\d+-\w+(?:e|en|er|em|es)|[a-zäöüß][\w-]*(?:e|en|er|em|es)")
 
 
 def np_backward(toks: tuple[Tok, ...], j: int, language: str, limit: int = 9) -> list[Tok]:
@@ -228,12 +247,14 @@ class Resolver:
             first = 1 if s.toks[0].low in _CONJ else 0
             subject = np_forward(s.toks, first, self.language)
             if subject and subject[0].cap and subject[0].low not in (
-                DETERMINERS | PERSON_PRONOUNS | THING_PRONOUNS | _EN_START_STOP
-            ):
+                PERSON_PRONOUNS | THING_PRONOUNS | _EN_START_STOP
+            ) and (subject[0].low not in DETERMINERS or (
+                self.language == "de" and len(subject) >= 3  # "Die Netzbetreiberin Helga Brandt"
+            )):
                 name, span = self.canonical(subject)
                 score = self.person_score(name) if name else 0
                 if score == 2 and self.language == "de" and any(
-                    t.lemma != t.low for t in subject if t.cap
+                    t.lemma != t.low for t in subject if t.cap and span and t.start >= span[0]
                 ):
                     score = 1  # "Alle Opfer", "Besondere Probleme": inflected words, no name
                 if name and span and (self.language == "en" or score == 2):
@@ -303,7 +324,18 @@ class Resolver:
             return None, None
         if len(toks) == 1 and toks[0].low in ORG_DESCRIPTIONS | PERSON_DESCRIPTIONS:
             return None, None  # "der Konzern": an anaphor, resolved by the caller
+        if self.language == "de" and len(toks) == 1:
+            return self.expand(self._nominative(toks[0])), (toks[0].start, toks[0].end)
         return self.expand(self.phrase(toks)), (toks[0].start, toks[-1].end)
+
+    def _nominative(self, tok: Tok) -> str:
+        """"nach Angaben des Landkreises" names the "Landkreis": a common noun after "des" loses
+        its genitive ending when its lemma says so (names and unknown words stay as written)."""
+        before = self.sents[tok.sent].toks[tok.i - 1] if tok.i else None
+        rest = tok.low[len(tok.lemma):] if tok.low.startswith(tok.lemma) else ""
+        if before is not None and before.low == "des" and rest in ("s", "es") and len(tok.lemma) > 3:
+            return tok.text[: len(tok.lemma)]
+        return tok.text
 
     def expand(self, name: str) -> str:
         """Full name from elsewhere in the item and the majority spelling of each part."""

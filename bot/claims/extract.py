@@ -49,6 +49,20 @@ _ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-
     r"wieder|frei|teil|statt|bereit|fort|heraus|hinaus|weiter|voran|herbei|hinzu)zu\w{3,}en")
 _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
                 "en": {"is", "was", "are", "were", "been", "be"}}
+# Konjunktiv I sentences that go on from the one before extend it: the corpus (and a reader)
+# takes a run of reported-speech sentences as one passage of one speaker
+_PASSAGE_RULES = ("konjunktiv_continuation", "konjunktiv_after_speaker")
+_AS_WRITTEN = ("preposition", "nach_frame", "wonach")  # frames whose source is named as is
+_RECENT = 8  # sentences back that a cue-less Konjunktiv sentence looks for the last speaker
+# words that open a purpose or adverbial clause, never reported speech
+_NOT_A_MESSAGE = {"um", "statt", "anstatt", "da", "während", "weil", "wenn", "obwohl",
+                  "nachdem", "falls", "sobald", "bevor", "indem"}
+# verbs that predicate something of an object ("bezeichnete X als Y"): the object and its
+# predicate are the message (a statement about X, not a bare noun phrase)
+_PREDICATING = {"bezeichnen", "werten", "betrachten", "bewerten", "einstufen"}
+# verbs that apply a quoted label to something: their short quotes are claims of the subject
+_LABELLING = {"bezeichnen", "nennen", "sprechen", "warnen", "würdigen", "kritisieren", "loben",
+              "beschreiben", "charakterisieren", "werten", "bewerten", "titulieren"}
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|Prozent|percent|Millionen|Milliarden|million|billion|"
                      r"Mio\.|Mrd\.)?")
 
@@ -83,12 +97,14 @@ class _Run(PhraseFrames):
         raw = self.text[inner_a:inner_b]
         stripped = raw.rstrip(" ,")
         n_words = len(re.findall(r"\w+", raw))
+        start = inner_a + (len(raw) - len(raw.lstrip()))
+        end = inner_a + len(stripped)
         if n_words < 3 or (n_words < 5 and not re.search(r"[.!?]\s*$", raw) and
                            re.search(r"(?:\b(?:der|die|das|des|dem|den|the|a|von|of|im|in)\s*)$",
                                      self.text[max(0, qa - 6):qa], re.IGNORECASE)):
+            if n_words and self.lang == "de":
+                return self.labelled(start, end, qa)  # "nannte die Pläne „Wortbruch“"
             return None  # a scare quote or a title: „AI Index Report“
-        start = inner_a + (len(raw) - len(raw.lstrip()))
-        end = inner_a + len(stripped)
         s = self.sent_of(qb - 1)
         if s is None:
             return None
@@ -102,6 +118,25 @@ class _Run(PhraseFrames):
                 return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d,
                                       rule="quote_after_quote"))
         return self.quote_cue_before(start, end, qa)
+
+    def labelled(self, start: int, end: int, qa: int) -> Draft | None:
+        """A short quote that a speaker applies ("bezeichnete die Pläne als „Wortbruch“", "sprach
+        von einer „Gefahr für Leib und Leben“"): a quote of the subject of a labelling verb
+        before it in the sentence; a title or a "sogenannte" term stays no claim."""
+        s = self.sent_of(qa)
+        if s is None or re.search(r"(?:so ?genannt\w*|titel\w*)\s*$", self.text[s.start:qa],
+                                  re.IGNORECASE):
+            return None
+        before = [t for t in s.toks if t.end <= qa and not self.in_quote(t.start)]
+        for t in reversed(before[-8:]):
+            cue = F.cue_at(s.toks, t.i, self.lang)
+            if cue is None or cue.lemma not in _LABELLING or (s.index, t.i) in self.used:
+                continue
+            np, _ = self.subject(s, t.i)
+            if not np or (F.is_pronoun(np) and np[0].low == "es"):
+                return None
+            return self.quote_draft(start, end, s, cue, np)
+        return None
 
     def quote_cue_after(self, start: int, end: int, s: SentenceTokens, qb: int) -> Draft | None:
         """„…“, staunt der Internet-Pionier Marc Andressen / “…,” analyst Dan Ives said."""
@@ -135,6 +170,9 @@ class _Run(PhraseFrames):
     def quote_cue_before(self, start: int, end: int, qa: int) -> Draft | None:
         """Er sagte: „…“ — the cue before a colon that opens the quote."""
         so = self.sent_of(qa)
+        if so is not None and so.index > 0 and not self.text[so.start:qa].strip():
+            so = self.sents[so.index - 1]  # "X sagte:" closed a sentence of its own
+            qa = so.end + 1
         if so is None or not self.text[so.start:qa].rstrip().endswith(":"):
             return None
         before = [t for t in so.toks if t.end <= qa]
@@ -174,6 +212,10 @@ class _Run(PhraseFrames):
                 continue
             if self.lang == "de" and t.low == "nach" and self.nach(s, t):
                 continue
+            if self.lang == "de" and t.low == "demnach" and self.demnach(s, t):
+                continue
+            if self.lang == "de" and t.low == "wonach" and self.wonach(s, t):
+                continue
             if t.low in CLAIM_NOUNS[self.lang] and self.lang == "de":
                 self.noun(s, t)
                 continue
@@ -209,15 +251,7 @@ class _Run(PhraseFrames):
         msg: tuple[int, int] | None = None
         if self.lang == "de":
             p = F.skip_de_adverbs(toks, p)
-            if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == "," and (
-                not np or np[0].i > i  # not "Der Sprecher, Max Muster, sagte, …"
-            ):
-                end = F.clause_end(toks, 0, self.lang)
-                msg = (0, end)
-                a, b = toks[i - 1].start, toks[p].end
-                text_override = self.text[toks[0].start:a] + " " + self.text[b:toks[end - 1].end]
-            else:
-                msg = self.de_message(toks, p, cue)
+            msg, kind, text_override = self.german_message(toks, cue, np, p, kind)
         else:
             if cue.lemma == "tell":
                 k = p
@@ -225,13 +259,11 @@ class _Run(PhraseFrames):
                     k += 1
                 p = k if k < len(toks) and (toks[k].low == "that" or k == p + 1) else p
             msg = self.en_message(toks, p)
-        if msg is None and self.lang == "de" and i > 2 and toks[i - 1].text == "," and np and \
-                np[0].i > i and self.tail_only(toks, np[-1].i + 1):
-            msg = (0, i - 1)  # "..., sagte Henderson weiter."
-            kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
         if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
                 toks[np[0].i - 1].text == "," and self.tail_only(toks, i + 1):
             msg = (0, np[0].i - 1)  # "..., chief executive Lena Park said."
+        if msg is None and self.lang == "de" and np and self.points_back(s, cue, np, kind):
+            return
         if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
             return  # "found the body", "weiß es nicht": a thought verb needs its clause
         if msg is None:
@@ -242,6 +274,49 @@ class _Run(PhraseFrames):
         a, b = self.span_of(toks, *msg)
         self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
                        inherit=inherit, text=text_override, rule="speech_verb"))
+
+    def german_message(
+        self, toks: tuple[Tok, ...], cue: F.Cue, np: list[Tok] | None, p: int, kind: str
+    ) -> tuple[tuple[int, int] | None, str, str | None]:
+        """The message of a German speech verb (from ``p``, after the speaker), the kind, and the
+        text without an inserted frame ("Das Gesetz, sagte sie, sei gut")."""
+        i = cue.index
+        msg: tuple[int, int] | None
+        text = None
+        if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == "," and (
+            not np or np[0].i > i  # not "Der Sprecher, Max Muster, sagte, …"
+        ):
+            end = F.clause_end(toks, 0, self.lang)
+            msg = (0, end)
+            a, b = toks[i - 1].start, toks[p].end
+            text = self.text[toks[0].start:a] + " " + self.text[b:toks[end - 1].end]
+        else:
+            msg = self.de_message(toks, p, cue)
+        if msg is None and i > 2 and toks[i - 1].text == "," and np and np[0].i > i and \
+                self.tail_only(toks, np[-1].i + 1):
+            msg = (0, i - 1)  # "..., sagte Henderson weiter."
+            kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
+        if msg is not None and toks[msg[0]].low in _NOT_A_MESSAGE:
+            msg = None  # "um … zu gehen", "Da … verlaufen": a purpose or adverbial clause
+        return msg, kind, text
+
+    def points_back(self, s: SentenceTokens, cue: F.Cue, np: list[Tok], kind: str) -> bool:
+        """"… Spuren von Iod gefunden. Das berichtet die Agentur Kyodo.": the sentence before is
+        the message of a speaker named after "Das"/"Dies" + cue."""
+        toks = s.toks
+        if s.index == 0 or toks[0].low not in ("das", "dies") or cue.index > 2 or \
+                np[0].i <= cue.index or not self.tail_only(toks, np[-1].i + 1):
+            return False
+        before = self.sents[s.index - 1]
+        if before.paragraph != s.paragraph or self.in_sent(before.index) or not before.toks or \
+                self.in_quote(before.toks[0].start):
+            return False
+        end = F.clause_end(before.toks, 0, self.lang, stop_cues=False)
+        if end < 4:
+            return False
+        self.add(Draft(before.toks[0].start, before.toks[end - 1].end, before.index, kind,
+                       cue.label(toks), cue.span(toks), np=np, rule="points_back"))
+        return True
 
     def passive(self, s: SentenceTokens, cue: F.Cue) -> bool:
         """"Es wird vermutet, dass …", "it is believed that …": a claim nobody is named for
@@ -302,22 +377,36 @@ class _Run(PhraseFrames):
                 k = j + 2 if j + 1 < len(toks) and toks[j + 1].low == "dass" else j + 1
                 end = F.clause_end(toks, k, self.lang)
                 return (k, end) if end > k else None
-        comma = next((j for j in range(p, min(len(toks), p + 8)) if toks[j].text == ","), None)
-        if comma is not None and all(t.word for t in toks[p:comma]) and F.has_konjunktiv(
-            toks, comma + 1
-        ):
-            end = F.clause_end(toks, comma + 1, self.lang)
-            return (comma + 1, end) if end > comma + 1 else None
-        if comma is not None and all(t.word for t in toks[p:comma]) and _zu_infinitive(
-            toks, comma + 1
-        ):  # "wirft X vor, Daten übertragen zu haben"
-            end = F.clause_end(toks, comma + 1, self.lang)
-            return (comma + 1, end) if end > comma + 2 else None
+        after_comma = self.comma_clause(toks, p, cue)
+        if after_comma is not None:
+            return after_comma
+        if cue.lemma in _PREDICATING:  # "bezeichnete die Entscheidung als verantwortungsbewusst"
+            end = F.clause_end(toks, p, self.lang)
+            als = next((j for j in range(p + 1, end - 1) if toks[j].low == "als"), None)
+            if als is not None and not any(t.text in ",;:" for t in toks[p:end]):
+                return (p, end)
         if cue.lemma == "führen" and cue.particle is not None:
             j = p
             while j < cue.particle and not toks[j].cap and toks[j].low not in DETERMINERS:
                 j += 1
             return (j, cue.particle) if cue.particle > j else None
+        return None
+
+    def comma_clause(self, toks: tuple[Tok, ...], p: int, cue: F.Cue) -> tuple[int, int] | None:
+        """"sagte, er sei …", "kündigte an, zurückzutreten", "sagte, ohne die Leitung drohten
+        Engpässe": the clause after the first comma close behind the verb."""
+        comma = next((j for j in range(p, min(len(toks), p + 8)) if toks[j].text == ","), None)
+        if comma is None or not all(t.word or t.text in "()" for t in toks[p:comma]):
+            return None
+        if F.has_konjunktiv(toks, comma + 1):
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 1 else None
+        if _zu_infinitive(toks, comma + 1):  # "wirft X vor, Daten übertragen zu haben"
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 2 else None
+        if _main_clause(toks, comma + 1) and cue.lemma not in MENTAL_LEMMAS["de"]:
+            end = F.clause_end(toks, comma + 1, self.lang)
+            return (comma + 1, end) if end > comma + 3 else None
         return None
 
     def en_message(self, toks: tuple[Tok, ...], p: int) -> tuple[int, int] | None:
@@ -403,28 +492,52 @@ class _Run(PhraseFrames):
             return
         last = prev[-1]
         mine = self.in_sent(s.index)
-        toks = s.toks
         for qa, qb in self.quotes:
             if s.start <= qa < s.end and qa == s.start and not any(
-                d.start <= qa + 1 < d.end for d in mine
+                d.start < qb - 1 and qa + 1 < d.end for d in mine
             ):
                 raw = self.text[qa + 1: qb - 1]
                 if len(re.findall(r"\w+", raw)) >= 3:
+                    a = qa + 1 + len(raw) - len(raw.lstrip())
                     b = qa + 1 + len(raw.rstrip(" ,"))
-                    mine.append(self.add(Draft(qa + 1, b, s.index, "quote", last.cue,
+                    mine.append(self.add(Draft(a, b, s.index, "quote", last.cue,
                                                last.cue_span, inherit=last,
                                                rule="quote_continuation")))
-        if mine or self.lang != "de":
+        if self.lang == "de":
+            self.german_continuation(s, before, last, mine)
+
+    def german_continuation(self, s: SentenceTokens, before: SentenceTokens, last: Draft,
+                            mine: list[Draft]) -> None:
+        """A sentence after an attributed one that reports on: Konjunktiv (one passage with the
+        sentence before when that is one too) or reported modality ("soll … haben")."""
+        toks = s.toks
+        if len(mine) == 1 and mine[0].rule == "own_voice_hedge" and " … " in mine[0].hedges[0]:
+            own = mine[0]  # "Er soll … gelogen haben.": the speaker before goes on
+            own.own_voice, own.inherit, own.rule = False, last, "reported_continuation"
+            return
+        if mine:
             return
         for t in toks:
             if self.in_quote(t.start) or t.i == 0:
                 continue
-            if F.is_konjunktiv(toks, t, second=last.kind in ("indirect", "prediction")):
+            if t.low in ("soll", "sollen") and toks[t.i - 1].low not in ("ich", "wir") and \
+                    F.infinitive_end(toks, t.i):
                 end = F.clause_end(toks, 0, self.lang, stop_cues=False)
-                a = toks[0].start
-                b = toks[end - 1].end
-                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end),
-                               inherit=last, rule="konjunktiv_continuation"))
+                self.add(Draft(toks[0].start, toks[end - 1].end, s.index, "reported", t.text,
+                               (t.start, t.end), inherit=last, hedges=[t.text],
+                               rule="reported_continuation"))
+                return
+            if F.is_konjunktiv(toks, t, second=last.kind in ("indirect", "prediction", "reported")):
+                end = F.clause_end(toks, 0, self.lang, stop_cues=False)
+                first = _after_frame(toks, t.i)
+                if first == 0 and last.rule in _PASSAGE_RULES and \
+                        last.start == before.toks[0].start:
+                    last.end, last.through = toks[end - 1].end, s.index  # one passage
+                    return
+                if end - first < 3:
+                    return
+                self.add(Draft(toks[first].start, toks[end - 1].end, s.index, "indirect", t.text,
+                               (t.start, t.end), inherit=last, rule="konjunktiv_continuation"))
                 return
 
     def reported_speech(self, s: SentenceTokens) -> None:
@@ -438,7 +551,10 @@ class _Run(PhraseFrames):
                 x.low in ("wenn", "falls", "als", "ob", "obwohl") for x in toks[: t.i]
             ):
                 end = F.clause_end(toks, 0, self.lang, stop_cues=False)
-                self.add(Draft(toks[0].start, toks[end - 1].end, s.index, "indirect", t.text,
+                first = _after_frame(toks, t.i)
+                if end - first < 3:
+                    return
+                self.add(Draft(toks[first].start, toks[end - 1].end, s.index, "indirect", t.text,
                                (t.start, t.end), fallback=True, rule="konjunktiv_after_speaker"))
                 return
 
@@ -453,6 +569,8 @@ class _Run(PhraseFrames):
             if d.fallback:
                 window = self.sents[max(0, d.sent - 2)].start
                 d.speaker, d.speaker_span = resolver.last_mention(window, d.start)
+                if d.speaker is None or d.anaphor is not None:  # the last claim's speaker
+                    self.inherit_recent(d)
             elif d.inherit is not None:
                 d.speaker, d.speaker_span = d.inherit.speaker, d.inherit.speaker_span
             elif d.np:
@@ -467,6 +585,15 @@ class _Run(PhraseFrames):
             seen.add((d.start, d.end))
             out.append(self.claim(d))
         return out
+
+    def inherit_recent(self, d: Draft) -> None:
+        """Reported speech goes on after a sentence or two of narration: the speaker of the last
+        attributed claim within _RECENT sentences before, if any ("demnach" keeps its own span)."""
+        for e in reversed([e for e in self.drafts if e.start < d.start and e.speaker]):
+            if d.sent - (e.through or e.sent) <= _RECENT and not e.own_voice:
+                d.speaker, d.speaker_span = e.speaker, d.anaphor or e.speaker_span
+                d.np = d.np or e.np
+            return
 
     def speaker_of(self, resolver: Resolver, d: Draft, np: list[Tok]) -> tuple[str | None, Span | None]:
         """A name (canonical, apposition, document), else an anaphor's referent, else the
@@ -485,17 +612,41 @@ class _Run(PhraseFrames):
         if name is None:
             name = resolver.resolve_anaphor(np, np[0].start)
             span = (np[0].start, np[-1].end)
+            if name is None and self.lang == "de" and F.is_pronoun(np) and \
+                    np[0].low in ("er", "sie"):
+                name = np[0].text[:1].upper() + np[0].text[1:]  # nobody fits: kept as written
             if name is None and not F.is_pronoun(np):
                 name = resolver.description(np)
+                if name is None and self.lang == "de" and d.rule in _AS_WRITTEN:
+                    name = self.text[np[0].start:np[-1].end]  # "laut ai-Bericht", "laut taz"
                 if name is not None:
                     resolver.mention(np[0].start, name, 1)
         if name is not None and span is not None:
             resolver.mention(span[0], name, resolver.person_score(name))
         if span is not None and d.source_from is not None:
             span = (min(span[0], d.source_from), span[1])
+        if span is not None and self.lang == "de":
+            span = (span[0], max(span[1], d.source_to or 0, self.apposition_end(np)))
         if span is not None and self.lang == "en" and name is not None:
             span = self.english_modifiers(np, span)
         return name, span
+
+    def apposition_end(self, np: list[Tok]) -> int:
+        """"Lothar Nicht, Ordnungsdezernent der Stadt Cottbus, sprach": the source phrase the
+        reader sees runs through a noun-phrase apposition closed by a comma (not through an
+        adjective phrase or a relative clause)."""
+        toks = self.sents[np[-1].sent].toks
+        k = np[-1].i + 1
+        if k + 1 >= len(toks) or toks[k].text != "," or not (
+            toks[k + 1].cap or toks[k + 1].low in ("ein", "eine", "einer")
+        ):
+            return 0
+        appos = np_forward(toks, k + 1, self.lang)
+        close = appos[-1].i + 1 if appos else k
+        if appos and close < len(toks) and toks[close].text == "," and close + 1 < len(toks) and \
+                F.cue_at(toks, close + 1, self.lang) is not None:
+            return appos[-1].end
+        return 0
 
     def english_modifiers(self, np: list[Tok], span: Span) -> Span:
         """"Republican presidential candidate Donald Trump said": the source phrase the reader
@@ -581,6 +732,37 @@ def _clausal(toks: tuple[Tok, ...], msg: tuple[int, int] | None, p: int) -> bool
     if before.low in ("that", "dass"):
         return msg[0] - 1 - p <= 4
     return before.text == "," and F.has_konjunktiv(toks, msg[0])
+
+
+_NOT_MAIN = {  # words that open a relative or subordinate clause, not reported main-clause speech
+    "der", "die", "das", "dem", "den", "denen", "dessen", "deren", "welche", "welcher", "welches",
+    "als", "wenn", "weil", "nachdem", "um", "bevor", "während", "da", "obwohl", "sowie",
+    "und", "aber", "sondern", "wobei", "was", "wo", "wie", "ob", "falls", "damit", "seit",
+    "sobald", "indem", "bis", "statt", "anstatt", "doch", "oder", "zumal", "weshalb", "warum",
+    "wann", "wer", "worauf", "womit", "wonach", "wozu", "so", "also", "nämlich",
+}
+
+
+def _main_clause(toks: tuple[Tok, ...], start: int) -> bool:
+    """A clause after the comma that can be reported speech in the indicative: it does not open
+    as a relative or subordinate clause and runs at least four words to the sentence's end."""
+    if start >= len(toks) or toks[start].low in _NOT_MAIN or toks[start].punct:
+        return False
+    if toks[start].low == "ohne" and _zu_infinitive(toks, start):
+        return False  # "…, ohne Belege vorzulegen": an aside
+    words = [t for t in toks[start:] if t.word]
+    return len(words) >= 4
+
+
+def _after_frame(toks: tuple[Tok, ...], konjunktiv: int) -> int:
+    """Where a Konjunktiv sentence's message starts: after "…, verlautete aus EU-Kreisen, …" or
+    "…hatte er gesagt, dass …" (a frame with a speech verb before the comma), else at 0."""
+    cue = False
+    for j in range(konjunktiv):
+        if toks[j].text == "," and j and (cue or toks[j + 1].low == "dass"):
+            return j + 2 if toks[j + 1].low == "dass" else j + 1
+        cue = cue or F.cue_at(toks, j, "de") is not None
+    return 0
 
 
 def _zu_infinitive(toks: tuple[Tok, ...], start: int) -> bool:

@@ -68,8 +68,9 @@ def cue_at(toks: tuple[Tok, ...], i: int, language: str) -> Cue | None:
     low = t.low
     if language == "de":
         lem = SURFACE["de"].get(low) or t.lemma
-        if lem == "überzeugt":
-            return Cue(lem, i)
+        if lem == "überzeugt" or (lem == "halten" and i + 2 < len(toks) and toks[i + 1].low == "es"
+                                  and any(x.low == "für" for x in toks[i + 2: i + 5])):
+            return Cue(lem, i)  # "hält es für möglich, dass …"
         if lem not in SPEECH_LEMMAS["de"] and lem not in SEPARABLE:
             return None
         particle = None
@@ -146,10 +147,14 @@ def german_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | 
     if e < i and toks[e].text == ",":
         nxt = next((x.i for x in toks[e + 1: i] if x.text == ","), None)
         if nxt is None:
-            return None
+            appos = np_forward(toks, e + 1, language)  # "Ein Sprecher der Polizei, Commander
+            return np if appos and appos[-1].i + 1 == i else None  # Randy Henderson sagte"
         e = nxt + 1
     if e == i:
         return np
+    if e < i and toks[e].low in _FINITE_AUX and all(x.text not in (",", ";", ":", "„", "“")
+                                                    for x in toks[e:i]):
+        return np  # "Joseph Deiss hat am Donnerstag angekündigt, …"
     if e < i and not toks[e].cap and all(
         x.word and not x.cap for x in toks[e: i]
     ):
@@ -244,8 +249,8 @@ def _trailing_attribution(toks: tuple[Tok, ...], k: int, end: int, language: str
 
 def is_konjunktiv(toks: tuple[Tok, ...], t: Tok, second: bool = False) -> bool:
     """Konjunktiv I (3rd person: "sei", "benötige", "besitze"), with ``second`` also II."""
-    if t.i == 0 or t.cap:
-        return False
+    if t.i == 0 or t.cap or (t.i + 1 < len(toks) and toks[t.i + 1].low in ("ich", "wir")):
+        return False  # "Tatsächlich fühle ich mich …": first person, inverted, indicative
     low = t.low
     if low in KONJUNKTIV or (second and low in KONJUNKTIV_II):
         return toks[t.i - 1].low not in ("ich",)
@@ -257,6 +262,17 @@ def is_konjunktiv(toks: tuple[Tok, ...], t: Tok, second: bool = False) -> bool:
         len(low) > 3 and low.endswith("e") and stem is not None and lem != low
         and stem == low[:-1] and toks[t.i - 1].low not in ("zu", "ich")
     )
+
+
+def infinitive_end(toks: tuple[Tok, ...], i: int) -> bool:
+    """"… will ein neues Werk bauen", "… sollen sich dort befinden": the clause after the modal
+    at ``i`` ends in an infinitive (German)."""
+    j = i + 1
+    while j < len(toks) and toks[j].text not in (",", ".", ";", ":", "!", "?", "–"):
+        j += 1
+    last = toks[j - 1] if j - 1 > i else None
+    return last is not None and not last.cap and last.low.endswith(
+        ("en", "ern", "eln", "sein", "tun"))
 
 
 def has_konjunktiv(toks: tuple[Tok, ...], start: int) -> bool:

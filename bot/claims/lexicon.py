@@ -71,12 +71,12 @@ SEPARABLE: dict[str, tuple[str, ...]] = {
     "geben": ("zu", "bekannt", "an"), "fügen": ("hinzu",), "sprechen": ("aus",),
     "schlagen": ("an", "vor"), "gehen": ("aus",), "stellen": ("klar", "fest"),
     "halten": ("fest",), "machen": ("deutlich", "geltend"), "streiten": ("ab",),
-    "werfen": ("vor",), "fordern": ("auf",),
+    "werfen": ("vor",), "fordern": ("auf",), "heben": ("hervor",), "bieten": ("an",),
 }
 # base verbs that are only cues with their particle (or, for schlagen, with "Töne")
 NEEDS_PARTICLE = {"führen", "spielen", "kündigen", "teilen", "weisen", "räumen", "geben", "fügen",
                   "schlagen", "sprechen", "gehen", "stellen", "halten", "machen", "streiten",
-                  "werfen"}
+                  "werfen", "heben", "bieten"}
 # cues that introduce a speaker without a message of their own ("schlägt versöhnliche Töne an")
 INTRODUCERS = {"schlagen"}
 
@@ -92,6 +92,9 @@ NACH_NOUNS = {"angaben", "informationen", "ansicht", "meinung", "auffassung", "e
               "darstellung", "erkenntnissen", "aussagen", "aussage", "worten", "vernehmen",
               "berichten", "schätzungen", "überzeugung"}
 
+# heads of "nach …" frames beyond NACH_NOUNS ("nach Polizeiangaben", "nach einem Fernsehbericht")
+NACH_SOURCE_HEADS = set(_data("source_nouns.de.txt"))
+
 # "sät Zweifel", "äußert Zweifel": a doubt voiced by the subject
 DOUBT_VERBS = {"säen", "sät", "äußern", "wecken", "haben", "hegen", "raise", "cast", "voice"}
 DOUBT_NOUNS = {"zweifel", "doubt", "doubts"}
@@ -99,7 +102,8 @@ DOUBT_NOUNS = {"zweifel", "doubt", "doubts"}
 # --- reported / hedged statements ------------------------------------------------------------------
 
 REPORT_ADVERBS = {
-    "de": {"angeblich", "mutmaßlich", "offenbar", "offenkundig", "vermeintlich", "anscheinend"},
+    # "offenbar"/"offenkundig" are the article's own inference, not someone's claim: hedges only
+    "de": {"angeblich", "mutmaßlich", "vermeintlich", "anscheinend"},
     "en": {"reportedly", "allegedly", "supposedly", "purportedly", "apparently"},
 }
 HEDGES = {

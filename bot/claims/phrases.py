@@ -8,12 +8,52 @@ from bot.claims import frames as F
 from bot.claims.base import Draft, RunBase
 from bot.claims.claimants import np_backward, np_forward
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
-from bot.claims.lexicon import DETERMINERS, NACH_NOUNS
+from bot.claims.lexicon import DETERMINERS, NACH_NOUNS, NACH_SOURCE_HEADS
 
-_NACH_FILLERS = {"ersten", "eigenen", "eigener", "bisherigen", "unbestätigten", "inoffiziellen",
+_NACH_FILLERS = {"ersten", "eigenen", "eigener", "eigenem", "bisherigen", "unbestätigten", "inoffiziellen",
                  "offiziellen", "neuesten", "jüngsten", "übereinstimmenden", "einer", "einem",
                  "den", "dem", "der", "des"}
+_OWN_OR_SUBJECT = {"eigenen", "eigener", "eigenem", "ersten", "bisherigen", "unbestätigten",
+                   "inoffiziellen"}
 _POSSESSIVE = {"seiner", "ihrer", "deren", "dessen", "unserer"}
+
+
+_COMPOUND_HEADS = ("angaben", "berichten", "bericht", "meinung", "aussagen", "dokument",
+                   "informationen", "einschätzung")
+
+
+def _source_noun(low: str) -> str:
+    """"" when ``low`` is no source noun, "head" for the noun itself, "compound" for
+    "Polizeiangaben" or "UNHCR-Angaben" (the owner is inside the word)."""
+    if low in NACH_SOURCE_HEADS:
+        return "head"
+    if any(low.endswith(h) and len(low) > len(h) + 2 for h in _COMPOUND_HEADS):
+        return "compound"
+    return ""
+
+
+def _adjective(toks: tuple[Tok, ...], n: int) -> bool:
+    """A lower-case inflected word before a capitalised one ("offiziellen Angaben")."""
+    t = toks[n]
+    return (not t.cap and t.low.isalpha() and t.low.endswith(("en", "er", "em", "es", "e"))
+            and n + 1 < len(toks) and toks[n + 1].cap and t.low not in DETERMINERS)
+
+
+_ACCUSATIVE = {"diesen", "einen", "den", "jenen", "keinen"}
+_SUBJECT_PRONOUNS = {"er", "sie", "es", "man", "wir", "ich", "ihr", "du"}
+
+
+def _nach_head(toks: tuple[Tok, ...], i: int) -> tuple[int, list[Tok]]:
+    """Index of the noun after "nach" (past fillers and adjectives) and a possessive or genitive
+    owner before it ("nach dessen Angaben", "Nach Grupps Meinung")."""
+    n = i + 1
+    while n < min(len(toks), i + 4) and (toks[n].low in _NACH_FILLERS or _adjective(toks, n)):
+        n += 1  # "nach ersten Informationen", "nach eigenen Angaben", "nach einer Stellungnahme"
+    if n + 1 < len(toks) and n == i + 1 and (toks[n].low in _POSSESSIVE | {"dessen", "deren"} or (
+        toks[n].cap and toks[n].low.endswith("s") and _source_noun(toks[n + 1].low)
+    )):
+        return n + 1, [toks[n]]
+    return n, []
 
 
 class PhraseFrames(RunBase):
@@ -33,6 +73,11 @@ class PhraseFrames(RunBase):
         if not np or not any(x.cap for x in np):
             return False
         j = np[-1].i + 1
+        if j < len(toks) and toks[j].text == "," and self.lang == "de":
+            # "wie Burt Rutan, Chef der Firma, mitteilte": an apposition before the cue
+            close = next((x.i for x in toks[j + 1: j + 10] if x.text == ","), None)
+            if close is not None and close + 1 < len(toks) and F.cue_at(toks, close + 1, "de"):
+                j = close + 1
         while j < len(toks) and toks[j].word and not F.cue_at(toks, j, self.lang) and j - i < 10:
             j += 1
         if j >= len(toks) or F.cue_at(toks, j, self.lang) is None:
@@ -90,20 +135,17 @@ class PhraseFrames(RunBase):
         """"nach Angaben der Polizei", "Nach Ansicht von X", "seiner Meinung nach"."""
         toks = s.toks
         i = t.i
-        n = i + 1
-        while n < min(len(toks), i + 3) and toks[n].low in _NACH_FILLERS:
-            n += 1  # "nach ersten Informationen", "nach eigenen Angaben", "nach einer Stellungnahme"
+        n, owner = _nach_head(toks, i)
         own_voice = False
-        if n < len(toks) and toks[n].low in NACH_NOUNS:
-            j = n + 1
-            if j < len(toks) and toks[j].low == "von":
-                j += 1
-            np = np_forward(toks, j, self.lang) if j < len(toks) and (
-                toks[j].cap or toks[j].low in DETERMINERS) else []
+        source_to = None
+        if n < len(toks) and (toks[n].low in NACH_NOUNS or _source_noun(toks[n].low)):
+            np = owner or self.nach_owner(toks, i, n)
+            if owner:
+                source_to = toks[n].end  # "nach dessen Angaben": the phrase up to the noun
             first, last = i, (np[-1].i if np else n)
             cue_span = (t.start, toks[n].end)
             label = self.text[t.start:toks[n].end]
-            if not np and toks[i + 1].low in ("eigenen", "eigener"):
+            if not np and toks[i + 1].low in ("eigenen", "eigener", "eigenem"):
                 np = F.german_subject(toks, i, self.lang) or np_forward(toks, 0, self.lang)
                 if np and np[-1].i >= i:
                     np = []
@@ -138,8 +180,24 @@ class PhraseFrames(RunBase):
         source_from = toks[i + 1].start if first == i else toks[i - 2].start
         self.add(Draft(a, b, s.index, "reported", label, cue_span, np=np or None, text=text,
                        own_voice=own_voice, hedges=[label] if own_voice else [],
-                       source_from=source_from, rule="nach_frame"))
+                       source_from=source_from, source_to=source_to, rule="nach_frame"))
         return True
+
+    def nach_owner(self, toks: tuple[Tok, ...], i: int, n: int) -> list[Tok]:
+        """Whose "Angaben" (the noun at ``n``): "der Polizei", "von X", "libanesischer Kreise",
+        or the phrase itself when it names its owner ("nach Polizeiangaben")."""
+        j = n + 1
+        if j < len(toks) and toks[j].low in ("von", "aus"):
+            j += 1
+        np = np_forward(toks, j, self.lang) if j < len(toks) and (
+            toks[j].cap or toks[j].low in DETERMINERS) else []
+        if not np and j + 1 < len(toks) and _adjective(toks, j) and toks[j + 1].cap:
+            np = [toks[j], *np_forward(toks, j + 1, self.lang)]  # "libanesischer Kreise"
+        if not np and toks[i + 1].low not in _OWN_OR_SUBJECT and (
+            n > i + 1 or _source_noun(toks[n].low) == "compound"
+        ):
+            np = list(toks[i + 1:n + 1])  # "nach offiziellen Angaben", "nach Polizeiangaben"
+        return np
 
     def prep(self, s: SentenceTokens, t: Tok) -> None:
         toks = s.toks
@@ -251,7 +309,9 @@ class PhraseFrames(RunBase):
                 self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np, rule="intention"))
                 return True
         subj = F.german_subject(toks, i, self.lang)
-        if subj and subj[0].cap:
+        if subj and subj[0].cap and F.infinitive_end(toks, i) and not (
+            subj[0].low in _ACCUSATIVE or (i + 1 < len(toks) and toks[i + 1].low in _SUBJECT_PRONOUNS)
+        ):  # not "Diesen Druck will er vermeiden": the fronted phrase is the object
             end = F.clause_end(toks, i + 1, self.lang)
             if end - (i + 1) >= 2:
                 a, b = self.span_of(toks, i + 1, end)
@@ -265,6 +325,8 @@ class PhraseFrames(RunBase):
         document (or, without one, nobody: the article's report) says it."""
         toks = s.toks
         i = t.i
+        if i + 1 < len(toks) and toks[i + 1].low != "es" and i > 0 and toks[i - 1].low == "es":
+            return self.heisst_es_alone(s, t, toks[i - 1])  # "Es heißt, …", "wie es hieß"
         if i + 1 >= len(toks) or toks[i + 1].low != "es":
             return False
         k = F.skip_de_adverbs(toks, i + 2)
@@ -274,7 +336,7 @@ class PhraseFrames(RunBase):
         elif i >= 2 and toks[0].low in ("in", "im"):
             np = np_forward(toks, 1, self.lang)
         if not np:
-            return False
+            return self.heisst_es_alone(s, t, toks[i + 1])
         if i > 1 and toks[i - 1].text == ",":
             msg = (0, i - 1)
         else:
@@ -292,3 +354,63 @@ class PhraseFrames(RunBase):
                        np=np, rule="heisst_es"))
         return True
 
+
+    def heisst_es_alone(self, s: SentenceTokens, t: Tok, es: Tok) -> bool:
+        """"…, heißt es." / "Es heißt, …" / "Wie es hieß, …" with nobody named: reported in the
+        article's own voice (claimant null), "heißt es" its hedge."""
+        toks = s.toks
+        first, last = min(t.i, es.i), max(t.i, es.i)
+        if first > 0 and toks[first - 1].low == "wie":
+            first -= 1
+        if first > 1 and toks[first - 1].text == "," and (
+            last + 1 >= len(toks) or toks[last + 1].text in ".!?"
+        ):
+            msg = (0, first - 1)  # "Feierlichkeiten seien nicht vorgesehen, heißt es."
+        elif first == 0 and last + 1 < len(toks) and toks[last + 1].text == ",":
+            after = last + 2
+            if after < len(toks) and toks[after].low == "dass":
+                after += 1
+            msg = (after, F.clause_end(toks, after, self.lang))
+        else:
+            return False
+        if msg[1] - msg[0] < 3:
+            return False
+        a, b = self.span_of(toks, *msg)
+        label = " ".join(x.text for x in toks[first:last + 1])
+        self.used.add((s.index, t.i))
+        self.add(Draft(a, b, s.index, "reported", label, (toks[first].start, toks[last].end),
+                     own_voice=True, hedges=[label], rule="heisst_es"))
+        return True
+
+    def demnach(self, s: SentenceTokens, t: Tok) -> bool:
+        """"Demnach wäre …": what the source just named says (the corpus marks "demnach" itself
+        as the source span; the claimant is the speaker it points back to)."""
+        toks = s.toks
+        if t.i == 0 and len(toks) > 4:
+            msg = (1, F.clause_end(toks, 1, self.lang))
+        elif 0 < t.i < 4 and toks[t.i - 1].word:
+            msg = (0, F.clause_end(toks, 0, self.lang))
+        else:
+            return False
+        if msg[1] - msg[0] < 3:
+            return False
+        a, b = self.span_of(toks, *msg)
+        self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), fallback=True,
+                       anaphor=(t.start, t.end), rule="demnach"))
+        return True
+
+    def wonach(self, s: SentenceTokens, t: Tok) -> bool:
+        """"…, verwies auf eine Umfrage, wonach …": the noun phrase before the comma says it."""
+        toks = s.toks
+        i = t.i
+        if i < 2 or toks[i - 1].text != ",":
+            return False
+        np = np_backward(toks, i - 2, self.lang)
+        if not np or not any(x.cap for x in np):
+            return False
+        end = F.clause_end(toks, i + 1, self.lang)
+        if end - (i + 1) < 3:
+            return False
+        a, b = self.span_of(toks, i + 1, end)
+        self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), np=np, rule="wonach"))
+        return True
