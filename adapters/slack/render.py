@@ -1,9 +1,12 @@
 """Neutral ``Reply`` -> Block Kit messages, within Slack's limits, safe against feed content.
 
-Feed text is untrusted. In mrkdwn only ``&``, ``<`` and ``>`` are special, and every Slack mention
+Feed text is untrusted. In mrkdwn ``&``, ``<`` and ``>`` are special, and every Slack mention
 (``<!channel>``, ``<!here>``, ``<@U…>``) needs a literal ``<``, so escaping those three makes content
-inert; bare ``@here`` words get an invisible word joiner as well, in case a future change turns on
-``link_names``. Header blocks are plain_text, where markup is not parsed; they get the word joiner
+unable to link or mention; bare ``@here`` words get an invisible word joiner as well, in case a
+future change turns on ``link_names``. Formatting (``*bold*``, ``_italic_``, ``~strike~``, `` `code` ``,
+a leading ``>`` quote) has no escape in mrkdwn (a backslash shows as written), so those characters of
+feed text are replaced by look-alikes that are never delimiters (∗ ˍ ∼ ˋ ›): the reader sees the
+same text and nothing in it can format. Header blocks are plain_text, where markup is not parsed; they get the word joiner
 after ``<`` for the same belt-and-braces reason.
 
 Slack rejects a whole message when one limit is broken (``invalid_blocks``), so every block is built
@@ -30,6 +33,9 @@ WORD_JOINER = "\u2060"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
+# mrkdwn's formatting characters and the look-alike each becomes in feed text
+LOOK_ALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+_QUOTE_START = re.compile(r"^(\s*)>", re.MULTILINE)
 
 Block = dict[str, Any]
 
@@ -46,8 +52,9 @@ class Message:
 
 
 def escape(text: str) -> str:
-    """mrkdwn-escape untrusted text and defuse broadcast words."""
-    text = _CONTROL.sub("", text)
+    """mrkdwn-escape untrusted text: no link, mention or formatting survives; broadcast words are
+    defused."""
+    text = _QUOTE_START.sub("\\1\u203a", _CONTROL.sub("", text).translate(LOOK_ALIKES))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), text)
 

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from adapters.slack.render import escape, link, render
+from adapters.slack.render import LOOK_ALIKES, escape, link, render
 from bot.model import Link, Reply, Section
 from tests.adapters.test_discord_markdown import HOSTILE, hostile_reply
 
@@ -32,7 +32,16 @@ def test_escaped_text_has_no_slack_control_sequence(text: str) -> None:
     assert "<" not in escaped and ">" not in escaped
     assert not re.search(r"&(?!amp;|lt;|gt;)", escaped)  # every & is the start of our entity
     # what a reader sees once Slack decodes the three entities is the text itself
-    assert html.unescape(escaped).replace("\u2060", "") == text
+    assert not re.search(r"[*_~`]", escaped)  # nothing can bold, italicise, strike or code
+    # what a reader sees once Slack decodes the three entities is the text, formatting characters
+    # shown as their look-alikes
+    assert _as_written(html.unescape(escaped)) == _as_written(text)
+
+
+def _as_written(text: str) -> str:
+    back = {ord(v): k for k, v in LOOK_ALIKES.items()}
+    return re.sub(r"^(\s*)\u203a", r"\1>", text.replace("\u2060", "").translate(back),
+                  flags=re.MULTILINE)
 
 
 def test_hostile_reply_links_only_the_bots_own() -> None:

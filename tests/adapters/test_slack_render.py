@@ -18,9 +18,12 @@ def claim(i: int, text: str = "text") -> Claim:
                  dispute_reasons=("<!here> („y“): figures differ",) if i == 3 else ())
 
 
-def test_escape_is_exactly_the_three_characters() -> None:
+def test_escape_entities_and_formatting_characters() -> None:
     assert escape("a & b < c > d") == "a &amp; b &lt; c &gt; d"
-    assert escape("*bold* _it_ `code` ~x~ \"q\" 'q'") == "*bold* _it_ `code` ~x~ \"q\" 'q'"
+    # no escape exists for mrkdwn formatting: look-alikes that never pair as delimiters
+    assert escape("*bold* _it_ `code` ~x~ \"q\" 'q'") == ("\u2217bold\u2217 \u02cdit\u02cd "
+                                                          "\u02cbcode\u02cb \u223cx\u223c \"q\" 'q'")
+    assert escape("> quoted\n  > again") == "\u203a quoted\n  \u203a again"
     assert escape("&amp;") == "&amp;amp;"
 
 

@@ -116,7 +116,7 @@ async def test_digest_sources_help(slack: SlackRunner, fake_slack: FakeSlack, se
         assert escape(section.heading) in body
 
     sources = await fake_slack.send_command("/sources")
-    assert "000_642439005ccd8e9b" in all_text(sources)
+    assert escape("000_642439005ccd8e9b") in all_text(sources)
 
     help_ack = await fake_slack.send_command("/help")
     help_text = all_text(help_ack)
