@@ -83,8 +83,12 @@ class AdvisoryLock:
             return False
 
     async def _drop(self, conn: Any) -> None:
-        conn.terminate()
-        await self.engine.pool.release(conn)
+        try:
+            with self.engine.wrapped():
+                conn.terminate()
+                await self.engine.pool.release(conn)
+        except StorageError:  # the pool had already let go of the broken connection
+            pass
 
     async def release(self) -> None:
         conn, self._conn = self._conn, None
