@@ -21,7 +21,7 @@ from adapters.console import run_console
 from adapters.console_publisher import ConsolePublisher
 from bot.app import App, build_app, default_pipeline
 from bot.config import Config, Secrets, Shards, discord_shards
-from bot.delivery.leader import GATEWAY_ROLE, GatewayLeader
+from bot.delivery.leader import GATEWAY_ROLE, GatewayLeader, once_among_workers
 from bot.errors import BriefbotError, ConfigError
 from bot.feeds.poller import ingest_once
 from bot.model import Platform
@@ -232,7 +232,9 @@ async def _run_platforms(app: App, platforms: list[Platform]) -> int:
     if Platform.SLACK in platforms:
         from adapters.slack import start_slack  # noqa: PLC0415 - see the module docstring
 
-        runners.append(await start_slack(app))
+        # Slack sends a command it got no ack for again, maybe to another worker: one answers
+        runners.append(await start_slack(app, once=once_among_workers(
+            app.storage.leases, app.worker, app.clock, "slack-command")))
     for runner in runners:
         app.publishers.connect(runner.publisher)
     worker = await worker_line(app, gateway=gateway_part(shards, leader))

@@ -15,14 +15,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.errors import BriefbotError, StorageError
 from bot.ports import Clock
 from bot.storage.leader import RoleLock
+from bot.storage.protocols import LeasesStorage
 
 log = logging.getLogger(__name__)
 
 GATEWAY_ROLE = "discord-gateway"
+ONCE_HOLD = timedelta(hours=1)  # longer than a platform resends a request it got no answer to
 
 
 class LeadershipLost(BriefbotError):
@@ -78,3 +81,18 @@ class GatewayLeader:
         if self.leader:
             self.leader = False
             await self.lock.release()
+
+
+def once_among_workers(leases: LeasesStorage, worker: str, clock: Clock, kind: str, *,
+                       hold: timedelta = ONCE_HOLD) -> Callable[[str], Awaitable[bool]]:
+    """``once(key)``: True for exactly one call per ``key`` across every process on the database
+    (within ``hold``), e.g. the one that answers a Slack command Slack sent twice.
+
+    ``once`` raises StorageError when the database cannot be asked.
+    """
+
+    async def once(key: str) -> bool:
+        now = clock.now()
+        return await leases.take_once(f"{kind}:{key}", worker, now, until=now + hold)
+
+    return once
