@@ -99,7 +99,8 @@ async def test_one_leader_holds_the_gateway_and_a_follower_takes_over_when_it_di
         await fake.close()
     print(f"{database_target}: follower connected {took:.1f} s after the SIGKILL "
           f"(retry {RETRY} s, SQLite lease {LEASE} s)")
-    assert fake.connections == 2  # the leader's, then the follower's: never two at once
+    assert fake.connections == 2  # the leader's, then the follower's
+    assert fake.most_open == 1  # never two at once
     assert not duplicate
     assert len(fake.channel_messages[CHANNEL]) == 1
     for interaction in (before, after):

@@ -55,6 +55,7 @@ async def test_two_processes_each_run_one_shard_and_answer_its_guilds_once(tmp_p
     finally:
         await fake.close()
     assert sorted(tuple(i["shard"]) for i in identified) == [(0, 2), (1, 2)]
+    assert fake.connections == 2  # one per shard: no process connected a shard not its own
     assert {shard: len(guilds) for shard, guilds in fake.guilds_sent.items()} == {
         0: GUILDS_PER_SHARD, 1: GUILDS_PER_SHARD}
     for guild, interaction in sent:

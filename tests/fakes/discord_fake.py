@@ -98,7 +98,9 @@ class FakeDiscord:
         self.synced = asyncio.Event()
         self.identified = asyncio.Queue[dict[str, Any]]()
         self.resumed = asyncio.Queue[dict[str, Any]]()
-        self.connections = 0
+        self.connections = 0  # gateway connections ever opened
+        self.open_connections = 0
+        self.most_open = 0  # the most gateway connections open at one time
         self.channel_posts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.channel_messages: dict[str, list[dict[str, Any]]] = {CHANNEL_ID: []}
         self.forbidden_channels: set[str] = set()
@@ -389,7 +391,15 @@ class FakeDiscord:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self.connections += 1
+        self.open_connections += 1
+        self.most_open = max(self.most_open, self.open_connections)
         self.ws = ws
+        try:
+            return await self._serve_gateway(ws)
+        finally:
+            self.open_connections -= 1
+
+    async def _serve_gateway(self, ws: web.WebSocketResponse) -> web.WebSocketResponse:
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
