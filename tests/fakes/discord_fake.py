@@ -551,15 +551,20 @@ async def running_bot(
     monkeypatch: Any,
     *,
     guild_id: int | None = int(GUILD_ID),
+    guilds: list[str] | None = None,
+    connect: bool = True,
     **options: Any,
 ) -> AsyncIterator[tuple[FakeDiscord, Any]]:
-    """The real discord.py client, logged in and READY against a fresh fake; closed afterwards."""
+    """The real discord.py client, logged in and READY against a fresh fake; closed afterwards.
+    ``guilds``: the servers the fake's READY lists; ``connect=False``: logged in, REST only (not
+    waited for READY); ``shards=Shards(...)`` (in ``options``): the sharded client."""
     import discord
 
     from adapters.discord.runner import DiscordRunner, make_client
     from bot.config import DiscordConfig
 
     fake = FakeDiscord()
+    fake.guilds = list(guilds or [])
     await fake.start()
     # Both endpoints are process-wide class attributes: monkeypatch restores them after the test.
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
@@ -571,8 +576,9 @@ async def running_bot(
     client = make_client(router, config, **options)
     runner = DiscordRunner(client)
     try:
-        await runner.start(TOKEN)
-        await asyncio.wait_for(client.wait_until_ready(), 10)
+        await runner.start(TOKEN, connect=connect)
+        if connect:
+            await asyncio.wait_for(client.wait_until_ready(), 10)
         yield fake, runner
     finally:
         await runner.stop()
