@@ -13,6 +13,12 @@ The server: BRIEFBOT_TEST_POSTGRES_URL if set (a fresh database per configuratio
 throw-away cluster through scripts/pg_cluster.sh (as bench/postgres_bench.py).
 
     .venv/bin/python bench/workers_bench.py [--feeds 300]
+    .venv/bin/python bench/workers_bench.py --takeover
+
+``--takeover`` measures instead how long the Discord gateway is without a holder when the leader is
+SIGKILLed: from the kill to the follower's IDENTIFY at the fake Discord (real ``briefbot run``
+processes), on SQLite (lease) and PostgreSQL (advisory lock), as a ratio to
+``[workers] leader_retry_seconds``.
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ sys.path.insert(0, str(ROOT))
 from bench.postgres_bench import fresh_database, postgres_server  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.config import load_config  # noqa: E402
+from tests.fakes.discord_fake import TOKEN, FakeDiscord  # noqa: E402
+
+TAKEOVER_RETRY = 2.0  # [workers] leader_retry_seconds of the takeover runs
+TAKEOVER_LEASE = 6  # [workers] leader_lease_seconds (SQLite)
 
 ITEMS_PER_FEED = 2
 
@@ -144,13 +154,75 @@ def measure(name: str, workers: int, database: str, folder: Path, feeds: int) ->
         server.shutdown()
 
 
+async def takeover_once(database: str, folder: Path) -> float:
+    """Seconds from the leader's SIGKILL to the follower's IDENTIFY."""
+    fake = FakeDiscord()
+    await fake.start()
+    (folder / "seeds").mkdir(parents=True)
+    key = "url" if "://" in database else "database"
+    (folder / "config.toml").write_text(
+        f'[bot]\nlanguage = "en"\n[storage]\n{key} = "{database}"\n'
+        f"[workers]\nleader_retry_seconds = {TAKEOVER_RETRY}\n"
+        f"leader_lease_seconds = {TAKEOVER_LEASE}\n"
+        f'[discord]\napi_base_url = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n',
+        encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "BRIEFBOT_DATABASE_URL"}
+    env |= {"PYTHONPATH": str(ROOT), "DISCORD_TOKEN": TOKEN}
+    procs = []
+    try:
+        for name in ("leader", "follower"):
+            log = open(folder / f"{name}.log", "w")  # noqa: SIM115, ASYNC230 - the child's
+            procs.append(await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", cwd=folder, stderr=log,
+                stdout=asyncio.subprocess.DEVNULL, env=env | {"BRIEFBOT_WORKER_ID": name}))
+            log.close()
+            if name == "leader":
+                await asyncio.wait_for(fake.identified.get(), 120)
+        for _ in range(600):  # the follower's start line, read again every 0.2 s (bounded)
+            if "REST only" in (folder / "follower.log").read_text():
+                break
+            await asyncio.sleep(0.2)
+        procs[0].kill()
+        killed = time.perf_counter()
+        await asyncio.wait_for(fake.identified.get(), 120)
+        return time.perf_counter() - killed
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.terminate()
+            await proc.wait()
+        await fake.close()
+
+
+def takeovers(repeats: int = 3) -> dict[str, object]:
+    seconds: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+    with tempfile.TemporaryDirectory() as tmp, postgres_server() as admin:
+        for n in range(repeats):
+            seconds["sqlite"].append(asyncio.run(takeover_once(
+                str(Path(tmp) / f"s{n}" / "bench.db"), Path(tmp) / f"s{n}")))
+            url = asyncio.run(fresh_database(admin))
+            seconds["postgresql"].append(asyncio.run(takeover_once(url, Path(tmp) / f"p{n}")))
+    return {
+        "leader_retry_seconds": TAKEOVER_RETRY, "leader_lease_seconds": TAKEOVER_LEASE,
+        "seconds_without_gateway": {k: [round(v, 2) for v in vs] for k, vs in seconds.items()},
+        "ratio_to_retry": {k: round(max(vs) / TAKEOVER_RETRY, 2) for k, vs in seconds.items()},
+        "note": "SQLite waits for the lease to lapse (up to lease + retry); PostgreSQL frees the "
+                "lock with the dead session (up to retry). Shared 2-core machine.",
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--takeover", action="store_true",
+                        help="measure the gateway leader's takeover instead")
     args = parser.parse_args(argv)
     if args.worker:
         return asyncio.run(worker(args.worker))
+    if args.takeover:
+        print(json.dumps(takeovers(), indent=2))
+        return 0
     runs: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp, postgres_server() as admin:
         folder = Path(tmp)

@@ -27,6 +27,7 @@ BUILTIN_COMMANDS = frozenset(
      "language", "feeds"}
 )
 SECRET_VARIABLES = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
+SHARD_IDS_VARIABLE = "BRIEFBOT_SHARD_IDS"
 
 
 DATABASE_URL_VARIABLE = "BRIEFBOT_DATABASE_URL"
@@ -173,6 +174,80 @@ class DiscordConfig:
     guild_id: int | None = None
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
+    # Shards (discord.py's AutoShardedClient): the bot's total, and the ones this process runs
+    # (None: all of them). Without shard_count one process holds the gateway (the leader).
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Shards:
+    """The shards one process runs: ``ids`` out of ``count``."""
+
+    count: int
+    ids: tuple[int, ...]
+
+    def line(self) -> str:
+        return f"shards {', '.join(map(str, self.ids))} of {self.count}"
+
+
+def discord_shards(config: Config, env: typing.Mapping[str, str] | None = None) -> Shards | None:
+    """The shards of this process: ``[discord] shard_ids`` (or ``BRIEFBOT_SHARD_IDS``, which wins,
+    so one config serves every process of a systemd template) out of ``shard_count``; None
+    without shard settings (then a gateway leader is elected among the processes).
+
+    Raises:
+        ConfigError: the variable is not a list of shard ids within ``shard_count``, or is set
+            without ``[discord] shard_count``.
+    """
+    env = os.environ if env is None else env
+    count = config.discord.shard_count
+    text = env.get(SHARD_IDS_VARIABLE, "").strip()
+    if text:
+        if count is None:
+            raise ConfigError("is set but [discord] shard_count is not; write shard_count = N "
+                              "in config.toml or unset the variable", key=SHARD_IDS_VARIABLE)
+        ids = _shard_ids_from(text, count)
+    elif count is None:
+        return None
+    else:
+        ids = config.discord.shard_ids if config.discord.shard_ids is not None else tuple(
+            range(count))
+    return Shards(count=count, ids=ids)
+
+
+def _shard_ids_from(text: str, count: int) -> tuple[int, ...]:
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part.isdigit() for part in parts):
+        raise ConfigError(f"{text!r} is not a list of shard ids; write e.g. "
+                          f'{SHARD_IDS_VARIABLE}="0,1"', key=SHARD_IDS_VARIABLE)
+    ids = tuple(int(part) for part in parts)
+    problem = _shard_ids_problem(ids, count)
+    if problem:
+        raise ConfigError(problem, key=SHARD_IDS_VARIABLE)
+    return ids
+
+
+def _shard_ids_problem(ids: tuple[int, ...], count: int) -> str | None:
+    if not ids:
+        return "names no shard; list at least one, e.g. 0"
+    outside = [i for i in ids if not 0 <= i < count]
+    if outside:
+        return (f"shard {outside[0]} is outside 0..{count - 1} (shard_count = {count}); "
+                "shard ids count from 0")
+    if len(set(ids)) != len(ids):
+        return "names a shard twice; list each once"
+    return None
+
+
+@dataclass(frozen=True)
+class WorkersConfig:
+    """How the ``briefbot run`` processes on one database share the work (README "Running at
+    scale")."""
+
+    feed_lease_seconds: int = 600  # a feed being polled is held this long, renewed while it runs
+    leader_retry_seconds: float = 10.0  # a process without the gateway tries to take it this often
+    leader_lease_seconds: int = 30  # SQLite: the leader's lease lapses this long after its renewal
 
 
 @dataclass(frozen=True)
@@ -246,6 +321,7 @@ class Config:
     slack: SlackConfig = field(default_factory=SlackConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    workers: WorkersConfig = field(default_factory=WorkersConfig)
     feeds: tuple[FeedConfig, ...] = ()
     topics: tuple[TopicConfig, ...] = ()
     subscriptions: tuple[SubscriptionConfig, ...] = ()
@@ -365,6 +441,39 @@ def validate(config: Config, *, where: str) -> None:
     _validate_numbers(config, where)
     _validate_ingest(config, where)
     _validate_storage(config, where)
+    _validate_discord(config, where)
+    _validate_workers(config, where)
+
+
+def _validate_discord(config: Config, where: str) -> None:
+    count, ids = config.discord.shard_count, config.discord.shard_ids
+    if count is not None and count < 1:
+        raise ConfigError(f"must be at least 1, got {count}; leave it out for one gateway "
+                          "connection held by a leader process", path=where,
+                          key="discord.shard_count")
+    if ids is None:
+        return
+    if count is None:
+        raise ConfigError("needs [discord] shard_count (the bot's total number of shards); "
+                          "add it, or remove shard_ids", path=where, key="discord.shard_ids")
+    problem = _shard_ids_problem(ids, count)
+    if problem:
+        raise ConfigError(problem, path=where, key="discord.shard_ids")
+
+
+def _validate_workers(config: Config, where: str) -> None:
+    workers = config.workers
+    if workers.feed_lease_seconds < 10:
+        raise ConfigError(f"must be at least 10 seconds, got {workers.feed_lease_seconds} (it is "
+                          "renewed while a poll runs)", path=where, key="workers.feed_lease_seconds")
+    if workers.leader_retry_seconds <= 0:
+        raise ConfigError(f"must be a positive number of seconds, got "
+                          f"{workers.leader_retry_seconds}", path=where,
+                          key="workers.leader_retry_seconds")
+    if workers.leader_lease_seconds < 3:
+        raise ConfigError(f"must be at least 3 seconds, got {workers.leader_lease_seconds} (the "
+                          "leader renews it every third of it)", path=where,
+                          key="workers.leader_lease_seconds")
 
 
 def _validate_ingest(config: Config, where: str) -> None:

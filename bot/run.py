@@ -20,11 +20,13 @@ from typing import Any, Protocol
 from adapters.console import run_console
 from adapters.console_publisher import ConsolePublisher
 from bot.app import App, build_app, default_pipeline
-from bot.config import Config, Secrets
+from bot.config import Config, Secrets, Shards, discord_shards
+from bot.delivery.leader import GATEWAY_ROLE, GatewayLeader, once_among_workers
 from bot.errors import BriefbotError, ConfigError
 from bot.feeds.poller import ingest_once
 from bot.model import Platform
 from bot.ports import Publisher
+from bot.storage.leader import role_lock
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,12 @@ class PlatformRunner(Protocol):
     def publisher(self) -> Publisher: ...
     async def wait_closed(self) -> None: ...
     async def stop(self) -> None: ...
+
+
+class GatewayRunner(PlatformRunner, Protocol):
+    """What ``start_discord(..., connect=False)`` returns: REST now, the gateway on request."""
+
+    def connect_gateway(self) -> None: ...
 
 
 def console_publisher(config: Config) -> ConsolePublisher:
@@ -97,7 +105,7 @@ async def post_digests_now(app: App) -> list[str]:
     if Platform.DISCORD in platforms and app.secrets.discord_token:
         from adapters.discord import start_discord  # noqa: PLC0415 - see the module docstring
 
-        discord = await start_discord(app)
+        discord = await start_discord(app, connect=False)  # posting needs REST only
         runners.append(discord)
         app.publishers.connect(discord.publisher)
     if Platform.SLACK in platforms and app.secrets.slack_bot_token:
@@ -119,6 +127,7 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
     if problems:
         raise ConfigError("; ".join(problems) + " (set it in the environment, or remove the "
                           "[[digests]] entry)")
+    discord_shards(config)  # a bad BRIEFBOT_SHARD_IDS: one line before anything starts
     platforms: list[Platform] = []
     if not console:
         if secrets.discord_token:
@@ -141,14 +150,34 @@ async def run(config: Config, secrets: Secrets, *, console: bool = False) -> int
         await app.close()
 
 
-async def worker_line(app: App, *, gateway: str = "this process (all shards)") -> str:
-    """What this process is among the workers on one database: worker id, backend, that it holds
-    the platform gateway (all shards: shard settings are not there yet), and the feed leases it
-    holds (left by an earlier run of the same id)."""
+async def worker_line(app: App, *, gateway: str = "none") -> str:
+    """What this process is among the workers on one database: worker id, backend, its part of
+    the Discord gateway (``gateway``: its shards, "gateway leader" or "REST only") and the feed
+    leases it holds (left by an earlier run of the same id)."""
     held = await app.storage.leases.held(app.worker, app.clock.now())
     schema = await app.storage.db.schema_version()
-    return (f"worker {app.worker} on {app.storage.db.description} (schema {schema}), gateway: "
+    return (f"worker {app.worker} on {app.storage.db.description} (schema {schema}), discord: "
             f"{gateway}, feed leases held: {held}")
+
+
+def gateway_leader(app: App) -> GatewayLeader:
+    """The election of the one process that holds the Discord gateway (no shard settings)."""
+    workers = app.config.workers
+    lease = timedelta(seconds=workers.leader_lease_seconds)
+    lock = role_lock(app.storage.db, app.storage.leases, GATEWAY_ROLE, app.worker, lease=lease)
+    return GatewayLeader(lock, app.clock, retry=workers.leader_retry_seconds,
+                         renew=min(workers.leader_retry_seconds, lease.total_seconds() / 3))
+
+
+def gateway_part(shards: Shards | None, leader: GatewayLeader | None) -> str:
+    """The start line's words for this process's part of the Discord gateway."""
+    if shards is not None:
+        return shards.line()
+    if leader is None:
+        return "none"
+    if leader.leader:
+        return "gateway leader"
+    return f"REST only (another worker holds the gateway; trying every {leader.retry:g} s)"
 
 
 @contextlib.asynccontextmanager
@@ -187,35 +216,62 @@ async def _run_platforms(app: App, platforms: list[Platform]) -> int:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     runners: list[PlatformRunner] = []
+    shards = discord_shards(app.config)
+    leader: GatewayLeader | None = None
+    watchers: list[asyncio.Task[None]] = []
     if Platform.DISCORD in platforms:
         from adapters.discord import start_discord  # noqa: PLC0415 - see the module docstring
 
-        runners.append(await start_discord(app))
+        if shards is not None:
+            runners.append(await start_discord(app, shards=shards))
+        else:
+            leader = gateway_leader(app)
+            discord = await start_discord(app, connect=await leader.try_now())
+            runners.append(discord)
+            watchers.append(asyncio.create_task(_lead(leader, discord), name="gateway-leader"))
     if Platform.SLACK in platforms:
         from adapters.slack import start_slack  # noqa: PLC0415 - see the module docstring
 
-        runners.append(await start_slack(app))
+        # Slack sends a command it got no ack for again, maybe to another worker: one answers
+        runners.append(await start_slack(app, once=once_among_workers(
+            app.storage.leases, app.worker, app.clock, "slack-command")))
     for runner in runners:
         app.publishers.connect(runner.publisher)
-    worker = await worker_line(app)
-    async with background(app):
-        failure = await _serve(platforms, runners, stop, worker)
-    for runner in runners:
-        await runner.stop()
+    worker = await worker_line(app, gateway=gateway_part(shards, leader))
+    try:
+        async with background(app):
+            failure = await _serve(platforms, runners, stop, worker, watchers)
+    finally:
+        for runner in runners:
+            await runner.stop()
+        if leader is not None:
+            await leader.release()
     if failure is not None:
         raise failure
     return 0
 
 
+async def _lead(leader: GatewayLeader, discord: GatewayRunner) -> None:
+    """Connect to the gateway when this process is (or becomes) the leader; raises
+    ``LeadershipLost`` when it stops being it."""
+
+    async def elected() -> None:
+        discord.connect_gateway()
+
+    await leader.follow(elected)
+
+
 async def _serve(
-    platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event, worker: str
+    platforms: list[Platform], runners: list[PlatformRunner], stop: asyncio.Event, worker: str,
+    watchers: list[asyncio.Task[None]],
 ) -> BaseException | None:
-    """Until SIGTERM/Ctrl-C or a platform connection ends; the error it ended with, if any."""
+    """Until SIGTERM/Ctrl-C, a platform connection ends or a watcher (the gateway leader) fails;
+    the error it ended with, if any."""
     print(f"briefbot: running on {', '.join(platforms)} (SIGTERM or Ctrl-C stops); {worker}",
           file=sys.stderr)
     waiters = [asyncio.create_task(stop.wait())] + [
         asyncio.create_task(r.wait_closed()) for r in runners
-    ]
+    ] + watchers
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     # a platform that ended with an error (a token rejected on a retried login) is raised by
     # the caller once everything is stopped: one line, exit 2

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import load_config
+from bot.config import Shards, discord_shards, load_config
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,3 +173,59 @@ def test_topic_description_per_language(tmp_path: Path) -> None:
                     'description = { fr = "Puces" }\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="description"):
         load_config(path)
+
+
+# --- shards and workers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ("[discord]\nshard_count = 0\n", "discord.shard_count", "at least 1"),
+        ("[discord]\nshard_ids = [0]\n", "discord.shard_ids", "needs [discord] shard_count"),
+        ("[discord]\nshard_count = 2\nshard_ids = [2]\n", "discord.shard_ids", "outside 0..1"),
+        ("[discord]\nshard_count = 2\nshard_ids = [-1]\n", "discord.shard_ids", "outside 0..1"),
+        ("[discord]\nshard_count = 2\nshard_ids = []\n", "discord.shard_ids", "names no shard"),
+        ("[discord]\nshard_count = 3\nshard_ids = [1, 1]\n", "discord.shard_ids", "twice"),
+        ("[discord]\nshard_ids = \"0,1\"\n", "discord.shard_ids", "a list of an integer"),
+        ("[workers]\nfeed_lease_seconds = 5\n", "workers.feed_lease_seconds", "at least 10"),
+        ("[workers]\nleader_retry_seconds = 0\n", "workers.leader_retry_seconds", "positive"),
+        ("[workers]\nleader_lease_seconds = 1\n", "workers.leader_lease_seconds", "at least 3"),
+        ("[workers]\nleader_retries = 1\n", "workers.leader_retries", "did you mean"),
+    ],
+)
+def test_bad_shard_and_worker_settings_name_the_key(
+    tmp_path: Path, text: str, key: str, words: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(write(tmp_path, text))
+    assert raised.value.key == key
+    assert words in str(raised.value)
+
+
+def test_shards_come_from_the_config_and_the_variable_wins(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[discord]\nshard_count = 4\nshard_ids = [1, 3]\n"))
+    assert discord_shards(config, {}) == Shards(count=4, ids=(1, 3))
+    assert discord_shards(config, {"BRIEFBOT_SHARD_IDS": " 0, 2 "}) == Shards(count=4, ids=(0, 2))
+    every = load_config(write(tmp_path, "[discord]\nshard_count = 2\n"))
+    assert discord_shards(every, {}) == Shards(count=2, ids=(0, 1))
+    assert discord_shards(load_config(None), {}) is None  # no shard settings: a leader
+
+
+@pytest.mark.parametrize(
+    ("config_text", "value", "words"),
+    [
+        ("[discord]\nshard_count = 2\n", "0;1", "is not a list of shard ids"),
+        ("[discord]\nshard_count = 2\n", "0,,1", "is not a list of shard ids"),
+        ("[discord]\nshard_count = 2\n", "5", "outside 0..1"),
+        ("", "0", "[discord] shard_count is not"),
+    ],
+)
+def test_a_bad_shard_ids_variable_names_the_variable(
+    tmp_path: Path, config_text: str, value: str, words: str
+) -> None:
+    config = load_config(write(tmp_path, config_text))
+    with pytest.raises(ConfigError) as raised:
+        discord_shards(config, {"BRIEFBOT_SHARD_IDS": value})
+    assert raised.value.key == "BRIEFBOT_SHARD_IDS"
+    assert words in str(raised.value)

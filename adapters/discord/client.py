@@ -156,6 +156,7 @@ class BriefbotClient(discord.Client):
         defer_after: float = 0.5,
         guild_ready_timeout: float = 2.0,
         max_ratelimit_timeout: float = 60.0,
+        **client_options: Any,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -164,6 +165,7 @@ class BriefbotClient(discord.Client):
             allowed_mentions=NO_MENTIONS,
             max_ratelimit_timeout=max_ratelimit_timeout,
             guild_ready_timeout=guild_ready_timeout,
+            **client_options,
         )
         self.router = router
         self.config = config or DiscordConfig()
@@ -287,6 +289,20 @@ class BriefbotClient(discord.Client):
                                                         allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.exception("could not tell the user about the error")
+
+
+class ShardedBriefbotClient(BriefbotClient, discord.AutoShardedClient):
+    """The same client over discord.py's ``AutoShardedClient``: one gateway connection per shard
+    of ``shard_ids`` (out of ``shard_count``); Discord sends each connection the events of the
+    guilds whose ``(guild_id >> 22) % shard_count`` is its shard. discord.py identifies one shard
+    every 5 seconds (Discord's identify rate limit), so N shards take 5 (N - 1) s to be ready."""
+
+    async def launch_shard(self, gateway: yarl.URL, shard_id: int, *, initial: bool = False) -> None:
+        # discord.py retries a failed shard every 5 s for ever, also once the client is closed:
+        # a stop (SIGTERM) while shards are still connecting would then never end
+        if self.is_closed():
+            return
+        await super().launch_shard(gateway, shard_id, initial=initial)
 
 
 class PageView(discord.ui.View):

@@ -20,9 +20,14 @@ import discord
 from discord.utils import MISSING
 
 from adapters import CoreParts
-from adapters.discord.client import BriefbotClient, Router, configure_endpoints
+from adapters.discord.client import (
+    BriefbotClient,
+    Router,
+    ShardedBriefbotClient,
+    configure_endpoints,
+)
 from adapters.discord.publisher import DiscordPublisher
-from bot.config import DiscordConfig
+from bot.config import DiscordConfig, Shards
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -49,6 +54,9 @@ def network_reason(error: BaseException) -> str:
 
 
 class DiscordRunner:
+    """A logged-in client, connected to the gateway at once or only when ``connect_gateway()``
+    is called (a follower among the workers posts through REST until it becomes the leader)."""
+
     def __init__(self, client: BriefbotClient, *, retry_first: float = RETRY_FIRST,
                  retry_max: float = RETRY_MAX) -> None:
         self.client = client
@@ -57,21 +65,33 @@ class DiscordRunner:
         self._task: asyncio.Task[None] | None = None
         self._retry_first = retry_first
         self._retry_max = retry_max
-        self._retrying = False
+        self._connecting = False  # the gateway connection was started (else: REST only so far)
+        self._gateway = asyncio.Event()  # set: connect once logged in
         self._own_connector = client.http.connector is MISSING
 
-    async def start(self, token: str) -> None:
-        """Log in, then connect in the background; raises ConfigError for a rejected token."""
+    async def start(self, token: str, *, connect: bool = True) -> None:
+        """Log in, then (with ``connect``, else after ``connect_gateway()``) connect in the
+        background; raises ConfigError for a rejected token."""
+        if connect:
+            self._gateway.set()
         try:
             await self._login(token)
         except NETWORK_ERRORS as e:
             await self._reset_http()
             log.warning("Discord is not reachable (%s); retrying in %g s", network_reason(e),
                         self._retry_first)
-            self._retrying = True
             self._task = asyncio.create_task(self._login_later(token), name="discord-login")
             return
-        self._task = asyncio.create_task(self._connect(), name="discord-gateway")
+        self._task = asyncio.create_task(self._connect_when_wanted(), name="discord-gateway")
+
+    def connect_gateway(self) -> None:
+        """Connect to the gateway (at once when logged in, else right after the login)."""
+        self._gateway.set()
+
+    @property
+    def connected(self) -> bool:
+        """The gateway connection was started (False: this process posts through REST only)."""
+        return self._connecting
 
     async def _login(self, token: str) -> None:
         try:
@@ -102,8 +122,12 @@ class DiscordRunner:
                 delay = min(delay * 2, self._retry_max)
                 log.warning("Discord is still not reachable (%s); retrying in %g s",
                             network_reason(e), delay)
-        self._retrying = False
         log.warning("Discord reached: logged in")
+        await self._connect_when_wanted()
+
+    async def _connect_when_wanted(self) -> None:
+        await self._gateway.wait()
+        self._connecting = True
         await self._connect()
 
     async def _connect(self) -> None:
@@ -127,8 +151,8 @@ class DiscordRunner:
             raise self.failure
 
     async def stop(self) -> None:
-        if self._task is not None and self._retrying:
-            self._task.cancel()  # still waiting to retry the login
+        if self._task is not None and not self._connecting:
+            self._task.cancel()  # still waiting to retry the login, or to be the leader
         await self.client.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
@@ -136,12 +160,17 @@ class DiscordRunner:
 
 
 def make_client(router: Router, config: DiscordConfig, *, language: str = "en",
-                **options: Any) -> BriefbotClient:
+                shards: Shards | None = None, **options: Any) -> BriefbotClient:
+    """The client of this process: sharded (``AutoShardedClient``) when ``shards`` is given."""
     configure_endpoints(config)
     # briefbot has no voice: discord.py's warnings about missing voice libraries mean nothing here
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
     logging.getLogger("discord.client").addFilter(ONE_LINE_RECONNECT)
+    if shards is not None:
+        return ShardedBriefbotClient(router, config=config, language=language,
+                                     shard_count=shards.count, shard_ids=list(shards.ids),
+                                     **options)
     return BriefbotClient(router, config=config, language=language, **options)
 
 
@@ -161,17 +190,19 @@ ONE_LINE_RECONNECT = _OneLineReconnect()
 
 
 async def start_discord(
-    app: CoreParts, token: str | None = None, **options: Any
+    app: CoreParts, token: str | None = None, *, shards: Shards | None = None,
+    connect: bool = True, **options: Any
 ) -> DiscordRunner:
-    """Log in and connect in the background."""
+    """Log in and connect in the background (without ``connect``: REST only, until
+    ``runner.connect_gateway()``); with ``shards``, to those shards only."""
     token = token or app.secrets.discord_token
     if not token:
         raise ConfigError("DISCORD_TOKEN is not set", key="DISCORD_TOKEN")
     retry = {k: options.pop(k) for k in ("retry_first", "retry_max") if k in options}
     client = make_client(app.router, app.config.discord, language=app.config.bot.language,
-                         **options)
+                         shards=shards, **options)
     runner = DiscordRunner(client, **retry)
-    await runner.start(token)
+    await runner.start(token, connect=connect)
     return runner
 
 

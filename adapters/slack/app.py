@@ -5,6 +5,11 @@ it is ready within ``ack_budget`` it goes out in the ack itself, otherwise the a
 it" and the answer follows through ``response_url`` (which takes 5 posts, so at most 6 messages).
 The few sentences the adapter writes itself follow ``[bot] language`` (``bot.i18n``).
 
+Several processes may hold Socket Mode connections; Slack sends each envelope over one of them.
+When Slack sends one again (it missed the ack), another process may get it: ``once`` (a claim
+on the command's ``trigger_id`` in the shared database, ``bot.delivery.leader.once_among_workers``)
+makes sure one of them answers; the other acks without a word.
+
 At start a rejected token is one line naming the variable (exit 2). Slack not reachable (a bot
 started before the network is up) is not an error: the token check and the Socket Mode connection
 are retried in the background with backoff, one log line per attempt.
@@ -17,7 +22,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +45,8 @@ from bot.model import CommandRequest, Reply, User
 log = logging.getLogger(__name__)
 
 ACK_BUDGET = 2.0  # seconds; Slack allows 3 for the ack, the rest is network
+ONCE_BUDGET = 0.5  # seconds for the claim of a command; unanswered is worse than twice
+Once = Callable[[str], Awaitable[bool]]  # True for the one process that answers a command
 RESPONSE_URL_POSTS = 5
 ADMIN_CACHE_SECONDS = 300.0
 EVENTS_PATH = "/slack/events"
@@ -52,8 +59,10 @@ class SlackCommands:
     """Turns Slack slash commands into router requests and replies into Block Kit."""
 
     def __init__(self, router: CommandRouter, config: SlackConfig, client: AsyncWebClient,
-                 publisher: SlackPublisher, *, ack_budget: float = ACK_BUDGET) -> None:
+                 publisher: SlackPublisher, *, ack_budget: float = ACK_BUDGET,
+                 once: Once | None = None) -> None:
         self.router = router
+        self.once = once
         self.config = config
         self.client = client
         self.publisher = publisher
@@ -79,6 +88,9 @@ class SlackCommands:
 
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         self._track(asyncio.current_task())  # stop() waits for the follow-up posts too
+        if not await self._ours(command):
+            await ack()  # another process answers it: Slack only needs to stop resending
+            return
         task = asyncio.create_task(self.answer(command))
         self._track(task)
         done, _ = await asyncio.wait({task}, timeout=self.ack_budget)
@@ -91,6 +103,19 @@ class SlackCommands:
         first = messages[0]
         await ack(text=first.text, blocks=first.blocks, response_type=response_type)
         await _respond_all(respond, messages[1:], response_type)
+
+    async def _ours(self, command: Mapping[str, Any]) -> bool:
+        """Whether this process answers the command (always, without ``once`` or a trigger id;
+        also when the claim fails or is slow: a rare second answer beats none)."""
+        trigger = str(command.get("trigger_id") or "")
+        if self.once is None or not trigger:
+            return True
+        try:
+            return await asyncio.wait_for(self.once(trigger), ONCE_BUDGET)
+        except (TimeoutError, BriefbotError) as e:
+            log.warning("could not claim Slack command %s (%s); answering it here",
+                        command.get("command"), e or "timed out")
+            return True
 
     async def answer(self, command: Mapping[str, Any]) -> tuple[list[Message], str]:
         """Never raises: Slack shows a bare timeout for an unanswered command."""
@@ -186,7 +211,8 @@ async def _respond_all(respond: Any, messages: list[Message], response_type: str
 
 def build_bolt_app(router: CommandRouter, config: SlackConfig, client: AsyncWebClient, *,
                    signing_secret: str | None, publisher: SlackPublisher,
-                   ack_budget: float = ACK_BUDGET) -> tuple[AsyncApp, SlackCommands]:
+                   ack_budget: float = ACK_BUDGET,
+                   once: Once | None = None) -> tuple[AsyncApp, SlackCommands]:
     http = config.mode == "http"
     bolt_log = logging.getLogger("briefbot.slack.bolt")
     bolt_log.addFilter(_NOT_TOKEN_UNUSED)
@@ -197,7 +223,7 @@ def build_bolt_app(router: CommandRouter, config: SlackConfig, client: AsyncWebC
         ignoring_self_events_enabled=False,
         logger=bolt_log,
     )
-    commands = SlackCommands(router, config, client, publisher, ack_budget=ack_budget)
+    commands = SlackCommands(router, config, client, publisher, ack_budget=ack_budget, once=once)
     commands.register(app)
     return app, commands
 
@@ -281,7 +307,7 @@ class SlackRunner:
 async def start_slack_runner(
     router: CommandRouter, config: SlackConfig, secrets: Secrets, *, host: str = "0.0.0.0",
     port: int | None = None, ack_budget: float = ACK_BUDGET, retry_first: float = RETRY_FIRST,
-    retry_max: float = RETRY_MAX,
+    retry_max: float = RETRY_MAX, once: Once | None = None,
 ) -> SlackRunner:
     """Connect (Socket Mode) or listen (HTTP) and return at once; ``stop()`` ends it.
 
@@ -309,7 +335,7 @@ async def start_slack_runner(
         raise
     publisher = SlackPublisher(client, language=router.language)
     bolt, commands = build_bolt_app(router, config, client, signing_secret=signing_secret,
-                                    publisher=publisher, ack_budget=ack_budget)
+                                    publisher=publisher, ack_budget=ack_budget, once=once)
     runner = SlackRunner(publisher=publisher, commands=commands, bolt=bolt,
                          _closed=asyncio.Event())
     if config.mode == "http":

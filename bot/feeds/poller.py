@@ -25,7 +25,7 @@ from bot.feeds.discover import find_feed_links
 from bot.feeds.entries import EntryPlan, plan_entries, to_article
 from bot.feeds.fetch import HTTPStatusError
 from bot.feeds.fulltext import ArticlePages
-from bot.feeds.leases import FEED_LEASE, worker_id
+from bot.feeds.leases import kept_leased, worker_id
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.schedule import failure_delay, success_delay
 from bot.ingest import IngestService, RawArticle, Stored, content_hash
@@ -108,6 +108,7 @@ class FeedPoller:
         concurrency: int = 4,
         wait_seconds: float = 30.0,
         worker: str | None = None,
+        lease: timedelta | None = None,
     ) -> None:
         self.config = config
         self.storage = storage
@@ -118,6 +119,7 @@ class FeedPoller:
         self.concurrency = concurrency
         self.wait_seconds = wait_seconds
         self.worker = worker or worker_id()  # the name its feed leases and ``polled_by`` carry
+        self.lease = lease or timedelta(seconds=config.workers.feed_lease_seconds)  # renewed
         self.batch = 2 * concurrency  # feeds leased and in flight at once (fetching or queued)
         self.pages = ArticlePages(fetcher, timeout=config.fetch.full_text_timeout,
                                   concurrency=config.fetch.full_text_concurrency)
@@ -193,7 +195,7 @@ class FeedPoller:
         if free <= 0:
             return True  # full: wait for one to end, then lease again
         leased = {row.id: row for row in await self.storage.leases.claim_due(
-            self.worker, now, until=now + FEED_LEASE, limit=free)}
+            self.worker, now, until=now + self.lease, limit=free)}
         started = 0
         for feed, row in pairs:
             if row.id in leased and row.id not in self._running:
@@ -208,7 +210,9 @@ class FeedPoller:
         """Poll a feed leased to this worker, then release it (next_poll is stored by then, so
         no other worker finds it due before its interval)."""
         try:
-            return await self._poll_gated(feed, row)
+            async with kept_leased(self.storage.leases, row.id, self.worker, self.clock,
+                                   self.lease):
+                return await self._poll_gated(feed, row)
         finally:
             await self.storage.leases.release(row.id, self.worker)
 

@@ -56,6 +56,12 @@ class LeaseStore:
             (worker, source_id, worker),
         ) == 1
 
+    async def renew(self, source_id: int, worker: str, *, until: datetime) -> bool:
+        return await self.db.execute(
+            "UPDATE sources SET lease_until = ? WHERE id = ? AND lease_owner = ?",
+            (ts(until), source_id, worker),
+        ) == 1
+
     async def held(self, worker: str, now: datetime) -> int:
         row = await self.db.fetch_one(
             "SELECT COUNT(*) FROM sources WHERE lease_owner = ? AND lease_until > ?",
@@ -70,6 +76,17 @@ class LeaseStore:
             "WHERE leases.owner = excluded.owner OR leases.expires <= ?",
             (name, owner, ts(until), ts(now)),
         ) == 1
+
+    async def take_once(self, name: str, owner: str, now: datetime, *, until: datetime) -> bool:
+        # the expired rows of the same kind (the part of the name before ":") go first, so that
+        # one-off names such as a Slack command's do not pile up
+        kind = name.split(":", 1)[0]
+        async with self.db.transaction():
+            await self.db.execute("DELETE FROM leases WHERE name LIKE ? AND expires <= ?",
+                                  (f"{kind}:%", ts(now)))
+            return await self.db.execute(
+                "INSERT INTO leases (name, owner, expires) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO NOTHING", (name, owner, ts(until))) == 1
 
     async def give_up(self, name: str, owner: str) -> None:
         await self.db.execute("DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))

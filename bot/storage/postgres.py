@@ -194,6 +194,8 @@ class PostgresEngine:
     def _wrapped(self) -> AbstractContextManager[None]:
         return wrap_exceptions(_DRIVER_ERRORS, lambda e: translate(self.target, e))
 
+    wrapped = _wrapped  # for the session lock of ``bot.storage.leader``, on a connection of its own
+
     def _own_connection(self) -> asyncpg.Connection | None:
         current = self._current.get()
         if current is not None and current[0] is asyncio.current_task():

@@ -75,6 +75,15 @@ class LeasesStorage(Protocol):
         """
         ...
 
+    async def renew(self, source_id: int, worker: str, *, until: datetime) -> bool:
+        """Extend ``worker``'s lease of a feed it is still polling to ``until``; False when the
+        lease is no longer ``worker``'s (it lapsed and another worker took the feed).
+
+        Raises:
+            StorageError: the write failed. StorageBusy: the write lock was not had in time.
+        """
+        ...
+
     async def held(self, worker: str, now: datetime) -> int:
         """How many feed leases ``worker`` holds now.
 
@@ -89,6 +98,16 @@ class LeasesStorage(Protocol):
 
         Raises:
             StorageError: the write failed.
+        """
+        ...
+
+    async def take_once(self, name: str, owner: str, now: datetime, *, until: datetime) -> bool:
+        """Take the named lease only when nobody holds it, ``owner`` included: True exactly once
+        per name until it expires (a job that must run once across the workers, e.g. answering
+        one Slack command). Expired leases of the same kind (``kind:…``) are dropped first.
+
+        Raises:
+            StorageError: the write failed. StorageBusy: the write lock was not had in time.
         """
         ...
 

@@ -6,7 +6,8 @@ Real processes, a real PostgreSQL (BRIEFBOT_TEST_POSTGRES_URL; ``.ci/run`` start
 a loopback HTTP server at a 1-minute interval, two digest subscriptions on the fake Discord (real
 discord.py in the workers). No clock override exists in ``briefbot run``: the test uses the real
 1-minute interval and the next whole minute as the digest time, so it takes about two minutes;
-every wait is bounded in time.
+every wait is bounded in time. Without shard settings one worker (the leader) holds the Discord
+gateway and the others post through REST: never more than one gateway connection is open.
 """
 
 from __future__ import annotations
@@ -202,6 +203,7 @@ async def test_three_workers_fetch_each_feed_once_per_interval_and_post_each_dig
     assert gaps and min(gaps) >= EARLIEST_REFETCH, (sorted(gaps)[:5], _logs(tmp_path))
     assert any(later >= killed for hits in feeds.hits.values() for later in hits[1:])
     assert [len(fake.channel_messages[c]) for c in CHANNELS] == [1, 1], _logs(tmp_path)
+    assert fake.most_open == 1, _logs(tmp_path)  # one gateway leader at a time
 
 
 def _logs(folder: Path) -> str:

@@ -98,7 +98,9 @@ class FakeDiscord:
         self.synced = asyncio.Event()
         self.identified = asyncio.Queue[dict[str, Any]]()
         self.resumed = asyncio.Queue[dict[str, Any]]()
-        self.connections = 0
+        self.connections = 0  # gateway connections ever opened
+        self.open_connections = 0
+        self.most_open = 0  # the most gateway connections open at one time
         self.channel_posts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.channel_messages: dict[str, list[dict[str, Any]]] = {CHANNEL_ID: []}
         self.forbidden_channels: set[str] = set()
@@ -113,8 +115,17 @@ class FakeDiscord:
         self.interactions: dict[str, Interaction] = {}
         self.session_id = "fake-session-1"
         self.sequence = 0
-        self.ws: web.WebSocketResponse | None = None
+        self.ws: web.WebSocketResponse | None = None  # the latest connection (any shard)
         self.ws_ready = asyncio.Event()
+        # sharding: the connection of each shard (IDENTIFY's ``shard: [id, count]``; none: shard
+        # 0 of 1), and the guilds it was told about in READY / GUILD_CREATE
+        self.recommended_shards = 1  # what GET /gateway/bot answers
+        self.shard_count = 1
+        self.shard_ws: dict[int, web.WebSocketResponse] = {}
+        self.shard_ready: dict[int, asyncio.Event] = {}
+        self.guilds: list[str] = []  # none by default: READY lists no guild
+        self.guilds_sent: dict[int, list[str]] = {}
+        self.delivered: dict[str, int] = {}  # interaction id -> the shard it went over
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -126,6 +137,7 @@ class FakeDiscord:
         api = "/api/v10"
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/gateway/", self._gateway)
+        app.router.add_get(f"{api}/gateway/bot", self._gateway_bot)
         app.router.add_get(f"{api}/users/@me", self._me)
         app.router.add_get(f"{api}/oauth2/applications/@me", self._application)
         app.router.add_put(f"{api}/applications/{{app}}/commands", self._sync)
@@ -146,8 +158,8 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
+        for ws in {id(w): w for w in [*self.shard_ws.values(), self.ws] if w is not None}.values():
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -341,11 +353,53 @@ class FakeDiscord:
 
     # --- gateway ----------------------------------------------------------------------------------
 
+    async def _gateway_bot(self, request: web.Request) -> web.Response:
+        """What AutoShardedClient asks without a shard count: the URL and Discord's advice."""
+        return self.json({"url": self.gateway_url, "shards": self.recommended_shards,
+                          "session_start_limit": {"total": 1000, "remaining": 999,
+                                                  "reset_after": 14400000,
+                                                  "max_concurrency": 1}})
+
+    def shard_of(self, guild_id: str) -> int:
+        """Discord's rule: a guild's events go over shard ``(guild_id >> 22) % shard_count``."""
+        return (int(guild_id) >> 22) % self.shard_count
+
+    def ready_event(self, shard: int) -> asyncio.Event:
+        return self.shard_ready.setdefault(shard, asyncio.Event())
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> int:
+        shard, count = data.get("shard") or (0, 1)
+        if self.shard_ws and count != self.shard_count:
+            await ws.close(code=4011, message=b"sharding required")  # a count other processes
+            return -1  # do not share: Discord refuses it ("invalid shard")
+        self.shard_count = count
+        self.shard_ws[shard] = ws
+        guilds = [g for g in self.guilds if self.shard_of(g) == shard]
+        self.guilds_sent[shard] = guilds
+        await self._dispatch(ws, "READY", {
+            "v": 10, "user": BOT_USER, "session_id": self.session_id,
+            "guilds": [{"id": g, "unavailable": True} for g in guilds],
+            "resume_gateway_url": self.gateway_url, "shard": [shard, count],
+            "application": {"id": APP_ID, "flags": 0},
+        })
+        for guild in guilds:
+            await self._dispatch(ws, "GUILD_CREATE", guild_payload(guild))
+        self.ready_event(shard).set()
+        return shard
+
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self.connections += 1
+        self.open_connections += 1
+        self.most_open = max(self.most_open, self.open_connections)
         self.ws = ws
+        try:
+            return await self._serve_gateway(ws)
+        finally:
+            self.open_connections -= 1
+
+    async def _serve_gateway(self, ws: web.WebSocketResponse) -> web.WebSocketResponse:
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
@@ -355,11 +409,8 @@ class FakeDiscord:
             if op == 1:
                 await ws.send_str(json.dumps({"op": 11}))
             elif op == 2:
-                await self._dispatch(ws, "READY", {
-                    "v": 10, "user": BOT_USER, "guilds": [], "session_id": self.session_id,
-                    "resume_gateway_url": self.gateway_url,
-                    "application": {"id": APP_ID, "flags": 0},
-                })
+                if await self._identify(ws, payload["d"]) < 0:
+                    break
                 self.ws_ready.set()
                 await self.identified.put(payload["d"])
             elif op == 6:
@@ -369,6 +420,10 @@ class FakeDiscord:
                 await self._dispatch(ws, "RESUMED", {})
                 self.ws_ready.set()
                 await self.resumed.put(payload["d"])
+        for shard, held in list(self.shard_ws.items()):
+            if held is ws:  # the shard has no connection until it identifies again
+                del self.shard_ws[shard]
+                self.ready_event(shard).clear()
         return ws
 
     async def _dispatch(self, ws: web.WebSocketResponse, event: str, data: Any) -> None:
@@ -453,9 +508,38 @@ class FakeDiscord:
         return interaction
 
     async def dispatch_interaction(self, data: dict[str, Any]) -> None:
+        """Over the connection of the guild's shard (the latest connection when the shard has
+        none yet: a resumed one), once it is ready."""
+        guild = data.get("guild_id")
+        shard = self.shard_of(guild) if guild else 0
         await self.ws_ready.wait()
-        assert self.ws is not None
-        await self._dispatch(self.ws, "INTERACTION_CREATE", data)
+        if self.shard_count > 1:
+            await self.ready_event(shard).wait()
+        ws = self.shard_ws.get(shard, self.ws)
+        assert ws is not None
+        self.delivered[str(data["id"])] = shard
+        await self._dispatch(ws, "INTERACTION_CREATE", data)
+
+
+def guild_payload(guild_id: str) -> dict[str, Any]:
+    """A GUILD_CREATE as discord.py needs it (no members, channels or roles: briefbot uses none)."""
+    return {"id": guild_id, "name": f"guild {guild_id[-4:]}", "icon": None, "owner_id": READER["id"],
+            "roles": [], "emojis": [], "stickers": [], "features": [], "channels": [],
+            "threads": [], "members": [], "voice_states": [], "presences": [],
+            "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
+            "member_count": 1, "large": False, "unavailable": False, "verification_level": 0,
+            "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
+            "nsfw_level": 0, "premium_tier": 0, "preferred_locale": "en-US",
+            "joined_at": "2025-01-01T00:00:00Z", "system_channel_flags": 0}
+
+
+def guild_on_shard(shard: int, count: int, *, start: int = 0) -> str:
+    """A guild id (snowflake) whose events Discord sends over ``shard`` of ``count``."""
+    for n in itertools.count(start):
+        guild = (1200000000000000002 >> 22) + n
+        if guild % count == shard:
+            return str(guild << 22 | 2)
+    raise AssertionError("unreachable")
 
 
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token-for-tests"  # base64("1100000000000000001")
@@ -467,15 +551,20 @@ async def running_bot(
     monkeypatch: Any,
     *,
     guild_id: int | None = int(GUILD_ID),
+    guilds: list[str] | None = None,
+    connect: bool = True,
     **options: Any,
 ) -> AsyncIterator[tuple[FakeDiscord, Any]]:
-    """The real discord.py client, logged in and READY against a fresh fake; closed afterwards."""
+    """The real discord.py client, logged in and READY against a fresh fake; closed afterwards.
+    ``guilds``: the servers the fake's READY lists; ``connect=False``: logged in, REST only (not
+    waited for READY); ``shards=Shards(...)`` (in ``options``): the sharded client."""
     import discord
 
     from adapters.discord.runner import DiscordRunner, make_client
     from bot.config import DiscordConfig
 
     fake = FakeDiscord()
+    fake.guilds = list(guilds or [])
     await fake.start()
     # Both endpoints are process-wide class attributes: monkeypatch restores them after the test.
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
@@ -487,8 +576,9 @@ async def running_bot(
     client = make_client(router, config, **options)
     runner = DiscordRunner(client)
     try:
-        await runner.start(TOKEN)
-        await asyncio.wait_for(client.wait_until_ready(), 10)
+        await runner.start(TOKEN, connect=connect)
+        if connect:
+            await asyncio.wait_for(client.wait_until_ready(), 10)
         yield fake, runner
     finally:
         await runner.stop()

@@ -9,6 +9,7 @@ Everything the app sends is recorded and can be awaited through queues, so tests
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections import defaultdict
@@ -109,6 +110,11 @@ class FakeSlack:
         self._ids = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self._pending: dict[str, Envelope] = {}
+        # Slack sends each envelope over one of the open connections: here in turn
+        self._turn = itertools.count()
+        self.delivered_over: dict[str, list[int]] = defaultdict(list)  # envelope -> sockets
+        self.acks: dict[str, list[dict[str, Any]]] = defaultdict(list)  # envelope -> acks
+        self.last_envelope: dict[str, Any] | None = None
         self._runner: web.AppRunner | None = None
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -165,7 +171,6 @@ class FakeSlack:
     ) -> dict[str, Any]:
         """Deliver a slash command over Socket Mode and return the ack payload."""
         await asyncio.wait_for(self.connected.wait(), within)
-        ws = self._sockets[-1]
         env_id = f"env-{next(self._ids)}"
         rid = f"r{next(self._ids)}"
         payload = {
@@ -175,14 +180,42 @@ class FakeSlack:
             "api_app_id": "A0APP", "is_enterprise_install": "false",
             "response_url": f"{self.base}/response/{rid}", "trigger_id": f"t{env_id}",
         }
-        envelope = Envelope(env_id, payload)
+        message = {"envelope_id": env_id, "type": "slash_commands", "payload": payload,
+                   "accepts_response_payload": True, "retry_attempt": 0, "retry_reason": ""}
+        return await self._deliver(message, within)
+
+    async def redeliver_last(self, *, within: float = 5.0) -> dict[str, Any]:
+        """Send the last envelope again, over the next connection, as Slack does when it missed
+        the ack (``retry_attempt`` 1, ``retry_reason`` "timeout"); returns the second ack."""
+        assert self.last_envelope is not None
+        again = {**self.last_envelope, "retry_attempt": 1, "retry_reason": "timeout"}
+        return await self._deliver(again, within)
+
+    async def _deliver(self, message: dict[str, Any], within: float) -> dict[str, Any]:
+        """Over one open connection (each in turn), then wait for the ack."""
+        index = next(self._turn) % len(self._sockets)
+        env_id = message["envelope_id"]
+        envelope = Envelope(env_id, message["payload"])
         self._pending[env_id] = envelope
-        await ws.send_json({"envelope_id": env_id, "type": "slash_commands", "payload": payload,
-                            "accepts_response_payload": True, "retry_attempt": 0,
-                            "retry_reason": ""})
+        self.last_envelope = message
+        self.delivered_over[env_id].append(index)
+        await self._sockets[index].send_json(message)
         ack = await asyncio.wait_for(envelope.ack, within)
+        self.acks[env_id].append(ack)
         self._check_message("socket_ack", ack)
         return ack
+
+    async def wait_connections(self, count: int, within: float = 10.0) -> None:
+        """Until ``count`` Socket Mode connections are open (bounded)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + within
+        while len(self._sockets) < count:
+            if loop.time() > end:
+                raise TimeoutError(f"{len(self._sockets)} of {count} connections open")
+            self.connected.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.connected.wait(), max(0.0, end - loop.time()))
+        self.connected.set()
 
     def _check_message(self, where: str, body: dict[str, Any]) -> list[str]:
         errors = block_errors(body.get("blocks"))

@@ -121,3 +121,30 @@ async def test_one_of_racing_workers_claims_a_slot_and_one_takes_over(
     assert takeovers.count(True) == 1
     row = await storage.deliveries.delivery("sub", "2026-03-01")
     assert row is not None and row.owner in "efgh"
+
+
+async def test_a_feed_lease_is_renewed_by_its_owner_only(storage: Storage, second: Storage) -> None:
+    [source] = await _feeds(storage, 1)
+    assert len(await storage.leases.claim_due("a", T0, until=T0 + LEASE)) == 1
+    assert not await second.leases.renew(source, "b", until=T0 + 2 * LEASE)
+    assert await storage.leases.renew(source, "a", until=T0 + 2 * LEASE)
+    # renewed: still held after the first lease would have lapsed
+    assert await second.leases.claim_due("b", T0 + LEASE, until=T0 + 3 * LEASE) == []
+    later = T0 + 2 * LEASE
+    assert len(await second.leases.claim_due("b", later, until=later + LEASE)) == 1
+    assert not await storage.leases.renew(source, "a", until=later + LEASE)  # lapsed, taken
+
+
+async def test_take_once_is_true_once_per_name_until_it_expires(
+    storage: Storage, second: Storage
+) -> None:
+    name, until = "slack-command:t1", T0 + LEASE
+    results = await asyncio.gather(storage.leases.take_once(name, "a", T0, until=until),
+                                   second.leases.take_once(name, "b", T0, until=until))
+    assert sorted(results) == [False, True]
+    assert not await storage.leases.take_once(name, "a", T0, until=until)  # the owner too
+    assert not await second.leases.take_once(name, "b", T0, until=until)
+    assert await storage.leases.take_once("slack-command:t2", "a", T0, until=until)
+    # once expired, the rows of the kind are dropped: the name is new again
+    assert await second.leases.take_once(name, "b", until, until=until + LEASE)
+    assert await storage.leases.holder("slack-command:t2", until) is None
