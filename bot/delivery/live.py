@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from bot.claims.query import ledger_claims, rank
 from bot.delivery.attempts import idempotency_key
 from bot.delivery.audience import Audience, Audiences
-from bot.delivery.filters import WordFilter
+from bot.delivery.filters import WordFilter, fold
 from bot.errors import PermanentPublishError, TransientPublishError, UnknownOutcomeError
 from bot.i18n import label, phrase, when
 from bot.ingest import AfterItems
@@ -243,12 +243,14 @@ class LiveDelivery:
         in_thread = sub.platform == "slack"
         sections, replies = [], []
         for p in group:
-            section = _section(p, audience.name_of(p.item.source_id), language)
-            mine = claims.get(p.item.id, ())
+            # one item: the title is its headline, not printed again above its summary
+            section = _section(p, audience.name_of(p.item.source_id), language,
+                               headed=len(group) > 1)
+            mine = _untold(claims.get(p.item.id, ()), section.bullets)[:MAX_CLAIMS]
             if in_thread:
                 sections.append(section)
                 if mine:
-                    replies.append(Section(heading=section.heading, claims=mine))
+                    replies.append(Section(heading=section.heading or p.item.title, claims=mine))
             else:
                 sections.append(dataclasses.replace(section, claims=mine))
         first = group[0].item.title
@@ -260,27 +262,37 @@ class LiveDelivery:
 
     async def _claims(self, audience: Audience,
                       item_ids: list[int]) -> dict[int, tuple[Claim, ...]]:
-        """Item id -> its most important claims (at most ``MAX_CLAIMS``) as ledger entries, with
-        only what the audience may read (sources, disputes)."""
+        """Item id -> its claims as ledger entries, most important first, with only what the
+        audience may read (sources, disputes)."""
         mentioned = await self.storage.claims.mention_items(
             await self.storage.claims.ids_for_items(item_ids))
         if not mentioned:
             return {}
         ledger = await self.audiences.claims(audience, [
             c for c in await ledger_claims(self.storage) if c.id in mentioned])
-        return {item_id: tuple(c for c in rank(ledger) if item_id in mentioned[c.id])[:MAX_CLAIMS]
+        return {item_id: tuple(c for c in rank(ledger) if item_id in mentioned[c.id])
                 for item_id in item_ids}
 
 
-def _section(p: Pending, source: str, language: str) -> Section:
-    """An item's section without its claims: headline, link, summary, source and date."""
+def _section(p: Pending, source: str, language: str, *, headed: bool) -> Section:
+    """An item's section without its claims: headline (``headed``), link, summary, source and
+    date (once: in the text, not again beside the link)."""
     item = p.item
-    heading = phrase("live_updated", language, title=item.title) if p.is_update else item.title
+    heading = (phrase("live_updated", language, title=item.title) if p.is_update
+               else item.title) if headed else ""
     published = when(item.published, language) if item.published else \
         label("date_unknown", language)
-    return Section(heading=heading, links=(Link(item.title, item.url, item.published),),
+    link = Link(label("story_source", language) if not headed else item.title, item.url)
+    return Section(heading=heading, links=(link,) if item.url else (),
                    bullets=tuple(item.bullets),
                    text=" · ".join(part for part in (source, published) if part))
+
+
+def _untold(claims: Sequence[Claim], bullets: Sequence[str]) -> tuple[Claim, ...]:
+    """The claims whose words the summary does not already say (a disputed one always: its
+    tag is news)."""
+    told = fold(" ".join(bullets))
+    return tuple(c for c in claims if c.disputes or fold(c.text) not in told)
 
 
 def _messages(pending: Sequence[Pending], batch_minutes: int) -> list[list[Pending]]:

@@ -31,8 +31,12 @@ ARTICLES = {  # feed -> (title, text with a claim)
     SHARED_URL: ("Gemeinsame Meldung zu DeepSeek",
                  "DeepSeek wächst weiter. Marc Andreessen sagte, DeepSeek sei ein Weckruf."),
     A_URL: ("Meldung nur für Gilde A zu DeepSeek",
-            "DeepSeek und Nvidia im Fokus. Jensen Huang erklärte, die Nachfrage nach Chips "
-            "bleibe sehr stark."),
+            "DeepSeek und Nvidia im Fokus: Nvidia hat am Dienstag in Santa Clara neue Zahlen für "
+            "das vergangene Quartal vorgelegt. Der Umsatz stieg im Jahresvergleich um 78 Prozent "
+            "auf 39 Milliarden Dollar. Das Rechenzentrumsgeschäft wuchs dabei besonders stark. "
+            "Jensen Huang erklärte, die Nachfrage nach Chips bleibe sehr stark. Colette Kress "
+            "sagte, die Marge werde im nächsten Quartal leicht sinken. Pat Gelsinger behauptete, "
+            "Intel habe den Rückstand bei der Fertigung längst aufgeholt."),
     B_URL: ("Geheime Meldung der Gilde B zu DeepSeek",
             "DeepSeek und die Börse. Lisa Su sagte, die Geheimzahl für DeepSeek laute 4711."),
 }
@@ -189,6 +193,7 @@ async def test_quiet_line_and_live_post_in_the_communitys_language(routed: App) 
     assert german[0].sections[0].text == "feed-discord:G1 · 10.01.2026, 12:05 UTC"
     assert english[0].sections[0].text == "feed-discord:G2 · 2026-01-10 12:05 UTC"
     claims = {c.claimant for r in german for s in r.sections for c in s.claims}
-    assert claims == {"Sam Altman", "Jensen Huang"}  # the compact claim line renders them
+    # claims the summary does not already say, as ledger entries (the compact claim line)
+    assert "Colette Kress" in claims and "Lisa Su" not in claims, claims
     quiet = await routed.delivery.service.build(digest_sub("b"), clock.now(), clock.now())
     assert quiet is not None and quiet.title.startswith("Tagesüberblick")  # untagged: config's
