@@ -90,7 +90,7 @@ class FeedAlerts:
                       error=row.last_error or "?")
         try:
             receipt = await self.publishers[sub.platform].publish(
-                Target(sub.platform, sub.channel), Reply(title=text),
+                Target(sub.platform, sub.channel), Reply(title=text, language=language),
                 idempotency_key=idempotency_key(sub.id, slot))
         except PublishError as e:
             log.warning("feed alert %s to %s:%s failed: %s", slot, sub.platform, sub.channel, e)
