@@ -6,6 +6,7 @@ checks the permission and writes the outcome in the label table's words.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from bot.errors import CommandError, PermissionDenied
@@ -124,11 +125,12 @@ class FeedAnswers:
                 self._words("feeds_none", language),)),))
         now = self.manager.clock.now()
         bullets = []
-        for feed in feeds:
-            line = health_line(feed.health, language, now)
+        for feed in feeds:  # under the community's (or the config's) name for it
+            line = health_line(dataclasses.replace(feed.health, name=feed.name), language, now)
             if feed.origin == "config":
                 line += f" — {label('feeds_from_config', language)}"
             elif feed.origin == "shared":
                 line += f" — {label('feeds_shared', language)}"
             bullets.append(line)
-        return Reply(title=title, sections=(Section(heading=title, bullets=tuple(bullets)),))
+        # the title says it: no heading again above the list
+        return Reply(title=title, sections=(Section(heading="", bullets=tuple(bullets)),))

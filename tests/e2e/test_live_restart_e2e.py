@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.e2e.conftest import clean_env
+from tests.e2e.test_live_e2e import CLAIM_A  # claims beyond the summary: shown as claim lines
 from tests.e2e.test_workers_e2e import Changes
 from tests.fakes.discord_fake import CHANNEL_ID, GUILD_ID, TOKEN, FakeDiscord
 from tests.fakes.slack_fake import FakeSlack, all_text
@@ -34,14 +35,6 @@ STEP = 150.0  # seconds a step may take: two feed jobs (60 s each) and a start, 
 OLD, FIRST, SECOND, THIRD, FOURTH = ("Alte Meldung", "Erste neue Meldung",
                                       "Zweite neue Meldung", "Dritte neue Meldung",
                                       "Vierte neue Meldung")
-CLAIMS = (  # claims beyond the summary (Colette Kress, Pat Gelsinger): shown as claim lines
-    "Nvidia hat am Dienstag in Santa Clara neue Zahlen für das vergangene Quartal vorgelegt. "
-    "Der Umsatz des Chipherstellers stieg demnach im Jahresvergleich um 78 Prozent auf 39 "
-    "Milliarden Dollar. Das Rechenzentrumsgeschäft wuchs dabei besonders stark und machte mehr "
-    "als vier Fünftel der Erlöse aus. Jensen Huang erklärte, die Nachfrage nach Chips bleibe "
-    "sehr stark. Colette Kress sagte, die Marge werde im nächsten Quartal leicht sinken. Mark "
-    "Papermaster betonte, AMD wolle im kommenden Jahr deutlich aufholen. Pat Gelsinger "
-    "behauptete, Intel habe den Rückstand bei der Fertigung längst aufgeholt.")
 PLAIN = "Der Stadtrat hat den Haushalt beschlossen. Er finanziert drei Schulen und eine Bibliothek."
 
 Entry = tuple[str, str, str, str]  # guid, title, path of the article, text
@@ -79,12 +72,14 @@ def write_config(home: Path, feeds: FeedServer, discord: FakeDiscord, slack: Fak
     (home / "config.toml").write_text(f"""
 [bot]
 language = "de"
+[logging]
+level = "INFO"
 [fetch]
 interval = 1
 full_text = false
 allow_private_networks = true
 [delivery]
-lease_seconds = 20
+lease_seconds = 30
 [discord]
 guild_id = {GUILD_ID}
 api_base_url = "{discord.api_base}"
@@ -117,6 +112,12 @@ async def watch(queue: asyncio.Queue[Any], changes: Changes) -> None:
     while True:
         await queue.get()
         changes.poke()
+
+
+async def ended(process: asyncio.subprocess.Process, changes: Changes) -> None:
+    """Wake the test when a ``briefbot run`` ends (a start that fails ends the wait at once)."""
+    await process.wait()
+    changes.poke()
 
 
 def discord_posts(fake: FakeDiscord) -> list[str]:
@@ -162,19 +163,24 @@ async def test_live_posts_survive_a_sigkill_on_discord_and_slack(tmp_path: Path)
             env = clean_env() | {"DISCORD_TOKEN": TOKEN, "SLACK_BOT_TOKEN": slack.bot_token,
                                  "SLACK_APP_TOKEN": slack.app_token}
             processes.append(await start(tmp_path, env, "first"))
+            watchers.append(asyncio.create_task(ended(processes[-1], changes)))
 
             async def until(condition: Any, what: str) -> None:
-                assert await changes.until(condition, STEP), (what, logs(tmp_path))
+                running = processes[-1]
+                assert await changes.until(lambda: condition() or running.returncode is not None,
+                                           STEP) and running.returncode is None, (
+                    what, logs(tmp_path))
+                assert condition(), (what, logs(tmp_path))
 
             await until(lambda: feeds.hits["/alpha.rss"] and feeds.hits["/beta.rss"],
                         "the feeds' first poll")
             # 1: a new item (the first poll posted nothing: the old items never appear below)
-            alpha.append(("a1", FIRST, "/story1", CLAIMS))
+            alpha.append(("a1", FIRST, "/story1", CLAIM_A))
             feeds.serve("/alpha.rss", alpha)
             await until(lambda: with_title(discord_posts(discord), FIRST)
                         and with_title(slack_posts(slack)[0], FIRST), "the first item")
             # 2: the first item edited, two new ones; the second also in beta (the same article)
-            alpha[1] = ("a1", FIRST, "/story1", CLAIMS + " Nachtrag: die Aktie stieg.")
+            alpha[1] = ("a1", FIRST, "/story1", CLAIM_A + " Nachtrag: die Aktie stieg.")
             alpha += [("a2", SECOND, "/story2", PLAIN), ("a3", THIRD, "/story3", PLAIN)]
             beta.append(("dpa-2", SECOND + " (dpa)", "/story2", PLAIN))
             feeds.serve("/alpha.rss", alpha)
@@ -187,8 +193,9 @@ async def test_live_posts_survive_a_sigkill_on_discord_and_slack(tmp_path: Path)
             fetched = feeds.hits["/alpha.rss"]
             await until(lambda: feeds.hits["/alpha.rss"] > fetched, "the poll of the fourth")
             processes[0].send_signal(signal.SIGKILL)
-            await processes[0].wait()
+            assert await processes[0].wait() == -signal.SIGKILL
             processes.append(await start(tmp_path, env, "second"))
+            watchers.append(asyncio.create_task(ended(processes[-1], changes)))
             await until(lambda: all(with_title(posts, FOURTH) for posts in (
                 discord_posts(discord), slack_posts(slack)[0])), "the fourth after the restart")
             # a repost would come with the restarted process's next feed job: wait for it
@@ -231,5 +238,5 @@ async def test_live_posts_survive_a_sigkill_on_discord_and_slack(tmp_path: Path)
 
 
 def logs(folder: Path) -> str:
-    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
+    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-12000:]}"
                      for p in sorted(folder.glob("*.log")))
