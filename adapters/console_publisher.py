@@ -25,7 +25,7 @@ Renderer = Callable[[Reply], str]
 
 
 def plain_renderer(reply: Reply) -> str:
-    return render_reply(reply, language="en", rich=False)
+    return render_reply(reply, language=reply.language or "en", rich=False)
 
 
 class ConsolePublisher:

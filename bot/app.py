@@ -29,6 +29,7 @@ from bot.claims.extract import RuleClaimExtractor
 from bot.claims.ledger import update_ledger
 from bot.commands import CommandRouter
 from bot.config import Config, Secrets
+from bot.delivery.audience import Audiences
 from bot.delivery.feed_alerts import FeedAlerts
 from bot.delivery.live import LiveDelivery, queue_hook
 from bot.delivery.publishers import Publishers
@@ -119,7 +120,8 @@ async def build_app(
     digests = DigestAnswers(config, storage, clock, claims, stories)
     registry = Publishers(publishers)
     live = LiveDelivery(storage, registry, clock,
-                        lease=timedelta(seconds=config.delivery.lease_seconds))
+                        lease=timedelta(seconds=config.delivery.lease_seconds),
+                        audiences=Audiences(config, storage))
     delivery = DeliveryRuntime.build(
         config, storage, clock, registry, digests.for_subscription, sleep=sleep,
         # always: feeds can be added from chat at any time

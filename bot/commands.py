@@ -18,6 +18,7 @@ from bot.answers.feeds import feeds_spec
 from bot.config import Config
 from bot.delivery.subscriptions import LiveRoute
 from bot.errors import BriefbotError, CommandError, PermissionDenied
+from bot.feeds.manage import community_key
 from bot.i18n import LANGUAGES, label, phrase
 from bot.model import (
     CommandRequest,
@@ -39,13 +40,13 @@ class Answers(Protocol):
     """What the router needs from the core; ``bot.answers.CoreAnswers`` implements it. Each answer
     is written in ``language``."""
 
-    async def topic_briefing(self, topic: str, *, language: str) -> Reply: ...
+    async def topic_briefing(self, topic: str, *, language: str, community: str) -> Reply: ...
     async def claims(
         self, *, claimant: str | None, status: str | None, topic: str | None, page: int,
-        language: str,
+        language: str, community: str,
     ) -> Reply: ...
-    async def digest(self, *, topic: str | None, language: str) -> Reply: ...
-    async def sources(self, *, language: str) -> Reply: ...
+    async def digest(self, *, topic: str | None, language: str, community: str) -> Reply: ...
+    async def sources(self, *, language: str, community: str) -> Reply: ...
     async def subscriptions(self, *, platform: str, channel: str | None) -> Reply: ...
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
@@ -53,14 +54,15 @@ class Answers(Protocol):
     ) -> Reply: ...
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply: ...
     async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
-                             route: LiveRoute, user: User) -> Reply: ...
+                             route: LiveRoute, user: User, community: str | None = None
+                             ) -> Reply: ...
     async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
                                sub_id: str | None) -> Reply: ...
     async def complete(self, source: str, prefix: str) -> list[str]: ...
     async def language_of(self, platform: str, community: str | None) -> str | None: ...
     async def set_language(self, platform: str, community: str, language: str) -> None: ...
     async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
-                    platform: str, community: str | None) -> Reply: ...
+                    platform: str, community: str | None, language: str) -> Reply: ...
 
 
 Handler = Callable[[CommandRequest], Awaitable[Reply]]
@@ -278,24 +280,26 @@ class CommandRouter:
             raise CommandError(phrase("err_unknown_topic", language, topic=repr(topic),
                                       topics=names))
         name = spec.name
+        where = community_key(request.platform, request.community)  # what it may read
         if self.config.topic(name) is not None:
-            return await self.answers.topic_briefing(name, language=language)
+            return await self.answers.topic_briefing(name, language=language, community=where)
         if name == "claims":
             return await self.answers.claims(
                 claimant=opt("claimant"), status=opt("status"), topic=topic,
-                page=int(options.get("page", 1)), language=language,
+                page=int(options.get("page", 1)), language=language, community=where,
             )
         if name == "digest":
-            return await self.answers.digest(topic=topic, language=language)
+            return await self.answers.digest(topic=topic, language=language, community=where)
         if name == "sources":
-            return await self.answers.sources(language=language)
+            return await self.answers.sources(language=language, community=where)
         if name == "subscriptions":
             return await self.answers.subscriptions(platform=request.platform,
                                                     channel=request.channel)
         if name == "feeds":
             return await self.answers.feeds(
                 action=opt("action") or "list", url=opt("url"), name=opt("name"),
-                user=request.user, platform=request.platform, community=request.community)
+                user=request.user, platform=request.platform, community=request.community,
+                language=language)
         if name == "help":
             return self._help(language, title=label("help", language))
         if name == "language":
@@ -303,7 +307,8 @@ class CommandRouter:
         if request.channel is None:
             raise CommandError(phrase("err_in_channel", language, command=name))
         live = await self._live_command(name, opt, platform=request.platform,
-                                        channel=request.channel, topic=topic, user=request.user)
+                                        channel=request.channel, topic=topic, user=request.user,
+                                        community=request.community)
         if live is not None:
             return live
         if name == "subscribe":
@@ -319,7 +324,8 @@ class CommandRouter:
         raise CommandError(phrase("err_not_available", language, command=name))
 
     async def _live_command(self, name: str, opt: Callable[[str], str | None], *, platform: str,
-                            channel: str, topic: str | None, user: User) -> Reply | None:
+                            channel: str, topic: str | None, user: User,
+                            community: str | None = None) -> Reply | None:
         """/subscribe mode:live and /unsubscribe mode:live|id:…; None for a digest command."""
         if name == "subscribe" and (opt("mode") or "digest").strip() == "live":
             if opt("time") or opt("timezone"):
@@ -329,7 +335,7 @@ class CommandRouter:
                               exclude=_words(opt("exclude")))
             return await self.answers.subscribe_live(platform=platform,
                                                      channel=channel, topic=topic,
-                                                     route=route, user=user)
+                                                     route=route, user=user, community=community)
         if name == "subscribe" and (opt("mode") or "digest").strip() != "digest":
             raise CommandError(f"mode:{opt('mode')} is not a mode; write mode:digest or mode:live")
         if name == "unsubscribe" and ((opt("mode") or "").strip() == "live" or opt("id")):

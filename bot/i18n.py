@@ -4,6 +4,7 @@ language): one table per language, the same keys in each (``tests/test_i18n.py``
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from bot.model import Claim, DisputeReason
 
@@ -511,6 +512,73 @@ _DISPUTE_LABELS: dict[str, dict[str, str]] = {
 }
 for _language, _table in _DISPUTE_LABELS.items():
     LABELS[_language].update(_table)
+
+# what delivery writes (live posts, feed health) and how each language writes dates and durations
+_DELIVERY_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "live_updated": "Updated: {title}",
+        "live_new_items": "{n} new items",
+        "when_format": "%Y-%m-%d %H:%M UTC",
+        "duration_minutes": "{m} min",
+        "duration_hours": "{h} h {m} min",
+        "duration_days": "{d} d {h} h",
+        "health_seed": "seed {name}",
+        "health_ok": "ok, last success {when}",
+        "health_not_fetched": "not fetched yet",
+        "health_failing": "failing for {duration} (since {since}, {times}): {error}; "
+                          "last success {when}",
+        "health_once": "once",
+        "health_times": "{n} times in a row",
+        "health_never": "never",
+        "health_warning": "warning: {warning}",
+        "health_last_error": "last error: {error}",
+        "health_next_poll": "next poll {when} (in {duration})",
+        "health_poll_due": "next poll now",
+    },
+    "de": {
+        "live_updated": "Aktualisiert: {title}",
+        "live_new_items": "{n} neue Meldungen",
+        "when_format": "%d.%m.%Y, %H:%M UTC",
+        "duration_minutes": "{m} Min.",
+        "duration_hours": "{h} Std. {m} Min.",
+        "duration_days": "{d} Tg. {h} Std.",
+        "health_seed": "Beispielartikel {name}",
+        "health_ok": "in Ordnung, zuletzt erfolgreich am {when}",
+        "health_not_fetched": "noch nicht abgerufen",
+        "health_failing": "fehlerhaft seit {duration} (seit {since}, {times}): {error}; "
+                          "zuletzt erfolgreich am {when}",
+        "health_once": "einmal",
+        "health_times": "{n}-mal in Folge",
+        "health_never": "nie",
+        "health_warning": "Warnung: {warning}",
+        "health_last_error": "letzter Fehler: {error}",
+        "health_next_poll": "nächster Abruf am {when} (in {duration})",
+        "health_poll_due": "nächster Abruf jetzt",
+    },
+}
+for _language, _table in _DELIVERY_LABELS.items():
+    LABELS[_language].update(_table)
+
+
+def when(moment: datetime | None, language: str) -> str:
+    """A moment in UTC as the language writes it (``2026-01-10 12:00 UTC``, ``10.01.2026, 12:00
+    UTC``); none: "never"."""
+    if moment is None:
+        return label("health_never", language)
+    return moment.astimezone(UTC).strftime(label("when_format", language))
+
+
+def duration(span: timedelta, language: str) -> str:
+    """A span rounded to whole minutes, in the language's units (``3 h 5 min``, ``3 Std. 5
+    Min.``); a span of days drops the minutes."""
+    minutes = max(0, round(span.total_seconds() / 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return phrase("duration_days", language, d=days, h=hours)
+    if hours:
+        return phrase("duration_hours", language, h=hours, m=minutes)
+    return phrase("duration_minutes", language, m=minutes)
 
 
 def dispute_text(reason: DisputeReason | str, language: str) -> str:

@@ -67,7 +67,8 @@ class DiscordPublisher:
         if self.client.http.token is None:
             raise TransientPublishError("the Discord client is not logged in yet")
         channel = self.client.get_partial_messageable(channel_id)
-        messages = render(reply, language=self.language, idempotency_key=idempotency_key)
+        messages = render(reply, language=reply.language or self.language,
+                          idempotency_key=idempotency_key)
         slot = (target.channel, idempotency_key)
         parts, known = self._known_parts.get(slot, (len(messages), {}))
         if parts != len(messages):  # rendered differently since: the nonces still guard a resend

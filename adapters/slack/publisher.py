@@ -67,7 +67,7 @@ class SlackPublisher:
         self._known_parts: dict[tuple[str, str], dict[int, str]] = {}
 
     async def publish(self, target: Target, reply: Reply, *, idempotency_key: str) -> Receipt:
-        messages = render(reply, language=self.language)
+        messages = render(reply, language=reply.language or self.language)
         known = self._known_parts.setdefault((target.channel, idempotency_key), {})
         for part, message in enumerate(messages):
             if part in known:
@@ -88,7 +88,7 @@ class SlackPublisher:
         """A live post's claims as a reply in its thread. The post itself is out: a failure
         here is logged, never raised, so that the post is not sent again."""
         for message in render(Reply(title=reply.title, sections=reply.replies),
-                              language=self.language):
+                              language=reply.language or self.language):
             try:
                 await self.client.chat_postMessage(
                     channel=channel, thread_ts=thread_ts, text=message.text,

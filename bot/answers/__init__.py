@@ -45,15 +45,16 @@ class CoreAnswers:
     communities: CommunityAnswers
     community_feeds: FeedAnswers
 
-    async def topic_briefing(self, topic: str, *, language: str | None = None) -> Reply:
-        return await self.briefings.briefing(topic, language=language)
+    async def topic_briefing(self, topic: str, *, language: str | None = None,
+                             community: str | None = None) -> Reply:
+        return await self.briefings.briefing(topic, language=language, community=community)
 
     async def claims(
         self, *, claimant: str | None, status: str | None, topic: str | None, page: int,
-        language: str | None = None,
+        language: str | None = None, community: str | None = None,
     ) -> Reply:
         return await self.claim_ledger.page(claimant=claimant, status=status, topic=topic, page=page,
-                                            language=language)
+                                            language=language, community=community)
 
     async def ledger(self) -> list[Claim]:
         """Every claim as a ledger entry (unranked)."""
@@ -67,11 +68,12 @@ class CoreAnswers:
     async def complete(self, source: str, prefix: str) -> list[str]:
         return await self.claim_ledger.complete_claimant(prefix) if source == "claimant" else []
 
-    async def digest(self, *, topic: str | None, language: str | None = None) -> Reply:
-        return await self.digests.digest(topic=topic, language=language)
+    async def digest(self, *, topic: str | None, language: str | None = None,
+                     community: str | None = None) -> Reply:
+        return await self.digests.digest(topic=topic, language=language, community=community)
 
-    async def sources(self, *, language: str | None = None) -> Reply:
-        return await self.source_health.sources(language=language)
+    async def sources(self, *, language: str | None = None, community: str | None = None) -> Reply:
+        return await self.source_health.sources(language=language, community=community)
 
     async def language_of(self, platform: str, community: str | None) -> str | None:
         return await self.communities.language_of(platform, community)
@@ -95,13 +97,16 @@ class CoreAnswers:
                                                       topic=topic)
 
     async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
-                    platform: str, community: str | None) -> Reply:
+                    platform: str, community: str | None, language: str | None = None) -> Reply:
         return await self.community_feeds.feeds(action=action, url=url, name=name, user=user,
-                                                platform=platform, community=community)
+                                                platform=platform, community=community,
+                                                language=language)
+
     async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
-                             route: LiveRoute, user: User) -> Reply:
+                             route: LiveRoute, user: User, community: str | None = None) -> Reply:
         return await self.channel_digests.subscribe_live(platform=platform, channel=channel,
-                                                         topic=topic, route=route, user=user)
+                                                         topic=topic, route=route, user=user,
+                                                         community=community)
 
     async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
                                sub_id: str | None) -> Reply:

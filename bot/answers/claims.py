@@ -15,6 +15,7 @@ from bot.claims.query import (
     rank,
 )
 from bot.config import Config
+from bot.delivery.audience import EVERYONE, Audience, Audiences
 from bot.errors import CommandError
 from bot.i18n import count_label, label, phrase
 from bot.model import Claim, Reply, Section
@@ -31,10 +32,14 @@ class ClaimAnswers:
         self.config = config
         self.storage = storage
         self.language = config.bot.language
+        self.audiences = Audiences(config, storage)
         self._ledger: tuple[Hashable, list[Claim]] | None = None
 
-    async def ledger(self) -> list[Claim]:
-        """Every claim as a ledger entry (unranked)."""
+    async def ledger(self, audience: Audience = EVERYONE) -> list[Claim]:
+        """Every claim the audience may read as a ledger entry (unranked)."""
+        return await self.audiences.claims(audience, await self._whole_ledger())
+
+    async def _whole_ledger(self) -> list[Claim]:
         version = await self.storage.db.version()
         if self._ledger is not None and self._ledger[0] == version:
             return list(self._ledger[1])
@@ -45,23 +50,25 @@ class ClaimAnswers:
         return list(claims)
 
     async def filtered(
-        self, *, claimant: str | None = None, status: str | None = None, topic: str | None = None
+        self, *, claimant: str | None = None, status: str | None = None, topic: str | None = None,
+        audience: Audience = EVERYONE,
     ) -> list[Claim]:
         """Matching claims, most important first (``bot.claims.query.rank``)."""
-        claims = filter_claims(await self.ledger(), claimant=claimant, topic=topic, status=status)
+        claims = filter_claims(await self.ledger(audience), claimant=claimant, topic=topic, status=status)
         return rank(claims)
 
     async def page(
         self, *, claimant: str | None, status: str | None, topic: str | None, page: int,
-        language: str | None = None,
+        language: str | None = None, community: str | None = None,
     ) -> Reply:
-        """One page of ``/claims``; a claimant nobody matches is answered with the closest names.
+        """One page of ``/claims`` of what ``community`` reads; a claimant nobody matches is
+        answered with the closest names.
 
         Raises:
             CommandError: an unknown claimant, status or page (in ``language``).
         """
         language = language or self.language
-        ledger = await self.ledger()
+        ledger = await self.ledger(await self.audiences.reader(community))
         if claimant:
             known = {c.claimant for c in ledger if c.claimant}
             if not any(name_matches(claimant, name) for name in known):

@@ -13,6 +13,7 @@ from bot.briefing.digest import build_digest
 from bot.briefing.stories import StoryMemo
 from bot.claims.query import fold
 from bot.config import Config, TopicConfig
+from bot.delivery.audience import EVERYONE, Audience
 from bot.errors import CommandError
 from bot.feeds.health import failure_notices
 from bot.i18n import label, phrase
@@ -41,48 +42,59 @@ class DigestAnswers:
         self.language = config.bot.language
 
     async def window(
-        self, *, since: datetime | None = None, until: datetime | None = None
+        self, *, since: datetime | None = None, until: datetime | None = None,
+        audience: Audience = EVERYONE,
     ) -> DigestWindow:
         """From ``since`` by publication time; else the last 24 hours of ingest; else the newest
-        ten items."""
+        ten items (of the sources ``audience`` sees)."""
         now = self.clock.now()
         until = until or now
         if since is not None:
-            items = await self.storage.items.published_window(since=since, until=until)
+            items = audience.items(await self.storage.items.published_window(since=since,
+                                                                             until=until))
             return DigestWindow(since, until, items, f"{_fmt(since)} – {_fmt(until)}")
         day_ago = until - timedelta(hours=24)
-        items = await self.storage.items.window(since=day_ago, until=until + timedelta(seconds=1))
+        items = audience.items(await self.storage.items.window(
+            since=day_ago, until=until + timedelta(seconds=1)))
         if items:
             return DigestWindow(day_ago, until, items, f"{_fmt(day_ago)} – {_fmt(until)}")
-        items = await self.storage.items.window(limit=10)
+        items = audience.items(await self.storage.items.window(
+            limit=10 if audience.everything else None))[:10]
         oldest = min((i.ingested_at for i in items), default=until)
         return DigestWindow(oldest, until, items,
                             phrase("window_newest", self.language, n=len(items)))
 
-    async def digest(self, *, topic: str | None, language: str | None = None) -> Reply:
+    async def digest(self, *, topic: str | None, language: str | None = None,
+                     community: str | None = None) -> Reply:
         language = language or self.language
-        window = await self.window()
-        return digest_reply(await self.build(window, topic=topic, language=language), language)
+        audience = await self.claims.audiences.reader(community)
+        window = await self.window(audience=audience)
+        return digest_reply(await self.build(window, topic=topic, language=language,
+                                             audience=audience), language)
 
     async def for_subscription(
         self, sub: SubscriptionRow, since: datetime, until: datetime
     ) -> Reply | None:
         """The scheduled digest of a slot's window (None on a quiet day): what the delivery
-        service posts."""
-        items = await self.storage.items.window(since=since, until=until)
+        service posts, of what the subscription's community reads, in its language."""
+        audience = await self.claims.audiences.of_subscription(sub)
+        language = await self.claims.audiences.language_of(sub)
+        items = audience.items(await self.storage.items.window(since=since, until=until))
         window = DigestWindow(since, until, items,
                               f"{since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M} UTC")
-        digest = await self.build(window, topic=sub.topic)
-        return None if digest.empty else digest_reply(digest, self.language)
+        digest = await self.build(window, topic=sub.topic, language=language, audience=audience)
+        return None if digest.empty else digest_reply(digest, language)
 
     async def build(
-        self, window: DigestWindow, *, topic: str | None, language: str | None = None
+        self, window: DigestWindow, *, topic: str | None, language: str | None = None,
+        audience: Audience = EVERYONE,
     ) -> Digest:
         """Stories, ranking and what changed since the previous window: bot.briefing.digest."""
         language = language or self.language
         config = self._topic(topic)
         span = window.until - window.since
-        previous = await self.storage.items.window(since=window.since - span, until=window.since)
+        previous = audience.items(await self.storage.items.window(since=window.since - span,
+                                                                  until=window.since))
         both = [*window.items, *previous]
         await seed_story_keys(self.storage, both, self.memo)
         stored = (await self.storage.prepared.topic_scores(config.name, [i.id for i in both])
@@ -91,7 +103,7 @@ class DigestAnswers:
         found = {frozenset((d.claim_id, d.other_id)) for d in await self.storage.claims.disputes()
                  if window.since <= d.found_at <= window.until}
         digest = build_digest(
-            items=window.items, figures=figures, claims=await self.claims.ledger(),
+            items=window.items, figures=figures, claims=await self.claims.ledger(audience),
             since=window.since, until=window.until, window=window.description,
             language=language, topic=config, topic_scores=stored, previous_items=previous,
             window_disputes=found, memo=self.memo,

@@ -6,9 +6,13 @@ checks the permission and writes the outcome in the label table's words.
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
+
 from bot.errors import CommandError, PermissionDenied
+from bot.feeds.health import SourceHealth
 from bot.feeds.manage import AddOutcome, FeedManager, ListedFeed, RemoveOutcome, community_key
-from bot.i18n import label
+from bot.i18n import duration, label, phrase, when
 from bot.model import CommandSpec, OptionSpec, Reply, Section, User
 
 ADMIN_ACTIONS = ("add", "remove")
@@ -36,64 +40,97 @@ def feeds_spec(language: str) -> CommandSpec:
     )
 
 
+def health_line(health: SourceHealth, language: str, now: datetime) -> str:
+    """A feed's state, last success, last error and next poll in the community's words, dates
+    and durations as its language writes them (the error itself is the fetcher's)."""
+    if health.kind == "seed":
+        return phrase("health_seed", language, name=health.name)
+    name = health.name if health.name == health.url else f"{health.name} ({health.url})"
+    last = when(health.last_success, language)
+    if health.consecutive_failures:
+        times = label("health_once", language) if health.consecutive_failures == 1 else \
+            phrase("health_times", language, n=health.consecutive_failures)
+        since = health.failing_since or now
+        state = phrase("health_failing", language, duration=duration(now - since, language),
+                       since=when(since, language), times=times, error=health.last_error,
+                       when=last)
+    elif health.last_success is None:
+        state = label("health_not_fetched", language)
+    else:
+        state = phrase("health_ok", language, when=last)
+        if health.warning:
+            state += f" ({phrase('health_warning', language, warning=health.warning)})"
+        elif health.last_error:
+            state += f" ({phrase('health_last_error', language, error=health.last_error)})"
+    if health.next_poll is not None:
+        state += "; " + (phrase("health_next_poll", language, when=when(health.next_poll, language),
+                                duration=duration(health.next_poll - now, language))
+                         if health.next_poll > now else label("health_poll_due", language))
+    return f"{name} — {state}"
+
+
 class FeedAnswers:
     def __init__(self, manager: FeedManager, language: str) -> None:
         self.manager = manager
         self.language = language
 
-    def _words(self, key: str, **args: object) -> str:
-        return label(key, self.language).format(**args)
+    def _words(self, key: str, language: str, **args: object) -> str:
+        return label(key, language).format(**args)
 
     async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
-                    platform: str, community: str | None) -> Reply:
+                    platform: str, community: str | None, language: str | None = None) -> Reply:
         """Raises:
         PermissionDenied: add or remove by someone who is not an admin.
         CommandError: add without url:, remove without name:.
         """
+        language = language or self.language
         if action in ADMIN_ACTIONS and not user.is_admin:
-            raise PermissionDenied(self._words("feeds_admins", action=action))
+            raise PermissionDenied(self._words("feeds_admins", language, action=action))
         key = community_key(platform, community)
         if action == "add":
             if not url:
-                raise CommandError(self._words("feeds_need_url"))
-            return self._added(await self.manager.add(key, url, name, user.id))
+                raise CommandError(self._words("feeds_need_url", language))
+            return self._added(await self.manager.add(key, url, name, user.id), language)
         if action == "remove":
             if not name:
-                raise CommandError(self._words("feeds_need_name"))
-            return self._removed(await self.manager.remove(key, name))
-        return self._listing(await self.manager.listing(key))
+                raise CommandError(self._words("feeds_need_name", language))
+            return self._removed(await self.manager.remove(key, name), language)
+        return self._listing(await self.manager.listing(key), language)
 
-    def _added(self, outcome: AddOutcome) -> Reply:
+    def _added(self, outcome: AddOutcome, language: str) -> Reply:
         args = {"url": outcome.url, "name": outcome.name, "title": outcome.title or outcome.url,
                 "entries": outcome.entries, "error": outcome.error, "limit": outcome.limit}
         key = {"added": "feeds_added", "already": "feeds_already", "config": "feeds_in_config",
                "limit": "feeds_limit", "failed": "feeds_failed",
                "name_taken": "feeds_name_taken", "bad_url": "feeds_bad_url"}[outcome.status]
         if outcome.status != "added":
-            return Reply(title=self._words(key, **args), ephemeral=True,
+            return Reply(title=self._words(key, language, **args), ephemeral=True,
                          is_error=outcome.status != "already")
-        notes = (self._words("feeds_discovered", url=outcome.url),) if outcome.discovered else ()
-        return Reply(title=self._words(key, **args),
-                     sections=(Section(heading=label("feeds", self.language), bullets=notes),)
+        notes = (self._words("feeds_discovered", language, url=outcome.url),) \
+            if outcome.discovered else ()
+        return Reply(title=self._words(key, language, **args),
+                     sections=(Section(heading=label("feeds", language), bullets=notes),)
                      if notes else ())
 
-    def _removed(self, outcome: RemoveOutcome) -> Reply:
+    def _removed(self, outcome: RemoveOutcome, language: str) -> Reply:
         key = {"removed": "feeds_removed", "config": "feeds_remove_config",
                "unknown": "feeds_unknown"}[outcome.status]
-        return Reply(title=self._words(key, name=outcome.name, url=outcome.url),
+        return Reply(title=self._words(key, language, name=outcome.name, url=outcome.url),
                      ephemeral=outcome.status != "removed", is_error=outcome.status != "removed")
 
-    def _listing(self, feeds: list[ListedFeed]) -> Reply:
-        title = label("feeds", self.language)
+    def _listing(self, feeds: list[ListedFeed], language: str) -> Reply:
+        title = label("feeds", language)
         if not feeds:
             return Reply(title=title, sections=(Section(heading=title, bullets=(
-                self._words("feeds_none"),)),))
+                self._words("feeds_none", language),)),))
+        now = self.manager.clock.now()
         bullets = []
-        for feed in feeds:
-            line = feed.health.line()
+        for feed in feeds:  # under the community's (or the config's) name for it
+            line = health_line(dataclasses.replace(feed.health, name=feed.name), language, now)
             if feed.origin == "config":
-                line += f" — {label('feeds_from_config', self.language)}"
+                line += f" — {label('feeds_from_config', language)}"
             elif feed.origin == "shared":
-                line += f" — {label('feeds_shared', self.language)}"
+                line += f" — {label('feeds_shared', language)}"
             bullets.append(line)
-        return Reply(title=title, sections=(Section(heading=title, bullets=tuple(bullets)),))
+        # the title says it: no heading again above the list
+        return Reply(title=title, sections=(Section(heading="", bullets=tuple(bullets)),))

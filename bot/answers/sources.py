@@ -16,11 +16,14 @@ class SourceAnswers:
         self.storage = storage
         self.language = config.bot.language
 
-    async def sources(self, *, language: str | None = None) -> Reply:
+    async def sources(self, *, language: str | None = None, community: str | None = None) -> Reply:
+        """The config's feeds and seeds; the disabled subscriptions of ``community`` (all of
+        them for the operator, ``community`` None)."""
         language = language or self.language
         bullets = [h.line() for h in await source_health(self.storage, self.config)]
         sections = [Section("", bullets=tuple(bullets))]  # the title says it: no heading again
-        disabled = tuple(await disabled_notices(self.storage.deliveries))
+        disabled = tuple(await disabled_notices(
+            self.storage.deliveries, self.storage.community_subscriptions, community))
         if disabled:
             sections.append(Section(label("subscriptions", language), bullets=disabled))
         return Reply(title=label("sources", language), sections=tuple(sections))

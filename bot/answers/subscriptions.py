@@ -5,7 +5,12 @@ not removable from a channel, times and zones are checked there)."""
 
 from __future__ import annotations
 
-from bot.delivery.subscriptions import LiveRoute, SubscriptionService, command_id
+from bot.delivery.subscriptions import (
+    LiveRoute,
+    SubscriptionService,
+    command_id,
+    live_command_id,
+)
 from bot.errors import CommandError
 from bot.feeds.manage import community_key
 from bot.model import Reply, User
@@ -31,19 +36,28 @@ class SubscriptionAnswers:
         CommandError: a new subscription beyond the community's limit, or a bad time or zone.
         """
         sub_id = command_id(platform, channel, topic)
-        key = community_key(platform, community)
-        if (self.communities is not None and community is not None
-                and await self.subscriptions.store.subscription(sub_id) is None
-                and await self.communities.count(key) >= self.limit):
-            raise CommandError(f"This community has {self.limit} subscriptions, its limit "
-                               "([limits] subscriptions_per_community): /unsubscribe one first.")
+        await self._check_limit(sub_id, platform, community)
         reply = await self.subscriptions.subscribe_reply(
             platform=platform, channel=channel, time=time, timezone=timezone, topic=topic,
             user=user,
         )
-        if self.communities is not None:
-            await self.communities.tag(sub_id, key)
+        await self._tag(sub_id, platform, community)
         return reply
+
+    async def _check_limit(self, sub_id: str, platform: str, community: str | None) -> None:
+        """Raises CommandError for a new subscription beyond the community's limit."""
+        if (self.communities is not None and community is not None
+                and await self.subscriptions.store.subscription(sub_id) is None
+                and await self.communities.count(community_key(platform, community))
+                >= self.limit):
+            raise CommandError(f"This community has {self.limit} subscriptions, its limit "
+                               "([limits] subscriptions_per_community): /unsubscribe one first.")
+
+    async def _tag(self, sub_id: str, platform: str, community: str | None) -> None:
+        """The subscription belongs to its community: it reads that community's feeds, in its
+        language (``bot.delivery.audience``)."""
+        if self.communities is not None:
+            await self.communities.tag(sub_id, community_key(platform, community))
 
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None,
                           mode: str = "digest", sub_id: str | None = None) -> Reply:
@@ -54,6 +68,10 @@ class SubscriptionAnswers:
                                                           topic=topic)
 
     async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
-                             route: LiveRoute, user: User) -> Reply:
-        return await self.subscriptions.subscribe_live(platform=platform, channel=channel,
-                                                       topic=topic, route=route, user=user)
+                             route: LiveRoute, user: User, community: str | None = None) -> Reply:
+        sub_id = live_command_id(platform, channel, topic, route)
+        await self._check_limit(sub_id, platform, community)
+        reply = await self.subscriptions.subscribe_live(platform=platform, channel=channel,
+                                                        topic=topic, route=route, user=user)
+        await self._tag(sub_id, platform, community)
+        return reply

@@ -7,6 +7,7 @@ from bot.answers.prepared import seed_story_keys
 from bot.briefing.stories import StoryMemo
 from bot.briefing.topic import MAX_ITEMS, build_topic_briefing
 from bot.config import Config, TopicConfig
+from bot.delivery.audience import EVERYONE, Audience
 from bot.errors import CommandError
 from bot.model import Item, Reply
 from bot.ports import Clock
@@ -30,27 +31,33 @@ class TopicBriefings:
             raise CommandError(f"unknown topic {name!r}")
         return config
 
-    async def scored(self, name: str, *, newest: int | None = None) -> list[tuple[Item, int]]:
+    async def scored(self, name: str, *, newest: int | None = None,
+                     audience: Audience = EVERYONE) -> list[tuple[Item, int]]:
         """The items stored as matching topic ``name`` with their stored scores, newest first
         (then the more relevant).
 
         ``newest``: only the newest so many by publication time, as the briefing takes them.
+        ``audience``: only items of the sources it sees.
         """
         self.topic(name)
         if newest is None:
-            scored = await self.storage.items.on_topic(name)
+            scored = audience.scored(await self.storage.items.on_topic(name))
         else:
-            scored = await self.storage.items.on_topic(name, by="published", limit=newest)
+            scored = audience.scored(await self.storage.items.on_topic(
+                name, by="published", limit=newest if audience.everything else None))[:newest]
         scored.sort(key=lambda p: (p[0].published or p[0].ingested_at, p[1]), reverse=True)
         return scored
 
-    async def briefing(self, name: str, *, language: str | None = None) -> Reply:
+    async def briefing(self, name: str, *, language: str | None = None,
+                       community: str | None = None) -> Reply:
         language = language or self.language
-        scored = await self.scored(name, newest=MAX_ITEMS)  # it reads no more than the newest so many
+        audience = await self.claims.audiences.reader(community)
+        # it reads no more than the newest so many
+        scored = await self.scored(name, newest=MAX_ITEMS, audience=audience)
         items = [item for item, _ in scored]
         await seed_story_keys(self.storage, items, self.memo)
         figures = await self.storage.items.figures_many([i.id for i in items])
-        claims = await self.claims.filtered(topic=name)
+        claims = await self.claims.filtered(topic=name, audience=audience)
         return build_topic_briefing(self.topic(name), items, figures, claims, language,
                                     now=self.clock.now(),
                                     topic_scores={item.id: value for item, value in scored},

@@ -5,28 +5,29 @@ announced once in the channels that get its items, and once when it works again.
 subscription, ``feed-down:<source id>:<episode start>`` or ``feed-up:<source id>:<episode start>``
 (the episode start is ``sources.last_error_at``, which identifies one failure episode), claimed
 with ``INSERT ... ON CONFLICT DO NOTHING`` so that two processes never both post it. A recovery is
-announced only where the failure was. The channels: every subscription for a feed of the config
-or a shared import; only the following communities' subscriptions for a feed added from chat (its
-name and address stay inside those communities). A crash between claim and post loses that one
-announcement rather than repeating it (at most once; the state is in ``/feeds list`` anyway).
+announced only where the failure was. The channels: the subscriptions that read the feed by the
+one routing rule (``bot.delivery.audience``): for a feed of the config or a shared import every
+community's, for a feed added from chat only the following communities' (its name and address
+stay inside those), each narrowed to the feeds it names; each in its community's language. A
+crash between claim and post loses that one announcement rather than repeating it (at most once;
+the state is in ``/feeds list`` anyway).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.config import Config
 from bot.delivery.attempts import idempotency_key
+from bot.delivery.audience import Audiences
 from bot.errors import PublishError
-from bot.i18n import label
+from bot.i18n import phrase, when
 from bot.model import Reply, Target
 from bot.ports import Clock, Publisher
 from bot.storage import Storage
 from bot.storage._util import ts
-from bot.storage.communities_feeds import SHARED
 from bot.storage.deliveries import FAILED, SENT, SubscriptionRow
 from bot.storage.sources import SourceRow
 
@@ -34,10 +35,6 @@ log = logging.getLogger(__name__)
 
 OWNER = "feed-alerts"
 LEASE = timedelta(minutes=5)
-
-
-def _when(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "?"
 
 
 class FeedAlerts:
@@ -48,6 +45,7 @@ class FeedAlerts:
         self.clock = clock
         self.publishers = publishers
         self.language = config.bot.language
+        self.audiences = Audiences(config, storage)
         self.after = timedelta(hours=config.fetch.alert_after_hours)
 
     async def run(self) -> int:
@@ -58,24 +56,20 @@ class FeedAlerts:
             return 0
         now = self.clock.now()
         sent = await self.storage.community_subscriptions.alert_slots()
-        communities = await self.storage.community_subscriptions.communities()
-        owners: dict[int, set[str]] = defaultdict(set)
-        for follow in await self.storage.feed_owners.followed():
-            owners[follow.source.id].add(follow.community)
-        configured = {feed.url for feed in self.config.feeds}
+        failing = [row for row in await self.storage.sources.list("feed")
+                   if row.last_error_at is not None]
         posted = 0
-        for row in await self.storage.sources.list("feed"):
-            if row.last_error_at is None or (row.url not in configured and row.id not in owners):
-                continue
-            everyone = row.url in configured or SHARED in owners[row.id]
-            for sub in subs:
-                if not everyone and communities.get(sub.id) not in owners[row.id]:
-                    continue
-                posted += await self._one(row, sub, now, sent)
+        for sub in subs if failing else ():
+            audience = await self.audiences.of_subscription(sub)  # the channels of its items
+            mine = [row for row in failing if audience.sees(row.id)]
+            language = await self.audiences.language_of(sub) if mine else self.language
+            for row in mine:
+                posted += await self._one(row, sub, now, sent, language=language,
+                                          name=audience.name_of(row.id) or row.name or row.url)
         return posted
 
     async def _one(self, row: SourceRow, sub: SubscriptionRow, now: datetime,
-                   sent: set[tuple[str, str]]) -> int:
+                   sent: set[tuple[str, str]], *, language: str, name: str) -> int:
         episode = ts(row.last_error_at)
         down = f"feed-down:{row.id}:{episode}"
         if row.consecutive_failures:
@@ -92,12 +86,11 @@ class FeedAlerts:
                                                    lease_expires=now + LEASE, window_since=now,
                                                    window_until=now):
             return 0
-        text = label(key, self.language).format(name=row.name or row.url,
-                                                since=_when(row.last_error_at),
-                                                error=row.last_error or "?")
+        text = phrase(key, language, name=name, since=when(row.last_error_at, language),
+                      error=row.last_error or "?")
         try:
             receipt = await self.publishers[sub.platform].publish(
-                Target(sub.platform, sub.channel), Reply(title=text),
+                Target(sub.platform, sub.channel), Reply(title=text, language=language),
                 idempotency_key=idempotency_key(sub.id, slot))
         except PublishError as e:
             log.warning("feed alert %s to %s:%s failed: %s", slot, sub.platform, sub.channel, e)

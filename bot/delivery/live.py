@@ -11,6 +11,7 @@ its lease runs out and checked with the platform before it is posted again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -20,16 +21,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.claims.query import ledger_claims, rank
 from bot.delivery.attempts import idempotency_key
-from bot.delivery.filters import WordFilter
+from bot.delivery.audience import Audience, Audiences
+from bot.delivery.filters import WordFilter, fold
 from bot.errors import PermanentPublishError, TransientPublishError, UnknownOutcomeError
+from bot.i18n import label, phrase, when
 from bot.ingest import AfterItems
-from bot.model import Item, Link, Reply, Section, Target
+from bot.model import Claim, Item, Link, Reply, Section, Target
 from bot.ports import Clock, Publisher
 from bot.storage import Storage
 from bot.storage.deliveries import SubscriptionRow
 from bot.storage.live import FAILED, SENT, LivePostRow, QueuedItem
-from bot.storage.sources import SourceRow
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +67,11 @@ class LiveDelivery:
 
     def __init__(self, storage: Storage, publishers: Mapping[str, Publisher], clock: Clock, *,
                  lease: timedelta = timedelta(minutes=5), owner: str | None = None,
-                 retry_seconds: float = 60.0) -> None:
+                 retry_seconds: float = 60.0, audiences: Audiences | None = None) -> None:
+        """``audiences``: who reads which feeds in which language (the app passes the config's;
+        without one every feed is every channel's, in English)."""
         self.storage = storage
+        self.audiences = audiences or Audiences(None, storage)
         self.publishers = publishers
         self.clock = clock
         self.lease = lease
@@ -78,16 +84,14 @@ class LiveDelivery:
         sent = await self.resume_stale()
         subs = [s for s in await self.storage.deliveries.subscriptions()
                 if s.mode == "live" and s.enabled]
-        if subs:
-            sources = {s.id: s for s in await self.storage.sources.list()}
-            for sub in subs:
-                if sub.platform in self.publishers:
-                    sent += await self.deliver(sub, sources)
+        for sub in subs:
+            if sub.platform in self.publishers:
+                sent += await self.deliver(sub)
         return sent
 
-    async def deliver(self, sub: SubscriptionRow, sources: Mapping[int, SourceRow]) -> int:
+    async def deliver(self, sub: SubscriptionRow) -> int:
         """Claim and post this subscription's due items, within its hourly budget."""
-        pending = await self.pending(sub, sources)
+        pending = await self.pending(sub, await self.audiences.of_subscription(sub))
         if not pending:
             return 0
         now = self.clock.now()
@@ -113,11 +117,11 @@ class LiveDelivery:
         return sent
 
     async def pending(self, sub: SubscriptionRow,
-                      sources: Mapping[int, SourceRow]) -> list[tuple[QueuedItem, Pending]]:
-        """Queued items for this subscription that its channel has not had (or had with an older
-        title, as an update)."""
+                      audience: Audience) -> list[tuple[QueuedItem, Pending]]:
+        """Queued items of the feeds the subscription reads that its channel has not had (or
+        had with an older title, as an update)."""
         queued = [q for q in await self.storage.live.queued(stored_after=sub.created_at)
-                  if _follows(sub, sources.get(q.source_id))]
+                  if audience.sees(q.source_id)]
         if not queued:
             return []
         items = {i.id: i for i in await self.storage.items.by_ids([q.item_id for q in queued])}
@@ -229,49 +233,66 @@ class LiveDelivery:
         return True
 
     async def render(self, sub: SubscriptionRow, group: Sequence[Pending]) -> Reply:
-        """Headline linked to the article, source and date, summary and claims: a section per
-        item. On Slack the claims go into a thread reply (``Reply.replies``), one section per item
-        that has any."""
-        sources = {s.id: s for s in await self.storage.sources.list()}
+        """Headline linked to the article, source and date, summary and claims (the compact
+        claim line every answer uses): a section per item, in the language of the
+        subscription's community. On Slack the claims go into a thread reply
+        (``Reply.replies``), one section per item that has any."""
+        audience = await self.audiences.of_subscription(sub)
+        language = await self.audiences.language_of(sub)
+        claims = await self._claims(audience, [p.item.id for p in group])
         in_thread = sub.platform == "slack"
         sections, replies = [], []
         for p in group:
-            source = sources.get(p.item.source_id)
-            section, claims = await self._section(p, source.name or source.url if source else "")
+            # one item: the title is its headline, not printed again above its summary
+            section = _section(p, audience.name_of(p.item.source_id), language,
+                               headed=len(group) > 1)
+            mine = _untold(claims.get(p.item.id, ()), section.bullets)[:MAX_CLAIMS]
             if in_thread:
                 sections.append(section)
-                if claims:
-                    replies.append(Section(heading=section.heading, bullets=claims))
+                if mine:
+                    replies.append(Section(heading=section.heading or p.item.title, claims=mine))
             else:
-                sections.append(Section(heading=section.heading, links=section.links,
-                                        bullets=section.bullets + claims, text=section.text))
+                sections.append(dataclasses.replace(section, claims=mine))
         first = group[0].item.title
-        title = (f"Updated: {first}" if group[0].is_update else first) if len(group) == 1 else \
-            f"{len(group)} new items"
+        title = (phrase("live_updated", language, title=first) if group[0].is_update else first) \
+            if len(group) == 1 else phrase("live_new_items", language, n=len(group))
         return Reply(title=title, sections=tuple(sections), notify=sub.mention,
-                     thread=sub.thread and sub.platform == "discord", replies=tuple(replies))
+                     thread=sub.thread and sub.platform == "discord", replies=tuple(replies),
+                     language=language)
 
-    async def _section(self, p: Pending, source: str) -> tuple[Section, tuple[str, ...]]:
-        """The item's section (without claims) and its claims, compact: "claimant: text"."""
-        item = p.item
-        when = f"{item.published:%Y-%m-%d %H:%M} UTC" if item.published else ""
-        ids = await self.storage.claims.ids_for_items([item.id])
-        claims = [f"{c.claimant}: {c.text}" if c.claimant else c.text
-                  for c in await self.storage.claims.entries(ids)][:MAX_CLAIMS]
-        heading = ("Updated: " if p.is_update else "") + item.title
-        return Section(heading=heading, links=(Link(item.title, item.url, item.published),),
-                       bullets=tuple(item.bullets),
-                       text=" · ".join(part for part in (source, when) if part) or None), \
-            tuple(claims)
+    async def _claims(self, audience: Audience,
+                      item_ids: list[int]) -> dict[int, tuple[Claim, ...]]:
+        """Item id -> its claims as ledger entries, most important first, with only what the
+        audience may read (sources, disputes)."""
+        mentioned = await self.storage.claims.mention_items(
+            await self.storage.claims.ids_for_items(item_ids))
+        if not mentioned:
+            return {}
+        ledger = await self.audiences.claims(audience, [
+            c for c in await ledger_claims(self.storage) if c.id in mentioned])
+        return {item_id: tuple(c for c in rank(ledger) if item_id in mentioned[c.id])
+                for item_id in item_ids}
 
 
-def _follows(sub: SubscriptionRow, source: SourceRow | None) -> bool:
-    if source is None:
-        return False
-    if not sub.feeds:
-        return True
-    names = {f.casefold() for f in sub.feeds}
-    return source.name.casefold() in names or source.url.casefold() in names
+def _section(p: Pending, source: str, language: str, *, headed: bool) -> Section:
+    """An item's section without its claims: headline (``headed``), link, summary, source and
+    date (once: in the text, not again beside the link)."""
+    item = p.item
+    heading = (phrase("live_updated", language, title=item.title) if p.is_update
+               else item.title) if headed else ""
+    published = when(item.published, language) if item.published else \
+        label("date_unknown", language)
+    link = Link(label("story_source", language) if not headed else item.title, item.url)
+    return Section(heading=heading, links=(link,) if item.url else (),
+                   bullets=tuple(item.bullets),
+                   text=" · ".join(part for part in (source, published) if part))
+
+
+def _untold(claims: Sequence[Claim], bullets: Sequence[str]) -> tuple[Claim, ...]:
+    """The claims whose words the summary does not already say (a disputed one always: its
+    tag is news)."""
+    told = fold(" ".join(bullets))
+    return tuple(c for c in claims if c.disputes or fold(c.text) not in told)
 
 
 def _messages(pending: Sequence[Pending], batch_minutes: int) -> list[list[Pending]]:

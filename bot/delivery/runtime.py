@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from bot.delivery.attempts import Outcome, OutcomeState
+from bot.delivery.audience import Audiences
 from bot.delivery.feed_alerts import FeedAlerts
 from bot.delivery.live import LIVE_JOB_ID, LIVE_TICK_SECONDS, LiveDelivery
 from bot.delivery.scheduler import DigestScheduler
@@ -86,7 +87,8 @@ class DeliveryRuntime:
                                             language=config.bot.language)
         service = DeliveryService(subscriptions, publishers, build_digest, clock,
                                   settings=config.delivery, sleep=sleep,
-                                  language=config.bot.language)
+                                  language=config.bot.language,
+                                  audiences=Audiences(config, storage))
         scheduler = DigestScheduler(service, sweep_seconds=sweep_seconds)
         subscriptions.on_change = scheduler.sync
         if poll_feeds is not None:

@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 
 from bot.config import DeliveryConfig
 from bot.delivery.attempts import Outcome, OutcomeState, SlotAttempts, idempotency_key
+from bot.delivery.audience import Audiences
 from bot.delivery.slots import Schedule, slot_key
 from bot.delivery.subscriptions import SubscriptionService, describe_target, schedule_of
 from bot.errors import (
@@ -68,7 +69,10 @@ class DeliveryService:
         language: str = "en",
         backoff_base: float = 30.0,
         backoff_cap: float = 900.0,
+        audiences: Audiences | None = None,
     ) -> None:
+        """``audiences``: the language of each subscription's community (the quiet-day line);
+        without it every digest's own words are in ``language``."""
         settings = settings or DeliveryConfig()
         self.subscriptions = subscriptions
         self.store = subscriptions.store
@@ -81,6 +85,7 @@ class DeliveryService:
         self.sleep = sleep
         self.owner = owner or new_owner()
         self.language = language
+        self.audiences = audiences
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self._tasks: dict[str, asyncio.Task[list[Outcome]]] = {}
@@ -255,19 +260,21 @@ class DeliveryService:
             return max(0.0, float(error.retry_after))
         return float(min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
 
-    def _quiet_or(self, sub: SubscriptionRow, result: DigestResult) -> Reply | None:
+    async def _quiet_or(self, sub: SubscriptionRow, result: DigestResult) -> Reply | None:
         if result is not None and result.sections:
             return result
         if sub.quiet == "skip":
             return None
-        title = label("digest", self.language) + (f": {sub.topic}" if sub.topic else "")
-        return Reply(title=f"{title} — {label('quiet', self.language)}")
+        language = (await self.audiences.language_of(sub) if self.audiences is not None
+                    else self.language)
+        title = label("digest", language) + (f": {sub.topic}" if sub.topic else "")
+        return Reply(title=f"{title} — {label('quiet', language)}", language=language)
 
     async def build(self, sub: SubscriptionRow, since: datetime, until: datetime) -> Reply | None:
         result = self.build_digest(sub, since, until)
         if inspect.isawaitable(result):
             result = await result
-        return self._quiet_or(sub, result)
+        return await self._quiet_or(sub, result)
 
     # --- posting now (for testing a setup) ----------------------------------------------------------
 

@@ -20,6 +20,7 @@ from bot.errors import CommandError, ConfigError
 from bot.i18n import label
 from bot.model import Reply, Section, User
 from bot.ports import Clock
+from bot.storage.communities_feeds import CommunitySubscriptionsStorage
 from bot.storage.deliveries import (
     FAILED,
     SENT,
@@ -296,10 +297,15 @@ def live_status_lines(sub: SubscriptionRow, origin: str) -> list[str]:
     return lines
 
 
-async def disabled_notices(store: DeliveriesStorage) -> list[str]:
-    """One line per subscription a permanent error disabled, for /sources."""
+async def disabled_notices(store: DeliveriesStorage,
+                           communities: CommunitySubscriptionsStorage | None = None,
+                           community: str | None = None) -> list[str]:
+    """One line per subscription a permanent error disabled, for /sources: with ``community``
+    only its own and the config's (another community's channels are not named)."""
+    owners = await communities.communities() if communities is not None and community else {}
     return [f"digest to {describe_target(s)} is disabled: {s.disabled_reason}"
-            for s in await store.subscriptions() if s.disabled_reason]
+            for s in await store.subscriptions() if s.disabled_reason
+            and (not community or s.origin == "config" or owners.get(s.id) == community)]
 
 
 def describe_delivery(row: DeliveryRow | None) -> str:

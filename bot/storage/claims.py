@@ -205,6 +205,14 @@ class ClaimStore:
                 out[r[0]].add(int(r[1]))
         return out
 
+    async def mention_sources(self) -> dict[str, builtins.list[tuple[int, str | None]]]:
+        out: dict[str, builtins.list[tuple[int, str | None]]] = {}
+        for r in await self.db.fetch_all(
+                "SELECT m.claim_id, i.source_id, i.url FROM claim_mentions m "
+                "JOIN items i ON i.id = m.item_id ORDER BY m.claim_id, i.id"):
+            out.setdefault(str(r[0]), []).append((int(r[1]), r[2]))
+        return out
+
     async def list_order(self, ids: Iterable[str]) -> dict[str, tuple[int, int, int]]:
         out: dict[str, tuple[int, int, int]] = {}
         for chunk in chunks(sorted(set(ids))):

@@ -238,6 +238,11 @@ class ClaimsStorage(Protocol):
         """claim id -> ids of the items reporting it."""
         ...
 
+    async def mention_sources(self) -> dict[str, builtins.list[tuple[int, str | None]]]:
+        """claim id -> (source id, item link) of each item reporting it: which community may
+        read the claim (``bot.delivery.audience``)."""
+        ...
+
     async def list_order(self, ids: Iterable[str]) -> dict[str, tuple[int, int, int]]:
         """claim id -> where ``list()`` puts it: (first item id, first position, insertion)."""
         ...

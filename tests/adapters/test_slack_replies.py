@@ -32,18 +32,22 @@ class StandInAnswers:
         self.release.set()
         self.briefing = Reply(title="Briefing", sections=(Section("Overview", bullets=("one",)),))
 
-    async def topic_briefing(self, topic: str, *, language: str | None = None) -> Reply:
+    async def topic_briefing(self, topic: str, *, language: str | None = None,
+                             community: str | None = None) -> Reply:
         await self.release.wait()
         return self.briefing
 
     async def claims(self, *, claimant: str | None, status: str | None, topic: str | None,
-                     page: int, language: str | None = None) -> Reply:
+                     page: int, language: str | None = None,
+                     community: str | None = None) -> Reply:
         return Reply(title=f"claims {claimant} {status} {page}")
 
-    async def digest(self, *, topic: str | None, language: str | None = None) -> Reply:
+    async def digest(self, *, topic: str | None, language: str | None = None,
+                     community: str | None = None) -> Reply:
         return Reply(title="digest")
 
-    async def sources(self, *, language: str | None = None) -> Reply:
+    async def sources(self, *, language: str | None = None,
+                      community: str | None = None) -> Reply:
         return Reply(title="sources")
 
     async def subscriptions(self, *, platform: str, channel: str | None) -> Reply:

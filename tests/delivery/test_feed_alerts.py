@@ -4,6 +4,7 @@ the channels of the communities that follow the feed (all channels for config fe
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bot.delivery.publishers import Publishers
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.poller import ingest_once
 from bot.model import User
+from tests.adapters.test_golden import label_words
 from tests.conftest import FixedClock
 from tests.fakes.delivery import RecordingPublisher
 from tests.feeds.conftest import RSS, FeedServer, NoDNS, serving, with_feeds
@@ -91,3 +93,31 @@ async def test_chat_feed_is_announced_only_in_its_community(
     assert await alerts.run() == 1
     assert [p.target.channel for p in publisher.posts] == ["c1"]
     assert "own" in publisher.posts[0].reply.title
+
+
+async def test_alerts_are_written_in_each_communitys_language(
+        setup: tuple[App, RecordingPublisher], clock: FixedClock, server: FeedServer) -> None:
+    app, publisher = setup
+    await subscribe(app, "c1", "g1")  # the config's language: de
+    await subscribe(app, "c2", "g2")
+    await app.answers.set_language("discord", "g2", "en")
+    await ingest_once(app)
+    server.overrides["/flaky.rss"] = lambda request: web.Response(status=500, text="boom")
+    await ingest_once(app)
+    clock.advance(hours=25)
+    await ingest_once(app)
+    alerts = FeedAlerts(app.config, app.storage, clock, Publishers([publisher]))
+    assert await alerts.run() == 2
+    said = {p.target.channel: p.reply for p in publisher.posts}
+    assert said["c1"].language == "de" and "schlägt seit 10.01.2026" in said["c1"].title
+    assert said["c2"].language == "en" and "failing since 2026-01-10" in said["c2"].title
+    (row,) = await app.storage.sources.failing()
+    assert row.last_error
+    for reply, other in ((said["c1"], "en"), (said["c2"], "de")):  # the error is the server's
+        assert not leaked(reply.title.replace(row.last_error, ""), other), reply.title
+
+
+def leaked(text: str, language: str) -> set[str]:
+    """Label words of ``language`` in ``text`` (the leak check of tests/adapters/test_golden)."""
+    foreign = label_words(language)
+    return {w for w in re.findall(r"[^\W\d_]{4,}", text) if w.casefold() in foreign}

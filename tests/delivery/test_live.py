@@ -8,18 +8,22 @@ import asyncio
 import dataclasses
 import itertools
 import multiprocessing
+import re
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.config import Config, FeedConfig
+from bot.delivery.audience import Audiences
 from bot.delivery.live import LiveDelivery
 from bot.errors import TransientPublishError
 from bot.storage import Storage
 from bot.storage.deliveries import SubscriptionRow
 from bot.storage.items import NewItem
 from bot.storage.sources import SourceRow
+from tests.adapters.test_golden import bot_words, label_words
 from tests.conftest import FixedClock
 from tests.delivery import live_worker
 from tests.fakes.delivery import RecordingPublisher, read_posts
@@ -261,3 +265,41 @@ def test_sigkill_after_posting_and_a_restart_post_each_item_exactly_once(tmp_pat
     assert child(start + timedelta(minutes=9), "third", False) == 0
     titles = [p["title"] for p in read_posts(posts)]
     assert sorted(titles) == ["Meldung a", "Meldung b", "Meldung c"]
+
+
+async def test_posts_in_the_language_of_each_community_without_the_other_languages_words(
+        storage: Storage, feeds: Feeds, clock: FixedClock) -> None:
+    """A German guild (the config's language) and an English workspace (/language) follow one
+    config feed: batches, single posts and updates carry only their own language's words."""
+    config = Config(feeds=(FeedConfig("http://127.0.0.1:1/f", "heise"),))
+    discord, slack = RecordingPublisher("discord"), RecordingPublisher("slack")
+    live = LiveDelivery(storage, {"discord": discord, "slack": slack}, clock,
+                        audiences=Audiences(config, storage))
+    await storage.deliveries.upsert_subscription(live_sub(clock, id="de", batch_minutes=5))
+    await storage.deliveries.upsert_subscription(live_sub(clock, id="en", platform="slack",
+                                                          channel="C2"))
+    await storage.community_subscriptions.tag("de", "discord:G1")
+    await storage.community_subscriptions.tag("en", "slack:T1")
+    await storage.communities.set_language("slack", "T1", "en", clock.now())
+    feed = await feeds.feed("http://127.0.0.1:1/f", "f")
+    clock.current += timedelta(minutes=1)
+    await feeds.poll(feed, ("a", "Alter Titel", "http://127.0.0.1:1/a"),
+                     ("b", "Zweite Meldung", "http://127.0.0.1:1/b"))
+    clock.current += timedelta(minutes=6)
+    await live.tick()
+    await feeds.poll(feed, ("a", "Neuer Titel", "http://127.0.0.1:1/a"))
+    clock.current += timedelta(minutes=6)
+    await live.tick()
+    assert titles(discord) == ["2 neue Meldungen", "Aktualisiert: Neuer Titel"]
+    assert titles(slack) == ["Alter Titel", "Zweite Meldung", "Updated: Neuer Titel"]
+    assert discord.posts[0].reply.sections[0].text == "heise · 10.01.2026, 12:01 UTC"
+    assert slack.posts[0].reply.sections[0].text == "heise · 2026-01-10 12:01 UTC"
+    for publisher, other in ((discord, "en"), (slack, "de")):
+        foreign = label_words(other)
+        for post in publisher.posts:  # the article's titles are its own words
+            title = post.reply.title
+            for own in ("Alter Titel", "Zweite Meldung", "Neuer Titel"):
+                title = title.replace(own, "")
+            text = bot_words(dataclasses.replace(post.reply, title=title))
+            assert not {w for w in re.findall(r"[^\W\d_]{4,}", text)
+                        if w.casefold() in foreign}, text

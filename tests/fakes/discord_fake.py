@@ -453,6 +453,7 @@ class FakeDiscord:
         user_id: str = "1600000000000000006",
         subcommand: str | None = None,
         guild_id: str = GUILD_ID,
+        channel_id: str = CHANNEL_ID,
     ) -> Interaction:
         """Dispatch INTERACTION_CREATE for ``/name`` (``/name subcommand``) in a guild channel
         (complete payload)."""
@@ -475,8 +476,8 @@ class FakeDiscord:
             "id": iid, "application_id": APP_ID, "type": interaction_type,
             "token": interaction.token, "version": 1, "attachment_size_limit": 8388608,
             "locale": "en-US", "guild_locale": "en-US", "guild_id": guild_id,
-            "channel_id": CHANNEL_ID,
-            "channel": {"id": CHANNEL_ID, "type": 0, "name": "news", "position": 0,
+            "channel_id": channel_id,
+            "channel": {"id": channel_id, "type": 0, "name": "news", "position": 0,
                         "guild_id": guild_id},
             "member": {"user": user, "roles": [], "flags": 0, "joined_at": "2025-01-01T00:00:00Z",
                        "deaf": False, "mute": False,

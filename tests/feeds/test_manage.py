@@ -54,7 +54,7 @@ async def test_add_list_remove_in_one_community(app: App, server: FeedServer) ->
     assert "goodfeed" in again.title and not again.is_error  # named, not added twice
     listing = text(await ask(app, "/feeds list"))
     assert "goodfeed" in listing and "Atom fixture" in listing
-    assert "ok" in listing.split("goodfeed", 1)[1].split("\n")[0]  # its health
+    assert "in Ordnung" in listing.split("goodfeed", 1)[1].split("\n")[0]  # its health (de)
     removed = await ask(app, "/feeds remove name:goodfeed")
     assert not removed.is_error and "goodfeed" in removed.title
     assert "goodfeed" not in text(await ask(app, "/feeds list"))

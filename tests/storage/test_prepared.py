@@ -15,7 +15,7 @@ from bot.briefing.stories import features, keys
 from bot.claims.compare import dispute_reason, same_claim
 from bot.claims.ledger import claim_keys, dispute_lookup, merge_lookup, view
 from bot.claims.merge import claim_id
-from bot.config import Config, TopicConfig
+from bot.config import Config, FeedConfig, TopicConfig
 from bot.ingest import RawArticle
 from bot.model import CommandRequest
 from bot.storage import Storage
@@ -66,7 +66,9 @@ async def test_migration_2_on_a_v1_file_keeps_data_and_derives_what_commands_rea
 ) -> None:
     path = Path(config.storage.database)
     _v1_database(path)
-    cfg = _with_topics(config, TopicConfig("chips", ("Nvidia",), "Chips"))
+    cfg = dataclasses.replace(  # the old file's feed is still configured: every community reads it
+        _with_topics(config, TopicConfig("chips", ("Nvidia",), "Chips")),
+        feeds=(FeedConfig("https://example.org/feed", "x"),))
     app = await build_app(cfg, clock=clock)
     try:
         assert await _rows(app.storage, "PRAGMA user_version") == [(len(MIGRATIONS),)]

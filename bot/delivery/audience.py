@@ -1,0 +1,151 @@
+"""Who reads what, and in which language: the one routing rule of every answer and every post.
+
+A community (``bot.feeds.manage.community_key``: ``discord:<guild>``, ``slack:<team>``,
+``console``) reads the items of the config file's feeds and of the seeds, of the shared OPML
+imports, and of the feeds it follows itself: never those of a feed only another community follows
+(its name and address stay inside that community). A subscription reads what its community reads,
+narrowed to the feeds it names; a subscription whose community is unknown (one of the config file)
+reads only what every community reads. Its language is its community's ``/language``, else
+``[bot] language``.
+
+Everything is read from storage on each use (a few small queries), never kept: another process
+of the same instance may have added a feed or changed a language a moment ago.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.config import Config
+from bot.i18n import LANGUAGES
+from bot.model import Claim, Item
+from bot.storage import Storage
+from bot.storage.communities_feeds import SHARED
+from bot.storage.deliveries import SubscriptionRow
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The sources one reader may see, and the names it knows them by (for a ``feeds`` list)."""
+
+    sources: frozenset[int] | None = None  # None: every source (the operator at the CLI)
+    names: tuple[tuple[int, str], ...] = ()  # (source id, a name or address it is known by)
+
+    @property
+    def everything(self) -> bool:
+        return self.sources is None
+
+    def sees(self, source_id: int) -> bool:
+        return self.sources is None or source_id in self.sources
+
+    def items(self, items: Iterable[Item]) -> list[Item]:
+        return [i for i in items if self.sees(i.source_id)]
+
+    def scored(self, scored: Iterable[tuple[Item, int]]) -> list[tuple[Item, int]]:
+        return [(i, score) for i, score in scored if self.sees(i.source_id)]
+
+    def name_of(self, source_id: int) -> str:
+        """The name the reader knows the source by ("" when none)."""
+        return next((name for sid, name in self.names if sid == source_id), "")
+
+    def named(self, feeds: Sequence[str]) -> Audience:
+        """Only the sources called one of ``feeds`` (names or addresses, case-insensitive)."""
+        if not feeds:
+            return self
+        wanted = {f.strip().casefold() for f in feeds}
+        chosen = frozenset(sid for sid, name in self.names
+                           if name.casefold() in wanted and self.sees(sid))
+        return dataclasses.replace(self, sources=chosen)
+
+
+EVERYONE = Audience()
+
+
+def split_community(key: str) -> tuple[str, str | None]:
+    """``discord:123`` -> ("discord", "123"); ``console`` -> ("console", None)."""
+    platform, _, community = key.partition(":")
+    return platform, community or None
+
+
+class Audiences:
+    """Builds the :class:`Audience` and the language of a community or a subscription."""
+
+    def __init__(self, config: Config | None, storage: Storage) -> None:
+        """``config`` None (tests of one part): every source is everyone's, in English."""
+        self.config = config
+        self.storage = storage
+
+    async def of(self, community: str | None) -> Audience:
+        """What ``community`` (a ``community_key``) reads; None: a reader whose community is
+        unknown, who reads only what everyone reads."""
+        configured = {f.url: f.name or f.url for f in self.config.feeds} if self.config else {}
+        rows = await self.storage.sources.list()
+        names: list[tuple[int, str]] = []
+        visible: set[int] = set()
+        for row in rows:
+            if row.kind == "seed" or row.url in configured or self.config is None:
+                visible.add(row.id)
+                names += [(row.id, configured.get(row.url, row.name)), (row.id, row.url)]
+        owners: dict[int, set[str]] = defaultdict(set)
+        for follow in await self.storage.feed_owners.followed():
+            owners[follow.source.id].add(follow.community)
+            if follow.community in (SHARED, community):
+                visible.add(follow.source.id)
+                names += [(follow.source.id, follow.name), (follow.source.id, follow.source.url)]
+        everything = visible >= {row.id for row in rows}
+        return Audience(None if everything else frozenset(visible), tuple(names))
+
+    async def reader(self, community: str | None) -> Audience:
+        """What a command's reader sees: a community's sources; None (the operator at the
+        command line) everything."""
+        return EVERYONE if community is None else await self.of(community)
+
+    async def community_of(self, sub: SubscriptionRow) -> str | None:
+        """The community a chat subscription was made in (None for the config's)."""
+        return (await self.storage.community_subscriptions.communities()).get(sub.id)
+
+    async def of_subscription(self, sub: SubscriptionRow) -> Audience:
+        """What the subscription's channel reads: its community's sources, narrowed to the
+        subscription's ``feeds``."""
+        return (await self.of(await self.community_of(sub))).named(sub.feeds)
+
+    async def language(self, community: str | None) -> str:
+        """The community's ``/language``, else ``[bot] language``."""
+        if community is not None:
+            platform, community_id = split_community(community)
+            if community_id is not None:
+                chosen = await self.storage.communities.language(platform, community_id)
+                if chosen in LANGUAGES:
+                    return chosen
+        return self.config.bot.language if self.config else "en"
+
+    async def language_of(self, sub: SubscriptionRow) -> str:
+        return await self.language(await self.community_of(sub))
+
+    async def claims(self, audience: Audience, claims: list[Claim]) -> list[Claim]:
+        """The claims an item the audience sees reports, each with only those items' links and
+        only the disputes with claims the audience may read as well."""
+        if audience.everything:
+            return claims
+        mentions = await self.storage.claims.mention_sources()
+        readable = {cid for cid, found in mentions.items()
+                    if any(audience.sees(sid) for sid, _ in found)}
+        out = []
+        for claim in claims:
+            if claim.id not in readable:
+                continue
+            hidden = {url for sid, url in mentions[claim.id] if not audience.sees(sid)} - {
+                url for sid, url in mentions[claim.id] if audience.sees(sid)}
+            reasons = (claim.dispute_reasons if len(claim.dispute_reasons) == len(claim.disputes)
+                       else (None,) * len(claim.disputes))
+            kept = [(other, reason) for other, reason in zip(claim.disputes, reasons, strict=True)
+                    if other in readable]
+            out.append(dataclasses.replace(
+                claim, sources=tuple(s for s in claim.sources if s.url not in hidden),
+                disputes=tuple(o for o, _ in kept),
+                dispute_reasons=tuple(r for _, r in kept if r is not None)
+                if len(claim.dispute_reasons) == len(claim.disputes) else claim.dispute_reasons))
+        return out
