@@ -10,8 +10,10 @@ from bot.claims.claimants import np_forward
 from bot.claims.doc import SentenceTokens, Tok
 from bot.model import Span
 
+# ''…'' (doubled apostrophes, as some newspapers print quotes) is matched from its second
+# opening to its first closing apostrophe, so that the text between the match's ends is the quote
 QUOTE = re.compile(
-    r"„[^„“”\n]*?[“”]|»[^»«\n]*?«|«[^«»\n]*?»|“[^“”\n]*?”|\"[^\"\n]*?\"|‚[^‚‘\n]*?‘"
+    r"(?<=')(?<![^\s(\[—–-]')'(?=[^\s'])[^\n]*?(?<=\S)'(?=')|„[^„“”\n]*?[“”]|»[^»«\n]*?«|«[^«»\n]*?»|“[^“”\n]*?”|\"[^\"\n]*?\"|‚[^‚‘\n]*?‘"
     r"|(?<!\w)'(?=\w)[^'\n]{3,}?(?<=[\w.!?,])'(?!\w)"
 )
 

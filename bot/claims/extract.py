@@ -135,7 +135,7 @@ class _Run(PhraseFrames):
     def quote_cue_before(self, start: int, end: int, qa: int) -> Draft | None:
         """Er sagte: „…“ — the cue before a colon that opens the quote."""
         so = self.sent_of(qa)
-        if so is None or not self.text[so.start:qa].rstrip().endswith(":"):
+        if so is None or not self.text[so.start:qa].rstrip(" '").endswith(":"):
             return None
         before = [t for t in so.toks if t.end <= qa]
         for t in reversed(before):
@@ -405,7 +405,7 @@ class _Run(PhraseFrames):
         mine = self.in_sent(s.index)
         toks = s.toks
         for qa, qb in self.quotes:
-            if s.start <= qa < s.end and qa == s.start and not any(
+            if s.start <= qa < s.end and not self.text[s.start:qa].strip(" '") and not any(
                 d.start <= qa + 1 < d.end for d in mine
             ):
                 raw = self.text[qa + 1: qb - 1]
