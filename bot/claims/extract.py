@@ -495,7 +495,36 @@ class _Run(PhraseFrames):
             span = (min(span[0], d.source_from), span[1])
         if span is not None and self.lang == "en" and name is not None:
             span = self.english_modifiers(np, span)
+            span = self.english_apposition(np, span, d.cue_span)
         return name, span
+
+    def english_apposition(self, np: list[Tok], span: Span, cue: Span | None) -> Span:
+        """"Dan Ives, an analyst at Wedbush Securities, said": the source phrase the corpora mark
+        runs over the apposition (or relative clause) between the name and the cue, or after the
+        name to the sentence end ("…," said Dan Ives, an analyst at Wedbush)."""
+        toks = self.sents[np[-1].sent].toks
+        k = np[-1].i + 1
+        if cue is None or k + 1 >= len(toks) or toks[k].text != "," or not np[-1].cap:
+            return span
+        first = toks[k + 1]
+        if not (first.low in DETERMINERS or first.low in ("who", "whose") or is_role(first, "en")
+                or (not first.cap and first.word)):
+            return span
+        j = k + 1
+        while j < len(toks) and j - k <= 25 and toks[j].text not in (",", ".", ";", ":", "!", "?",
+                                                                       "(", "—", "–") \
+                and toks[j].text not in QUOTE_CHARS and toks[j].start != cue[0]:
+            j += 1
+        if j >= len(toks) or j == k + 1 or toks[j].start == cue[0]:
+            return span
+        after = toks[j + 1] if j + 1 < len(toks) else None
+        closes_before_cue = toks[j].text == "," and after is not None and (
+            after.start == cue[0] or (after.low in F.EN_AUX and j + 2 < len(toks)
+                                      and toks[j + 2].start == cue[0]))
+        closes_sentence = cue[0] < np[0].start and toks[j].text in (".", "!", "?") and after is None
+        if closes_before_cue or closes_sentence:
+            return (span[0], max(span[1], toks[j - 1].end))
+        return span
 
     def english_modifiers(self, np: list[Tok], span: Span) -> Span:
         """"Republican presidential candidate Donald Trump said": the source phrase the reader
