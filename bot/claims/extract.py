@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.claims import coref
 from bot.claims import frames as F
 from bot.claims.base import Draft
 from bot.claims.claimants import Resolver, is_role, np_forward
@@ -489,6 +490,8 @@ class _Run(PhraseFrames):
                 name = resolver.description(np)
                 if name is not None:
                     resolver.mention(np[0].start, name, 1)
+            elif name is None and np[0].low in coref.pronouns(self.lang):
+                name = coref.as_written([np[0].text])  # nobody fits: "He", never dropped
         if name is not None and span is not None:
             resolver.mention(span[0], name, resolver.person_score(name))
         if span is not None and d.source_from is not None:
