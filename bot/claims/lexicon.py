@@ -29,7 +29,7 @@ DENIALS: dict[str, set[tuple[str, str | None]]] = {
     lang: {(w.split()[0], w.split()[1] if " " in w else None) for w in _data(f"denial.{lang}.txt")}
     for lang in ("de", "en")
 }
-_EN_INTEND = ["plan", "intend", "aim"]
+_EN_INTEND = _data("intend.en.txt")
 _DE_INTEND = [
     "möchte", "möchten", "will", "wollen", "plant", "planen", "beabsichtigt", "beabsichtigen"
 ]
