@@ -98,7 +98,7 @@ class _Run(PhraseFrames):
             return after
         if prev is not None:
             between = self.text[prev[1]:qa]
-            if not re.search(r"[.!?]", between) and between.strip()[-1:] in (":", ","):
+            if not re.search(r"[.!?]", between) and between.strip(" '")[-1:] in (":", ","):
                 d = prev[0]
                 return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d,
                                       rule="quote_after_quote"))
@@ -122,7 +122,17 @@ class _Run(PhraseFrames):
             if np:
                 return self.quote_draft(start, end, s, cue, np)
         for j in range(k, min(k + 7, len(rest))):
-            if rest[j].punct and rest[j].low not in ("'s", "’s", "-"):
+            if rest[j].text == "," and self.lang == "en" and j > k:
+                close = next((m for m in range(j + 1, min(j + 20, len(rest)))
+                              if rest[m].text == ","), None)  # "“…,” Doug Usher, director …, said"
+                if close is not None and close + 1 < len(rest) and \
+                        F.cue_at(toks, rest[close + 1].i, self.lang) is not None:
+                    np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
+                    cue = F.cue_at(toks, rest[close + 1].i, self.lang)
+                    if cue is not None and np and np[0].cap:
+                        return self.quote_draft(start, end, s, cue, np)
+                break
+            if rest[j].punct and rest[j].low not in ("'s", "’s", "-", "(", ")"):
                 break
             cue = F.cue_at(toks, rest[j].i, self.lang)
             if cue is not None and j > k:
@@ -136,9 +146,12 @@ class _Run(PhraseFrames):
     def quote_cue_before(self, start: int, end: int, qa: int) -> Draft | None:
         """Er sagte: „…“ — the cue before a colon that opens the quote."""
         so = self.sent_of(qa)
-        if so is None or not self.text[so.start:qa].rstrip(" '").endswith(":"):
-            return None
+        lead = self.text[so.start:qa].rstrip(" '") if so is not None else ""
+        if so is None or not (lead.endswith(":") or (self.lang == "en" and lead.endswith(","))):
+            return None  # "Er sagte: „…“", "He added, “…”"
         before = [t for t in so.toks if t.end <= qa]
+        if lead.endswith(","):  # only the cue right before the comma: "He added, “…”"
+            before = before[-3:-1] if len(before) >= 2 else []
         for t in reversed(before):
             cue = F.cue_at(so.toks, t.i, self.lang)
             if cue is None or (so.index, t.i) in self.used:
