@@ -172,6 +172,8 @@ def np_backward(toks: tuple[Tok, ...], j: int, language: str, limit: int = 9) ->
     return out
 
 
+_NOT_PERSON_ROLES = {"data", "protection", "security", "policy", "press", "house", "white",
+                     "commerce", "vice", "modell", "ki-modell"}
 _LEADING_WORDS = {"but", "while", "even", "then", "and", "so", "yet", "also", "instead", "still",
                   "now", "later", "meanwhile", "however", "though", "although", "when"}
 
@@ -264,7 +266,12 @@ class Resolver:
         if j + 1 >= len(toks) or toks[j].low not in ("at", "of", "for", "bei", "von") \
                 or self.in_quote(toks[j].start):
             return
+        if toks[i].low in _NOT_PERSON_ROLES:
+            return
         org = _names(np_forward(toks, j + 1, self.language))
+        after = org[-1].i + 1 if org else len(toks)
+        if after < len(toks) and toks[after].word and not toks[after].cap:
+            return  # "the personal data of Italian users": an adjective, no organisation
         if org and self.language == "en":
             self.mention(org[0].start, self.phrase(org), 0)
 
