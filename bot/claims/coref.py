@@ -100,8 +100,16 @@ def as_written(words: list[str]) -> str:
 
 
 def is_agent_description(words: list[str], language: str, determiners: Iterable[str]) -> bool:
-    """"the judge", "a campaign spokesman": a determiner, lower-case words, a head that can speak."""
-    if len(words) < 2 or len(words) > 4 or words[0].casefold() not in set(determiners):
+    """"the judge", "a campaign spokesman", "all three candidates": a determiner, quantifier or
+    number, lower-case words, and a head that can speak."""
+    if len(words) < 2 or len(words) > 5:
+        return False
+    first = words[0].casefold()
+    if first not in set(determiners) and first not in _QUANTIFIERS and not first[:1].isdigit():
         return False
     rest = words[1:]
     return all(w.isalpha() and w.islower() for w in rest) and rest[-1] in agent_heads(language)
+
+
+_QUANTIFIERS = {"all", "both", "many", "most", "some", "several", "few", "two", "three", "four",
+                "half"}

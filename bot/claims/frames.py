@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.claims import coref
 from bot.claims.claimants import np_backward, np_forward
 from bot.claims.doc import Tok
 from bot.claims.lexicon import (
@@ -28,6 +29,9 @@ EN_AUX = {"also", "however", "has", "have", "had", "then", "later", "recently", 
           "reportedly", "allegedly", "first"}
 EN_FINITE = {"was", "were", "is", "are", "has", "had", "have", "will", "would", "could", "can",
              "did", "does", "do", "may", "might", "should", "must"}
+EN_STOP_WORDS = {"that", "who", "which", "was", "were", "is", "are", "has", "had", "have", "will",
+                 "would", "could", "can", "did", "does", "do", "not", "and", "or", "but", "when",
+                 "if", "as", "because", "while", "said", "says", "say"}
 EN_PREP = {"in", "on", "at", "to", "for", "with", "by", "from", "after", "before", "during",
            "aboard", "of", "via", "over", "through", "under", "about"}
 DE_ADVERBS = {"schon", "derweil", "nun", "jedoch", "aber", "auch", "zudem", "noch", "dabei", "inzwischen",
@@ -104,7 +108,7 @@ def _english_cue(toks: tuple[Tok, ...], i: int) -> Cue | None:
         if prev is None or prev.low in DETERMINERS or prev.low in EN_PREP or prev.low in ("'s", "’s"):
             return None
         if low == t.lemma and not (
-            prev.low in ("i", "we", "they", "you", "will", "would", "could", "may", "might")
+            prev.low in ("i", "we", "they", "you", "will", "would", "could", "may", "might", "who")
             or (prev.low.endswith("s") and prev.low.isalpha() and not prev.cap)
             or (prev.cap and prev.low.isalpha())
         ):
@@ -197,12 +201,55 @@ def english_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] |
         return "and"
     if toks[j].low in ("who", "which", "that") and j >= 2 and toks[j - 1].text == ",":
         return np_backward(toks, j - 2, language) or None
+    if toks[j].low == "who" and j >= 1 and language == "en":
+        return np_backward(toks, j - 1, language) or None  # "business leaders who say"
     if toks[j].text == ",":
         k = next((x.i for x in reversed(toks[:j]) if x.text == ","), None)
         if k is None or k == 0:
             return None
         j = k - 1
+    if language == "en":
+        group = english_group(toks, j)
+        if group:
+            return group
+        if toks[j].text == ")":  # "Sen. Bernie Sanders (I-Vt.) said"
+            opening = next((x.i for x in reversed(toks[max(0, j - 6):j]) if x.text == "("), None)
+            if opening is not None and opening > 0:
+                named = np_backward(toks, opening - 1, language)
+                if named and named[-1].cap:
+                    return [*named, *toks[opening:j + 1]]
     return np_backward(toks, j, language) or None
+
+
+_GROUP_LINKS = {"of", "'s", "’s", "percent", "all", "both", "half", "most", "many", "some",
+                "several", "few", "other", "more", "than"}
+
+
+def english_group(toks: tuple[Tok, ...], j: int) -> list[Tok] | None:
+    """"All three candidates", "half of GOP primary voters", "a New Hampshire paper": a phrase
+    ending in a lower-case noun that can speak (agents.en.txt), read back to its determiner,
+    quantifier, number or name."""
+    if toks[j].cap or toks[j].low not in coref.agent_heads("en"):
+        return None
+    left = j
+    anchor = j
+    k = j - 1
+    while k >= 0 and j - k <= 7:
+        t = toks[k]
+        if t.low in DETERMINERS:
+            anchor = k
+            break
+        if not t.word and t.low not in ("'s", "’s"):
+            break
+        if t.low in EN_STOP_WORDS or t.low in EN_PREP and t.low != "of":
+            break
+        if t.cap or t.text[:1].isdigit() or t.low in _GROUP_LINKS:
+            anchor = k
+        k -= 1
+    left = anchor
+    while left < j and toks[left].low in ("of", "'s", "’s", "than"):
+        left += 1
+    return list(toks[left:j + 1])
 
 
 def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool = True) -> int:
