@@ -48,6 +48,7 @@ _EN_NOT_MODIFIER = {  # words that end a speaker phrase read backwards
 _ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-infinitive
     r"(?:ab|an|auf|aus|bei|ein|fest|her|hin|mit|nach|vor|weg|zurück|zusammen|los|dar|durch|um|"
     r"wieder|frei|teil|statt|bereit|fort|heraus|hinaus|weiter|voran|herbei|hinzu)zu\w{3,}en")
+JOIN_RULES = ("quote_after_quote",)
 _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
                 "en": {"is", "was", "are", "were", "been", "be"}}
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|Prozent|percent|Millionen|Milliarden|million|billion|"
@@ -77,7 +78,26 @@ class _Run(PhraseFrames):
         for s in self.sents:
             self.continuation(s)
         self.drafts.sort(key=lambda d: (d.start, d.end))
+        if self.lang == "en":
+            self.join_quote_runs()
         return self.finish()
+
+    def join_quote_runs(self) -> None:
+        """"“A,” she said. “B.”" is one attribution (the corpora mark A and B as one discontinuous
+        content): a quote that only continues the quote before it joins that claim, whose span
+        then runs from A to B over the words that name the speaker."""
+        keep: list[Draft] = []
+        host: dict[int, Draft] = {}
+        for d in self.drafts:
+            target = host.get(id(d.inherit), d.inherit) if d.inherit is not None else None
+            if d.rule in JOIN_RULES and target is not None and \
+                    target.kind == "quote" and keep and keep[-1] is target and \
+                    0 <= d.start - target.end <= 80 and "\n" not in self.text[target.end:d.start]:
+                target.end = d.end
+                host[id(d)] = target
+                continue
+            keep.append(d)
+        self.drafts = keep
 
     def quote(self, qa: int, qb: int, prev: tuple[Draft, int] | None) -> Draft | None:
         inner_a, inner_b = qa + 1, qb - 1
@@ -244,8 +264,11 @@ class _Run(PhraseFrames):
             msg = (0, i - 1)  # "..., sagte Henderson weiter."
             kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
         if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
-                toks[np[0].i - 1].text == "," and self.tail_only(toks, i + 1):
-            msg = (0, np[0].i - 1)  # "..., chief executive Lena Park said."
+                self.tail_only(toks, i + 1):
+            comma = next((c for c in range(np[0].i - 1, max(1, np[0].i - 5), -1)
+                          if toks[c].text == ","), None)
+            if comma is not None and all(t.word and not t.cap for t in toks[comma + 1:np[0].i]):
+                msg = (0, comma)  # "..., chief executive Lena Park said", "…, the news site X reported"
         if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
             return  # "found the body", "weiß es nicht": a thought verb needs its clause
         if msg is None:
