@@ -264,6 +264,8 @@ def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool
             return j
         if stop_cues and t.low in ("and", "und") and j + 1 < end and _speech_cue(toks, j + 1, language):
             return j - 1 if toks[j - 1].text == "," else j
+        if language == "en" and stop_cues and j - start >= 3 and _english_clause_break(toks, j, end):
+            return j
         if stop_cues and t.text == "," and j + 1 < end and (
             toks[j + 1].low in PARTICIPLES
             or (toks[j + 1].low == "according" and language == "en")
@@ -271,6 +273,21 @@ def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool
         ):
             return j
     return end
+
+
+_EN_BREAKS = {"but", "while", "whereas"}
+
+
+def _english_clause_break(toks: tuple[Tok, ...], j: int, end: int) -> bool:
+    """Where the reporter's own words take over after a reported clause: a semicolon, "--",
+    ", but …", ", while …", or a participle aside (", putting them at odds …")."""
+    t = toks[j]
+    if t.text in (";", "--"):
+        return True
+    if t.text != "," or j + 1 >= end:
+        return False
+    nxt = toks[j + 1]
+    return nxt.low in _EN_BREAKS
 
 
 def _speech_cue(toks: tuple[Tok, ...], i: int, language: str) -> bool:
