@@ -134,7 +134,7 @@ class _Run(PhraseFrames):
         if k >= len(rest):
             return None
         t0 = rest[k]
-        cue = F.cue_at(toks, t0.i, self.lang)
+        cue = F.quote_cue_at(toks, t0.i, self.lang)
         if cue is None and t0.low == "so" and self.lang == "de":
             cue = F.Cue("so", t0.i)
         if cue is not None:
@@ -146,15 +146,15 @@ class _Run(PhraseFrames):
                 close = next((m for m in range(j + 1, min(j + 20, len(rest)))
                               if rest[m].text == ","), None)  # "“…,” Doug Usher, director …, said"
                 if close is not None and close + 1 < len(rest) and \
-                        F.cue_at(toks, rest[close + 1].i, self.lang) is not None:
+                        F.quote_cue_at(toks, rest[close + 1].i, self.lang) is not None:
                     np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
-                    cue = F.cue_at(toks, rest[close + 1].i, self.lang)
+                    cue = F.quote_cue_at(toks, rest[close + 1].i, self.lang)
                     if cue is not None and np and np[0].cap:
                         return self.quote_draft(start, end, s, cue, np)
                 break
             if rest[j].punct and rest[j].low not in ("'s", "’s", "-", "(", ")"):
                 break
-            cue = F.cue_at(toks, rest[j].i, self.lang)
+            cue = F.quote_cue_at(toks, rest[j].i, self.lang)
             if cue is not None and j > k:
                 np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
                 if np and (np[0].cap or np[0].low in DETERMINERS or F.is_pronoun(np[:1])
@@ -173,7 +173,7 @@ class _Run(PhraseFrames):
         if lead.endswith(","):  # only the cue right before the comma: "He added, “…”"
             before = before[-3:-1] if len(before) >= 2 else []
         for t in reversed(before):
-            cue = F.cue_at(so.toks, t.i, self.lang)
+            cue = F.quote_cue_at(so.toks, t.i, self.lang)
             if cue is None or (so.index, t.i) in self.used:
                 continue
             after = np_forward(so.toks, F.skip_de_adverbs(so.toks, t.i + 1), self.lang)

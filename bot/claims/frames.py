@@ -18,6 +18,7 @@ from bot.claims.lexicon import (
     MENTAL_LEMMAS,
     NEEDS_PARTICLE,
     PERSON_PRONOUNS,
+    QUOTE_LEMMAS,
     SEPARABLE,
     SPEECH_LEMMAS,
     SURFACE,
@@ -62,6 +63,19 @@ class Cue:
         if self.particle is None and self.index + 1 < len(toks) and toks[self.index + 1].low == "sich":
             return (t.start, toks[self.index + 1].end)
         return (t.start, t.end)
+
+
+def quote_cue_at(toks: tuple[Tok, ...], i: int, language: str) -> Cue | None:
+    """A cue beside a direct quote: any speech verb, or one of the quote-only verbs."""
+    cue = cue_at(toks, i, language)
+    if cue is not None:
+        return cue
+    t = toks[i]
+    lem = SURFACE.get(language, {}).get(t.low) or t.lemma
+    if t.word and not (t.cap and i > 0) and lem in QUOTE_LEMMAS.get(language, set()) and \
+            not (i and toks[i - 1].low in DETERMINERS):
+        return Cue(lem, i)
+    return None
 
 
 def cue_at(toks: tuple[Tok, ...], i: int, language: str) -> Cue | None:

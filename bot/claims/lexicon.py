@@ -30,6 +30,8 @@ DENIALS: dict[str, set[tuple[str, str | None]]] = {
     for lang in ("de", "en")
 }
 _EN_INTEND = _data("intend.en.txt")
+# cues only beside a direct quote ("“…,” he continued")
+QUOTE_LEMMAS: dict[str, set[str]] = {"en": set(_data("quote.en.txt")), "de": set()}
 _DE_INTEND = [
     "möchte", "möchten", "will", "wollen", "plant", "planen", "beabsichtigt", "beabsichtigen"
 ]
