@@ -48,6 +48,9 @@ _EN_NOT_MODIFIER = {  # words that end a speaker phrase read backwards
 _ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-infinitive
     r"(?:ab|an|auf|aus|bei|ein|fest|her|hin|mit|nach|vor|weg|zurück|zusammen|los|dar|durch|um|"
     r"wieder|frei|teil|statt|bereit|fort|heraus|hinaus|weiter|voran|herbei|hinzu)zu\w{3,}en")
+_HEADLINE_LABELS = {"update", "updated", "exclusive", "watch", "video", "breaking", "photos",
+                    "photo", "analysis", "opinion", "note", "related", "read", "live", "editor",
+                    "q", "a", "poll", "report", "listen", "correction", "sources", "source"}
 JOIN_RULES = ("quote_after_quote",)
 _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
                 "en": {"is", "was", "are", "were", "been", "be"}}
@@ -71,6 +74,8 @@ class _Run(PhraseFrames):
             d = self.quote(qa, qb, prev)
             prev = (d, qb) if d else None
         for s in self.sents:
+            if self.lang == "en":
+                self.colon_source(s)
             self.frames(s)
         self.absorb()
         for s in self.sents:
@@ -181,6 +186,28 @@ class _Run(PhraseFrames):
             if speaker:
                 return self.quote_draft(start, end, so, cue, speaker)
         return None
+
+    def colon_source(self, s: SentenceTokens) -> None:
+        """"Graham: Trump’s rhetoric is destroying the party" (headline style): a name, a colon,
+        then what the named one said."""
+        toks = s.toks
+        np = np_forward(toks, 0, self.lang, limit=4)
+        k = np[-1].i + 1 if np else 0
+        if not np or k >= len(toks) or toks[k].text != ":" or not all(t.cap for t in np) or \
+                np[0].low in _HEADLINE_LABELS or self.in_quote(toks[0].start):
+            return
+        first = k + 1
+        while first < len(toks) and toks[first].text in QUOTE_CHARS:
+            first += 1
+        end = F.clause_end(toks, first, self.lang, stop_cues=False)
+        while end > first and toks[end - 1].text in QUOTE_CHARS:
+            end -= 1
+        if end - first < 3:
+            return
+        a, b = self.span_of(toks, first, end)
+        self.used.add((s.index, k))
+        self.add(Draft(a, b, s.index, "indirect", ":", (toks[k].start, toks[k].end), np=np,
+                       rule="colon_source"))
 
     def quote_draft(
         self, start: int, end: int, s: SentenceTokens, cue: F.Cue, np: list[Tok]
