@@ -82,6 +82,8 @@ class RunBase:
             earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
             if earlier:
                 return None, earlier[-1]
+            if self.lang == "en":  # "On Sunday, Mr. Trump echoed …, saying …": the main subject
+                return _english_main_subject(toks, i, self.lang), None
             return np_forward(toks, 0, self.lang), None
         if self.lang == "de":
             if i > 1 and toks[i - 1].low == "und":  # "Lumen wies … zurück und erklärte, …"
@@ -98,3 +100,15 @@ class RunBase:
             earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
             return None, (earlier[-1] if earlier else None)
         return (got if isinstance(got, list) else None), None
+
+
+def _english_main_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | None:
+    """The subject of the clause a participle (", saying …") hangs on: the sentence's first noun
+    phrase, or the first one after an opening phrase ("On Sunday, Mr. Trump …")."""
+    first = np_forward(toks, 0, language)
+    if first:
+        return first
+    comma = next((t.i for t in toks[:i] if t.text == ","), None)
+    if comma is None:
+        return None
+    return np_forward(toks, comma + 1, language) or None

@@ -182,7 +182,8 @@ class _Run(PhraseFrames):
             if cue is None or (so.index, t.i) in self.used:
                 continue
             after = np_forward(so.toks, F.skip_de_adverbs(so.toks, t.i + 1), self.lang)
-            speaker = after if after and F.is_pronoun(after) else self.subject(so, t.i)[0]
+            speaker = after if after and (F.is_pronoun(after) or (
+                self.lang == "en" and t.i == 0 and after[0].cap)) else self.subject(so, t.i)[0]
             if speaker:
                 return self.quote_draft(start, end, so, cue, speaker)
         return None
@@ -290,6 +291,9 @@ class _Run(PhraseFrames):
                 np[0].i > i and self.tail_only(toks, np[-1].i + 1):
             msg = (0, i - 1)  # "..., sagte Henderson weiter."
             kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
+        if msg is None and self.lang == "en" and np and 2 < np[0].i < i and \
+                toks[np[0].i - 1].text == "," and i + 1 < len(toks) and toks[i + 1].text == ",":
+            msg = (0, F.clause_end(toks, 0, self.lang, stop_cues=False))  # "…, Devine said, by …"
         if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
                 self.tail_only(toks, i + 1):
             comma = next((c for c in range(np[0].i - 1, max(1, np[0].i - 5), -1)
@@ -394,6 +398,9 @@ class _Run(PhraseFrames):
                 return (j + 1, end) if end > j + 1 else None
         if p < len(toks) and toks[p].text == ":":
             p += 1
+        if p + 1 < len(toks) and toks[p].text in QUOTE_CHARS and self.in_quote(toks[p + 1].start):
+            end = F.clause_end(toks, p, self.lang)  # 'said "local forces" must lead the way'
+            return (p, end) if end - p >= 3 else None
         if p >= len(toks) or toks[p].punct or toks[p].low in F.EN_PREP:
             return None
         if toks[p].low == "to":
