@@ -207,10 +207,10 @@ def _np_tail(toks: tuple[Tok, ...], t: Tok) -> bool:
 def english_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | str | None:
     """The phrase before the cue; "and" means the subject of the previous cue (returns "and")."""
     j = i - 1
-    while j >= 0 and toks[j].low in EN_AUX:
+    while j >= 0 and (toks[j].low in EN_AUX or (language == "en" and toks[j].low in _EN_MODALS)):
         j -= 1
-    if j < 0:
-        return None
+    if j < 0 or (language == "en" and any(t.low in ("not", "n't", "never") for t in toks[j + 1:i])):
+        return None  # "did not say": no claim of the subject's
     if toks[j].low in ("and", "und"):
         return "and"
     if toks[j].low in ("who", "which", "that") and j >= 2 and toks[j - 1].text == ",":
@@ -235,6 +235,9 @@ def english_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] |
     return np_backward(toks, j, language) or None
 
 
+_EN_MODALS = {"is", "are", "was", "were", "will", "would", "could", "can", "may", "might",
+              "should", "must", "did", "does", "do", "been", "be", "not", "n't", "never", "still",
+              "often", "also", "now", "just", "even", "only", "frequently", "long", "usually"}
 _GROUP_LINKS = {"of", "'s", "’s", "percent", "all", "both", "half", "most", "many", "some",
                 "several", "few", "other", "more", "than"}
 
