@@ -98,6 +98,8 @@ class RunBase:
         got = F.english_subject(toks, i, self.lang)
         if got == "and":
             earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
+            if not earlier and self.lang == "en":  # "He endorsed Clinton, but told …"
+                return _english_main_subject(toks, i, self.lang), None
             return None, (earlier[-1] if earlier else None)
         return (got if isinstance(got, list) else None), None
 

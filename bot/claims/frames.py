@@ -211,7 +211,7 @@ def english_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] |
         j -= 1
     if j < 0 or (language == "en" and any(t.low in ("not", "n't", "never") for t in toks[j + 1:i])):
         return None  # "did not say": no claim of the subject's
-    if toks[j].low in ("and", "und"):
+    if toks[j].low in ("and", "und") or (language == "en" and toks[j].low == "but"):
         return "and"
     if toks[j].low in ("who", "which", "that") and j >= 2 and toks[j - 1].text == ",":
         return np_backward(toks, j - 2, language) or None
