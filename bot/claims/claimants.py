@@ -45,6 +45,7 @@ _EN_START_STOP = {
     "and", "so", "yet", "shares", "some", "many", "most", "all", "both", "each", "every", "no",
     "there", "here", "critics", "analysts", "officials", "others", "in", "on", "at", "after",
     "before", "for", "with", "by", "from", "during", "what", "why", "how", "still", "even",
+    "later", "latest", "late", "sometimes", "besides", "earlier", "last", "next", "then", "once",
 }
 _POSS = {"seiner", "ihrer", "dessen", "deren"}
 _DE_COMPOUND_ROLES = ("minister", "ministerin", "sprecher", "sprecherin", "präsident",
