@@ -577,6 +577,12 @@ class _Run(PhraseFrames):
         name to the sentence end ("…," said Dan Ives, an analyst at Wedbush)."""
         toks = self.sents[np[-1].sent].toks
         k = np[-1].i + 1
+        if cue is not None and k + 1 < len(toks) and toks[k].low in ("of", "at") and np[-1].cap:
+            place = np_forward(toks, k + 1, "en")  # "Mr. Burman of the Tax Policy Center"
+            if place and any(t.cap for t in place) and (
+                    place[-1].start < cue[0] or cue[0] < np[0].start):
+                span = (span[0], max(span[1], place[-1].end))
+                k = place[-1].i + 1
         if cue is None or k + 1 >= len(toks) or toks[k].text != "," or not np[-1].cap:
             return span
         first = toks[k + 1]
@@ -584,9 +590,12 @@ class _Run(PhraseFrames):
                 or (not first.cap and first.word)):
             return span
         j = k + 1
-        while j < len(toks) and j - k <= 25 and toks[j].text not in (",", ".", ";", ":", "!", "?",
+        while j < len(toks) and j - k <= 40 and toks[j].text not in (".", ";", ":", "!", "?",
                                                                        "(", "—", "–") \
                 and toks[j].text not in QUOTE_CHARS and toks[j].start != cue[0]:
+            if toks[j].text == "," and not (cue[0] > toks[j].start and any(
+                    t.text == "," for t in toks[j + 1:] if t.start < cue[0])):
+                break  # the last comma before the cue ("a broker based in Tampa, Fla., who …,")
             j += 1
         if j >= len(toks) or j == k + 1 or toks[j].start == cue[0]:
             return span
@@ -606,7 +615,7 @@ class _Run(PhraseFrames):
         toks = self.sents[np[0].sent].toks
         j = np[0].i - 1
         first = np[0].i
-        while j >= 0 and np[0].i - j <= 4 and toks[j].word and toks[j].low not in _EN_NOT_MODIFIER:
+        while j >= 0 and np[0].i - j <= 6 and toks[j].word and toks[j].low not in _EN_NOT_MODIFIER:
             first = j
             if toks[j].low in DETERMINERS:
                 break
