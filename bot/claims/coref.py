@@ -20,7 +20,7 @@ _TITLES = {  # a courtesy title before a surname tells the person's gender
     "mr.": "male", "mr": "male", "mrs.": "female", "mrs": "female", "ms.": "female", "ms": "female",
     "herr": "male", "frau": "female",
 }
-_TITLED = re.compile(r"\b(Mr|Mrs|Ms|Herr|Frau)\.?\s+([A-ZÄÖÜ][\w’'-]+)")
+_TITLED = re.compile(r"\b(Mr|Mrs|Ms|Herr|Frau)\.?((?:\s+[A-ZÄÖÜ][\w’'-]+){1,3})")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ def agent_heads(language: str) -> frozenset[str]:
 def genders(text: str) -> dict[str, str]:
     """Surname → gender, from the courtesy titles in the article ("Ms. Park")."""
     found: dict[str, str] = {}
-    for title, surname in _TITLED.findall(text):
+    for title, name in _TITLED.findall(text):
+        surname = name.split()[-1]  # "Ms. Lena Park": Park
         gender = _TITLES[title.casefold()]
         found[surname] = gender if found.get(surname, gender) == gender else "unknown"
     return found
