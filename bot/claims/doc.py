@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from bot.model import Sentence
 from bot.text.lemmas import lemma as simplemma_lemma
@@ -86,7 +87,7 @@ def _split_before_quotes(words: list[tuple[str, int, str]]) -> list[list[tuple[s
     if not cuts:
         return [words]
     bounds = [0, *cuts, len(words)]
-    return [words[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [words[a:b] for a, b in pairwise(bounds) if b > a]
 
 
 def _align(text: str, start: int, end: int, words: list[str]) -> list[tuple[str, int]] | None:

@@ -291,15 +291,8 @@ class _Run(PhraseFrames):
                 np[0].i > i and self.tail_only(toks, np[-1].i + 1):
             msg = (0, i - 1)  # "..., sagte Henderson weiter."
             kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
-        if msg is None and self.lang == "en" and np and 2 < np[0].i < i and \
-                toks[np[0].i - 1].text == "," and i + 1 < len(toks) and toks[i + 1].text == ",":
-            msg = (0, F.clause_end(toks, 0, self.lang, stop_cues=False))  # "…, Devine said, by …"
-        if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
-                self.tail_only(toks, i + 1):
-            comma = next((c for c in range(np[0].i - 1, max(1, np[0].i - 5), -1)
-                          if toks[c].text == ","), None)
-            if comma is not None and all(t.word and not t.cap for t in toks[comma + 1:np[0].i]):
-                msg = (0, comma)  # "..., chief executive Lena Park said", "…, the news site X reported"
+        if msg is None and self.lang == "en" and np and 2 < np[0].i < i:
+            msg = self.en_message_before(toks, np, i)
         if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
             return  # "found the body", "weiß es nicht": a thought verb needs its clause
         if msg is None:
@@ -310,6 +303,19 @@ class _Run(PhraseFrames):
         a, b = self.span_of(toks, *msg)
         self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
                        inherit=inherit, text=text_override, rule="speech_verb"))
+
+    def en_message_before(self, toks: tuple[Tok, ...], np: list[Tok], i: int) -> tuple[int, int] | None:
+        """The message before a speaker named after a comma: "…, Devine said, by …" (the whole
+        sentence around the parenthetical) or "…, the news site X reported." (up to the comma)."""
+        if toks[np[0].i - 1].text == "," and i + 1 < len(toks) and toks[i + 1].text == ",":
+            return (0, F.clause_end(toks, 0, self.lang, stop_cues=False))
+        if not self.tail_only(toks, i + 1):
+            return None
+        comma = next((c for c in range(np[0].i - 1, max(1, np[0].i - 5), -1)
+                      if toks[c].text == ","), None)
+        if comma is not None and all(t.word and not t.cap for t in toks[comma + 1:np[0].i]):
+            return (0, comma)  # "..., chief executive Lena Park said"
+        return None
 
     def passive(self, s: SentenceTokens, cue: F.Cue) -> bool:
         """"Es wird vermutet, dass …", "it is believed that …": a claim nobody is named for

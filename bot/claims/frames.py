@@ -258,7 +258,7 @@ def english_group(toks: tuple[Tok, ...], j: int) -> list[Tok] | None:
             break
         if not t.word and t.low not in ("'s", "’s"):
             break
-        if t.low in EN_STOP_WORDS or t.low in EN_PREP and t.low != "of":
+        if t.low in EN_STOP_WORDS or (t.low in EN_PREP and t.low != "of"):
             break
         if t.cap or t.text[:1].isdigit() or t.low in _GROUP_LINKS:
             anchor = k
