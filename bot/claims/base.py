@@ -10,8 +10,10 @@ from bot.claims.claimants import np_forward
 from bot.claims.doc import SentenceTokens, Tok
 from bot.model import Span
 
+# ''…'' (doubled apostrophes, as some newspapers print quotes) is matched from its second
+# opening to its first closing apostrophe, so that the text between the match's ends is the quote
 QUOTE = re.compile(
-    r"„[^„“”\n]*?[“”]|»[^»«\n]*?«|«[^«»\n]*?»|“[^“”\n]*?”|\"[^\"\n]*?\"|‚[^‚‘\n]*?‘"
+    r"(?<=')(?<![^\s(\[—–-]')'(?=[^\s'])[^\n]*?(?<=\S)'(?=')|„[^„“”\n]*?[“”]|»[^»«\n]*?«|«[^«»\n]*?»|“[^“”\n]*?”|\"[^\"\n]*?\"|‚[^‚‘\n]*?‘"
     r"|(?<!\w)'(?=\w)[^'\n]{3,}?(?<=[\w.!?,])'(?!\w)"
 )
 
@@ -85,6 +87,8 @@ class RunBase:
             earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
             if earlier:
                 return None, earlier[-1]
+            if self.lang == "en":  # "On Sunday, Mr. Trump echoed …, saying …": the main subject
+                return _english_main_subject(toks, i, self.lang), None
             return np_forward(toks, 0, self.lang), None
         if self.lang == "de":
             if i > 1 and toks[i - 1].low == "und":  # "Lumen wies … zurück und erklärte, …"
@@ -99,5 +103,19 @@ class RunBase:
         got = F.english_subject(toks, i, self.lang)
         if got == "and":
             earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
+            if not earlier and self.lang == "en":  # "He endorsed Clinton, but told …"
+                return _english_main_subject(toks, i, self.lang), None
             return None, (earlier[-1] if earlier else None)
         return (got if isinstance(got, list) else None), None
+
+
+def _english_main_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | None:
+    """The subject of the clause a participle (", saying …") hangs on: the sentence's first noun
+    phrase, or the first one after an opening phrase ("On Sunday, Mr. Trump …")."""
+    first = np_forward(toks, 0, language)
+    if first:
+        return first
+    comma = next((t.i for t in toks[:i] if t.text == ","), None)
+    if comma is None:
+        return None
+    return np_forward(toks, comma + 1, language) or None

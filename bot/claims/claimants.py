@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from bot.claims import coref
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
 from bot.claims.lexicon import (
     DETERMINERS,
@@ -44,6 +45,7 @@ _EN_START_STOP = {
     "and", "so", "yet", "shares", "some", "many", "most", "all", "both", "each", "every", "no",
     "there", "here", "critics", "analysts", "officials", "others", "in", "on", "at", "after",
     "before", "for", "with", "by", "from", "during", "what", "why", "how", "still", "even",
+    "later", "latest", "late", "sometimes", "besides", "earlier", "last", "next", "then", "once",
 }
 _POSS = {"seiner", "ihrer", "dessen", "deren"}
 _DE_COMPOUND_ROLES = ("minister", "ministerin", "sprecher", "sprecherin", "präsident",
@@ -190,15 +192,13 @@ def np_backward(toks: tuple[Tok, ...], j: int, language: str, limit: int = 9) ->
     return out
 
 
+_NOT_PERSON_ROLES = {"data", "protection", "security", "policy", "press", "house", "white",
+                     "commerce", "vice", "modell", "ki-modell"}
 _LEADING_WORDS = {"but", "while", "even", "then", "and", "so", "yet", "also", "instead", "still",
                   "now", "later", "meanwhile", "however", "though", "although", "when"}
 
 
-@dataclass
-class Mention:
-    pos: int
-    name: str
-    person: int  # 2: surely a person, 1: could be either, 0: an organization or a product
+Mention = coref.Candidate  # pos, name, person (2: surely a person, 1: either, 0: an organization)
 
 
 @dataclass
@@ -215,6 +215,7 @@ class Resolver:
     _spellings: dict[str, str] = field(default_factory=dict)
     _full_names: dict[str, list[str]] = field(default_factory=dict)  # one word -> its full name
     _quote_starts: list[int] = field(default_factory=list)
+    _genders: dict[str, str] = field(default_factory=dict)  # surname -> gender ("Ms. Park")
 
     def in_quote(self, pos: int) -> bool:
         # quotes come sorted and apart (QUOTE.finditer): only the last one opened before pos can
@@ -224,6 +225,7 @@ class Resolver:
 
     def __post_init__(self) -> None:
         self.quotes = sorted(self.quotes)
+        self._genders = coref.genders(self.text)
         self._quote_starts = [a for a, _ in self.quotes]
         for s in self.sents:
             run: list[str] = []
@@ -271,10 +273,29 @@ class Resolver:
                 name = self.expand(self.phrase(after))
                 if self.person_score(name) == 2:
                     self.mention(after[0].start, name, 2)
+            self._employer(toks, i)
             if i >= 2 and toks[i - 1].text == "," and toks[i - 2].cap and not self.in_quote(t.start):
                 before = np_backward(toks, i - 2, self.language)
                 if before:
                     self.mention(before[0].start, self.expand(self.phrase(before)), 2)
+
+    def _employer(self, toks: tuple[Tok, ...], i: int) -> None:
+        """"an analyst at Wedbush", "the chief executive of Arcline": the organisation a role
+        belongs to is a mention, so that "the company" can refer to it later."""
+        j = i + 1
+        while j < len(toks) and is_role(toks[j], self.language) and not toks[j].cap:
+            j += 1
+        if j + 1 >= len(toks) or toks[j].low not in ("at", "of", "for", "bei", "von") \
+                or self.in_quote(toks[j].start):
+            return
+        if toks[i].low in _NOT_PERSON_ROLES:
+            return
+        org = _names(np_forward(toks, j + 1, self.language))
+        after = org[-1].i + 1 if org else len(toks)
+        if after < len(toks) and toks[after].word and not toks[after].cap:
+            return  # "the personal data of Italian users": an adjective, no organisation
+        if org and self.language == "en":
+            self.mention(org[0].start, self.phrase(org), 0)
 
     def phrase(self, toks: list[Tok]) -> str:
         return self.text[toks[0].start: toks[-1].end]
@@ -382,6 +403,8 @@ class Resolver:
             low = ["er"]
         elif len(low) == 1 and low[0] in ("ihrer", "deren"):
             low = ["sie"]
+        if len(low) == 1 and low[0] in coref.pronouns(self.language):
+            return coref.resolve_pronoun(low[0], self.language, self.mentions, pos, self._genders)
         if len(low) == 1 and low[0] in PERSON_PRONOUNS:
             want_person = True
         elif low[-1] in _INSTITUTIONS and self.language == "en":
@@ -401,6 +424,8 @@ class Resolver:
         """A speaker named only by what it is ("Ein Sprecher des Ministeriums", "Critics"), used
         as written when no name or earlier speaker fits: the article's words, not an invention."""
         toks = [t for t in np if t.text not in QUOTE_CHARS]
+        if coref.is_agent_description([t.text for t in toks], self.language, DETERMINERS):
+            return coref.as_written([t.text for t in toks])  # "The judge", "The poll"
         if self.language == "en" and toks and toks[-1].low in ORG_DESCRIPTIONS | \
                 PERSON_DESCRIPTIONS and all(not t.cap or t.low in DETERMINERS for t in toks):
             phrase = self.phrase(toks)  # "the company", kept with its article

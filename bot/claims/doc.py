@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from bot.model import Sentence
 from bot.text.lemmas import lemma as simplemma_lemma
 
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 _FALLBACK = re.compile(r"\w+(?:[-'’.]\w+)*\.?|[^\w\s]", re.UNICODE)
-QUOTE_CHARS = set("„“”\"»«‚‘’'")
+QUOTE_CHARS = set("„“”\"»«‚‘’'") | {"''", "``"}
 
 
 @dataclass(frozen=True)
@@ -54,22 +55,39 @@ def lemma(token: str, language: str) -> str:
 
 def build(text: str, sentences: list[Sentence], language: str) -> list[SentenceTokens]:
     out: list[SentenceTokens] = []
-    for index, s in enumerate(sentences):
+    for s in sentences:
         words = list(s.tokens) or _FALLBACK.findall(s.text)
         aligned = _align(text, s.start, s.end, words)
         if aligned is None:
             words = _FALLBACK.findall(s.text)
             aligned = _align(text, s.start, s.end, words) or []
         lemmas = iter(s.lemmas) if s.lemmas else None
-        toks: list[Tok] = []
-        for i, (w, start) in enumerate(aligned):
+        words_lemmas: list[tuple[str, int, str]] = []
+        for w, start in aligned:
             lem = w.casefold()
             if _WORDLIKE.search(w):
                 lem = next(lemmas, lem) if lemmas is not None else lemma(w, language)
-            toks.append(Tok(w, start, start + len(w), lem, index, i, w.lower(),
-                            w[:1].isupper()))
-        out.append(SentenceTokens(index, s.start, s.end, s.paragraph, tuple(toks)))
+            words_lemmas.append((w, start, lem))
+        for part in _split_before_quotes(words_lemmas):
+            index = len(out)
+            toks = tuple(Tok(w, start, start + len(w), lem, index, i, w.lower(), w[:1].isupper())
+                         for i, (w, start, lem) in enumerate(part))
+            a = toks[0].start if toks and part is not words_lemmas else s.start
+            b = toks[-1].end if toks and part is not words_lemmas else s.end
+            out.append(SentenceTokens(index, a, b, s.paragraph, toks))
     return out
+
+
+def _split_before_quotes(words: list[tuple[str, int, str]]) -> list[list[tuple[str, int, str]]]:
+    """"… its orders. ''We have never been busier,'' Ms. Park said." is two sentences: the
+    sentence splitter does not end one before a doubled-apostrophe quote, so we do it here."""
+    cuts = [k + 1 for k in range(len(words) - 2)
+            if words[k][0] in (".", "!", "?") and words[k + 1][0] in ("''", "``")
+            and words[k + 2][0][:1].isupper()]
+    if not cuts:
+        return [words]
+    bounds = [0, *cuts, len(words)]
+    return [words[a:b] for a, b in pairwise(bounds) if b > a]
 
 
 def _align(text: str, start: int, end: int, words: list[str]) -> list[tuple[str, int]] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.claims import coref
 from bot.claims import frames as F
 from bot.claims.base import Draft
 from bot.claims.claimants import Resolver, is_role, np_forward
@@ -47,6 +48,10 @@ _EN_NOT_MODIFIER = {  # words that end a speaker phrase read backwards
 _ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-infinitive
     r"(?:ab|an|auf|aus|bei|ein|fest|her|hin|mit|nach|vor|weg|zurück|zusammen|los|dar|durch|um|"
     r"wieder|frei|teil|statt|bereit|fort|heraus|hinaus|weiter|voran|herbei|hinzu)zu\w{3,}en")
+_HEADLINE_LABELS = {"update", "updated", "exclusive", "watch", "video", "breaking", "photos",
+                    "photo", "analysis", "opinion", "note", "related", "read", "live", "editor",
+                    "q", "a", "poll", "report", "listen", "correction", "sources", "source"}
+JOIN_RULES = ("quote_after_quote",)
 _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
                 "en": {"is", "was", "are", "were", "been", "be"}}
 # Konjunktiv I sentences that go on from the one before extend it: the corpus (and a reader)
@@ -83,6 +88,8 @@ class _Run(PhraseFrames):
             d = self.quote(qa, qb, prev)
             prev = (d, qb) if d else None
         for s in self.sents:
+            if self.lang == "en":
+                self.colon_source(s)
             self.frames(s)
         self.absorb()
         for s in self.sents:
@@ -90,7 +97,26 @@ class _Run(PhraseFrames):
         for s in self.sents:
             self.continuation(s)
         self.drafts.sort(key=lambda d: (d.start, d.end))
+        if self.lang == "en":
+            self.join_quote_runs()
         return self.finish()
+
+    def join_quote_runs(self) -> None:
+        """"“A,” she said. “B.”" is one attribution (the corpora mark A and B as one discontinuous
+        content): a quote that only continues the quote before it joins that claim, whose span
+        then runs from A to B over the words that name the speaker."""
+        keep: list[Draft] = []
+        host: dict[int, Draft] = {}
+        for d in self.drafts:
+            target = host.get(id(d.inherit), d.inherit) if d.inherit is not None else None
+            if d.rule in JOIN_RULES and target is not None and \
+                    target.kind == "quote" and keep and keep[-1] is target and \
+                    0 <= d.start - target.end <= 80 and "\n" not in self.text[target.end:d.start]:
+                target.end = d.end
+                host[id(d)] = target
+                continue
+            keep.append(d)
+        self.drafts = keep
 
     def quote(self, qa: int, qb: int, prev: tuple[Draft, int] | None) -> Draft | None:
         inner_a, inner_b = qa + 1, qb - 1
@@ -113,7 +139,7 @@ class _Run(PhraseFrames):
             return after
         if prev is not None:
             between = self.text[prev[1]:qa]
-            if not re.search(r"[.!?]", between) and between.strip()[-1:] in (":", ","):
+            if not re.search(r"[.!?]", between) and between.strip(" '")[-1:] in (":", ","):
                 d = prev[0]
                 return self.add(Draft(start, end, d.sent, "quote", d.cue, d.cue_span, inherit=d,
                                       rule="quote_after_quote"))
@@ -148,7 +174,7 @@ class _Run(PhraseFrames):
         if k >= len(rest):
             return None
         t0 = rest[k]
-        cue = F.cue_at(toks, t0.i, self.lang)
+        cue = F.quote_cue_at(toks, t0.i, self.lang)
         if cue is None and t0.low == "so" and self.lang == "de":
             cue = F.Cue("so", t0.i)
         if cue is not None:
@@ -156,9 +182,19 @@ class _Run(PhraseFrames):
             if np:
                 return self.quote_draft(start, end, s, cue, np)
         for j in range(k, min(k + 7, len(rest))):
-            if rest[j].punct and rest[j].low not in ("'s", "’s", "-"):
+            if rest[j].text == "," and self.lang == "en" and j > k:
+                close = next((m for m in range(j + 1, min(j + 20, len(rest)))
+                              if rest[m].text == ","), None)  # "“…,” Doug Usher, director …, said"
+                if close is not None and close + 1 < len(rest) and \
+                        F.quote_cue_at(toks, rest[close + 1].i, self.lang) is not None:
+                    np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
+                    cue = F.quote_cue_at(toks, rest[close + 1].i, self.lang)
+                    if cue is not None and np and np[0].cap:
+                        return self.quote_draft(start, end, s, cue, np)
                 break
-            cue = F.cue_at(toks, rest[j].i, self.lang)
+            if rest[j].punct and rest[j].low not in ("'s", "’s", "-", "(", ")"):
+                break
+            cue = F.quote_cue_at(toks, rest[j].i, self.lang)
             if cue is not None and j > k:
                 np = [t for t in rest[k:j] if t.low not in F.EN_AUX]
                 if np and (np[0].cap or np[0].low in DETERMINERS or F.is_pronoun(np[:1])
@@ -170,21 +206,47 @@ class _Run(PhraseFrames):
     def quote_cue_before(self, start: int, end: int, qa: int) -> Draft | None:
         """Er sagte: „…“ — the cue before a colon that opens the quote."""
         so = self.sent_of(qa)
-        if so is not None and so.index > 0 and not self.text[so.start:qa].strip():
+        if so is not None and so.index > 0 and not self.text[so.start:qa].strip().strip("'"):
             so = self.sents[so.index - 1]  # "X sagte:" closed a sentence of its own
             qa = so.end + 1
-        if so is None or not self.text[so.start:qa].rstrip().endswith(":"):
-            return None
+        lead = self.text[so.start:qa].rstrip(" '") if so is not None else ""
+        if so is None or not (lead.endswith(":") or (self.lang == "en" and lead.endswith(","))):
+            return None  # "Er sagte: „…“", "He added, “…”"
         before = [t for t in so.toks if t.end <= qa]
+        if lead.endswith(","):  # only the cue right before the comma: "He added, “…”"
+            before = before[-3:-1] if len(before) >= 2 else []
         for t in reversed(before):
-            cue = F.cue_at(so.toks, t.i, self.lang)
+            cue = F.quote_cue_at(so.toks, t.i, self.lang)
             if cue is None or (so.index, t.i) in self.used:
                 continue
             after = np_forward(so.toks, F.skip_de_adverbs(so.toks, t.i + 1), self.lang)
-            speaker = after if after and F.is_pronoun(after) else self.subject(so, t.i)[0]
+            speaker = after if after and (F.is_pronoun(after) or (
+                self.lang == "en" and t.i == 0 and after[0].cap)) else self.subject(so, t.i)[0]
             if speaker:
                 return self.quote_draft(start, end, so, cue, speaker)
         return None
+
+    def colon_source(self, s: SentenceTokens) -> None:
+        """"Graham: Trump’s rhetoric is destroying the party" (headline style): a name, a colon,
+        then what the named one said."""
+        toks = s.toks
+        np = np_forward(toks, 0, self.lang, limit=4)
+        k = np[-1].i + 1 if np else 0
+        if not np or k >= len(toks) or toks[k].text != ":" or not all(t.cap for t in np) or \
+                np[0].low in _HEADLINE_LABELS or self.in_quote(toks[0].start):
+            return
+        first = k + 1
+        while first < len(toks) and toks[first].text in QUOTE_CHARS:
+            first += 1
+        end = F.clause_end(toks, first, self.lang, stop_cues=False)
+        while end > first and toks[end - 1].text in QUOTE_CHARS:
+            end -= 1
+        if end - first < 3:
+            return
+        a, b = self.span_of(toks, first, end)
+        self.used.add((s.index, k))
+        self.add(Draft(a, b, s.index, "indirect", ":", (toks[k].start, toks[k].end), np=np,
+                       rule="colon_source"))
 
     def quote_draft(
         self, start: int, end: int, s: SentenceTokens, cue: F.Cue, np: list[Tok]
@@ -259,9 +321,8 @@ class _Run(PhraseFrames):
                     k += 1
                 p = k if k < len(toks) and (toks[k].low == "that" or k == p + 1) else p
             msg = self.en_message(toks, p)
-        if msg is None and self.lang == "en" and np and np[0].i > 2 and np[0].i < i and \
-                toks[np[0].i - 1].text == "," and self.tail_only(toks, i + 1):
-            msg = (0, np[0].i - 1)  # "..., chief executive Lena Park said."
+        if msg is None and self.lang == "en" and np and 2 < np[0].i < i:
+            msg = self.en_message_before(toks, np, i)
         if msg is None and self.lang == "de" and np and self.points_back(s, cue, np, kind):
             return
         if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
@@ -317,6 +378,19 @@ class _Run(PhraseFrames):
         self.add(Draft(before.toks[0].start, before.toks[end - 1].end, before.index, kind,
                        cue.label(toks), cue.span(toks), np=np, rule="points_back"))
         return True
+
+    def en_message_before(self, toks: tuple[Tok, ...], np: list[Tok], i: int) -> tuple[int, int] | None:
+        """The message before a speaker named after a comma: "…, Devine said, by …" (the whole
+        sentence around the parenthetical) or "…, the news site X reported." (up to the comma)."""
+        if toks[np[0].i - 1].text == "," and i + 1 < len(toks) and toks[i + 1].text == ",":
+            return (0, F.clause_end(toks, 0, self.lang, stop_cues=False))
+        if not self.tail_only(toks, i + 1):
+            return None
+        comma = next((c for c in range(np[0].i - 1, max(1, np[0].i - 5), -1)
+                      if toks[c].text == ","), None)
+        if comma is not None and all(t.word and not t.cap for t in toks[comma + 1:np[0].i]):
+            return (0, comma)  # "..., chief executive Lena Park said"
+        return None
 
     def passive(self, s: SentenceTokens, cue: F.Cue) -> bool:
         """"Es wird vermutet, dass …", "it is believed that …": a claim nobody is named for
@@ -419,6 +493,9 @@ class _Run(PhraseFrames):
                 return (j + 1, end) if end > j + 1 else None
         if p < len(toks) and toks[p].text == ":":
             p += 1
+        if p + 1 < len(toks) and toks[p].text in QUOTE_CHARS and self.in_quote(toks[p + 1].start):
+            end = F.clause_end(toks, p, self.lang)  # 'said "local forces" must lead the way'
+            return (p, end) if end - p >= 3 else None
         if p >= len(toks) or toks[p].punct or toks[p].low in F.EN_PREP:
             return None
         if toks[p].low == "to":
@@ -493,7 +570,7 @@ class _Run(PhraseFrames):
         last = prev[-1]
         mine = self.in_sent(s.index)
         for qa, qb in self.quotes:
-            if s.start <= qa < s.end and qa == s.start and not any(
+            if s.start <= qa < s.end and not self.text[s.start:qa].strip(" '") and not any(
                 d.start < qb - 1 and qa + 1 < d.end for d in mine
             ):
                 raw = self.text[qa + 1: qb - 1]
@@ -621,6 +698,8 @@ class _Run(PhraseFrames):
                     name = self.text[np[0].start:np[-1].end]  # "laut ai-Bericht", "laut taz"
                 if name is not None:
                     resolver.mention(np[0].start, name, 1)
+            elif name is None and np[0].low in coref.pronouns(self.lang):
+                name = coref.as_written([np[0].text])  # nobody fits: "He", never dropped
         if name is not None and span is not None:
             resolver.mention(span[0], name, resolver.person_score(name))
         if span is not None and d.source_from is not None:
@@ -629,6 +708,7 @@ class _Run(PhraseFrames):
             span = (span[0], max(span[1], d.source_to or 0, self.apposition_end(np)))
         if span is not None and self.lang == "en" and name is not None:
             span = self.english_modifiers(np, span)
+            span = self.english_apposition(np, span, d.cue_span)
         return name, span
 
     def apposition_end(self, np: list[Tok]) -> int:
@@ -648,6 +728,43 @@ class _Run(PhraseFrames):
             return appos[-1].end
         return 0
 
+    def english_apposition(self, np: list[Tok], span: Span, cue: Span | None) -> Span:
+        """"Dan Ives, an analyst at Wedbush Securities, said": the source phrase the corpora mark
+        runs over the apposition (or relative clause) between the name and the cue, or after the
+        name to the sentence end ("…," said Dan Ives, an analyst at Wedbush)."""
+        toks = self.sents[np[-1].sent].toks
+        k = np[-1].i + 1
+        if cue is not None and k + 1 < len(toks) and toks[k].low in ("of", "at") and np[-1].cap:
+            place = np_forward(toks, k + 1, "en")  # "Mr. Burman of the Tax Policy Center"
+            if place and any(t.cap for t in place) and (
+                    place[-1].start < cue[0] or cue[0] < np[0].start):
+                span = (span[0], max(span[1], place[-1].end))
+                k = place[-1].i + 1
+        if cue is None or k + 1 >= len(toks) or toks[k].text != "," or not np[-1].cap:
+            return span
+        first = toks[k + 1]
+        if not (first.low in DETERMINERS or first.low in ("who", "whose") or is_role(first, "en")
+                or (not first.cap and first.word)):
+            return span
+        j = k + 1
+        while j < len(toks) and j - k <= 40 and toks[j].text not in (".", ";", ":", "!", "?",
+                                                                       "(", "—", "–") \
+                and toks[j].text not in QUOTE_CHARS and toks[j].start != cue[0]:
+            if toks[j].text == "," and not (cue[0] > toks[j].start and any(
+                    t.text == "," for t in toks[j + 1:] if t.start < cue[0])):
+                break  # the last comma before the cue ("a broker based in Tampa, Fla., who …,")
+            j += 1
+        if j >= len(toks) or j == k + 1 or toks[j].start == cue[0]:
+            return span
+        after = toks[j + 1] if j + 1 < len(toks) else None
+        closes_before_cue = toks[j].text == "," and after is not None and (
+            after.start == cue[0] or (after.low in F.EN_AUX and j + 2 < len(toks)
+                                      and toks[j + 2].start == cue[0]))
+        closes_sentence = cue[0] < np[0].start and toks[j].text in (".", "!", "?") and after is None
+        if closes_before_cue or closes_sentence:
+            return (span[0], max(span[1], toks[j - 1].end))
+        return span
+
     def english_modifiers(self, np: list[Tok], span: Span) -> Span:
         """"Republican presidential candidate Donald Trump said": the source phrase the reader
         sees includes the words that describe the speaker before the name (up to a determiner,
@@ -655,7 +772,7 @@ class _Run(PhraseFrames):
         toks = self.sents[np[0].sent].toks
         j = np[0].i - 1
         first = np[0].i
-        while j >= 0 and np[0].i - j <= 4 and toks[j].word and toks[j].low not in _EN_NOT_MODIFIER:
+        while j >= 0 and np[0].i - j <= 6 and toks[j].word and toks[j].low not in _EN_NOT_MODIFIER:
             first = j
             if toks[j].low in DETERMINERS:
                 break

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.claims import coref
 from bot.claims.claimants import np_backward, np_forward
 from bot.claims.doc import Tok
 from bot.claims.lexicon import (
@@ -17,6 +18,7 @@ from bot.claims.lexicon import (
     MENTAL_LEMMAS,
     NEEDS_PARTICLE,
     PERSON_PRONOUNS,
+    QUOTE_LEMMAS,
     SEPARABLE,
     SPEECH_LEMMAS,
     SURFACE,
@@ -28,6 +30,9 @@ EN_AUX = {"also", "however", "has", "have", "had", "then", "later", "recently", 
           "reportedly", "allegedly", "first"}
 EN_FINITE = {"was", "were", "is", "are", "has", "had", "have", "will", "would", "could", "can",
              "did", "does", "do", "may", "might", "should", "must"}
+EN_STOP_WORDS = {"that", "who", "which", "was", "were", "is", "are", "has", "had", "have", "will",
+                 "would", "could", "can", "did", "does", "do", "not", "and", "or", "but", "when",
+                 "if", "as", "because", "while", "said", "says", "say"}
 EN_PREP = {"in", "on", "at", "to", "for", "with", "by", "from", "after", "before", "during",
            "aboard", "of", "via", "over", "through", "under", "about"}
 DE_ADVERBS = {"schon", "derweil", "nun", "jedoch", "aber", "auch", "zudem", "noch", "dabei", "inzwischen",
@@ -58,6 +63,19 @@ class Cue:
         if self.particle is None and self.index + 1 < len(toks) and toks[self.index + 1].low == "sich":
             return (t.start, toks[self.index + 1].end)
         return (t.start, t.end)
+
+
+def quote_cue_at(toks: tuple[Tok, ...], i: int, language: str) -> Cue | None:
+    """A cue beside a direct quote: any speech verb, or one of the quote-only verbs."""
+    cue = cue_at(toks, i, language)
+    if cue is not None:
+        return cue
+    t = toks[i]
+    lem = SURFACE.get(language, {}).get(t.low) or t.lemma
+    if t.word and not (t.cap and i > 0) and lem in QUOTE_LEMMAS.get(language, set()) and \
+            not (i and toks[i - 1].low in DETERMINERS):
+        return Cue(lem, i)
+    return None
 
 
 def cue_at(toks: tuple[Tok, ...], i: int, language: str) -> Cue | None:
@@ -105,7 +123,7 @@ def _english_cue(toks: tuple[Tok, ...], i: int) -> Cue | None:
         if prev is None or prev.low in DETERMINERS or prev.low in EN_PREP or prev.low in ("'s", "’s"):
             return None
         if low == t.lemma and not (
-            prev.low in ("i", "we", "they", "you", "will", "would", "could", "may", "might")
+            prev.low in ("i", "we", "they", "you", "will", "would", "could", "may", "might", "who")
             or (prev.low.endswith("s") and prev.low.isalpha() and not prev.cap)
             or (prev.cap and prev.low.isalpha())
         ):
@@ -194,20 +212,66 @@ def _np_tail(toks: tuple[Tok, ...], t: Tok) -> bool:
 def english_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | str | None:
     """The phrase before the cue; "and" means the subject of the previous cue (returns "and")."""
     j = i - 1
-    while j >= 0 and toks[j].low in EN_AUX:
+    while j >= 0 and (toks[j].low in EN_AUX or (language == "en" and toks[j].low in _EN_MODALS)):
         j -= 1
-    if j < 0:
-        return None
-    if toks[j].low in ("and", "und"):
+    if j < 0 or (language == "en" and any(t.low in ("not", "n't", "never") for t in toks[j + 1:i])):
+        return None  # "did not say": no claim of the subject's
+    if toks[j].low in ("and", "und") or (language == "en" and toks[j].low == "but"):
         return "and"
     if toks[j].low in ("who", "which", "that") and j >= 2 and toks[j - 1].text == ",":
         return np_backward(toks, j - 2, language) or None
+    if toks[j].low == "who" and j >= 1 and language == "en":
+        return np_backward(toks, j - 1, language) or None  # "business leaders who say"
     if toks[j].text == ",":
         k = next((x.i for x in reversed(toks[:j]) if x.text == ","), None)
         if k is None or k == 0:
             return None
         j = k - 1
+    if language == "en":
+        group = english_group(toks, j)
+        if group:
+            return group
+        if toks[j].text == ")":  # "Sen. Bernie Sanders (I-Vt.) said"
+            opening = next((x.i for x in reversed(toks[max(0, j - 6):j]) if x.text == "("), None)
+            if opening is not None and opening > 0:
+                named = np_backward(toks, opening - 1, language)
+                if named and named[-1].cap:
+                    return [*named, *toks[opening:j + 1]]
     return np_backward(toks, j, language) or None
+
+
+_EN_MODALS = {"is", "are", "was", "were", "will", "would", "could", "can", "may", "might",
+              "should", "must", "did", "does", "do", "been", "be", "not", "n't", "never", "still",
+              "often", "also", "now", "just", "even", "only", "frequently", "long", "usually"}
+_GROUP_LINKS = {"of", "'s", "’s", "percent", "all", "both", "half", "most", "many", "some",
+                "several", "few", "other", "more", "than"}
+
+
+def english_group(toks: tuple[Tok, ...], j: int) -> list[Tok] | None:
+    """"All three candidates", "half of GOP primary voters", "a New Hampshire paper": a phrase
+    ending in a lower-case noun that can speak (agents.en.txt), read back to its determiner,
+    quantifier, number or name."""
+    if toks[j].cap or toks[j].low not in coref.agent_heads("en"):
+        return None
+    left = j
+    anchor = j
+    k = j - 1
+    while k >= 0 and j - k <= 7:
+        t = toks[k]
+        if t.low in DETERMINERS:
+            anchor = k
+            break
+        if not t.word and t.low not in ("'s", "’s"):
+            break
+        if t.low in EN_STOP_WORDS or (t.low in EN_PREP and t.low != "of"):
+            break
+        if t.cap or t.text[:1].isdigit() or t.low in _GROUP_LINKS:
+            anchor = k
+        k -= 1
+    left = anchor
+    while left < j and toks[left].low in ("of", "'s", "’s", "than"):
+        left += 1
+    return list(toks[left:j + 1])
 
 
 def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool = True) -> int:
@@ -222,6 +286,8 @@ def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool
             return j
         if stop_cues and t.low in ("and", "und") and j + 1 < end and _speech_cue(toks, j + 1, language):
             return j - 1 if toks[j - 1].text == "," else j
+        if language == "en" and stop_cues and j - start >= 3 and _english_clause_break(toks, j, end):
+            return j
         if stop_cues and t.text == "," and j + 1 < end and (
             toks[j + 1].low in PARTICIPLES
             or (toks[j + 1].low == "according" and language == "en")
@@ -229,6 +295,21 @@ def clause_end(toks: tuple[Tok, ...], start: int, language: str, stop_cues: bool
         ):
             return j
     return end
+
+
+_EN_BREAKS = {"but", "while", "whereas"}
+
+
+def _english_clause_break(toks: tuple[Tok, ...], j: int, end: int) -> bool:
+    """Where the reporter's own words take over after a reported clause: a semicolon, "--",
+    ", but …", ", while …", or a participle aside (", putting them at odds …")."""
+    t = toks[j]
+    if t.text in (";", "--"):
+        return True
+    if t.text != "," or j + 1 >= end:
+        return False
+    nxt = toks[j + 1]
+    return nxt.low in _EN_BREAKS
 
 
 def _speech_cue(toks: tuple[Tok, ...], i: int, language: str) -> bool:

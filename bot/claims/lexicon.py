@@ -29,7 +29,9 @@ DENIALS: dict[str, set[tuple[str, str | None]]] = {
     lang: {(w.split()[0], w.split()[1] if " " in w else None) for w in _data(f"denial.{lang}.txt")}
     for lang in ("de", "en")
 }
-_EN_INTEND = ["plan", "intend", "aim"]
+_EN_INTEND = _data("intend.en.txt")
+# cues only beside a direct quote ("“…,” he continued")
+QUOTE_LEMMAS: dict[str, set[str]] = {"en": set(_data("quote.en.txt")), "de": set()}
 _DE_INTEND = [
     "möchte", "möchten", "will", "wollen", "plant", "planen", "beabsichtigt", "beabsichtigen"
 ]
