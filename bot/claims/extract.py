@@ -51,7 +51,7 @@ _ZU_INFIX = re.compile(  # "vorzugehen", "abzuschreiben": a separable verb's zu-
 _HEADLINE_LABELS = {"update", "updated", "exclusive", "watch", "video", "breaking", "photos",
                     "photo", "analysis", "opinion", "note", "related", "read", "live", "editor",
                     "q", "a", "poll", "report", "listen", "correction", "sources", "source"}
-JOIN_RULES = ("quote_after_quote",)
+JOIN_RULES = ("quote_after_quote", "quote_continuation")
 _PASSIVE_AUX = {"de": {"wird", "wurde", "werden", "wurden"},
                 "en": {"is", "was", "are", "were", "been", "be"}}
 # Konjunktiv I sentences that go on from the one before extend it: the corpus (and a reader)
