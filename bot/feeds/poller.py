@@ -127,6 +127,7 @@ class FeedPoller:
         self._store_lock = asyncio.Lock()
         self._gate = asyncio.Semaphore(concurrency)
         self._running: dict[int, asyncio.Task[FeedResult]] = {}  # source id -> its poll under way
+        self._leases_reclaimed = False  # leases of this worker id's previous life, ended once
 
     @classmethod
     def from_app(cls, app: PollerParts, fetcher: Fetcher) -> FeedPoller:
@@ -157,6 +158,9 @@ class FeedPoller:
         call (each result once); slower polls go on and come with a later call. A storage error
         of a finished poll is raised.
         """
+        if not self._leases_reclaimed:
+            self._leases_reclaimed = True
+            await self.storage.leases.release_all(self.worker)  # nothing of ours runs yet
         try:
             pairs = await self._sources()  # new feeds in the config are due at once
             loop = asyncio.get_running_loop()

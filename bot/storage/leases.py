@@ -62,6 +62,12 @@ class LeaseStore:
             (ts(until), source_id, worker),
         ) == 1
 
+    async def release_all(self, worker: str) -> int:
+        return await self.db.execute(
+            "UPDATE sources SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+            (worker,),
+        )
+
     async def held(self, worker: str, now: datetime) -> int:
         row = await self.db.fetch_one(
             "SELECT COUNT(*) FROM sources WHERE lease_owner = ? AND lease_until > ?",

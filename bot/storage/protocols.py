@@ -84,6 +84,16 @@ class LeasesStorage(Protocol):
         """
         ...
 
+    async def release_all(self, worker: str) -> int:
+        """End every feed lease ``worker`` holds, how many there were: a worker that starts
+        again under its own id (``BRIEFBOT_WORKER_ID``) takes back at once the feeds its previous
+        life held when it died, instead of waiting for the leases to lapse.
+
+        Raises:
+            StorageError: the write failed. StorageBusy: the write lock was not had in time.
+        """
+        ...
+
     async def held(self, worker: str, now: datetime) -> int:
         """How many feed leases ``worker`` holds now.
 

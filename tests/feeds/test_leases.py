@@ -84,3 +84,31 @@ async def _source(config: Config, server: FeedServer) -> object:
         await app.close()
     assert row is not None
     return row
+
+
+async def test_a_worker_started_again_under_its_id_takes_back_its_leases_at_once(
+    server: FeedServer, config: Config
+) -> None:
+    """A worker killed mid-poll leaves its leases; started again with the same
+    ``BRIEFBOT_WORKER_ID`` it polls those feeds at its first look, not once the leases lapse."""
+    cfg = with_feeds(config, server.url("/good.rss"))
+    fetcher = HttpFetcher(cfg.fetch, inner_resolver=NoDNS())
+    app = await build_app(cfg, fetcher=fetcher)
+    now = app.clock.now()
+    try:
+        feed = cfg.feeds[0]
+        await app.storage.sources.ensure("feed", feed.url, feed.name or feed.url, now)
+        held = await app.storage.leases.claim_due("briefbot@1", now, until=now + timedelta(hours=1))
+        assert len(held) == 1  # the dead life's lease, good for an hour
+        other = FeedPoller(cfg, app.storage, app.ingest, app.clock, fetcher, worker="briefbot@2",
+                           wait_seconds=5.0)
+        assert await other.poll_due() == [] and server.hits("/good.rss") == 0  # not its lease
+        again = FeedPoller(cfg, app.storage, app.ingest, app.clock, fetcher, worker="briefbot@1",
+                           wait_seconds=5.0)
+        results = await again.poll_due()
+        assert [r.url for r in results] == [feed.url]
+        assert server.hits("/good.rss") == 1
+        await other.close()
+        await again.close()
+    finally:
+        await app.close()
