@@ -229,7 +229,7 @@ class Resolver:
         self._quote_starts = [a for a, _ in self.quotes]
         for s in self.sents:
             run: list[str] = []
-            for t in [*list(s.toks), None]:  # type: ignore[list-item]
+            for t in [*list(s.toks), None]:
                 if (t is not None and t.cap and t.text.isalpha() and not is_role(t, self.language)
                         and t.low not in DETERMINERS and t.low not in _NOT_SPEAKERS
                         and t.low not in ORG_DESCRIPTIONS
