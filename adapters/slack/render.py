@@ -6,8 +6,8 @@ unable to link or mention; bare ``@here`` words get an invisible word joiner as 
 future change turns on ``link_names``. Formatting (``*bold*``, ``_italic_``, ``~strike~``, `` `code` ``,
 a leading ``>`` quote) has no escape in mrkdwn (a backslash shows as written), so those characters of
 feed text are replaced by look-alikes that are never delimiters (∗ ˍ ∼ ˋ ›): the reader sees the
-same text and nothing in it can format. Header blocks are plain_text, where markup is not parsed; they get the word joiner
-after ``<`` for the same belt-and-braces reason.
+same text and nothing in it can format. Header blocks are plain_text, where markup is not parsed;
+they get the word joiner after ``<`` for the same belt-and-braces reason.
 
 Slack rejects a whole message when one limit is broken (``invalid_blocks``), so every block is built
 to fit: 50 blocks per message, 3000 characters of section text, 150 of header text. Longer replies
