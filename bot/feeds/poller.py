@@ -158,10 +158,10 @@ class FeedPoller:
         call (each result once); slower polls go on and come with a later call. A storage error
         of a finished poll is raised.
         """
-        if not self._leases_reclaimed:
-            self._leases_reclaimed = True
-            await self.storage.leases.release_all(self.worker)  # nothing of ours runs yet
         try:
+            if not self._leases_reclaimed:
+                await self.storage.leases.release_all(self.worker)  # nothing of ours runs yet
+                self._leases_reclaimed = True
             pairs = await self._sources()  # new feeds in the config are due at once
             loop = asyncio.get_running_loop()
             deadline = loop.time() + self.wait_seconds
