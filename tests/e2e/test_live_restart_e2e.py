@@ -25,7 +25,7 @@ from aiohttp import web
 
 from tests.e2e.conftest import clean_env
 from tests.e2e.test_live_e2e import CLAIM_A  # claims beyond the summary: shown as claim lines
-from tests.e2e.test_workers_e2e import Changes
+from tests.e2e.test_workers_e2e import Changes, stop_processes
 from tests.fakes.discord_fake import CHANNEL_ID, GUILD_ID, TOKEN, FakeDiscord
 from tests.fakes.slack_fake import FakeSlack, all_text
 from tests.feeds.conftest import FeedServer, serving
@@ -205,15 +205,7 @@ async def test_live_posts_survive_a_sigkill_on_discord_and_slack(tmp_path: Path)
             await until(lambda: feeds.hits["/alpha.rss"] > fetched, "a poll after the restart")
             await changes.until(lambda: False, 5)  # its posts, if any, follow within moments
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 30)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop_processes(processes)
         for task in watchers:
             task.cancel()
         await discord.close()

@@ -182,15 +182,7 @@ async def test_three_workers_fetch_each_feed_once_per_interval_and_post_each_dig
             await changes.until(
                 lambda: any(len(fake.channel_messages[c]) > 1 for c in CHANNELS), 3)
         finally:
-            for process in processes:
-                if process.returncode is None:
-                    process.send_signal(signal.SIGTERM)
-            for process in processes:
-                try:
-                    await asyncio.wait_for(process.wait(), 30)
-                except TimeoutError:
-                    process.kill()
-                    await process.wait()
+            await stop_processes(processes)
             feeds.shutdown()
             await fake.close()
     gaps = [later - earlier for hits in feeds.hits.values()
@@ -210,3 +202,15 @@ def _logs(folder: Path) -> str:
     return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}"
                      for p in sorted(folder.glob("worker-*.log")))
 
+
+async def stop_processes(processes: list[asyncio.subprocess.Process]) -> None:
+    """SIGTERM every process still running, then wait for each (killed after 30 s)."""
+    for process in processes:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            await asyncio.wait_for(process.wait(), 30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
