@@ -58,7 +58,8 @@ class Answers(Protocol):
                              ) -> Reply: ...
     async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
                                sub_id: str | None) -> Reply: ...
-    async def complete(self, source: str, prefix: str) -> list[str]: ...
+    async def complete(self, source: str, prefix: str, *,
+                       community: str | None = None) -> list[str]: ...
     async def language_of(self, platform: str, community: str | None) -> str | None: ...
     async def set_language(self, platform: str, community: str, language: str) -> None: ...
     async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
@@ -367,12 +368,15 @@ class CommandRouter:
         return Reply(title=title, sections=(Section(heading="", bullets=bullets),),
                      language=language)
 
-    async def autocomplete(self, source: str, prefix: str) -> list[str]:
-        """Up to 25 suggestions for an option with an autocomplete source."""
+    async def autocomplete(self, source: str, prefix: str, *, platform: str | None = None,
+                           community: str | None = None) -> list[str]:
+        """Up to 25 suggestions for an option with an autocomplete source, from what the
+        asking community reads (no platform: the operator, who reads everything)."""
         if source == "topic":
             names = [t.name for t in self.config.topics]
             return [n for n in names if n.startswith(prefix.lower())][:25]
-        return (await self.answers.complete(source, prefix))[:25]
+        where = community_key(platform, community) if platform else None
+        return (await self.answers.complete(source, prefix, community=where))[:25]
 
 
 # A key is a word followed by ":" at the start or after a space; a value runs to the next key.

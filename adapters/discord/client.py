@@ -38,7 +38,8 @@ class Router(Protocol):
 
     def commands(self, language: str | None = None) -> list[CommandSpec]: ...
     async def handle(self, request: CommandRequest) -> Reply: ...
-    async def autocomplete(self, source: str, prefix: str) -> list[str]: ...
+    async def autocomplete(self, source: str, prefix: str, *, platform: str | None = None,
+                           community: str | None = None) -> list[str]: ...
 
 
 def configure_endpoints(config: DiscordConfig) -> None:
@@ -199,7 +200,9 @@ class BriefbotClient(discord.Client):
             interaction: discord.Interaction, current: str
         ) -> list[app_commands.Choice[str]]:
             try:
-                names = await self.router.autocomplete(source, current or "")
+                guild = str(interaction.guild_id) if interaction.guild_id else None
+                names = await self.router.autocomplete(source, current or "", platform="discord",
+                                                       community=guild)
             except Exception:
                 log.exception("autocomplete %s failed", source)
                 return []

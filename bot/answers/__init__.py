@@ -65,8 +65,10 @@ class CoreAnswers:
     ) -> list[Claim]:
         return await self.claim_ledger.filtered(claimant=claimant, status=status, topic=topic)
 
-    async def complete(self, source: str, prefix: str) -> list[str]:
-        return await self.claim_ledger.complete_claimant(prefix) if source == "claimant" else []
+    async def complete(self, source: str, prefix: str, *, community: str | None = None) -> list[str]:
+        if source != "claimant":
+            return []
+        return await self.claim_ledger.complete_claimant(prefix, community=community)
 
     async def digest(self, *, topic: str | None, language: str | None = None,
                      community: str | None = None) -> Reply:

@@ -89,9 +89,14 @@ class ClaimAnswers:
         return Reply(title=title, sections=(section,), page=page, pages=shown.pages,
                      language=language)
 
-    async def complete_claimant(self, prefix: str) -> list[str]:
-        """Names containing what was typed, accents and case ignored; else the closest names."""
-        names = sorted(set(await self.storage.claims.claimants()))
+    async def complete_claimant(self, prefix: str, *, community: str | None = None) -> list[str]:
+        """Names containing what was typed, accents and case ignored; else the closest names.
+        Only claimants of what ``community`` reads: a guild never learns another's names."""
+        if community is None:
+            names = sorted(set(await self.storage.claims.claimants()))
+        else:
+            ledger = await self.ledger(await self.audiences.reader(community))
+            names = sorted({c.claimant for c in ledger if c.claimant})
         needle = fold(prefix)
         found = [n for n in names if needle in fold(n)]
         return found or closest_names(prefix, names)

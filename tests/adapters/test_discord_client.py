@@ -58,7 +58,7 @@ class StubRouter:
         self.replies: dict[str, Reply] = {}
         self.gate: asyncio.Event | None = None
         self.fail = False
-        self.completions: list[tuple[str, str]] = []
+        self.completions: list[tuple[str, str, str | None, str | None]] = []
 
     def commands(self, language: str | None = None) -> list[CommandSpec]:
         return list(SPECS)
@@ -77,8 +77,9 @@ class StubRouter:
                          sections=(Section("Claims", claims=(claim(page),)),))
         return self.replies.get(request.command, Reply(title=f"{request.command} answer"))
 
-    async def autocomplete(self, source: str, prefix: str) -> list[str]:
-        self.completions.append((source, prefix))
+    async def autocomplete(self, source: str, prefix: str, *, platform: str | None = None,
+                           community: str | None = None) -> list[str]:
+        self.completions.append((source, prefix, platform, community))
         names = ["Altman", "Andreessen", "Wang"]
         return [n for n in names if n.lower().startswith(prefix.lower())]
 
@@ -167,7 +168,8 @@ async def test_autocomplete(router: StubRouter, monkeypatch: pytest.MonkeyPatch)
         kind, body = await next_event(interaction)
         assert (kind, body["type"]) == ("callback", 8)
         assert [c["value"] for c in body["data"]["choices"]] == ["Altman", "Andreessen"]
-        assert router.completions == [("claimant", "a")]
+        # asked for the guild the interaction came from (names of what that guild reads)
+        assert router.completions == [("claimant", "a", "discord", str(GUILD_ID))]
         assert router.requests == []
 
 

@@ -60,7 +60,8 @@ class StandInAnswers:
     async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
         return Reply(title="unsubscribed")
 
-    async def complete(self, source: str, prefix: str) -> list[str]:
+    async def complete(self, source: str, prefix: str, *,
+                       community: str | None = None) -> list[str]:
         return []
 
     async def language_of(self, platform: str, community: str | None) -> str | None:

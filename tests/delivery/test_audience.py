@@ -197,3 +197,15 @@ async def test_quiet_line_and_live_post_in_the_communitys_language(routed: App) 
     assert "Colette Kress" in claims and "Lisa Su" not in claims, claims
     quiet = await routed.delivery.service.build(digest_sub("b"), clock.now(), clock.now())
     assert quiet is not None and quiet.title.startswith("Tagesüberblick")  # untagged: config's
+
+
+async def test_claimant_autocomplete_offers_only_names_the_community_reads(routed: App) -> None:
+    mine = await routed.router.autocomplete("claimant", "", platform="discord", community="G1")
+    theirs = await routed.router.autocomplete("claimant", "", platform="discord", community="G2")
+    operator = await routed.router.autocomplete("claimant", "")  # the command line: everything
+    assert "Lisa Su" not in mine and "Jensen Huang" in mine and "Sam Altman" in mine
+    assert "Jensen Huang" not in theirs and "Lisa Su" in theirs
+    assert {"Lisa Su", "Jensen Huang"} <= set(operator)
+    # a misspelt name of the other guild is not offered as "closest" either
+    assert "Lisa Su" not in await routed.router.autocomplete(
+        "claimant", "lisa", platform="discord", community="G1")
