@@ -110,7 +110,8 @@ class DigestAnswers:
         )
         # one line per feed whose failure episode began in this window: windows follow each other,
         # so each episode is mentioned once per subscription
-        notices = await failure_notices(self.storage, since=window.since, config=self.config)
+        notices = await failure_notices(self.storage, since=window.since, config=self.config,
+                                        language=language)
         return dataclasses.replace(digest, notices=(*digest.notices, *notices)) if notices else digest
 
     def _topic(self, topic: str | None) -> TopicConfig | None:

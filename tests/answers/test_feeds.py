@@ -52,8 +52,8 @@ def test_dates_and_durations_per_language() -> None:
         "heise (http://127.0.0.1:1/heise.rss) — ok, last success 2026-01-10 10:00 UTC; next "
         "poll 2026-01-10 12:14 UTC (in 14 min)")
     failing = health_line(STATES["failing"], "de", NOW)
-    assert "fehlerhaft seit 1 Tg. 2 Std. (seit 09.01.2026, 09:55 UTC, 4-mal in Folge): HTTP 500" \
+    assert "fehlerhaft seit 1 Tg. 2 Std. (seit 09.01.2026, 09:55 UTC, 4-mal in Folge): der Server antwortete mit HTTP 500" \
         in failing and failing.endswith("nächster Abruf jetzt")
-    assert "failing for 20 min (since 2026-01-10 11:40 UTC, once): HTTP 500" in health_line(
+    assert "failing for 20 min (since 2026-01-10 11:40 UTC, once): the server answered HTTP 500" in health_line(
         STATES["once"], "en", NOW)
     assert health_line(STATES["new"], "de", NOW).endswith("noch nicht abgerufen")
