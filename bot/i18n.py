@@ -621,8 +621,8 @@ _SUBSCRIPTION_LABELS: dict[str, dict[str, str]] = {
         "live_batched": "batched every {minutes} min",
         "live_one_post": "one post per item",
         "live_limits": "{batch}, at most {n} per hour; id {id}",
-        "live_subscribed": "Subscribed: {what}; new items from now on. {limits}.",
-        "live_already": "Already subscribed: {what}; new items from now on. {limits}.",
+        "live_subscribed": "Subscribed: {what} from now on; {limits}.",
+        "live_already": "Already subscribed: {what} from now on; {limits}.",
         "live_unsubscribed": "Unsubscribed: the {what} end here.",
         "live_not_found": "This channel has no such live subscription; /subscriptions lists what "
                           "it has, with ids.",
@@ -697,8 +697,8 @@ _SUBSCRIPTION_LABELS: dict[str, dict[str, str]] = {
         "live_batched": "gesammelt alle {minutes} Min.",
         "live_one_post": "ein Beitrag je Meldung",
         "live_limits": "{batch}, höchstens {n} pro Stunde; ID {id}",
-        "live_subscribed": "Abonniert: {what}; ab jetzt neue Meldungen. {limits}.",
-        "live_already": "Schon abonniert: {what}; ab jetzt neue Meldungen. {limits}.",
+        "live_subscribed": "Abonniert: {what} ab jetzt; {limits}.",
+        "live_already": "Schon abonniert: {what} ab jetzt; {limits}.",
         "live_unsubscribed": "Abbestellt: Die {what} enden hier.",
         "live_not_found": "Dieser Kanal hat kein solches Live-Abonnement; /subscriptions zeigt, "
                           "was er hat, mit IDs.",

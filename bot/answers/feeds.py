@@ -125,7 +125,7 @@ class FeedAnswers:
     def _listing(self, feeds: list[ListedFeed], language: str) -> Reply:
         title = label("feeds", language)
         if not feeds:
-            return Reply(title=title, sections=(Section(heading=title, bullets=(
+            return Reply(title=title, sections=(Section(heading="", bullets=(
                 self._words("feeds_none", language),)),))
         now = self.manager.clock.now()
         bullets = []

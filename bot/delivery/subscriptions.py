@@ -278,8 +278,8 @@ class SubscriptionService:
                       if channel is not None else self.store.subscriptions())
         title = label("subscriptions", lang)
         if not subs:
-            return Reply(title=title, sections=(Section(heading=title,
-                                                        text=label("sub_empty", lang)),))
+            # the title says it: no heading again above the one line
+            return Reply(title=title, sections=(Section(heading="", text=label("sub_empty", lang)),))
         now = self.clock.now()
         sections = []
         for sub in subs:
