@@ -306,6 +306,13 @@ LABELS: dict[str, dict[str, str]] = {
 
 LANGUAGES = tuple(LABELS)
 
+
+def _extend(tables: dict[str, dict[str, str]]) -> None:
+    """Add a group of labels (kept next to what uses them) to each language's table."""
+    for language, table in tables.items():
+        LABELS[language].update(table)
+
+
 # Outer and inner quotation marks of each language: a quote inside a quote takes the inner pair.
 QUOTES: dict[str, tuple[str, str, str, str]] = {
     "de": ("„", "“", "‚", "‘"),
@@ -514,8 +521,7 @@ _DISPUTE_LABELS: dict[str, dict[str, str]] = {
         "number_billion": "Milliarden",
     },
 }
-for _language, _table in _DISPUTE_LABELS.items():
-    LABELS[_language].update(_table)
+_extend(_DISPUTE_LABELS)
 
 # what delivery writes (live posts, feed health) and how each language writes dates and durations
 _DELIVERY_LABELS: dict[str, dict[str, str]] = {
@@ -562,8 +568,7 @@ _DELIVERY_LABELS: dict[str, dict[str, str]] = {
         "health_polled_by": "zuletzt abgerufen von {worker}",
     },
 }
-for _language, _table in _DELIVERY_LABELS.items():
-    LABELS[_language].update(_table)
+_extend(_DELIVERY_LABELS)
 
 # /subscribe, /unsubscribe, /subscriptions (bot.delivery.subscriptions, bot.answers.subscriptions)
 # and the options of /subscribe; German needs the accusative after "bekommt" and "für".
@@ -721,8 +726,7 @@ _SUBSCRIPTION_LABELS: dict[str, dict[str, str]] = {
         "opt_id": "Die ID des Abonnements, wie /subscriptions sie zeigt",
     },
 }
-for _language, _table in _SUBSCRIPTION_LABELS.items():
-    LABELS[_language].update(_table)
+_extend(_SUBSCRIPTION_LABELS)
 
 # why a feed could not be fetched (bot.errors.FeedError.code, its args): what /feeds list, /sources,
 # feed alerts and digest notices say; the fetcher's own English sentence stays in the log
@@ -775,8 +779,7 @@ _FETCH_ERROR_LABELS: dict[str, dict[str, str]] = {
         "fetch_other": "der Feed ließ sich nicht abrufen (Einzelheiten im Log des Bots)",
     },
 }
-for _language, _table in _FETCH_ERROR_LABELS.items():
-    LABELS[_language].update(_table)
+_extend(_FETCH_ERROR_LABELS)
 
 
 _HTTP_STATUS = re.compile(r"^HTTP (\d{3})\b")
