@@ -158,7 +158,7 @@ def _answers(
         briefings=TopicBriefings(config, storage, clock, claims, stories),
         claim_ledger=claims,
         digests=digests,
-        source_health=SourceAnswers(config, storage),
+        source_health=SourceAnswers(config, storage, clock),
         channel_digests=SubscriptionAnswers(
             delivery.subscriptions, storage.community_subscriptions,
             limit=config.limits.subscriptions_per_community),

@@ -47,17 +47,19 @@ class Answers(Protocol):
     ) -> Reply: ...
     async def digest(self, *, topic: str | None, language: str, community: str) -> Reply: ...
     async def sources(self, *, language: str, community: str) -> Reply: ...
-    async def subscriptions(self, *, platform: str, channel: str | None) -> Reply: ...
+    async def subscriptions(self, *, platform: str, channel: str | None,
+                            language: str) -> Reply: ...
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
-        user: User, community: str | None = None,
+        user: User, community: str | None = None, language: str,
     ) -> Reply: ...
-    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply: ...
+    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None,
+                          language: str) -> Reply: ...
     async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
-                             route: LiveRoute, user: User, community: str | None = None
-                             ) -> Reply: ...
+                             route: LiveRoute, user: User, community: str | None = None,
+                             language: str) -> Reply: ...
     async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
-                               sub_id: str | None) -> Reply: ...
+                               sub_id: str | None, language: str) -> Reply: ...
     async def complete(self, source: str, prefix: str, *,
                        community: str | None = None) -> list[str]: ...
     async def language_of(self, platform: str, community: str | None) -> str | None: ...
@@ -133,10 +135,10 @@ class CommandRouter:
                     OptionSpec("time", words("opt_time")),
                     OptionSpec("timezone", words("opt_timezone")),
                     topic_option,
-                    OptionSpec("mode", "digest (daily, the default) or live (each new item)"),
-                    OptionSpec("feeds", "Live: feed names, comma-separated (default: all)"),
-                    OptionSpec("include", "Live: words an item needs one of, comma-separated"),
-                    OptionSpec("exclude", "Live: words that leave an item out, comma-separated"),
+                    OptionSpec("mode", words("opt_mode")),
+                    OptionSpec("feeds", words("opt_live_feeds")),
+                    OptionSpec("include", words("opt_include")),
+                    OptionSpec("exclude", words("opt_exclude")),
                 ),
                 admin_only=True,
                 usage="/subscribe time:08:00 [timezone:Europe/Berlin] [topic:T] | /subscribe "
@@ -146,8 +148,8 @@ class CommandRouter:
                 "unsubscribe",
                 words("cmd_unsubscribe"),
                 options=(topic_option,
-                         OptionSpec("mode", "digest (the default) or live"),
-                         OptionSpec("id", "The subscription id /subscriptions shows")),
+                         OptionSpec("mode", words("opt_unsubscribe_mode")),
+                         OptionSpec("id", words("opt_id"))),
                 admin_only=True,
                 usage="/unsubscribe [topic:T] [mode:live] [id:ID]",
             ),
@@ -295,7 +297,7 @@ class CommandRouter:
             return await self.answers.sources(language=language, community=where)
         if name == "subscriptions":
             return await self.answers.subscriptions(platform=request.platform,
-                                                    channel=request.channel)
+                                                    channel=request.channel, language=language)
         if name == "feeds":
             return await self.answers.feeds(
                 action=opt("action") or "list", url=opt("url"), name=opt("name"),
@@ -309,43 +311,42 @@ class CommandRouter:
             raise CommandError(phrase("err_in_channel", language, command=name))
         live = await self._live_command(name, opt, platform=request.platform,
                                         channel=request.channel, topic=topic, user=request.user,
-                                        community=request.community)
+                                        community=request.community, language=language)
         if live is not None:
             return live
         if name == "subscribe":
             return await self.answers.subscribe(
                 platform=request.platform, channel=request.channel, time=opt("time") or "",
                 timezone=opt("timezone") or "UTC", topic=topic, user=request.user,
-                community=request.community,
+                community=request.community, language=language,
             )
         if name == "unsubscribe":
             return await self.answers.unsubscribe(
-                platform=request.platform, channel=request.channel, topic=topic
-            )
+                platform=request.platform, channel=request.channel, topic=topic,
+                language=language)
         raise CommandError(phrase("err_not_available", language, command=name))
 
     async def _live_command(self, name: str, opt: Callable[[str], str | None], *, platform: str,
                             channel: str, topic: str | None, user: User,
-                            community: str | None = None) -> Reply | None:
+                            community: str | None = None, language: str = "en") -> Reply | None:
         """/subscribe mode:live and /unsubscribe mode:live|id:…; None for a digest command."""
         if name == "subscribe" and (opt("mode") or "digest").strip() == "live":
             if opt("time") or opt("timezone"):
-                raise CommandError("time: and timezone: apply only to digests; a live "
-                                   "subscription posts each item as it arrives")
+                raise CommandError(label("live_no_time", language))
             route = LiveRoute(feeds=_words(opt("feeds")), include=_words(opt("include")),
                               exclude=_words(opt("exclude")))
             return await self.answers.subscribe_live(platform=platform,
                                                      channel=channel, topic=topic,
-                                                     route=route, user=user, community=community)
+                                                     route=route, user=user, community=community,
+                                                     language=language)
         if name == "subscribe" and (opt("mode") or "digest").strip() != "digest":
-            raise CommandError(f"mode:{opt('mode')} is not a mode; write mode:digest or mode:live")
+            raise CommandError(phrase("sub_bad_mode", language, mode=opt("mode")))
         if name == "unsubscribe" and ((opt("mode") or "").strip() == "live" or opt("id")):
             return await self.answers.unsubscribe_live(
                 platform=platform, channel=channel, topic=topic,
-                sub_id=(opt("id") or "").strip() or None)
+                sub_id=(opt("id") or "").strip() or None, language=language)
         if name == "subscribe" and not opt("time"):
-            raise CommandError("a digest needs a time, e.g. /subscribe time:08:00 "
-                               "timezone:Europe/Berlin (or mode:live for each new item)")
+            raise CommandError(label("sub_needs_time", language))
         return None
 
 

@@ -6,6 +6,9 @@ catch briefbot's own types.
 
 from __future__ import annotations
 
+import json
+import re
+
 
 class BriefbotError(Exception):
     """Root of every error briefbot raises on purpose."""
@@ -41,12 +44,44 @@ class IngestError(BriefbotError):
 
 
 class FeedError(IngestError):
-    """A feed could not be fetched or parsed. ``reason`` is a short sentence for users."""
+    """A feed could not be fetched or parsed. ``reason`` is a short English sentence for the log;
+    ``code`` and ``args`` say the same as data, worded in a community's language by
+    ``bot.i18n.fetch_error`` (chat shows those words, never ``reason``)."""
 
-    def __init__(self, reason: str, *, url: str | None = None) -> None:
+    def __init__(self, reason: str, *, url: str | None = None, code: str = "other",
+                 args: dict[str, str | int | float] | None = None) -> None:
         self.reason = reason
         self.url = url
+        self.code = code
+        self.values = dict(args or {})
         super().__init__(f"{url}: {reason}" if url else reason)
+
+    @property
+    def stored(self) -> str:
+        """The error as the health table keeps it: ``[code {args}] reason``, the reason last so
+        that the log and an operator reading the table see the whole detail."""
+        return stored_error(self.code, self.values, self.reason)
+
+
+def stored_error(code: str, args: dict[str, str | int | float], reason: str) -> str:
+    encoded = f" {json.dumps(args, ensure_ascii=False, sort_keys=True)}" if args else ""
+    return f"[{code}{encoded}] {reason}"
+
+
+_STORED = re.compile(r"^\[([a-z_]+)(?: (\{.*?\}))?\] ", re.DOTALL)
+
+
+def parse_stored_error(text: str) -> tuple[str, dict[str, str | int | float], str]:
+    """(code, args, reason) of a stored error; a plain text (an older row, an internal error) is
+    ("other", {}, text)."""
+    found = _STORED.match(text)
+    if found is None:
+        return "other", {}, text
+    try:
+        args = json.loads(found.group(2)) if found.group(2) else {}
+    except ValueError:
+        return "other", {}, text
+    return found.group(1), args if isinstance(args, dict) else {}, text[found.end():]
 
 
 class CommandError(BriefbotError):

@@ -3,9 +3,11 @@ language): one table per language, the same keys in each (``tests/test_i18n.py``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from bot.errors import parse_stored_error
 from bot.model import Claim, DisputeReason
 
 LABELS: dict[str, dict[str, str]] = {
@@ -304,6 +306,13 @@ LABELS: dict[str, dict[str, str]] = {
 
 LANGUAGES = tuple(LABELS)
 
+
+def _extend(tables: dict[str, dict[str, str]]) -> None:
+    """Add a group of labels (kept next to what uses them) to each language's table."""
+    for language, table in tables.items():
+        LABELS[language].update(table)
+
+
 # Outer and inner quotation marks of each language: a quote inside a quote takes the inner pair.
 QUOTES: dict[str, tuple[str, str, str, str]] = {
     "de": ("„", "“", "‚", "‘"),
@@ -471,11 +480,13 @@ def claim_who(claim: Claim, language: str) -> str:
 def claim_quote(claim: Claim, language: str, *, who: str, tags: list[str]) -> str:
     """The claim's words in quotation marks, cut at a word so that who, quote and tags stay within
     ``CLAIM_LINE_MAX`` characters (at least 60 characters of the quote are always kept); empty
-    for a claim whose words the reply already shows (``text`` emptied by the answer)."""
+    for a claim whose words the reply already shows (``text`` emptied by the answer). The marks
+    are those of the language the words were written in („…“ for German words in an English
+    reply too); ``language`` (the reply's) stands in when the claim's is unknown."""
     if not claim.text:
         return ""
     room = CLAIM_LINE_MAX - len(who) - sum(len(t) + 3 for t in tags) - 6
-    return quoted(cut_words(claim.text, max(60, room)), language)
+    return quoted(cut_words(claim.text, max(60, room)), claim.language or language)
 
 
 # --- dispute reasons (bot.model.DisputeReason): one sentence frame per code and language ----------
@@ -510,8 +521,7 @@ _DISPUTE_LABELS: dict[str, dict[str, str]] = {
         "number_billion": "Milliarden",
     },
 }
-for _language, _table in _DISPUTE_LABELS.items():
-    LABELS[_language].update(_table)
+_extend(_DISPUTE_LABELS)
 
 # what delivery writes (live posts, feed health) and how each language writes dates and durations
 _DELIVERY_LABELS: dict[str, dict[str, str]] = {
@@ -534,6 +544,7 @@ _DELIVERY_LABELS: dict[str, dict[str, str]] = {
         "health_last_error": "last error: {error}",
         "health_next_poll": "next poll {when} (in {duration})",
         "health_poll_due": "next poll now",
+        "health_polled_by": "last polled by {worker}",
     },
     "de": {
         "live_updated": "Aktualisiert: {title}",
@@ -554,10 +565,247 @@ _DELIVERY_LABELS: dict[str, dict[str, str]] = {
         "health_last_error": "letzter Fehler: {error}",
         "health_next_poll": "nächster Abruf am {when} (in {duration})",
         "health_poll_due": "nächster Abruf jetzt",
+        "health_polled_by": "zuletzt abgerufen von {worker}",
     },
 }
-for _language, _table in _DELIVERY_LABELS.items():
-    LABELS[_language].update(_table)
+_extend(_DELIVERY_LABELS)
+
+# /subscribe, /unsubscribe, /subscriptions (bot.delivery.subscriptions, bot.answers.subscriptions)
+# and the options of /subscribe; German needs the accusative after "bekommt" and "für".
+_SUBSCRIPTION_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "sub_daily": "the daily digest",
+        "sub_daily_acc": "the daily digest",
+        "sub_topic": "the {topic} digest",
+        "sub_topic_acc": "the {topic} digest",
+        "sub_subscribed": "Subscribed: {what} every day at {time} {timezone}; the next one is due "
+                          "{when}.",
+        "sub_rescheduled": "Rescheduled: {what} every day at {time} {timezone}; the next one is "
+                           "due {when}.",
+        "sub_unsubscribed": "Unsubscribed: this channel no longer gets {what}.",
+        "sub_not_found": "This channel has no subscription to {what}; /subscriptions lists what "
+                         "it has.",
+        "sub_bad_time": "{time} is not a time; write HH:MM in 24-hour form, e.g. time:08:00",
+        "sub_bad_zone": "{timezone} is not an IANA time zone; write e.g. timezone:Europe/Berlin "
+                        "or timezone:UTC",
+        "sub_config_conflict": "This channel already gets this digest every day at {time} "
+                               "{timezone} from the config file; change it there ([[digests]]).",
+        "sub_config_fixed": "This digest comes from the config file ([[digests]]), so it cannot "
+                            "be removed from chat; ask the bot's operator to delete it there and "
+                            "restart.",
+        "sub_limit": "This community has {limit} subscriptions, its limit ([limits] "
+                     "subscriptions_per_community): /unsubscribe one first.",
+        "sub_empty": "No scheduled digests here. /subscribe time:08:00 timezone:Europe/Berlin "
+                     "posts one every day.",
+        "sub_target": "{platform} channel {channel} ({what})",
+        "sub_all_topics": "all topics",
+        "sub_one_topic": "topic {topic}",
+        "sub_live_target": "live, {what}",
+        "sub_every_day": "every day at {time} {timezone}, {origin}",
+        "sub_from_config": "from the config file",
+        "sub_by": "subscribed by {user}",
+        "sub_in_chat": "subscribed in chat",
+        "sub_disabled": "DISABLED since {since}: {reason}",
+        "sub_next": "next: {when}",
+        "sub_last": "last: {what}",
+        "sub_none_yet": "none yet",
+        "sub_sent": "sent for {slot} at {when}",
+        "sub_twice": "possibly posted twice: the platform could not tell whether an interrupted "
+                     "earlier attempt had gone through",
+        "sub_skipped": "skipped {slot}: {reason}",
+        "sub_failed": "failed {slot}: {reason}",
+        "sub_no_reason": "no reason recorded",
+        "sub_delivering": "being delivered for {slot} (attempt {attempt})",
+        "sub_notice": "digest to {target} is disabled: {reason}",
+        "live_route": "live posts ({route})",
+        "live_feeds": "feeds {names}",
+        "live_all_feeds": "all feeds",
+        "live_with": "with {words}",
+        "live_without": "without {words}",
+        "live_or": "or",
+        "live_batched": "batched every {minutes} min",
+        "live_one_post": "one post per item",
+        "live_limits": "{batch}, at most {n} per hour; id {id}",
+        "live_subscribed": "Subscribed: {what} from now on; {limits}.",
+        "live_already": "Already subscribed: {what} from now on; {limits}.",
+        "live_unsubscribed": "Unsubscribed: the {what} end here.",
+        "live_not_found": "This channel has no such live subscription; /subscriptions lists what "
+                          "it has, with ids.",
+        "live_several": "This channel has several live subscriptions; name one with id:ID "
+                        "({ids}).",
+        "live_config_fixed": "This subscription comes from the config file ([[subscriptions]]), "
+                             "so it cannot be removed from chat; ask the bot's operator.",
+        "live_no_time": "time: and timezone: apply only to digests; a live subscription posts "
+                        "each item as it arrives",
+        "sub_bad_mode": "mode:{mode} is not a mode; write mode:digest or mode:live",
+        "sub_needs_time": "a digest needs a time, e.g. /subscribe time:08:00 "
+                          "timezone:Europe/Berlin (or mode:live for each new item)",
+        "opt_mode": "digest (daily, the default) or live (each new item)",
+        "opt_unsubscribe_mode": "digest (the default) or live",
+        "opt_live_feeds": "Live: feed names, comma-separated (default: all)",
+        "opt_include": "Live: words an item needs one of, comma-separated",
+        "opt_exclude": "Live: words that leave an item out, comma-separated",
+        "opt_id": "The subscription id /subscriptions shows",
+    },
+    "de": {
+        "sub_daily": "der Tagesüberblick",
+        "sub_daily_acc": "den Tagesüberblick",
+        "sub_topic": "der Überblick zum Thema {topic}",
+        "sub_topic_acc": "den Überblick zum Thema {topic}",
+        "sub_subscribed": "Abonniert: {what}, jeden Tag um {time} {timezone}; der nächste kommt "
+                          "am {when}.",
+        "sub_rescheduled": "Verlegt: {what}, jeden Tag um {time} {timezone}; der nächste kommt "
+                           "am {when}.",
+        "sub_unsubscribed": "Abbestellt: Dieser Kanal bekommt {what} nicht mehr.",
+        "sub_not_found": "Dieser Kanal hat kein Abonnement für {what}; /subscriptions zeigt, "
+                         "was er hat.",
+        "sub_bad_time": "{time} ist keine Uhrzeit; schreibe HH:MM im 24-Stunden-Format, z. B. "
+                        "time:08:00",
+        "sub_bad_zone": "{timezone} ist keine IANA-Zeitzone; schreibe z. B. "
+                        "timezone:Europe/Berlin oder timezone:UTC",
+        "sub_config_conflict": "Dieser Kanal bekommt diesen Überblick schon jeden Tag um {time} "
+                               "{timezone} laut Konfigurationsdatei; ändere es dort "
+                               "([[digests]]).",
+        "sub_config_fixed": "Dieser Überblick steht in der Konfigurationsdatei ([[digests]]) "
+                            "und lässt sich nicht im Chat abbestellen; bitte den Betreiber des "
+                            "Bots, ihn dort zu löschen und neu zu starten.",
+        "sub_limit": "Diese Community hat {limit} Abonnements, ihre Grenze ([limits] "
+                     "subscriptions_per_community): erst eins mit /unsubscribe abbestellen.",
+        "sub_empty": "Hier sind keine Überblicke geplant. /subscribe time:08:00 "
+                     "timezone:Europe/Berlin schickt jeden Tag einen.",
+        "sub_target": "{platform}-Kanal {channel} ({what})",
+        "sub_all_topics": "alle Themen",
+        "sub_one_topic": "Thema {topic}",
+        "sub_live_target": "live, {what}",
+        "sub_every_day": "jeden Tag um {time} {timezone}, {origin}",
+        "sub_from_config": "aus der Konfigurationsdatei",
+        "sub_by": "abonniert von {user}",
+        "sub_in_chat": "im Chat abonniert",
+        "sub_disabled": "ABGESCHALTET seit {since}: {reason}",
+        "sub_next": "nächster: {when}",
+        "sub_last": "letzter: {what}",
+        "sub_none_yet": "noch keiner",
+        "sub_sent": "gesendet für {slot} am {when}",
+        "sub_twice": "womöglich doppelt gepostet: Die Plattform konnte nicht sagen, ob ein "
+                     "unterbrochener früherer Versuch angekommen war",
+        "sub_skipped": "ausgelassen für {slot}: {reason}",
+        "sub_failed": "fehlgeschlagen für {slot}: {reason}",
+        "sub_no_reason": "kein Grund vermerkt",
+        "sub_delivering": "wird gerade zugestellt für {slot} ({attempt}. Versuch)",
+        "sub_notice": "Überblick an {target} ist abgeschaltet: {reason}",
+        "live_route": "Live-Beiträge ({route})",
+        "live_feeds": "Feeds {names}",
+        "live_all_feeds": "alle Feeds",
+        "live_with": "mit {words}",
+        "live_without": "ohne {words}",
+        "live_or": "oder",
+        "live_batched": "gesammelt alle {minutes} Min.",
+        "live_one_post": "ein Beitrag je Meldung",
+        "live_limits": "{batch}, höchstens {n} pro Stunde; ID {id}",
+        "live_subscribed": "Abonniert: {what} ab jetzt; {limits}.",
+        "live_already": "Schon abonniert: {what} ab jetzt; {limits}.",
+        "live_unsubscribed": "Abbestellt: Die {what} enden hier.",
+        "live_not_found": "Dieser Kanal hat kein solches Live-Abonnement; /subscriptions zeigt, "
+                          "was er hat, mit IDs.",
+        "live_several": "Dieser Kanal hat mehrere Live-Abonnements; nenne eins mit id:ID "
+                        "({ids}).",
+        "live_config_fixed": "Dieses Abonnement steht in der Konfigurationsdatei "
+                             "([[subscriptions]]) und lässt sich nicht im Chat abbestellen; "
+                             "frag den Betreiber des Bots.",
+        "live_no_time": "time: und timezone: gelten nur für Überblicke; ein Live-Abonnement "
+                        "postet jede Meldung, sobald sie ankommt",
+        "sub_bad_mode": "mode:{mode} gibt es nicht; schreibe mode:digest oder mode:live",
+        "sub_needs_time": "Ein Überblick braucht eine Uhrzeit, z. B. /subscribe time:08:00 "
+                          "timezone:Europe/Berlin (oder mode:live für jede neue Meldung)",
+        "opt_mode": "digest (täglich, die Vorgabe) oder live (jede neue Meldung)",
+        "opt_unsubscribe_mode": "digest (die Vorgabe) oder live",
+        "opt_live_feeds": "Live: Namen von Feeds, durch Kommas getrennt (sonst alle)",
+        "opt_include": "Live: Wörter, von denen eine Meldung eins enthalten muss, durch Kommas "
+                       "getrennt",
+        "opt_exclude": "Live: Wörter, die eine Meldung ausschließen, durch Kommas getrennt",
+        "opt_id": "Die ID des Abonnements, wie /subscriptions sie zeigt",
+    },
+}
+_extend(_SUBSCRIPTION_LABELS)
+
+# why a feed could not be fetched (bot.errors.FeedError.code, its args): what /feeds list, /sources,
+# feed alerts and digest notices say; the fetcher's own English sentence stays in the log
+_FETCH_ERROR_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "fetch_http_status": "the server answered HTTP {status}",
+        "fetch_bad_url": "not a valid address",
+        "fetch_bad_scheme": "only http and https addresses are fetched, not {scheme}",
+        "fetch_no_host": "the address names no host",
+        "fetch_not_public": "{host} is not a public address",
+        "fetch_timeout": "the server took too long to answer",
+        "fetch_no_connection": "cannot connect to {host}",
+        "fetch_bad_response": "the server's answer was not valid HTTP",
+        "fetch_broken_body": "the connection broke while the feed was being read",
+        "fetch_request_failed": "the request failed",
+        "fetch_bad_redirect": "the server redirected without saying where to",
+        "fetch_redirect_loop": "the server's redirects go round in a loop",
+        "fetch_too_many_redirects": "more than {n} redirects",
+        "fetch_empty_body": "the server sent an empty answer",
+        "fetch_unparsable": "the feed could not be read",
+        "fetch_not_a_feed": "not a feed (neither RSS, Atom nor JSON Feed)",
+        "fetch_no_feed_found": "neither a feed nor a page that links to one",
+        "fetch_linked_not_feed": "the page names {url} as its feed, but that is not a feed",
+        "fetch_too_large": "larger than the size limit of {bytes} bytes ([fetch] max_bytes)",
+        "fetch_bad_not_modified": "the server answered “not modified” to a first request",
+        "fetch_other": "the feed could not be fetched (the details are in the bot's log)",
+    },
+    "de": {
+        "fetch_http_status": "der Server antwortete mit HTTP {status}",
+        "fetch_bad_url": "keine gültige Adresse",
+        "fetch_bad_scheme": "abgerufen werden nur http- und https-Adressen, nicht {scheme}",
+        "fetch_no_host": "die Adresse nennt keinen Host",
+        "fetch_not_public": "{host} ist keine öffentliche Adresse",
+        "fetch_timeout": "der Server hat zu lange nicht geantwortet",
+        "fetch_no_connection": "keine Verbindung zu {host}",
+        "fetch_bad_response": "die Antwort des Servers war kein gültiges HTTP",
+        "fetch_broken_body": "die Verbindung brach beim Lesen des Feeds ab",
+        "fetch_request_failed": "die Anfrage ist fehlgeschlagen",
+        "fetch_bad_redirect": "der Server leitete weiter, ohne zu sagen, wohin",
+        "fetch_redirect_loop": "die Weiterleitungen des Servers drehen sich im Kreis",
+        "fetch_too_many_redirects": "mehr als {n} Weiterleitungen",
+        "fetch_empty_body": "der Server schickte eine leere Antwort",
+        "fetch_unparsable": "der Feed ließ sich nicht lesen",
+        "fetch_not_a_feed": "kein Feed (weder RSS noch Atom noch JSON Feed)",
+        "fetch_no_feed_found": "weder ein Feed noch eine Seite, die auf einen verweist",
+        "fetch_linked_not_feed": "die Seite nennt {url} als ihren Feed, aber das ist keiner",
+        "fetch_too_large": "größer als die Grenze von {bytes} Bytes ([fetch] max_bytes)",
+        "fetch_bad_not_modified": "der Server antwortete auf eine erste Anfrage mit „nicht "
+                                  "geändert“",
+        "fetch_other": "der Feed ließ sich nicht abrufen (Einzelheiten im Log des Bots)",
+    },
+}
+_extend(_FETCH_ERROR_LABELS)
+
+
+_HTTP_STATUS = re.compile(r"^HTTP (\d{3})\b")
+
+
+def fetch_error(stored: str | None, language: str) -> str:
+    """A stored fetch error (``bot.errors.FeedError.stored``) in the community's words. A code no
+    table names (a newer fetcher) and a plain older text fall back to the general sentence: the
+    fetcher's English never reaches a German channel."""
+    if not stored:
+        return label("fetch_other", language)
+    code, args, detail = parse_stored_error(stored)
+    status = _HTTP_STATUS.match(detail)
+    if code == "other" and status:  # as rows stored before errors had codes say it
+        code, args = "http_status", {"status": int(status.group(1))}
+    if code == "other" and language == "en":
+        return detail  # the fetcher writes English: its own sentence says more
+    if language == "de":
+        args = {k: (f"{v:,}".replace(",", ".") if isinstance(v, int) and k == "bytes" else v)
+                for k, v in args.items()}
+    elif "bytes" in args and isinstance(args["bytes"], int):
+        args = {**args, "bytes": f"{args['bytes']:,}"}
+    try:
+        return phrase(f"fetch_{code}", language, **args)
+    except (MissingLabel, KeyError, IndexError):
+        return label("fetch_other", language)
 
 
 def when(moment: datetime | None, language: str) -> str:

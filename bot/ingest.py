@@ -41,7 +41,7 @@ AfterItems = Callable[[list[int], datetime], Awaitable[None]]
 # them would come out differently: a start with a newer engine re-derives every stored item in the
 # background (``IngestService.rederive_stale``), so an upgraded bot never shows the old output. Kept
 # in the ``meta`` table under ENGINE_META.
-ENGINE_VERSION = "2"  # raise whenever the stored analysis would come out differently
+ENGINE_VERSION = "3"  # raise whenever the stored analysis would come out differently
 ENGINE_META = "engine"
 
 

@@ -123,6 +123,7 @@ class Link:
     title: str
     url: str | None = None
     published: datetime | None = None
+    language: str | None = None  # the item's language (de, en), when the link stands for an item
 
 
 class DisputeCode(StrEnum):
@@ -195,6 +196,9 @@ class Claim:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     sources: tuple[Link, ...] = ()
+    # the language the words of ``text`` were written in (its first item's): quotation marks
+    # follow it, whatever language the reply is in
+    language: str | None = None
 
 
 @dataclass(frozen=True)

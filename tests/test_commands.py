@@ -92,12 +92,12 @@ async def test_subscribe_live_from_chat_and_unsubscribe_by_id(app: App) -> None:
         return CommandRequest(command, dict(options), platform="discord", channel="C1")
 
     no_time = await app.router.handle(request("subscribe"))
-    assert no_time.is_error and "a digest needs a time" in no_time.title
+    assert no_time.is_error and "braucht eine Uhrzeit" in no_time.title
     mixed = await app.router.handle(request("subscribe", mode="live", time="08:00"))
-    assert mixed.is_error and "only to digests" in mixed.title
+    assert mixed.is_error and "nur für Überblicke" in mixed.title
     first = await app.router.handle(request("subscribe", mode="live", feeds="heise, tagesschau",
                                             include="DeepSeek"))
-    assert not first.is_error and "feeds heise, tagesschau" in first.title
+    assert not first.is_error and "Feeds heise, tagesschau" in first.title
     await app.router.handle(request("subscribe", mode="live", exclude="Börse"))
     (live1, live2) = [s for s in await app.storage.deliveries.subscriptions() if s.mode == "live"]
     assert {live1.feeds, live2.feeds} == {("heise", "tagesschau"), ()}

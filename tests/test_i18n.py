@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from bot.errors import FeedError, parse_stored_error, stored_error
 from bot.i18n import (
     CLAIM_LINE_MAX,
     LABELS,
@@ -15,6 +16,7 @@ from bot.i18n import (
     claim_who,
     contradicts,
     cut_words,
+    fetch_error,
     label,
     quoted,
 )
@@ -72,3 +74,41 @@ def test_a_claim_line_stays_short() -> None:
     line = f"{claim_who(long, 'de')} — {claim_quote(long, 'de', who='Alexandr Wang', tags=tags)}"
     assert len(line) + sum(len(t) + 3 for t in tags) <= CLAIM_LINE_MAX
     assert line.endswith(" …“")
+
+
+def test_quotation_marks_follow_the_language_of_the_quoted_words() -> None:
+    """German words get „…‚…‘…“, English words “…‘…’…”, whatever language the reply is in."""
+    german = claim(text="Das sei „falsch“, sagte er", language="de")
+    english = claim(text='He called it "a Sputnik moment"', language="en")
+    for ui in ("de", "en"):
+        assert claim_quote(german, ui, who="X", tags=[]) == "„Das sei ‚falsch‘, sagte er“"
+        assert claim_quote(english, ui, who="X", tags=[]) == "“He called it ‘a Sputnik moment’”"
+    assert claim_quote(claim(text="ohne Sprache"), "de", who="X", tags=[]) == "„ohne Sprache“"
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_fetch_error_code_has_words(language: str) -> None:
+    """Each code the fetcher stores is worded from the table; an unknown code or a plain older
+    text gives the general sentence in German (the fetcher's English never reaches German)."""
+    codes = [key.removeprefix("fetch_") for key in LABELS["en"]
+             if key.startswith("fetch_") and key != "fetch_other"]
+    args = {"status": 503, "scheme": "ftp", "host": "10.0.0.1", "n": 5, "url": "http://127.0.0.1/",
+            "bytes": 5_000_000}
+    for code in codes:
+        text = fetch_error(stored_error(code, args, "the fetcher's English"), language)
+        assert "fetcher" not in text and "{" not in text, (code, text)
+    assert fetch_error(stored_error("http_status", {"status": 503}, "x"), "de") == \
+        "der Server antwortete mit HTTP 503"
+    assert fetch_error("HTTP 404 Not Found", "de") == "der Server antwortete mit HTTP 404"
+    assert fetch_error("[no_such_code] boom", language) == label("fetch_other", language)
+    plain = fetch_error("internal error (KeyError: 'x')", language)
+    assert plain == (label("fetch_other", "de") if language == "de"
+                     else "internal error (KeyError: 'x')")
+
+
+def test_a_stored_error_reads_back() -> None:
+    stored = FeedError("the page names x as its feed", code="linked_not_feed",
+                       args={"url": "http://127.0.0.1/a] {b}"}).stored
+    assert parse_stored_error(stored) == ("linked_not_feed", {"url": "http://127.0.0.1/a] {b}"},
+                                          "the page names x as its feed")
+    assert parse_stored_error("plain words") == ("other", {}, "plain words")

@@ -172,11 +172,20 @@ def content_blocks(reply: Reply, language: str) -> list[Block]:
     return blocks
 
 
+def _title_block(title: str) -> Block:
+    """A header holds 150 characters; a longer title (an error that says what to do, longer in
+    German) becomes a bold section instead, so its end is never cut away."""
+    if len(plain(title, 10**6)) <= MAX_HEADER:
+        return {"type": "header", "text": {"type": "plain_text", "text": plain(title, MAX_HEADER),
+                                           "emoji": True}}
+    return {"type": "section", "text": {"type": "mrkdwn",
+                                        "text": f"*{escape(truncate(title, MAX_SECTION - 2))}*"}}
+
+
 def render(reply: Reply, *, language: str = "en") -> list[Message]:
     """The reply as one or more messages, in order."""
     title = ("⚠️ " if reply.is_error else "") + reply.title
-    header: Block = {"type": "header", "text": {"type": "plain_text", "text": plain(title, MAX_HEADER),
-                                               "emoji": True}}
+    header = _title_block(title)
     body = content_blocks(reply, language)
     groups: list[list[Block]] = [[]]
     size = 0

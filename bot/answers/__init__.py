@@ -83,20 +83,23 @@ class CoreAnswers:
     async def set_language(self, platform: str, community: str, language: str) -> None:
         await self.communities.set_language(platform, community, language)
 
-    async def subscriptions(self, *, platform: str, channel: str | None) -> Reply:
-        return await self.channel_digests.listing(platform=platform, channel=channel)
+    async def subscriptions(self, *, platform: str, channel: str | None,
+                            language: str | None = None) -> Reply:
+        return await self.channel_digests.listing(platform=platform, channel=channel,
+                                                  language=language)
 
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
-        user: User, community: str | None = None,
+        user: User, community: str | None = None, language: str | None = None,
     ) -> Reply:
         return await self.channel_digests.subscribe(platform=platform, channel=channel, time=time,
                                                     timezone=timezone, topic=topic, user=user,
-                                                    community=community)
+                                                    community=community, language=language)
 
-    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
+    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None,
+                          language: str | None = None) -> Reply:
         return await self.channel_digests.unsubscribe(platform=platform, channel=channel,
-                                                      topic=topic)
+                                                      topic=topic, language=language)
 
     async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
                     platform: str, community: str | None, language: str | None = None) -> Reply:
@@ -105,12 +108,14 @@ class CoreAnswers:
                                                 language=language)
 
     async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
-                             route: LiveRoute, user: User, community: str | None = None) -> Reply:
+                             route: LiveRoute, user: User, community: str | None = None,
+                             language: str | None = None) -> Reply:
         return await self.channel_digests.subscribe_live(platform=platform, channel=channel,
                                                          topic=topic, route=route, user=user,
-                                                         community=community)
+                                                         community=community, language=language)
 
     async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
-                               sub_id: str | None) -> Reply:
+                               sub_id: str | None, language: str | None = None) -> Reply:
         return await self.channel_digests.unsubscribe(platform=platform, channel=channel,
-                                                      topic=topic, mode="live", sub_id=sub_id)
+                                                      topic=topic, mode="live", sub_id=sub_id,
+                                                      language=language)

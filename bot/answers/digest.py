@@ -110,7 +110,8 @@ class DigestAnswers:
         )
         # one line per feed whose failure episode began in this window: windows follow each other,
         # so each episode is mentioned once per subscription
-        notices = await failure_notices(self.storage, since=window.since, config=self.config)
+        notices = await failure_notices(self.storage, since=window.since, config=self.config,
+                                        language=language)
         return dataclasses.replace(digest, notices=(*digest.notices, *notices)) if notices else digest
 
     def _topic(self, topic: str | None) -> TopicConfig | None:
@@ -151,10 +152,13 @@ def digest_reply(digest: Digest, language: str, *, budget: int = DIGEST_BUDGET) 
     if digest.empty:
         return Reply(title=digest.title, sections=(Section("", text=label("quiet", language)),),
                      footer=footer, language=language)
-    sections = [Section("", bullets=digest.bullets)]
-    shown = set(digest.bullets)
+    # one story: its headline first, the overview under it (else the headline would stand
+    # under its own summary, looking like a second story without a word)
+    single = len(digest.stories) == 1
+    sections = [] if single else [Section("", bullets=digest.bullets)]
+    shown: set[str] = set() if single else set(digest.bullets)
     for story in digest.stories:
-        fresh = tuple(b for b in story.bullets if b not in shown)
+        fresh = tuple(b for b in (digest.bullets if single else story.bullets) if b not in shown)
         shown.update(fresh)
         sections.append(Section(heading=story.headline, bullets=fresh,
                                 links=story_links(story.headline, story.sources, language)))

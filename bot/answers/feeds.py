@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.errors import CommandError, PermissionDenied
 from bot.feeds.health import SourceHealth
 from bot.feeds.manage import AddOutcome, FeedManager, ListedFeed, RemoveOutcome, community_key
-from bot.i18n import duration, label, phrase, when
+from bot.i18n import duration, fetch_error, label, phrase, when
 from bot.model import CommandSpec, OptionSpec, Reply, Section, User
 
 ADMIN_ACTIONS = ("add", "remove")
@@ -42,7 +42,7 @@ def feeds_spec(language: str) -> CommandSpec:
 
 def health_line(health: SourceHealth, language: str, now: datetime) -> str:
     """A feed's state, last success, last error and next poll in the community's words, dates
-    and durations as its language writes them (the error itself is the fetcher's)."""
+    and durations as its language writes them, the error from its code."""
     if health.kind == "seed":
         return phrase("health_seed", language, name=health.name)
     name = health.name if health.name == health.url else f"{health.name} ({health.url})"
@@ -52,8 +52,8 @@ def health_line(health: SourceHealth, language: str, now: datetime) -> str:
             phrase("health_times", language, n=health.consecutive_failures)
         since = health.failing_since or now
         state = phrase("health_failing", language, duration=duration(now - since, language),
-                       since=when(since, language), times=times, error=health.last_error,
-                       when=last)
+                       since=when(since, language), times=times,
+                       error=fetch_error(health.last_error, language), when=last)
     elif health.last_success is None:
         state = label("health_not_fetched", language)
     else:
@@ -61,11 +61,14 @@ def health_line(health: SourceHealth, language: str, now: datetime) -> str:
         if health.warning:
             state += f" ({phrase('health_warning', language, warning=health.warning)})"
         elif health.last_error:
-            state += f" ({phrase('health_last_error', language, error=health.last_error)})"
+            error = fetch_error(health.last_error, language)
+            state += f" ({phrase('health_last_error', language, error=error)})"
     if health.next_poll is not None:
         state += "; " + (phrase("health_next_poll", language, when=when(health.next_poll, language),
                                 duration=duration(health.next_poll - now, language))
                          if health.next_poll > now else label("health_poll_due", language))
+    if health.polled_by:
+        state += "; " + phrase("health_polled_by", language, worker=health.polled_by)
     return f"{name} — {state}"
 
 
@@ -99,7 +102,8 @@ class FeedAnswers:
 
     def _added(self, outcome: AddOutcome, language: str) -> Reply:
         args = {"url": outcome.url, "name": outcome.name, "title": outcome.title or outcome.url,
-                "entries": outcome.entries, "error": outcome.error, "limit": outcome.limit}
+                "entries": outcome.entries, "error": fetch_error(outcome.error, language),
+                "limit": outcome.limit}
         key = {"added": "feeds_added", "already": "feeds_already", "config": "feeds_in_config",
                "limit": "feeds_limit", "failed": "feeds_failed",
                "name_taken": "feeds_name_taken", "bad_url": "feeds_bad_url"}[outcome.status]
@@ -121,7 +125,7 @@ class FeedAnswers:
     def _listing(self, feeds: list[ListedFeed], language: str) -> Reply:
         title = label("feeds", language)
         if not feeds:
-            return Reply(title=title, sections=(Section(heading=title, bullets=(
+            return Reply(title=title, sections=(Section(heading="", bullets=(
                 self._words("feeds_none", language),)),))
         now = self.manager.clock.now()
         bullets = []

@@ -21,7 +21,7 @@ from bot.model import Sentence
 from bot.text import trim
 from bot.text.entities import CODE as CODE_SHAPE
 from bot.text.entities import codes, find_figures, is_entity_token, known_german, name_tokens
-from bot.text.lexicon import BOILERPLATE_PREFIXES, SPEECH_CUES, STOPWORDS
+from bot.text.lexicon import BOILERPLATE_PREFIXES, SPEECH_CUES, STOPWORDS, words
 
 MAX_CHARS = 300
 # About how many words a summary has in all ([briefing] summary_words); news references run 40-60.
@@ -57,6 +57,13 @@ _QUOTE = re.compile(r"[„“”\"»«]")
 # "laut X" / "according to X" names a source for a figure, not a position someone holds
 _SOURCE_CUES = frozenset({"laut", "zufolge", "according"})
 _QUOTED = re.compile(r"„[^“”]*[“”]|\"[^\"]*\"|»[^«]*«")
+# German indirect speech (Konjunktiv I) in forms that are never indicative in the third person: a
+# main clause "Bei den Arbeiten seien Schäden entdeckt worden" reports what the sentence before
+# attributed to someone, and alone it would leave the reader asking who says so.
+_REPORTED_FORMS = words(
+    "sei seien habe könne müsse solle wolle dürfe möge werde gebe liege stehe gehe komme bleibe "
+    "fehle wachse gleiche treffe gelte drohe sende laufe brauche"
+)
 
 
 @dataclass
@@ -288,7 +295,8 @@ def _candidates(
     def of(i: int) -> tuple[list[str], bool]:
         if i not in variants:
             variants[i] = trim.variants(sents[i].text, language)
-            leaning[i] = i > 0 and trim.leans_on_previous(sents[i].text, language)
+            leaning[i] = i > 0 and (trim.leans_on_previous(sents[i].text, language)
+                                    or continues_reported_speech(sents[i].text, language))
         return variants[i], leaning[i]
 
     def add(text: str, used: tuple[int, ...], dependent: bool) -> None:
@@ -315,6 +323,17 @@ def _candidates(
                 for b in own[-2:]:
                     add(trim.join(a, b, language), (i - 1, i), prev_dependent)
     return out
+
+
+def continues_reported_speech(text: str, language: str) -> bool:
+    """A German sentence in indirect speech without a verb of saying of its own ("…, sagte er",
+    "laut …") carries on the attribution of the sentence before it. After a colon the frame is
+    the clause before it ("Als Grund nannte Seidel den Mangel: …")."""
+    if language != "de":
+        return False
+    frame = _QUOTED.sub(" ", text).split(":", 1)[0]
+    tokens = {t.casefold() for t in _TOKEN.findall(frame)}
+    return not tokens.isdisjoint(_REPORTED_FORMS) and tokens.isdisjoint(SPEECH_CUES["de"])
 
 
 def _ranks(usable: list[int], sents: Sequence[Sentence]) -> dict[int, float]:

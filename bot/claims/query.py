@@ -118,6 +118,7 @@ def _entry(
         first_seen=row.first_seen,
         last_seen=row.last_seen,
         sources=tuple(links_of[i] for i in item_ids if i in links_of),
+        language=next((links_of[i].language for i in item_ids if i in links_of), None),
     )
 
 

@@ -23,7 +23,7 @@ from bot.config import Config
 from bot.delivery.attempts import idempotency_key
 from bot.delivery.audience import Audiences
 from bot.errors import PublishError
-from bot.i18n import phrase, when
+from bot.i18n import fetch_error, phrase, when
 from bot.model import Reply, Target
 from bot.ports import Clock, Publisher
 from bot.storage import Storage
@@ -87,7 +87,7 @@ class FeedAlerts:
                                                    window_until=now):
             return 0
         text = phrase(key, language, name=name, since=when(row.last_error_at, language),
-                      error=row.last_error or "?")
+                      error=fetch_error(row.last_error, language))
         try:
             receipt = await self.publishers[sub.platform].publish(
                 Target(sub.platform, sub.channel), Reply(title=text, language=language),

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from bot.config import SubscriptionConfig
 from bot.delivery.slots import Schedule, slot_key
 from bot.errors import CommandError, ConfigError
-from bot.i18n import label
+from bot.i18n import label, phrase, when
 from bot.model import Reply, Section, User
 from bot.ports import Clock
 from bot.storage.communities_feeds import CommunitySubscriptionsStorage
@@ -79,10 +79,29 @@ def schedule_of(sub: SubscriptionRow) -> Schedule:
 
 
 def describe_target(sub: SubscriptionRow) -> str:
+    """The subscription for the log (always English; chat gets ``target_text``)."""
     what = f"topic {sub.topic}" if sub.topic else "all topics"
     if sub.mode == "live":
         what = "live, " + what
     return f"{sub.platform} channel {sub.channel} ({what})"
+
+
+def target_text(sub: SubscriptionRow, language: str) -> str:
+    """The subscription as a heading in chat: platform, channel, what it gets."""
+    what = (phrase("sub_one_topic", language, topic=sub.topic) if sub.topic
+            else label("sub_all_topics", language))
+    if sub.mode == "live":
+        what = phrase("sub_live_target", language, what=what)
+    return phrase("sub_target", language, platform=sub.platform.capitalize(), channel=sub.channel,
+                  what=what)
+
+
+def _digest_what(topic: str | None, language: str, *, accusative: bool = False) -> str:
+    """"der Tagesüberblick" / "den Überblick zum Thema ki": German declines after the verb."""
+    suffix = "_acc" if accusative else ""
+    if topic:
+        return phrase(f"sub_topic{suffix}", language, topic=topic)
+    return label(f"sub_daily{suffix}", language)
 
 
 @dataclass(frozen=True)
@@ -136,27 +155,25 @@ class SubscriptionService:
 
     async def subscribe(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
-        user: User | None = None, quiet: str = "line",
+        user: User | None = None, quiet: str = "line", language: str | None = None,
     ) -> tuple[SubscriptionRow, bool]:
-        """Add or reschedule this channel's digest; returns it and whether it is new."""
+        """Add or reschedule this channel's digest; returns it and whether it is new.
+
+        Raises:
+            CommandError: a bad time or zone, or a config digest of this channel (in ``language``).
+        """
+        lang = language or self.language
         try:
             schedule = Schedule.parse(time, timezone)
         except ConfigError:
             if not _valid_time(time):
-                raise CommandError(
-                    f"{time!r} is not a time; write HH:MM in 24-hour form, e.g. time:08:00"
-                ) from None
-            raise CommandError(
-                f"{timezone!r} is not an IANA time zone; write e.g. timezone:Europe/Berlin or "
-                "timezone:UTC"
-            ) from None
+                raise CommandError(phrase("sub_bad_time", lang, time=repr(time))) from None
+            raise CommandError(phrase("sub_bad_zone", lang, timezone=repr(timezone))) from None
         sub_id = command_id(platform, channel, topic)
         for other in await self.store.subscriptions(platform=platform, channel=channel):
             if other.origin == "config" and other.topic == topic:
-                raise CommandError(
-                    f"This channel already gets this digest every day at {other.time} "
-                    f"{other.timezone} from the config file; change it there ([[digests]])."
-                )
+                raise CommandError(phrase("sub_config_conflict", lang, time=other.time,
+                                          timezone=other.timezone))
         existing = await self.store.subscription(sub_id)
         await self.store.upsert_subscription(SubscriptionRow(
             id=sub_id, platform=platform, channel=channel,
@@ -169,23 +186,27 @@ class SubscriptionService:
         assert sub is not None
         return sub, existing is None
 
-    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> bool:
-        """Remove this channel's /subscribe digest. Raises CommandError for config ones."""
+    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None,
+                          language: str | None = None) -> bool:
+        """Remove this channel's /subscribe digest.
+
+        Raises:
+            CommandError: the digest is a config one (in ``language``).
+        """
         sub_id = command_id(platform, channel, topic)
         if await self.store.delete_subscription(sub_id):
             await self._changed()
             return True
         for other in await self.store.subscriptions(platform=platform, channel=channel):
             if other.origin == "config" and other.topic == topic:
-                raise CommandError(
-                    "This digest comes from the config file ([[digests]]), so it cannot be "
-                    "removed from chat; ask the bot's operator to delete it there and restart."
-                )
+                raise CommandError(label("sub_config_fixed", language or self.language))
         return False
 
     async def subscribe_live(self, *, platform: str, channel: str, topic: str | None,
-                             route: LiveRoute, user: User | None = None) -> Reply:
+                             route: LiveRoute, user: User | None = None,
+                             language: str | None = None) -> Reply:
         """Add a live subscription from chat: it posts items first stored from now on."""
+        lang = language or self.language
         sub_id = live_command_id(platform, channel, topic, route)
         existing = await self.store.subscription(sub_id)
         await self.store.upsert_subscription(SubscriptionRow(
@@ -195,30 +216,32 @@ class SubscriptionService:
             exclude=route.exclude))
         sub = await self.store.subscription(sub_id)
         assert sub is not None
-        (what, limits) = live_status_lines(sub, "subscribed in chat")[:2]
-        verb = "Subscribed" if existing is None else "Already subscribed"
-        return Reply(title=f"{verb}: {what}; new items from now on. {limits}.", ephemeral=True)
+        key = "live_subscribed" if existing is None else "live_already"
+        return Reply(title=phrase(key, lang, what=live_route_text(sub, lang),
+                                  limits=live_limits_text(sub, lang)), ephemeral=True)
 
     async def unsubscribe_live(self, *, platform: str, channel: str, topic: str | None,
-                               sub_id: str | None) -> Reply:
-        """Remove one live subscription of this channel: by id, or the only one (of a topic)."""
+                               sub_id: str | None, language: str | None = None) -> Reply:
+        """Remove one live subscription of this channel: by id, or the only one (of a topic).
+
+        Raises:
+            CommandError: the subscription is a config one (in ``language``).
+        """
+        lang = language or self.language
         mine = [s for s in await self.store.subscriptions(platform=platform, channel=channel)
                 if s.mode == "live" and (sub_id is None or s.id == sub_id)
                 and (sub_id is not None or s.topic == topic)]
         if not mine:
-            return Reply(title="This channel has no such live subscription; /subscriptions lists "
-                               "what it has, with ids.", ephemeral=True, is_error=True)
+            return Reply(title=label("live_not_found", lang), ephemeral=True, is_error=True)
         if len(mine) > 1:
-            return Reply(title="This channel has several live subscriptions; name one with "
-                               "id:<id> (" + ", ".join(s.id for s in mine) + ").",
+            return Reply(title=phrase("live_several", lang, ids=", ".join(s.id for s in mine)),
                          ephemeral=True, is_error=True)
         (sub,) = mine
         if sub.origin == "config":
-            raise CommandError("This subscription comes from the config file ([[subscriptions]]), "
-                               "so it cannot be removed from chat; ask the bot's operator.")
+            raise CommandError(label("live_config_fixed", lang))
         await self.store.delete_subscription(sub.id)
-        return Reply(title=f"Unsubscribed: {live_status_lines(sub, 'subscribed in chat')[0]} "
-                           "stop here.", ephemeral=True)
+        return Reply(title=phrase("live_unsubscribed", lang, what=live_route_text(sub, lang)),
+                     ephemeral=True)
 
     async def _changed(self) -> None:
         if self.on_change is not None:
@@ -228,100 +251,122 @@ class SubscriptionService:
 
     async def subscribe_reply(
         self, *, platform: str, channel: str, time: str, timezone: str, topic: str | None,
-        user: User,
+        user: User, language: str | None = None,
     ) -> Reply:
+        lang = language or self.language
         sub, new = await self.subscribe(platform=platform, channel=channel, time=time,
-                                        timezone=timezone, topic=topic, user=user)
-        when = _local(schedule_of(sub).instant(schedule_of(sub).next(self.clock.now())), sub)
-        verb = "Subscribed" if new else "Rescheduled"
-        what = f"the {topic} digest" if topic else "the daily digest"
-        return Reply(title=f"{verb}: {what} every day at {sub.time} {sub.timezone}; "
-                           f"the next one is due {when}.", ephemeral=True)
+                                        timezone=timezone, topic=topic, user=user, language=lang)
+        due = _local(schedule_of(sub).instant(schedule_of(sub).next(self.clock.now())), sub)
+        return Reply(title=phrase("sub_subscribed" if new else "sub_rescheduled", lang,
+                                  what=_digest_what(topic, lang), time=sub.time,
+                                  timezone=sub.timezone, when=due), ephemeral=True)
 
-    async def unsubscribe_reply(self, *, platform: str, channel: str, topic: str | None) -> Reply:
-        what = f"the {topic} digest" if topic else "the daily digest"
-        if await self.unsubscribe(platform=platform, channel=channel, topic=topic):
-            return Reply(title=f"Unsubscribed: this channel no longer gets {what}.",
-                         ephemeral=True)
-        return Reply(title=f"This channel has no subscription to {what}; /subscriptions lists "
-                           "what it has.", ephemeral=True, is_error=True)
+    async def unsubscribe_reply(self, *, platform: str, channel: str, topic: str | None,
+                                language: str | None = None) -> Reply:
+        lang = language or self.language
+        what = _digest_what(topic, lang, accusative=True)
+        if await self.unsubscribe(platform=platform, channel=channel, topic=topic, language=lang):
+            return Reply(title=phrase("sub_unsubscribed", lang, what=what), ephemeral=True)
+        return Reply(title=phrase("sub_not_found", lang, what=what), ephemeral=True,
+                     is_error=True)
 
-    async def subscriptions_reply(self, *, platform: str, channel: str | None) -> Reply:
+    async def subscriptions_reply(self, *, platform: str, channel: str | None,
+                                  language: str | None = None) -> Reply:
         """This channel's subscriptions (all of them from the console, which has no channel)."""
+        lang = language or self.language
         subs = await (self.store.subscriptions(platform=platform, channel=channel)
                       if channel is not None else self.store.subscriptions())
-        title = label("subscriptions", self.language)
+        title = label("subscriptions", lang)
         if not subs:
-            return Reply(title=title, sections=(Section(
-                heading=title,
-                text="No scheduled digests here. /subscribe time:08:00 timezone:Europe/Berlin "
-                     "posts one every day.",
-            ),))
+            # the title says it: no heading again above the one line
+            return Reply(title=title, sections=(Section(heading="", text=label("sub_empty", lang)),))
         now = self.clock.now()
         sections = []
         for sub in subs:
-            sections.append(Section(heading=describe_target(sub),
-                                    bullets=tuple(await self.status_lines(sub, now))))
+            sections.append(Section(heading=target_text(sub, lang),
+                                    bullets=tuple(await self.status_lines(sub, now, lang))))
         return Reply(title=title, sections=tuple(sections))
 
-    async def status_lines(self, sub: SubscriptionRow, now: datetime) -> list[str]:
-        origin = "from the config file" if sub.origin == "config" else (
-            f"subscribed by {sub.created_by}" if sub.created_by else "subscribed in chat")
+    async def status_lines(self, sub: SubscriptionRow, now: datetime,
+                           language: str | None = None) -> list[str]:
+        lang = language or self.language
+        origin = label("sub_from_config", lang) if sub.origin == "config" else (
+            phrase("sub_by", lang, user=sub.created_by) if sub.created_by
+            else label("sub_in_chat", lang))
         if sub.mode == "live":
-            return live_status_lines(sub, origin)
-        lines = [f"every day at {sub.time} {sub.timezone}, {origin}"]
+            return live_status_lines(sub, origin, lang)
+        lines = [phrase("sub_every_day", lang, time=sub.time, timezone=sub.timezone,
+                        origin=origin)]
         if sub.disabled_reason:
-            lines.append(f"DISABLED since {_utc(sub.disabled_at)}: {sub.disabled_reason}")
+            lines.append(phrase("sub_disabled", lang, since=_utc(sub.disabled_at, lang),
+                                reason=sub.disabled_reason))
         else:
             schedule = schedule_of(sub)
-            lines.append(f"next: {_local(schedule.instant(schedule.next(now)), sub)}")
-        lines.append("last: " + describe_delivery(await self.store.last_delivery(sub.id)))
+            lines.append(phrase("sub_next", lang,
+                                when=_local(schedule.instant(schedule.next(now)), sub)))
+        lines.append(phrase("sub_last", lang, what=describe_delivery(
+            await self.store.last_delivery(sub.id), lang)))
         return lines
 
     async def notices(self) -> list[str]:
-        return await disabled_notices(self.store)
+        return await disabled_notices(self.store, language=self.language)
 
 
-def live_status_lines(sub: SubscriptionRow, origin: str) -> list[str]:
-    """What /subscriptions says of a live subscription: its route and its id (for /unsubscribe)."""
-    route = "feeds " + ", ".join(sub.feeds) if sub.feeds else "all feeds"
+def live_route_text(sub: SubscriptionRow, language: str) -> str:
+    """``live posts (feeds heise; with 'DeepSeek')``: what a live subscription posts."""
+    route = (phrase("live_feeds", language, names=", ".join(sub.feeds)) if sub.feeds
+             else label("live_all_feeds", language))
     if sub.include:
-        route += "; with " + " or ".join(repr(w) for w in sub.include)
+        joiner = f" {label('live_or', language)} "
+        route += "; " + phrase("live_with", language, words=joiner.join(repr(w)
+                                                                         for w in sub.include))
     if sub.exclude:
-        route += "; without " + ", ".join(repr(w) for w in sub.exclude)
-    batch = f"batched every {sub.batch_minutes} min" if sub.batch_minutes else "one post per item"
-    lines = [f"live posts ({route}), {origin}",
-             f"{batch}, at most {sub.max_posts_per_hour} per hour; id {sub.id}"]
+        route += "; " + phrase("live_without", language,
+                               words=", ".join(repr(w) for w in sub.exclude))
+    return phrase("live_route", language, route=route)
+
+
+def live_limits_text(sub: SubscriptionRow, language: str) -> str:
+    batch = (phrase("live_batched", language, minutes=sub.batch_minutes) if sub.batch_minutes
+             else label("live_one_post", language))
+    return phrase("live_limits", language, batch=batch, n=sub.max_posts_per_hour, id=sub.id)
+
+
+def live_status_lines(sub: SubscriptionRow, origin: str, language: str = "en") -> list[str]:
+    """What /subscriptions says of a live subscription: its route and its id (for /unsubscribe)."""
+    lines = [f"{live_route_text(sub, language)}, {origin}", live_limits_text(sub, language)]
     if sub.disabled_reason:
-        lines.append(f"DISABLED since {_utc(sub.disabled_at)}: {sub.disabled_reason}")
+        lines.append(phrase("sub_disabled", language, since=_utc(sub.disabled_at, language),
+                            reason=sub.disabled_reason))
     return lines
 
 
 async def disabled_notices(store: DeliveriesStorage,
                            communities: CommunitySubscriptionsStorage | None = None,
-                           community: str | None = None) -> list[str]:
+                           community: str | None = None, *, language: str = "en") -> list[str]:
     """One line per subscription a permanent error disabled, for /sources: with ``community``
     only its own and the config's (another community's channels are not named)."""
     owners = await communities.communities() if communities is not None and community else {}
-    return [f"digest to {describe_target(s)} is disabled: {s.disabled_reason}"
+    return [phrase("sub_notice", language, target=target_text(s, language),
+                   reason=s.disabled_reason)
             for s in await store.subscriptions() if s.disabled_reason
             and (not community or s.origin == "config" or owners.get(s.id) == community)]
 
 
-def describe_delivery(row: DeliveryRow | None) -> str:
+def describe_delivery(row: DeliveryRow | None, language: str = "en") -> str:
     if row is None:
-        return "none yet"
+        return label("sub_none_yet", language)
+    reason = row.last_error or label("sub_no_reason", language)
     if row.state == SENT:
-        text = f"sent for {row.slot} at {_utc(row.finished_at)}"
+        text = phrase("sub_sent", language, slot=row.slot, when=_utc(row.finished_at, language))
         if row.possible_duplicate:
-            text += (" — possibly posted twice: the platform could not tell whether an interrupted "
-                     "earlier attempt had gone through")
+            text += " — " + label("sub_twice", language)
         return text
     if row.state == SKIPPED:
-        return f"skipped {row.slot}: {row.last_error or 'no reason recorded'}"
+        return phrase("sub_skipped", language, slot=row.slot, reason=reason)
     if row.state == FAILED:
-        return f"failed {row.slot}: {row.last_error or 'no reason recorded'}"
-    return f"being delivered for {row.slot} (attempt {max(row.attempts, 1)})"
+        return phrase("sub_failed", language, slot=row.slot, reason=reason)
+    return phrase("sub_delivering", language, slot=row.slot, attempt=max(row.attempts, 1))
 
 
 def _valid_time(value: str) -> bool:
@@ -332,8 +377,8 @@ def _valid_time(value: str) -> bool:
     return True
 
 
-def _utc(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+def _utc(moment: datetime | None, language: str = "en") -> str:
+    return when(moment, language) if moment else "—"
 
 
 def _local(moment: datetime, sub: SubscriptionRow) -> str:

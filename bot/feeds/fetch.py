@@ -48,7 +48,7 @@ class HTTPStatusError(FeedError):
         text = f"HTTP {status} {reason}".strip()
         if retry_after is not None:
             text += f" (retry after {round(retry_after)} s)"
-        super().__init__(text, url=url)
+        super().__init__(text, url=url, code="http_status", args={"status": status})
 
 
 __all__ = ["AddressRefused", "HTTPStatusError", "HttpFetcher", "SafeResolver", "is_public_address",
@@ -154,18 +154,18 @@ class HttpFetcher:
             host = parsed.host
             port = parsed.port
         except (ValueError, UnicodeError) as e:
-            raise FeedError(f"not a valid URL ({e})", url=url) from e
+            raise FeedError(f"not a valid URL ({e})", url=url, code="bad_url") from e
         if parsed.scheme.lower() not in ("http", "https"):
             raise FeedError(f"refused: only http and https URLs are fetched, not {parsed.scheme!r}",
-                            url=url)
+                            url=url, code="bad_scheme", args={"scheme": parsed.scheme})
         if not host:
-            raise FeedError("the URL has no host", url=url)
+            raise FeedError("the URL has no host", url=url, code="no_host")
         ip = parse_address(host)
         if ip is not None and not self.allowed(ip, port):
             written = urlsplit(url).hostname or host
             shown = host if written == host else f"{written} (read as {host})"
             raise FeedError(f"refused: {shown} is not a public address ({refusal(ip)})"
-                            f"{PRIVATE_HINT}", url=url)
+                            f"{PRIVATE_HINT}", url=url, code="not_public", args={"host": shown})
         return parsed
 
     async def fetch(
@@ -201,30 +201,36 @@ class HttpFetcher:
             except FeedError:
                 raise
             except TimeoutError as e:
-                raise FeedError(self.timeout_reason(e), url=current) from e
+                raise FeedError(self.timeout_reason(e), url=current, code="timeout") from e
             except aiohttp.ClientConnectorError as e:
                 if isinstance(e.os_error, AddressRefused):
-                    raise FeedError(str(e.os_error), url=current) from e
+                    raise FeedError(str(e.os_error), url=current, code="not_public",
+                                    args={"host": e.host}) from e
                 raise FeedError(f"cannot connect to {e.host}: {e.os_error.strerror or e.os_error}",
-                                url=current) from e
+                                url=current, code="no_connection", args={"host": e.host}) from e
             except aiohttp.ClientResponseError as e:
-                raise FeedError(f"invalid HTTP response ({e.message})", url=current) from e
+                raise FeedError(f"invalid HTTP response ({e.message})", url=current,
+                                code="bad_response") from e
             except aiohttp.ClientPayloadError as e:
-                raise FeedError("the connection broke while reading the body", url=current) from e
+                raise FeedError("the connection broke while reading the body", url=current,
+                                code="broken_body") from e
             except (aiohttp.ClientError, OSError, ValueError) as e:
-                raise FeedError(f"request failed ({type(e).__name__}: {e})", url=current) from e
+                raise FeedError(f"request failed ({type(e).__name__}: {e})", url=current,
+                                code="request_failed") from e
 
     def _next_hop(self, url: str, current: str, resp: aiohttp.ClientResponse, seen: set[str],
                   redirects: list[str]) -> str:
         """The redirect's target (checked like any URL at the top of the next hop)."""
         location = resp.headers.get("Location")
         if not location:
-            raise FeedError(f"HTTP {resp.status} redirect without a Location", url=current)
+            raise FeedError(f"HTTP {resp.status} redirect without a Location", url=current,
+                            code="bad_redirect")
         target = urljoin(current, location.strip())
         if target in seen:
-            raise FeedError("redirect loop", url=url)
+            raise FeedError("redirect loop", url=url, code="redirect_loop")
         if len(redirects) >= self.config.max_redirects:
-            raise FeedError(f"more than {self.config.max_redirects} redirects", url=url)
+            raise FeedError(f"more than {self.config.max_redirects} redirects", url=url,
+                            code="too_many_redirects", args={"n": self.config.max_redirects})
         seen.add(target)
         redirects.append(target)
         return target

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.config import Config
+from bot.i18n import fetch_error, phrase, when
 from bot.storage import Storage
 from bot.storage.sources import SourceRow
 
@@ -75,7 +76,8 @@ async def source_health(storage: Storage, config: Config | None = None) -> list[
 
 
 async def failure_notices(
-    storage: Storage, *, since: datetime | None, config: Config | None = None
+    storage: Storage, *, since: datetime | None, config: Config | None = None,
+    language: str = "en",
 ) -> list[str]:
     """One line per feed that is failing now and whose failure episode began at or after ``since``.
 
@@ -92,5 +94,6 @@ async def failure_notices(
         if since is not None and started is not None and started < since:
             continue
         name = row.name or row.url
-        lines.append(f"Feed {name} is failing since {_when(started)}: {row.last_error}")
+        lines.append(phrase("feed_down", language, name=name, since=when(started, language),
+                            error=fetch_error(row.last_error, language)))
     return lines

@@ -98,7 +98,8 @@ class FeedManager:
             return url, False
         links = find_feed_links(response.body, response.url)
         if not links:
-            raise FeedError("neither a feed (RSS, Atom, JSON Feed) nor a page that links to one")
+            raise FeedError("neither a feed (RSS, Atom, JSON Feed) nor a page that links to one",
+                            code="no_feed_found")
         return links[0], True
 
     def _config_feed(self, *urls: str) -> FeedConfig | None:
@@ -117,7 +118,7 @@ class FeedManager:
         try:
             feed_url, discovered = await self.resolve(url)
         except FeedError as e:
-            return AddOutcome("failed", url, error=e.reason)
+            return AddOutcome("failed", url, error=e.stored)
         configured = self._config_feed(url, feed_url)
         if configured is not None:
             return AddOutcome("config", feed_url, name=configured.name or configured.url)
@@ -131,8 +132,10 @@ class FeedManager:
         row = existing or await self.storage.sources.ensure("feed", feed_url, name or feed_url,
                                                             self.clock.now())
         result = await self.poller.poll_feed(FeedConfig(feed_url, name or row.name), row)
-        if result.error:
-            return AddOutcome("failed", feed_url, error=result.error, discovered=discovered)
+        if result.error:  # the poll stored the error with its code: chat words it from that
+            failed = await self.storage.sources.get_by_url(feed_url)
+            error = failed.last_error if failed and failed.last_error else result.error
+            return AddOutcome("failed", feed_url, error=error, discovered=discovered)
         chosen = await self._free_name(community, name or result.title or feed_url)
         await self.storage.feed_owners.add(community, row.id, chosen, added_by, self.clock.now())
         return AddOutcome("added", feed_url, name=chosen, title=result.title,

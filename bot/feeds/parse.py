@@ -104,7 +104,7 @@ def one_line(text: str) -> str:
 def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
     """Parse fetched bytes. Raises FeedError when nothing usable comes out of them."""
     if not body.strip():
-        raise FeedError("the server sent an empty body", url=url)
+        raise FeedError("the server sent an empty body", url=url, code="empty_body")
     lowered = {k.lower(): v for k, v in headers.items()}
     content_type = lowered.get("content-type", "").lower()
     if "json" in content_type or body.lstrip()[:1] == b"{":
@@ -118,7 +118,8 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
         try:  # the usual culprit: a character reference to no character (&#99999999;, &#xD800;)
             result = _feedparser(_CHARREF.sub(_fix_charref, body), lowered)
         except Exception as e:
-            raise FeedError(f"the feed could not be parsed ({type(e).__name__})", url=url) from e
+            raise FeedError(f"the feed could not be parsed ({type(e).__name__})", url=url,
+                            code="unparsable") from e
         result["bozo"] = 1
         result["bozo_exception"] = ValueError("invalid character reference replaced")
     feed = result.get("feed", {})

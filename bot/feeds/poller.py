@@ -271,7 +271,7 @@ class FeedPoller:
             self._discovered.pop(feed.url, None)  # find the feed afresh next time
             result.error = e.reason
             retry_after = e.retry_after if isinstance(e, HTTPStatusError) else None
-            await self._record_failure(row, interval, e.reason, retry_after)
+            await self._record_failure(row, interval, e.stored, retry_after)
         except StorageError:
             raise
         except Exception as e:  # a bug must not stop the other feeds, nor print a traceback
@@ -297,7 +297,8 @@ class FeedPoller:
             # nothing was asked conditionally: a cache's wrong answer, not "unchanged"
             response = await self.fetcher.fetch(url)
             if response.status == 304:
-                raise FeedError("answered 304 Not Modified to a request without validators")
+                raise FeedError("answered 304 Not Modified to a request without validators",
+                                code="bad_not_modified")
         if response.status == 304:
             return response, None
         self._check_size(response)
@@ -306,15 +307,16 @@ class FeedPoller:
             return response, parsed
         content_type = str(response.headers.get("Content-Type", "")).lower()
         if not (parsed.looks_like_html or "html" in content_type):
-            raise FeedError("not a feed (neither RSS, Atom nor JSON Feed)")
+            raise FeedError("not a feed (neither RSS, Atom nor JSON Feed)", code="not_a_feed")
         links = find_feed_links(response.body, response.url)
         if not links:
-            raise FeedError("an HTML page, not a feed, and it links to no feed")
+            raise FeedError("an HTML page, not a feed, and it links to no feed", code="no_feed_found")
         response = await self.fetcher.fetch(links[0])
         self._check_size(response)
         parsed = await asyncio.to_thread(parse_feed, response.body, response.headers, response.url)
         if not parsed.is_feed:
-            raise FeedError(f"the page names {links[0]} as its feed, but that is not a feed")
+            raise FeedError(f"the page names {links[0]} as its feed, but that is not a feed",
+                            code="linked_not_feed", args={"url": links[0]})
         self._discovered[feed.url] = links[0]
         return response, parsed
 
@@ -322,7 +324,8 @@ class FeedPoller:
         """A feed cut at the size cap is refused whole: a partial parse would store fragments."""
         if response.truncated:
             raise FeedError(f"larger than the size limit of {self.config.fetch.max_bytes:,} bytes "
-                            "([fetch] max_bytes)")
+                            "([fetch] max_bytes)", code="too_large",
+                            args={"bytes": self.config.fetch.max_bytes})
 
     async def _store(self, row: SourceRow, parsed: ParsedFeed, result: FeedResult) -> None:
         now = self.clock.now()

@@ -183,9 +183,9 @@ class ClaimStore:
             refs.setdefault(r[0], []).append((r[1], r[2]))
         links: dict[int, Link] = {}
         for r in await self.db.fetch_all(
-                "SELECT id, title, url, published FROM items "
+                "SELECT id, title, url, published, language FROM items "
                 "WHERE id IN (SELECT DISTINCT item_id FROM claim_mentions)"):
-            links[int(r[0])] = Link(r[1], r[2], dt(r[3]))
+            links[int(r[0])] = Link(r[1], r[2], dt(r[3]), r[4])
         return refs, links
 
     async def claimants(self) -> builtins.list[str]:

@@ -286,7 +286,8 @@ _FUNCTION: dict[str, frozenset[str]] = {
     "de": words(
         "über unter mit von aus bei nach vor in im auf für gegen durch dessen deren er sie es "
         "sein seine ihr ihre dies diese dieser dabei damit dann doch noch auch zudem dafür "
-        "dazu dadurch deshalb daher darum davon darauf dagegen trotzdem außerdem wer was wie wo"
+        "dazu dadurch deshalb daher darum davon darauf dagegen trotzdem außerdem wer was wie wo "
+        "der die das den dem des ein eine einer einem einen eines man"
     ),
     "en": words("he she they it its his her their this these that on in at with by"),
 }

@@ -18,7 +18,7 @@ from adapters.discord.render import render as discord_render
 from adapters.slack.render import render as slack_render
 from bot.app import App
 from bot.i18n import LABELS
-from bot.model import CommandRequest, Reply
+from bot.model import CommandRequest, Reply, User
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 COMMANDS = {"digest": ("digest", {}), "briefing": ("deepseek", {}), "claims": ("claims", {})}
@@ -122,3 +122,67 @@ def test_the_check_would_see_a_leak() -> None:
     reply = Reply(title="Tagesüberblick", footer="Window: heute", language="de")
     found = {w for w in _WORD.findall(bot_words(reply)) if w.casefold() in label_words("en")}
     assert found == {"Window"}
+
+
+# What an admin types in one channel, in order: subscribing, listing, live, unsubscribing, and the
+# mistakes people make (a bad time, an unknown zone, a mode that does not exist, a missing time).
+CHAT_SESSION: tuple[tuple[str, dict[str, str | int]], ...] = (
+    ("subscribe", {"time": "08:00", "timezone": "Europe/Berlin"}),
+    ("subscribe", {"time": "09:30", "timezone": "Europe/Berlin"}),
+    ("subscribe", {"mode": "live", "include": "DeepSeek"}),
+    ("subscriptions", {}),
+    ("unsubscribe", {"mode": "live"}),
+    ("unsubscribe", {"mode": "live"}),
+    ("unsubscribe", {}),
+    ("unsubscribe", {}),
+    ("subscribe", {"time": "25:00"}),
+    ("subscribe", {"time": "08:00", "timezone": "Mars/Olympus"}),
+    ("subscribe", {"mode": "weekly"}),
+    ("subscribe", {}),
+    ("subscribe", {"mode": "live", "time": "08:00"}),
+    ("subscriptions", {}),
+    ("sources", {}),
+    ("feeds", {"action": "list"}),
+    ("feeds", {"action": "add"}),
+    ("feeds", {"action": "remove", "name": "nichtda"}),
+    ("language", {}),
+)
+_PLATFORM_KEYS = {"type", "style", "url", "action_id", "block_id", "emoji", "color", "timestamp"}
+
+
+def _strings(payload: object, key: str = "") -> list[str]:
+    """The texts of a Discord or Slack payload (what a member reads), not its field names."""
+    if isinstance(payload, str):
+        return [] if key in _PLATFORM_KEYS else [payload]
+    if isinstance(payload, dict):
+        return [s for k, v in payload.items() for s in _strings(v, k)]
+    if isinstance(payload, list):
+        return [s for v in payload for s in _strings(v, key)]
+    return []
+
+
+def rendered_words(platform: str, reply: Reply, language: str) -> str:
+    if platform == "console":
+        return render_reply(reply, language=language)
+    return "\n".join(_strings(json.loads(rendered(platform, reply, language))))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("platform", ["console", "discord", "slack"])
+async def test_chat_replies_stay_in_the_community_language(seeded_app: App, platform: str,
+                                                          language: str) -> None:
+    """/subscribe, /subscriptions, /unsubscribe, /sources, /feeds and their errors, as each
+    platform renders them: no label word of the other language."""
+    community = f"guild-{language}"
+    await seeded_app.answers.set_language(platform, community, language)
+    admin = User(id="U1", name="admin", is_admin=True)
+    foreign = label_words("en" if language == "de" else "de")
+    leaks: dict[str, set[str]] = {}
+    for name, options in CHAT_SESSION:
+        reply = await seeded_app.router.handle(CommandRequest(
+            name, options, user=admin, platform=platform, channel="C1", community=community))
+        text = _QUOTED.sub(" ", rendered_words(platform, reply, language))
+        found = {w for w in _WORD.findall(text) if w.casefold() in foreign}
+        if found:
+            leaks[f"/{name} {options}: {text[:200]}"] = found
+    assert not leaks, leaks

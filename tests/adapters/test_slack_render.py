@@ -67,7 +67,8 @@ def test_limits_header_section_and_block_count() -> None:
     for m in messages:
         assert block_errors(m.blocks) == []
         assert len(m.blocks) <= MAX_BLOCKS
-    assert len(messages[0].blocks[0]["text"]["text"]) == 150
+    # a title longer than a header holds is a section, shown whole
+    assert messages[0].blocks[0]["text"]["text"] == f"*{long_title}*"
     # continuation messages say which part they are
     assert f"(2/{len(messages)})" in all_text(messages[1].payload())
     # nothing lost, nothing reordered: every section heading once, in order
@@ -121,3 +122,15 @@ def test_bullets_that_fit_a_section_are_never_cut() -> None:
     for bullet in bullets:
         assert sum(f"• {bullet}" in s for s in sections) == 1
     assert len(sections) == 6  # two 1100-character bullets per 3000-character section
+
+
+def test_a_long_title_is_shown_whole() -> None:
+    """A header holds 150 characters: a longer error (German ones are) is a section, not cut."""
+    long = ("Dieser Überblick steht in der Konfigurationsdatei ([[digests]]) und lässt sich nicht "
+            "im Chat abbestellen; bitte den Betreiber des Bots, ihn dort zu löschen und neu zu "
+            "starten.")
+    (message,) = render(Reply(title=long, is_error=True), language="de")
+    first = message.blocks[0]
+    assert first["type"] == "section" and first["text"]["text"].endswith("neu zu starten.*")
+    (short,) = render(Reply(title="Abonnements"), language="de")
+    assert short.blocks[0]["type"] == "header"

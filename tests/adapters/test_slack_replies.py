@@ -50,14 +50,17 @@ class StandInAnswers:
                       community: str | None = None) -> Reply:
         return Reply(title="sources")
 
-    async def subscriptions(self, *, platform: str, channel: str | None) -> Reply:
+    async def subscriptions(self, *, platform: str, channel: str | None,
+                            language: str | None = None) -> Reply:
         return Reply(title="subscriptions")
 
     async def subscribe(self, *, platform: str, channel: str, time: str, timezone: str,
-                        topic: str | None, user: User) -> Reply:
+                        topic: str | None, user: User, community: str | None = None,
+                        language: str | None = None) -> Reply:
         return Reply(title="subscribed")
 
-    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None) -> Reply:
+    async def unsubscribe(self, *, platform: str, channel: str, topic: str | None,
+                          language: str | None = None) -> Reply:
         return Reply(title="unsubscribed")
 
     async def complete(self, source: str, prefix: str, *,

@@ -153,7 +153,7 @@ async def test_subscribe_unsubscribe_and_subscriptions_round_trip(
     # listed in [slack] admins: no users.info lookup needed
     before = len(fake_slack.method_calls("users.info"))
     gone = await fake_slack.send_command("/unsubscribe", user_id="U0LISTED")
-    assert "Unsubscribed" in header(gone)
+    assert "Abbestellt" in header(gone)  # the default language: German
     assert len(fake_slack.method_calls("users.info")) == before
     assert await seeded_app.storage.deliveries.subscriptions() == []
 

@@ -127,7 +127,7 @@ async def test_sources_names_only_the_communitys_disabled_subscriptions(routed: 
         await routed.storage.deliveries.disable_subscription(sub.id, "Missing Access",
                                                              routed.clock.now())
     shown = words(await routed.router.handle(ask("sources", A)))
-    assert "channel CA" in shown and "channel CB" not in shown
+    assert "Kanal CA" in shown and "CB" not in shown
 
 
 def digest_sub(sub_id: str, **changes: object) -> SubscriptionRow:

@@ -47,15 +47,15 @@ async def test_commands_work_once_scheduling_runs(app_with: MakeApp, clock: Fixe
             command="subscribe", options={"time": "08:30", "timezone": "Europe/Berlin"},
             user=ADMIN, platform="discord", channel="42"))
         assert not reply.is_error, reply.title
-        assert "next one is due 2026-01-10 08:30 CET (07:30 UTC)" in reply.title
+        assert "der nächste kommt am 2026-01-10 08:30 CET (07:30 UTC)" in reply.title
         jobs = {j.id for j in app.delivery.scheduler.scheduler.get_jobs()}
         assert f"digest:{command_id('discord', '42', None)}" in jobs
         listing = await app.router.handle(CommandRequest(command="subscriptions",
                                                          platform="discord", channel="42"))
-        assert listing.sections[0].bullets[0] == "every day at 08:30 Europe/Berlin, subscribed by U1"
+        assert listing.sections[0].bullets[0] == "jeden Tag um 08:30 Europe/Berlin, abonniert von U1"
         refused = await app.router.handle(CommandRequest(command="unsubscribe", user=ADMIN,
                                                          platform="discord", channel="cfg"))
-        assert refused.is_error and "config file" in refused.title
+        assert refused.is_error and "Konfigurationsdatei" in refused.title
         # the cron job's work, run by hand at the slot time
         clock.current = datetime(2026, 1, 10, 7, 30, tzinfo=UTC)
         outcomes = await app.delivery.service.deliver_due()

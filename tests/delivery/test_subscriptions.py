@@ -98,7 +98,7 @@ async def test_subscriptions_lists_next_time_and_last_result(
                                   user=User(id="U9", name="x"))
     reply = await subs.subscriptions_reply(platform="discord", channel="5")
     (section,) = reply.sections
-    assert section.heading == "discord channel 5 (all topics)"
+    assert section.heading == "Discord channel 5 (all topics)"
     assert section.bullets == (
         "every day at 02:30 Europe/Berlin, subscribed by U9",
         "next: 2026-03-29 03:30 CEST (01:30 UTC)",  # 02:30 does not exist that night

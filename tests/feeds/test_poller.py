@@ -218,7 +218,7 @@ async def test_backoff_retry_after_health_and_notices(
     assert "failing since 2025-01-28 09:00 UTC (2 times in a row)" in health[flaky.url].line()
     # one notice per episode: in the digest after it began, not in the next one
     notices = await failure_notices(app.storage, since=start - timedelta(days=1))
-    assert len(notices) == 2 and "the server sent an empty body" in notices[0]
+    assert len(notices) == 2 and "the server sent an empty answer" in notices[0]
     assert await failure_notices(app.storage, since=clock.now()) == []
     server.bodies["/flaky.rss"] = (rss(item(1)), RSS)
     clock.advance(hours=1)
