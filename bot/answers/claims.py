@@ -69,15 +69,18 @@ class ClaimAnswers:
         """
         language = language or self.language
         ledger = await self.ledger(await self.audiences.reader(community))
+        named = claimant
         if claimant:
             known = {c.claimant for c in ledger if c.claimant}
-            if not any(name_matches(claimant, name) for name in known):
+            matched = sorted(name for name in known if name_matches(claimant, name))
+            if not matched:
                 raise CommandError(_unknown_claimant(claimant, sorted(known), language))
+            named = matched[0] if len(matched) == 1 else claimant  # "altmann" -> Sam Altman
         claims = rank(filter_claims(ledger, claimant=claimant, topic=topic, status=status,
                                     language=language))
         shown = page_of(claims, page, PER_PAGE, language=language)
         title = label("claims", language)
-        filters = filter_words(claimant=claimant, status=status, topic=topic, language=language)
+        filters = filter_words(claimant=named, status=status, topic=topic, language=language)
         if filters:
             title += f" ({filters})"
         count = count_label(len(claims), "claims_one", "claims_count", language)

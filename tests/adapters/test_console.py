@@ -66,10 +66,12 @@ async def test_console_claims_by_a_claimant_as_people_type_it(seeded_app: App) -
 
     altman = await typed("/claims claimant:Sam Altman")
     andreessen = await typed("/claims andreesen")
+    misspelt = await typed("/claims claimant:altmann")
     unknown = await typed("/claims claimant:Altmann Junior")
     assert "Behauptungen (von: Sam Altman)" in altman
     assert {line.split(" — ")[0] for line in altman.splitlines() if line.startswith("  • ")} \
         == {"  • Sam Altman"}
     assert "  • Marc Andreessen — „Es ist ein Sputnik-Moment für KI“" in andreessen
+    assert "Behauptungen (von: Sam Altman)" in misspelt  # the title names whom it found
     assert "von 'Altmann Junior' gibt es hier keine Behauptung" in unknown
     assert "am ähnlichsten: Sam Altman" in unknown
