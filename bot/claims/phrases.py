@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from bot.claims import frames as F
-from bot.claims.base import Draft, RunBase
+from bot.claims.base import Draft, Stage
 from bot.claims.claimants import np_backward, np_forward
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
 from bot.claims.lexicon import DETERMINERS, NACH_NOUNS, NACH_SOURCE_HEADS
@@ -56,7 +56,7 @@ def _nach_head(toks: tuple[Tok, ...], i: int) -> tuple[int, list[Tok]]:
     return n, []
 
 
-class PhraseFrames(RunBase):
+class PhraseFrames(Stage):
     def tail_only(self, toks: tuple[Tok, ...], j: int) -> bool:
         """Only an adverbial after the speaker ("..., sagte X am Montag weiter.")."""
         return all(t.text not in (",", ":", ";", "„", "“", "\"") and t.low not in ("dass", "that")
