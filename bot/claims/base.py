@@ -21,13 +21,17 @@ QUOTE = re.compile(
 
 @dataclass
 class Draft:
+    """One attribution on its way to a claim: the cue stages set the message span (``start``,
+    ``end``), the cue and the words naming the source (``who``, unresolved) or the draft it
+    inherits its speaker from; "roles" sets ``speaker`` and ``speaker_span``."""
+
     start: int
     end: int
     sent: int
     kind: str
     cue: str | None
     cue_span: Span | None
-    np: list[Tok] | None = None
+    who: list[Tok] | None = None  # the tokens that name the source, as the sentence has them
     inherit: Draft | None = None
     own_voice: bool = False
     hedges: list[str] = field(default_factory=list)
@@ -113,18 +117,19 @@ class Stage:
     def span_of(self, toks: tuple[Tok, ...], a: int, b: int) -> tuple[int, int]:
         return (toks[a].start, toks[b - 1].end)
 
-    def add(self, d: Draft) -> Draft:
-        self.drafts.append(d)
-        return d
+    def add(self, draft: Draft) -> Draft:
+        self.drafts.append(draft)
+        return draft
 
     def in_sent(self, index: int) -> list[Draft]:
-        return [d for d in self.drafts if index in (d.sent, d.through)]
+        return [draft for draft in self.drafts if index in (draft.sent, draft.through)]
 
     def subject(self, s: SentenceTokens, i: int) -> tuple[list[Tok] | None, Draft | None]:
         toks = s.toks
         if toks[i].low in F.PARTICIPLES or (i and toks[i - 1].text == "," and self.lang == "en"
                                             and toks[i].low.endswith("ing")):
-            earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
+            earlier = [draft for draft in self.in_sent(s.index)
+                       if draft.cue_span and draft.cue_span[0] < toks[i].start]
             if earlier:
                 return None, earlier[-1]
             if self.lang == "en":  # "On Sunday, Mr. Trump echoed …, saying …": the main subject
@@ -132,8 +137,8 @@ class Stage:
             return np_forward(toks, 0, self.lang), None
         if self.lang == "de":
             if i > 1 and toks[i - 1].low == "und":  # "Lumen wies … zurück und erklärte, …"
-                earlier = [d for d in self.in_sent(s.index)
-                           if d.cue_span and d.cue_span[0] < toks[i].start and d.np]
+                earlier = [draft for draft in self.in_sent(s.index)
+                           if draft.cue_span and draft.cue_span[0] < toks[i].start and draft.who]
                 if earlier:
                     return None, earlier[-1]
             subj = F.german_subject(toks, i, self.lang) or F.inverted_subject(toks, i, self.lang)
@@ -142,7 +147,8 @@ class Stage:
             return np_forward(toks, F.skip_de_adverbs(toks, i + 1), self.lang) or None, None
         got = F.english_subject(toks, i, self.lang)
         if got == "and":
-            earlier = [d for d in self.in_sent(s.index) if d.cue_span and d.cue_span[0] < toks[i].start]
+            earlier = [draft for draft in self.in_sent(s.index)
+                       if draft.cue_span and draft.cue_span[0] < toks[i].start]
             if not earlier and self.lang == "en":  # "He endorsed Clinton, but told …"
                 return _english_main_subject(toks, i, self.lang), None
             return None, (earlier[-1] if earlier else None)

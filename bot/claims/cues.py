@@ -60,10 +60,10 @@ class CueFrames(PhraseFrames):
         """"Graham: Trump’s rhetoric is destroying the party" (headline style): a name, a colon,
         then what the named one said."""
         toks = s.toks
-        np = np_forward(toks, 0, self.lang, limit=4)
-        k = np[-1].i + 1 if np else 0
-        if not np or k >= len(toks) or toks[k].text != ":" or not all(t.cap for t in np) or \
-                np[0].low in _HEADLINE_LABELS or self.in_quote(toks[0].start):
+        who = np_forward(toks, 0, self.lang, limit=4)
+        k = who[-1].i + 1 if who else 0
+        if not who or k >= len(toks) or toks[k].text != ":" or not all(t.cap for t in who) or \
+                who[0].low in _HEADLINE_LABELS or self.in_quote(toks[0].start):
             return
         first = k + 1
         while first < len(toks) and toks[first].text in QUOTE_CHARS:
@@ -75,7 +75,7 @@ class CueFrames(PhraseFrames):
             return
         a, b = self.span_of(toks, first, end)
         self.used.add((s.index, k))
-        self.add(Draft(a, b, s.index, "indirect", ":", (toks[k].start, toks[k].end), np=np,
+        self.add(Draft(a, b, s.index, "indirect", ":", (toks[k].start, toks[k].end), who=who,
                        rule="colon_source"))
 
 
@@ -120,24 +120,24 @@ class CueFrames(PhraseFrames):
     def verb(self, s: SentenceTokens, cue: F.Cue) -> None:
         toks = s.toks
         i = cue.index
-        np, inherit = self.subject(s, i)
-        expletive = np is not None and len(np) == 1 and np[0].low in ("es", "it")
-        if ((np is None and inherit is None) or expletive) and self.passive(s, cue):
+        who, inherit = self.subject(s, i)
+        expletive = who is not None and len(who) == 1 and who[0].low in ("es", "it")
+        if ((who is None and inherit is None) or expletive) and self.passive(s, cue):
             return
-        if np is None and inherit is None:
+        if who is None and inherit is None:
             return
         kind = "prediction" if cue.lemma in PREDICT_LEMMAS else "indirect"
         if _is_denial(cue, toks, self.lang):
-            self.denial(s, cue, np, inherit)
+            self.denial(s, cue, who, inherit)
             return
         p = i + 1
-        if np and np[0].i > i:
-            p = np[-1].i + 1
+        if who and who[0].i > i:
+            p = who[-1].i + 1
         text_override = None
         msg: tuple[int, int] | None = None
         if self.lang == "de":
             p = F.skip_de_adverbs(toks, p)
-            msg, kind, text_override = self.german_message(toks, cue, np, p, kind)
+            msg, kind, text_override = self.german_message(toks, cue, who, p, kind)
         else:
             if cue.lemma == "tell":
                 k = p
@@ -145,23 +145,23 @@ class CueFrames(PhraseFrames):
                     k += 1
                 p = k if k < len(toks) and (toks[k].low == "that" or k == p + 1) else p
             msg = self.en_message(toks, p)
-        if msg is None and self.lang == "en" and np and 2 < np[0].i < i:
-            msg = self.en_message_before(toks, np, i)
-        if msg is None and self.lang == "de" and np and self.points_back(s, cue, np, kind):
+        if msg is None and self.lang == "en" and who and 2 < who[0].i < i:
+            msg = self.en_message_before(toks, who, i)
+        if msg is None and self.lang == "de" and who and self.points_back(s, cue, who, kind):
             return
         if cue.lemma in MENTAL_LEMMAS[self.lang] and not _clausal(toks, msg, p):
             return  # "found the body", "weiß es nicht": a thought verb needs its clause
         if msg is None:
-            if cue.lemma in INTRODUCERS or (np and any(x.cap for x in np)) or inherit:
+            if cue.lemma in INTRODUCERS or (who and any(x.cap for x in who)) or inherit:
                 self.add(Draft(toks[0].start, toks[-1].end, s.index, "introducer", None, None,
-                               np=np, inherit=inherit, introducer=True))
+                               who=who, inherit=inherit, introducer=True))
             return
         a, b = self.span_of(toks, *msg)
-        self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), np=np,
+        self.add(Draft(a, b, s.index, kind, cue.label(toks), cue.span(toks), who=who,
                        inherit=inherit, text=text_override, rule="speech_verb"))
 
     def german_message(
-        self, toks: tuple[Tok, ...], cue: F.Cue, np: list[Tok] | None, p: int, kind: str
+        self, toks: tuple[Tok, ...], cue: F.Cue, who: list[Tok] | None, p: int, kind: str
     ) -> tuple[tuple[int, int] | None, str, str | None]:
         """The message of a German speech verb (from ``p``, after the speaker), the kind, and the
         text without an inserted frame ("Das Gesetz, sagte sie, sei gut")."""
@@ -169,7 +169,7 @@ class CueFrames(PhraseFrames):
         msg: tuple[int, int] | None
         text = None
         if i > 0 and toks[i - 1].text == "," and p < len(toks) and toks[p].text == "," and (
-            not np or np[0].i > i  # not "Der Sprecher, Max Muster, sagte, …"
+            not who or who[0].i > i  # not "Der Sprecher, Max Muster, sagte, …"
         ):
             end = F.clause_end(toks, 0, self.lang)
             msg = (0, end)
@@ -177,20 +177,20 @@ class CueFrames(PhraseFrames):
             text = self.text[toks[0].start:a] + " " + self.text[b:toks[end - 1].end]
         else:
             msg = self.de_message(toks, p, cue)
-        if msg is None and i > 2 and toks[i - 1].text == "," and np and np[0].i > i and \
-                self.tail_only(toks, np[-1].i + 1):
+        if msg is None and i > 2 and toks[i - 1].text == "," and who and who[0].i > i and \
+                self.tail_only(toks, who[-1].i + 1):
             msg = (0, i - 1)  # "..., sagte Henderson weiter."
             kind = "indirect" if F.has_konjunktiv(toks, 0) else kind
         if msg is not None and toks[msg[0]].low in _NOT_A_MESSAGE:
             msg = None  # "um … zu gehen", "Da … verlaufen": a purpose or adverbial clause
         return msg, kind, text
 
-    def points_back(self, s: SentenceTokens, cue: F.Cue, np: list[Tok], kind: str) -> bool:
+    def points_back(self, s: SentenceTokens, cue: F.Cue, who: list[Tok], kind: str) -> bool:
         """"… Spuren von Iod gefunden. Das berichtet die Agentur Kyodo.": the sentence before is
         the message of a speaker named after "Das"/"Dies" + cue."""
         toks = s.toks
         if s.index == 0 or toks[0].low not in ("das", "dies") or cue.index > 2 or \
-                np[0].i <= cue.index or not self.tail_only(toks, np[-1].i + 1):
+                who[0].i <= cue.index or not self.tail_only(toks, who[-1].i + 1):
             return False
         before = self.sents[s.index - 1]
         if before.paragraph != s.paragraph or self.in_sent(before.index) or not before.toks or \
@@ -200,19 +200,19 @@ class CueFrames(PhraseFrames):
         if end < 4:
             return False
         self.add(Draft(before.toks[0].start, before.toks[end - 1].end, before.index, kind,
-                       cue.label(toks), cue.span(toks), np=np, rule="points_back"))
+                       cue.label(toks), cue.span(toks), who=who, rule="points_back"))
         return True
 
-    def en_message_before(self, toks: tuple[Tok, ...], np: list[Tok], i: int) -> tuple[int, int] | None:
+    def en_message_before(self, toks: tuple[Tok, ...], who: list[Tok], i: int) -> tuple[int, int] | None:
         """The message before a speaker named after a comma: "…, Devine said, by …" (the whole
         sentence around the parenthetical) or "…, the news site X reported." (up to the comma)."""
-        if toks[np[0].i - 1].text == "," and i + 1 < len(toks) and toks[i + 1].text == ",":
+        if toks[who[0].i - 1].text == "," and i + 1 < len(toks) and toks[i + 1].text == ",":
             return (0, F.clause_end(toks, 0, self.lang, stop_cues=False))
         if not self.tail_only(toks, i + 1):
             return None
-        comma = next((c for c in range(np[0].i - 1, max(1, np[0].i - 5), -1)
+        comma = next((c for c in range(who[0].i - 1, max(1, who[0].i - 5), -1)
                       if toks[c].text == ","), None)
-        if comma is not None and all(t.word and not t.cap for t in toks[comma + 1:np[0].i]):
+        if comma is not None and all(t.word and not t.cap for t in toks[comma + 1:who[0].i]):
             return (0, comma)  # "..., chief executive Lena Park said"
         return None
 
@@ -235,7 +235,7 @@ class CueFrames(PhraseFrames):
                        hedges=[hedge], rule="passive_cue"))
         return True
 
-    def denial(self, s: SentenceTokens, cue: F.Cue, np: list[Tok] | None,
+    def denial(self, s: SentenceTokens, cue: F.Cue, who: list[Tok] | None,
                inherit: Draft | None) -> None:
         """"X bestritt das", "X denied the accusation": the denying predicate is the claim (kind
         denial); the ledger links it to the claim it answers."""
@@ -248,12 +248,12 @@ class CueFrames(PhraseFrames):
             end = comma  # "disputed that account, citing its own sales records"
         if cue.particle is not None:
             end = max(end, cue.particle + 1)
-        if np and np[0].i > cue.index:  # "Das bestritt ein Sprecher": the predicate after the name
-            end = max(end, np[-1].i + 1)
+        if who and who[0].i > cue.index:  # "Das bestritt ein Sprecher": the predicate after the name
+            end = max(end, who[-1].i + 1)
         if end <= cue.index + 1:
             return
         a, b = self.span_of(toks, cue.index, end)
-        self.add(Draft(a, b, s.index, "denial", cue.label(toks), cue.span(toks), np=np,
+        self.add(Draft(a, b, s.index, "denial", cue.label(toks), cue.span(toks), who=who,
                        inherit=inherit, rule="denial_verb"))
 
     def de_message(self, toks: tuple[Tok, ...], p: int, cue: F.Cue) -> tuple[int, int] | None:
@@ -329,19 +329,20 @@ class CueFrames(PhraseFrames):
 
 
     def drop_nested(self) -> None:
-        framed = [d for d in self.drafts if d.kind != "quote" and not d.introducer]
+        framed = [draft for draft in self.drafts if draft.kind != "quote" and not draft.introducer]
         keep = []
-        for d in self.drafts:
-            if d.kind != "quote" and d.cue_span and any(
-                f is not d and f.start <= d.cue_span[0] < f.end and f.text is None
+        for draft in self.drafts:
+            if draft.kind != "quote" and draft.cue_span and any(
+                f is not draft and f.start <= draft.cue_span[0] < f.end and f.text is None
                 for f in framed
             ):
                 continue  # nested: "Acme expects ..., Lena Park said" is Lena Park's claim
-            if d.kind == "quote" and any(f.start <= d.start and d.end <= f.end + 2 for f in framed):
+            if draft.kind == "quote" and any(f.start <= draft.start and draft.end <= f.end + 2
+                                              for f in framed):
                 continue
-            if d.kind != "quote" and d.cue_span and self.in_quote(d.cue_span[0]):
+            if draft.kind != "quote" and draft.cue_span and self.in_quote(draft.cue_span[0]):
                 continue
-            keep.append(d)
+            keep.append(draft)
         self.drafts = keep
 
 

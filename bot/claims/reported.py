@@ -38,7 +38,7 @@ def continuations(found: Attributions) -> None:
     stage = ReportedSpeech(found)
     for s in stage.sents:
         stage.continuation(s)
-    stage.drafts.sort(key=lambda d: (d.start, d.end))
+    stage.drafts.sort(key=lambda draft: (draft.start, draft.end))
     if stage.lang == "en":
         stage.join_quote_runs()
 
@@ -50,15 +50,15 @@ class ReportedSpeech(Stage):
         then runs from A to B over the words that name the speaker."""
         keep: list[Draft] = []
         host: dict[int, Draft] = {}
-        for d in self.drafts:
-            target = host.get(id(d.inherit), d.inherit) if d.inherit is not None else None
-            if d.rule in JOIN_RULES and target is not None and \
+        for draft in self.drafts:
+            target = host.get(id(draft.inherit), draft.inherit) if draft.inherit is not None else None
+            if draft.rule in JOIN_RULES and target is not None and \
                     target.kind == "quote" and keep and keep[-1] is target and \
-                    0 <= d.start - target.end <= 80 and "\n" not in self.text[target.end:d.start]:
-                target.end = d.end
-                host[id(d)] = target
+                    0 <= draft.start - target.end <= 80 and "\n" not in self.text[target.end:draft.start]:
+                target.end = draft.end
+                host[id(draft)] = target
                 continue
-            keep.append(d)
+            keep.append(draft)
         self.drafts = keep
 
 
@@ -80,10 +80,10 @@ class ReportedSpeech(Stage):
                 found.append((f"{t.text} … {toks[_last_word(toks)].text}", t))
         if not found:
             return
-        mine = [d for d in self.in_sent(s.index) if not d.introducer]
+        mine = [draft for draft in self.in_sent(s.index) if not draft.introducer]
         if mine:
-            for d in mine:
-                d.hedges.extend(h for h, _ in found)
+            for draft in mine:
+                draft.hedges.extend(h for h, _ in found)
             return
         hedge, t = found[0]
         end = F.clause_end(toks, 0, self.lang, stop_cues=False)
@@ -106,20 +106,20 @@ class ReportedSpeech(Stage):
         before = self.sents[s.index - 1]
         if before.paragraph != s.paragraph:
             return
-        prev = [d for d in self.in_sent(before.index) if not d.own_voice]
+        prev = [draft for draft in self.in_sent(before.index) if not draft.own_voice]
         if not prev:
             self.reported_speech(s)
             return
         last = prev[-1]
         mine = self.in_sent(s.index)
-        for qa, qb in self.quotes:
-            if s.start <= qa < s.end and not self.text[s.start:qa].strip(" '") and not any(
-                d.start < qb - 1 and qa + 1 < d.end for d in mine
+        for opens, closes in self.quotes:
+            if s.start <= opens < s.end and not self.text[s.start:opens].strip(" '") and not any(
+                draft.start < closes - 1 and opens + 1 < draft.end for draft in mine
             ):
-                raw = self.text[qa + 1: qb - 1]
+                raw = self.text[opens + 1: closes - 1]
                 if len(re.findall(r"\w+", raw)) >= 3:
-                    a = qa + 1 + len(raw) - len(raw.lstrip())
-                    b = qa + 1 + len(raw.rstrip(" ,"))
+                    a = opens + 1 + len(raw) - len(raw.lstrip())
+                    b = opens + 1 + len(raw.rstrip(" ,"))
                     mine.append(self.add(Draft(a, b, s.index, "quote", last.cue,
                                                last.cue_span, inherit=last,
                                                rule="quote_continuation")))

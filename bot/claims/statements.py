@@ -24,43 +24,44 @@ def claims_of(found: Attributions) -> list[ExtractedClaim]:
     stage = Claims(found)
     out: list[ExtractedClaim] = []
     seen: set[tuple[int, int]] = set()
-    for d in stage.drafts:
-        if d.introducer or (d.speaker is None and not d.own_voice):
+    for draft in stage.drafts:
+        if draft.introducer or (draft.speaker is None and not draft.own_voice):
             continue
-        if (d.start, d.end) in seen or d.end <= d.start:
+        if (draft.start, draft.end) in seen or draft.end <= draft.start:
             continue
-        seen.add((d.start, d.end))
-        out.append(stage.claim(d))
+        seen.add((draft.start, draft.end))
+        out.append(stage.claim(draft))
     return out
 
 
 class Claims(Stage):
-    def claim(self, d: Draft) -> ExtractedClaim:
-        message = self.text[d.start:d.end]  # exactly the source's characters
-        hedges = list(d.hedges)
-        for w in re.findall(r"\b\w+\b", self.text[d.start:d.end]):
-            if w in HEDGES[self.lang] and w not in hedges and not (d.own_voice and hedges):
+    def claim(self, draft: Draft) -> ExtractedClaim:
+        message = self.text[draft.start:draft.end]  # exactly the source's characters
+        hedges = list(draft.hedges)
+        for w in re.findall(r"\b\w+\b", self.text[draft.start:draft.end]):
+            if w in HEDGES[self.lang] and w not in hedges and not (draft.own_voice and hedges):
                 hedges.append(w)
-        s = self.sents[d.sent]
-        frame = self.text[s.start:d.start] + " " * (d.end - d.start) + self.text[d.end:s.end]
+        s = self.sents[draft.sent]
+        frame = self.text[s.start:draft.start] + " " * (draft.end - draft.start) + self.text[draft.end:s.end]
         follow = None
-        if d.sent + 1 < len(self.sents):
-            nxt = self.sents[d.sent + 1]
+        if draft.sent + 1 < len(self.sents):
+            nxt = self.sents[draft.sent + 1]
             if nxt.paragraph == s.paragraph and not self.in_sent(nxt.index):
                 follow = self.text[nxt.start:nxt.end]
         phrase = None
-        if d.np:
-            phrase = self.text[d.np[0].start:d.np[-1].end]
+        if draft.who:
+            phrase = self.text[draft.who[0].start:draft.who[-1].end]
         evidence = evidence_status(frame, phrase, follow)
         return ExtractedClaim(
             text=message,
-            claimant=d.speaker,
-            kind=d.kind,
-            cue=d.cue,
+            claimant=draft.speaker,
+            kind=draft.kind,
+            cue=draft.cue,
             hedged=bool(hedges),
             hedges=tuple(hedges),
             evidence=evidence,
-            spans=ClaimSpans(message=(d.start, d.end), claimant=d.speaker_span, cue=d.cue_span),
+            spans=ClaimSpans(message=(draft.start, draft.end), claimant=draft.speaker_span,
+                             cue=draft.cue_span),
             figures=tuple(m.group(0).strip() for m in _FIGURE.finditer(message)),
-            rule=d.rule,
+            rule=draft.rule,
         )
