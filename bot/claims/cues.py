@@ -250,11 +250,21 @@ class CueFrames(PhraseFrames):
             end = max(end, cue.particle + 1)
         if who and who[0].i > cue.index:  # "Das bestritt ein Sprecher": the predicate after the name
             end = max(end, who[-1].i + 1)
+        end = max(end, self.denied_clause_end(toks, cue))
         if end <= cue.index + 1:
             return
         a, b = self.span_of(toks, cue.index, end)
         self.add(Draft(a, b, s.index, "denial", cue.label(toks), cue.span(toks), who=who,
                        inherit=inherit, rule="denial_verb"))
+
+    def denied_clause_end(self, toks: tuple[Tok, ...], cue: F.Cue) -> int:
+        """"Ampera dementierte, dass die Leitung … führe": the denial runs through the dass clause
+        it denies (its object, what the answering stage compares); 0 when there is none."""
+        k = cue.index + 1
+        if self.lang != "de" or k + 1 >= len(toks) or toks[k].text != "," or toks[k + 1].low != "dass":
+            return 0
+        end = F.clause_end(toks, k + 2, self.lang, stop_cues=False)
+        return end if end > k + 3 else 0
 
     def de_message(self, toks: tuple[Tok, ...], p: int, cue: F.Cue) -> tuple[int, int] | None:
         if p + 1 < len(toks) and toks[p].text == "," and toks[p + 1].low in ("ohne", "unter"):

@@ -19,6 +19,7 @@ sentences already have a claim; speakers are resolved last, so that pronouns and
 
 from __future__ import annotations
 
+from bot.claims.answers import link_denials
 from bot.claims.base import Attributions, read_document
 from bot.claims.cues import attribute_frames
 from bot.claims.quotes import attribute_quotes
@@ -32,10 +33,11 @@ class RuleClaimExtractor:
     """Implements ``bot.ports.ClaimExtractor``; stateless, cheap to share."""
 
     def extract(self, text: str, sentences: list[Sentence], language: str) -> list[ExtractedClaim]:
-        found = Attributions(read_document(text, sentences, language))
+        doc = read_document(text, sentences, language)
+        found = Attributions(doc)
         attribute_quotes(found)
         attribute_frames(found)
         hedged_statements(found)
         continuations(found)
         resolve_speakers(found)
-        return claims_of(found)
+        return link_denials(doc, claims_of(found))

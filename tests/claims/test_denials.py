@@ -72,8 +72,8 @@ async def test_in_the_ledger_a_denial_disputes_only_the_claim_it_answers(app: Ap
     chargers = by_text(claims, "Ladegeräte von Voltaro")
     rejects = by_text(claims, "wies die Vorwürfe zurück")
     denies = by_text(claims, "bestritt das")
-    assert rejects.disputes == [accusation.id]  # not Berger's claim, which names Voltaro too
-    assert denies.disputes == [chargers.id]
+    assert list(rejects.disputes) == [accusation.id]  # not Berger's claim, which names Voltaro too
+    assert list(denies.disputes) == [chargers.id]
     assert sorted(chargers.disputes) == [denies.id]
     reason = rejects.dispute_reasons[0]
     assert reason.code == DisputeCode.DENIAL and reason.same_item is True
@@ -90,4 +90,4 @@ async def test_across_items_the_link_follows_the_same_claim(app: App, clock: Fix
     skipped = by_text(claims, "skipped two")  # the second report joined the first entry
     assert len(skipped.sources) == 2
     denial = by_text(claims, "denied the allegation")
-    assert denial.disputes == [skipped.id]
+    assert list(denial.disputes) == [skipped.id]
