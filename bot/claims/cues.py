@@ -259,9 +259,12 @@ class CueFrames(PhraseFrames):
 
     def denied_clause_end(self, toks: tuple[Tok, ...], cue: F.Cue) -> int:
         """"Ampera dementierte, dass die Leitung … führe": the denial runs through the dass clause
-        it denies (its object, what the answering stage compares); 0 when there is none."""
+        it denies (its object, what the answering stage compares); 0 when there is none, or when
+        the verb is passive ("Monatelang wurde abgestritten, dass …" names no denier)."""
         k = cue.index + 1
         if self.lang != "de" or k + 1 >= len(toks) or toks[k].text != "," or toks[k + 1].low != "dass":
+            return 0
+        if any(t.low in _PASSIVE_AUX["de"] for t in toks[max(0, cue.index - 4):cue.index]):
             return 0
         end = F.clause_end(toks, k + 2, self.lang, stop_cues=False)
         return end if end > k + 3 else 0
