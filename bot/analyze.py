@@ -63,8 +63,9 @@ def analyze_file(
     ids = [claim_id(claim.claimant, claim.text) for claim in analysis.claims]
     disputes: dict[int, list[str]] = {}
     for denial, answered in answer_pairs(list(analysis.claims)):  # the ledger stores these links
-        disputes.setdefault(denial, []).append(ids[answered])
-        disputes.setdefault(answered, []).append(ids[denial])
+        for one, other in ((denial, answered), (answered, denial)):
+            if ids[other] not in disputes.setdefault(one, []):
+                disputes[one].append(ids[other])
     claims = []
     for position, claim in enumerate(analysis.claims):
         spans = ClaimSpans(

@@ -21,13 +21,17 @@ from dataclasses import replace
 
 from bot.claims.base import Document
 from bot.claims.compare import same_claimant, words
-from bot.claims.lexicon import ACCUSATIONS
+from bot.claims.lexicon import ACCUSATIONS, ORG_DESCRIPTIONS, PERSON_DESCRIPTIONS
 from bot.model import DisputeCode, DisputeReason, ExtractedClaim, Span
 
 _WINDOW = 5  # sentences back that an anaphoric denial looks for the claim it answers
 _CONTENT_SHARE = 0.6  # of an explicit object's content words that the answered claim must say
 # "that"/"dass" opening what is denied ("denied that the plan …"), not "that account"
 _THAT = re.compile(r"\b(?:that|dass)\s+(?P<content>.+)$", re.IGNORECASE | re.DOTALL)
+# whose account a denial answers: "der Darstellung des Unternehmens", "the account of the firm",
+# "Nvidia's account"
+_OWNER = re.compile(r"\b(?:des|der|of(?: the)?)\s+(?P<owner>\w[\w-]*)\s*$|"
+                    r"\b(?P<owner2>[A-Z][\w-]*)(?:'s|’s)\s+\w+\s*$")
 _DEMONSTRATIVE_NOUN = re.compile(r"^(?:account|claim|claims|report|reports|allegation|"
                                  r"allegations|accusation|accusations|charge|charges|story|"
                                  r"version|assertion|suggestion|idea|notion|view)\b",
@@ -62,7 +66,36 @@ def _answered(doc: Document, claims: list[ExtractedClaim],
         naming = [c for c in earlier if _names(doc, c, denial.claimant)]
         if naming:
             return naming[0]
+    owner = _owner(denial.text)
+    if owner:
+        owned = [c for c in earlier if _owned_by(c.claimant, owner)]
+        if owned:
+            return owned[0]
     return earlier[0] if earlier else None
+
+
+def _owner(text: str) -> list[str]:
+    """Whose account a denial answers, as written ("der Darstellung des Unternehmens": the
+    words after des/der/of; "Nvidia's account": Nvidia), genitive endings stripped."""
+    found = _OWNER.search(text)
+    if found is None:
+        return []
+    owner = found.group("owner") or found.group("owner2") or ""
+    return [re.sub(r"(?:'s|’s|es|s)$", "", w) for w in owner.split()]
+
+
+def _owned_by(claimant: str | None, owner: list[str]) -> bool:
+    """The claimant is the owner: it shares a word with it, or the owner is a description of an
+    organisation (a one-word claimant) or of a person (a full name)."""
+    if claimant is None:
+        return False
+    names = {w.casefold() for w in claimant.split()}
+    words = [w.casefold() for w in owner]
+    if names & set(words) or any(w + "s" in names or w + "es" in names for w in words):
+        return True
+    if words and words[-1] in ORG_DESCRIPTIONS:
+        return len(names) == 1
+    return bool(words) and words[-1] in PERSON_DESCRIPTIONS and len(names) >= 2
 
 
 def _explicit_object(text: str) -> frozenset[str] | None:
