@@ -7,8 +7,10 @@ kind ``denial`` whose message is the denying predicate. What it answers:
   says most of X (at least 60 % of X's content words);
 - an accusation ("die Vorwürfe", "the allegation"): the nearest earlier claim of another claimant
   whose sentence names the denier (an accusation is about the one who denies it), else the nearest;
+- an account with its owner ("der Darstellung des Unternehmens", "Nvidia's account"): the nearest
+  earlier claim of that owner;
 - any other object ("das", "dies", "diese Darstellung", "that account", "the claim"): the nearest
-  earlier claim of another claimant, within ``_WINDOW`` sentences.
+  earlier claim of another claimant; anaphors look back at most ``_WINDOW`` sentences.
 
 Denials never answer denials. Sets ``ExtractedClaim.answers`` to the answered claim's message span;
 the ledger stores the link as a dispute with reason code ``denial`` (``bot.claims.merge``).
