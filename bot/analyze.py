@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.claims.answers import answer_pairs
 from bot.claims.merge import claim_id
 from bot.config import Config
 from bot.contracts import extracted_claim_json
@@ -59,16 +60,22 @@ def analyze_file(
             return span
         return (offsets[start], offsets[end - 1] + 1)
 
+    ids = [claim_id(claim.claimant, claim.text) for claim in analysis.claims]
+    disputes: dict[int, list[str]] = {}
+    for denial, answered in answer_pairs(list(analysis.claims)):  # the ledger stores these links
+        for one, other in ((denial, answered), (answered, denial)):
+            if ids[other] not in disputes.setdefault(one, []):
+                disputes[one].append(ids[other])
     claims = []
-    for claim in analysis.claims:
+    for position, claim in enumerate(analysis.claims):
         spans = ClaimSpans(
             message=to_raw(claim.spans.message) or claim.spans.message,
             claimant=to_raw(claim.spans.claimant),
             cue=to_raw(claim.spans.cue),
         )
         claims.append(extracted_claim_json(
-            claim, claim_id=claim_id(claim.claimant, claim.text), topics=topics, seen=seen,
-            title=title, disputes=[], spans=spans,
+            claim, claim_id=ids[position], topics=topics, seen=seen,
+            title=title, disputes=disputes.get(position, []), spans=spans,
         ))
     return {
         "path": str(path),

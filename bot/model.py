@@ -63,6 +63,7 @@ class ExtractedClaim:
     spans: ClaimSpans
     figures: tuple[str, ...] = ()
     rule: str = ""  # which extraction pattern found it, so a wrong claim can be explained
+    answers: Span | None = None  # a denial: the message span of the claim it answers (same text)
 
 
 @dataclass(frozen=True)

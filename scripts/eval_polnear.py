@@ -93,7 +93,8 @@ def sentences_of(text: str, name: str, cache: Path | None) -> list[Sentence]:
     return found
 
 
-def evaluate(corpus: Path, errors: int, cache: Path | None = None) -> dict[str, Any]:
+def evaluate(corpus: Path, errors: int, cache: Path | None = None,
+             losses: bool = False) -> dict[str, Any]:
     extractor = RuleClaimExtractor()
     names = sorted(p.stem for p in (corpus / "text").glob("*.txt"))
     split = splits(names)
@@ -125,20 +126,22 @@ def evaluate(corpus: Path, errors: int, cache: Path | None = None) -> dict[str, 
                 print("EXTRA ", claims[i].claimant, "|", claims[i].text[:140], file=sys.stderr)
 
         tallies.setdefault(split[name], Tally()).add_document(pred, gold, miss, extra)
-    return {name: t.scores() for name, t in sorted(tallies.items())}
+    return {name: t.scores(losses) for name, t in sorted(tallies.items())}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT)
     parser.add_argument("--errors", type=int, default=0, help="print N dev errors to stderr")
+    parser.add_argument("--losses", action="store_true",
+                        help="lost tokens per error class (scripts/attribution_score.py)")
     parser.add_argument("--cache", type=Path, default=None,
                         help="keep sentence splits here (a folder outside the project)")
     args = parser.parse_args(argv)
     if not (args.corpus / "text").is_dir():
         print(json.dumps({"skipped": f"corpus folder {args.corpus} is absent"}))
         return 0
-    print(json.dumps(evaluate(args.corpus, args.errors, args.cache), indent=2))
+    print(json.dumps(evaluate(args.corpus, args.errors, args.cache, args.losses), indent=2))
     return 0
 
 

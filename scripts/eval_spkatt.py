@@ -74,7 +74,7 @@ def gold_tokens(roles: list[str]) -> Tokens:
     return frozenset((int(r.split(":")[0]), int(r.split(":")[1])) for r in roles)
 
 
-def evaluate(corpus: Path, errors: int, rules: bool = False) -> dict[str, Any]:
+def evaluate(corpus: Path, errors: int, rules: bool = False, losses: bool = False) -> dict[str, Any]:
     extractor = RuleClaimExtractor()
     tallies: dict[str, Tally] = {}
     by_rule: dict[str, dict[str, dict[str, int]]] = {}
@@ -106,7 +106,7 @@ def evaluate(corpus: Path, errors: int, rules: bool = False) -> dict[str, Any]:
         tallies.setdefault(split, Tally()).add_document(pred, gold, miss, extra)
         if rules:
             _count_rules(by_rule.setdefault(split, {}), claims, pred, gold)
-    out: dict[str, Any] = {name: t.scores() for name, t in sorted(tallies.items())}
+    out: dict[str, Any] = {name: t.scores(losses) for name, t in sorted(tallies.items())}
     for split, counts in by_rule.items():
         out[split]["rules"] = {
             rule: {**c, "precision": round(c["tp"] / c["tokens"], 3) if c["tokens"] else 0.0}
@@ -143,12 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT)
     parser.add_argument("--errors", type=int, default=0, help="print N dev errors to stderr")
+    parser.add_argument("--losses", action="store_true",
+                        help="lost tokens per error class (scripts/attribution_score.py)")
     parser.add_argument("--rules", action="store_true", help="per-rule pairing and precision")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         print(json.dumps({"skipped": f"corpus folder {args.corpus} is absent"}))
         return 0
-    print(json.dumps(evaluate(args.corpus, args.errors, args.rules), indent=2))
+    print(json.dumps(evaluate(args.corpus, args.errors, args.rules, args.losses), indent=2))
     return 0
 
 

@@ -42,6 +42,7 @@ from bot.claims.compare import (
     words,
 )
 from bot.claims.merge import merge_claims, merge_rows
+from bot.model import DisputeCode
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
 
@@ -218,6 +219,8 @@ async def update_ledger(storage: Storage, item_ids: list[int], now: datetime) ->
                 if reason is None:
                     continue
                 located = replace(reason, same_item=bool(entry.items & other.items))
+                if located.code == DisputeCode.DENIAL and located.same_item:
+                    continue  # in its item a denial disputes the claim it answers (answers.py)
                 await storage.claims.add_dispute(entry.id, other.id, located.stored(), now)
 
 

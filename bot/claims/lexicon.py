@@ -29,6 +29,10 @@ DENIALS: dict[str, set[tuple[str, str | None]]] = {
     lang: {(w.split()[0], w.split()[1] if " " in w else None) for w in _data(f"denial.{lang}.txt")}
     for lang in ("de", "en")
 }
+# nouns of accusation: a denial of one answers a claim that names the denier
+ACCUSATIONS: dict[str, frozenset[str]] = {
+    lang: frozenset(_data(f"accusation.{lang}.txt")) for lang in ("de", "en")
+}
 _EN_INTEND = _data("intend.en.txt")
 # cues only beside a direct quote ("“…,” he continued")
 QUOTE_LEMMAS: dict[str, set[str]] = {"en": set(_data("quote.en.txt")), "de": set()}

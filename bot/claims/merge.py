@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.claims.answers import answer_disputes
 from bot.model import ExtractedClaim
 from bot.storage import Storage
 from bot.storage.claims import ClaimMention, ClaimRow
@@ -83,7 +84,11 @@ async def replace_item_claims(
                          claim.spans)
             for cid, (row, claim, position) in fresh.items()
         ]
-        return await storage.claims.replace_for_item(item_id, mentions, seen_at)
+        ids = await storage.claims.replace_for_item(item_id, mentions, seen_at)
+        ids_in_order = [as_row(c, seen_at).id for c in claims]
+        for denial, answered, reason in answer_disputes(list(claims), ids_in_order):
+            await storage.claims.add_dispute(denial, answered, reason.stored(), seen_at)
+        return ids
 
 
 async def merge_claims(storage: Storage, into: str, source: str) -> None:

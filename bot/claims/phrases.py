@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from bot.claims import frames as F
-from bot.claims.base import Draft, RunBase
+from bot.claims.base import Draft, Stage
 from bot.claims.claimants import np_backward, np_forward
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
 from bot.claims.lexicon import DETERMINERS, NACH_NOUNS, NACH_SOURCE_HEADS
@@ -56,7 +56,7 @@ def _nach_head(toks: tuple[Tok, ...], i: int) -> tuple[int, list[Tok]]:
     return n, []
 
 
-class PhraseFrames(RunBase):
+class PhraseFrames(Stage):
     def tail_only(self, toks: tuple[Tok, ...], j: int) -> bool:
         """Only an adverbial after the speaker ("..., sagte X am Montag weiter.")."""
         return all(t.text not in (",", ":", ";", "„", "“", "\"") and t.low not in ("dass", "that")
@@ -68,11 +68,11 @@ class PhraseFrames(RunBase):
         i = t.i
         if i > 0 and toks[i - 1].text != ",":
             return False
-        np = np_forward(toks, F.skip_de_adverbs(toks, i + 1) if self.lang == "de" else i + 1,
+        who = np_forward(toks, F.skip_de_adverbs(toks, i + 1) if self.lang == "de" else i + 1,
                         self.lang)
-        if not np or not any(x.cap for x in np):
+        if not who or not any(x.cap for x in who):
             return False
-        j = np[-1].i + 1
+        j = who[-1].i + 1
         if j < len(toks) and toks[j].text == "," and self.lang == "de":
             # "wie Burt Rutan, Chef der Firma, mitteilte": an apposition before the cue
             close = next((x.i for x in toks[j + 1: j + 10] if x.text == ","), None)
@@ -99,7 +99,7 @@ class PhraseFrames(RunBase):
         else:
             return False
         self.add(Draft(a, b, s.index, "reported", f"{t.text} … {cue.label(toks)}",
-                       cue.span(toks), np=np, rule="wie_frame"))
+                       cue.span(toks), who=who, rule="wie_frame"))
         return True
 
     def so_frame(self, s: SentenceTokens, t: Tok) -> bool:
@@ -108,10 +108,10 @@ class PhraseFrames(RunBase):
         i = t.i
         if i < 2 or toks[i - 1].text not in (",", "“", "”", "\"", "«") or i + 1 >= len(toks):
             return False
-        np = np_forward(toks, i + 1, self.lang)
-        if not np or not any(x.cap for x in np):
+        who = np_forward(toks, i + 1, self.lang)
+        if not who or not any(x.cap for x in who):
             return False
-        after = np[-1].i + 1
+        after = who[-1].i + 1
         while after < len(toks) and toks[after].low in ("weiter", "abschließend"):
             after += 1
         if after < len(toks) and toks[after].text not in (".", ",", ":", "!", "?"):
@@ -127,7 +127,7 @@ class PhraseFrames(RunBase):
         if msg[1] - msg[0] < 3:
             return False
         a, z = self.span_of(toks, *msg)
-        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), np=np, text=text,
+        self.add(Draft(a, z, s.index, "indirect", t.text, (t.start, t.end), who=who, text=text,
                        rule="so_frame"))
         return True
 
@@ -139,31 +139,31 @@ class PhraseFrames(RunBase):
         own_voice = False
         source_to = None
         if n < len(toks) and (toks[n].low in NACH_NOUNS or _source_noun(toks[n].low)):
-            np = owner or self.nach_owner(toks, i, n)
+            who = owner or self.nach_owner(toks, i, n)
             if owner:
                 source_to = toks[n].end  # "nach dessen Angaben": the phrase up to the noun
-            first, last = i, (np[-1].i if np else n)
+            first, last = i, (who[-1].i if who else n)
             cue_span = (t.start, toks[n].end)
             label = self.text[t.start:toks[n].end]
-            if not np and toks[i + 1].low in ("eigenen", "eigener", "eigenem"):
-                np = F.german_subject(toks, i, self.lang) or np_forward(toks, 0, self.lang)
-                if np and np[-1].i >= i:
-                    np = []
-            elif not np and toks[i + 1].low in ("ersten", "bisherigen", "unbestätigten",
+            if not who and toks[i + 1].low in ("eigenen", "eigener", "eigenem"):
+                who = F.german_subject(toks, i, self.lang) or np_forward(toks, 0, self.lang)
+                if who and who[-1].i >= i:
+                    who = []
+            elif not who and toks[i + 1].low in ("ersten", "bisherigen", "unbestätigten",
                                                 "inoffiziellen"):
                 own_voice = True  # the article reports unconfirmed information
         elif i >= 1 and toks[i - 1].low == "vernehmen":
-            np, first, last, own_voice = [], max(0, i - 2), i, True
+            who, first, last, own_voice = [], max(0, i - 2), i, True
             cue_span = (toks[i - 1].start, t.end)
             label = self.text[toks[i - 1].start:t.end]
         elif i >= 2 and toks[i - 1].low in NACH_NOUNS and toks[i - 2].low in _POSSESSIVE:
-            np = [toks[i - 2]]
+            who = [toks[i - 2]]
             first, last = i - 2, i
             cue_span = (toks[i - 1].start, t.end)
             label = f"{toks[i - 1].text} {t.text}"
         else:
             return False
-        if not np and not own_voice:
+        if not who and not own_voice:
             return False
         end = F.clause_end(toks, 0, self.lang, stop_cues=False)
         if first == 0:
@@ -178,7 +178,7 @@ class PhraseFrames(RunBase):
             return False
         a, b = self.span_of(toks, *msg)
         source_from = toks[i + 1].start if first == i else toks[i - 2].start
-        self.add(Draft(a, b, s.index, "reported", label, cue_span, np=np or None, text=text,
+        self.add(Draft(a, b, s.index, "reported", label, cue_span, who=who or None, text=text,
                        own_voice=own_voice, hedges=[label] if own_voice else [],
                        source_from=source_from, source_to=source_to, rule="nach_frame"))
         return True
@@ -189,24 +189,24 @@ class PhraseFrames(RunBase):
         j = n + 1
         if j < len(toks) and toks[j].low in ("von", "aus"):
             j += 1
-        np = np_forward(toks, j, self.lang) if j < len(toks) and (
+        who = np_forward(toks, j, self.lang) if j < len(toks) and (
             toks[j].cap or toks[j].low in DETERMINERS) else []
-        if not np and j + 1 < len(toks) and _adjective(toks, j) and toks[j + 1].cap:
-            np = [toks[j], *np_forward(toks, j + 1, self.lang)]  # "libanesischer Kreise"
-        if not np and toks[i + 1].low not in _OWN_OR_SUBJECT and (
+        if not who and j + 1 < len(toks) and _adjective(toks, j) and toks[j + 1].cap:
+            who = [toks[j], *np_forward(toks, j + 1, self.lang)]  # "libanesischer Kreise"
+        if not who and toks[i + 1].low not in _OWN_OR_SUBJECT and (
             n > i + 1 or _source_noun(toks[n].low) == "compound"
         ):
-            np = list(toks[i + 1:n + 1])  # "nach offiziellen Angaben", "nach Polizeiangaben"
-        return np
+            who = list(toks[i + 1:n + 1])  # "nach offiziellen Angaben", "nach Polizeiangaben"
+        return who
 
     def prep(self, s: SentenceTokens, t: Tok) -> None:
         toks = s.toks
         i = t.i
         if t.low == "zufolge":
-            np = np_backward(toks, i - 1, self.lang)
-            if not np:
+            who = np_backward(toks, i - 1, self.lang)
+            if not who:
                 return
-            first, last = np[0].i, i
+            first, last = who[0].i, i
         else:
             start = i + 2 if t.low == "according" else i + 1
             if start >= len(toks) or not (toks[start].cap or toks[start].low in DETERMINERS
@@ -219,16 +219,16 @@ class PhraseFrames(RunBase):
                 while end < len(toks) and not (toks[end].punct and toks[end].low not in
                                                ("'s", "’s", "-")):
                     end += 1
-                np = list(toks[start:end])
+                who = list(toks[start:end])
             else:
-                np = np_forward(toks, start, self.lang) or [toks[start]]
-                nxt = np[-1].i + 1
+                who = np_forward(toks, start, self.lang) or [toks[start]]
+                nxt = who[-1].i + 1
                 if nxt < len(toks) and toks[nxt].low in ("der", "des") and nxt + 1 < len(toks) \
                         and toks[nxt + 1].cap:
-                    np += np_forward(toks, nxt, self.lang)
-            if not np:
+                    who += np_forward(toks, nxt, self.lang)
+            if not who:
                 return
-            first, last = i, np[-1].i
+            first, last = i, who[-1].i
         prefix = 0
         while prefix < first and (toks[prefix].punct or toks[prefix].text == ":" or
                                   any(x.text == ":" for x in toks[prefix:first])):
@@ -251,7 +251,7 @@ class PhraseFrames(RunBase):
         cue_end = toks[i + 1].end if t.low == "according" else t.end
         label = self.text[t.start:cue_end]
         a, b = self.span_of(toks, *msg)
-        self.add(Draft(a, b, s.index, "reported", label, (t.start, cue_end), np=np, rule="preposition"))
+        self.add(Draft(a, b, s.index, "reported", label, (t.start, cue_end), who=who, rule="preposition"))
 
     def noun(self, s: SentenceTokens, t: Tok) -> None:
         toks = s.toks
@@ -260,10 +260,10 @@ class PhraseFrames(RunBase):
             j += 1
         elif not (j < len(toks) and toks[j].low in ("des", "der")):
             return
-        np = np_forward(toks, j, self.lang)
-        if not np:
+        who = np_forward(toks, j, self.lang)
+        if not who:
             return
-        k = np[-1].i + 1
+        k = who[-1].i + 1
         if k < len(toks) and toks[k].text in (":", ","):
             k += 1
             if k < len(toks) and toks[k].low == "dass":
@@ -271,18 +271,19 @@ class PhraseFrames(RunBase):
             end = F.clause_end(toks, k, self.lang)
             if end - k >= 3:
                 a, b = self.span_of(toks, k, end)
-                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end), np=np, rule="claim_noun"))
+                self.add(Draft(a, b, s.index, "indirect", t.text, (t.start, t.end), who=who,
+                               rule="claim_noun"))
 
     def doubt(self, s: SentenceTokens, verb: Tok, noun: Tok) -> None:
         toks = s.toks
-        np, inherit = self.subject(s, verb.i)
-        if np is None and inherit is None:
+        who, inherit = self.subject(s, verb.i)
+        if who is None and inherit is None:
             return
         end = F.clause_end(toks, noun.i, self.lang)
         a, b = self.span_of(toks, noun.i, end)
         self.used.add((s.index, verb.i))
         self.add(Draft(a, b, s.index, "indirect", f"{verb.text} … {noun.text}",
-                       (verb.start, verb.end), np=np, inherit=inherit, rule="doubt_noun"))
+                       (verb.start, verb.end), who=who, inherit=inherit, rule="doubt_noun"))
 
     def intention(self, s: SentenceTokens, t: Tok) -> bool:
         toks = s.toks
@@ -297,16 +298,17 @@ class PhraseFrames(RunBase):
             if end - (i + 2) < 2:
                 return False
             a, b = self.span_of(toks, i + 2, end)
-            self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=got, rule="intention"))
+            self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), who=got, rule="intention"))
             return True
         r = i - 1
         while r > 0 and toks[r].text != ",":
             r -= 1
         if r > 1 and r + 1 < i and toks[r + 1].low in ("der", "die", "das") and toks[r - 1].cap:
-            np = np_backward(toks, r - 1, self.lang)
-            if np and i - (r + 2) >= 2:
+            who = np_backward(toks, r - 1, self.lang)
+            if who and i - (r + 2) >= 2:
                 a, b = self.span_of(toks, r + 2, i)
-                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=np, rule="intention"))
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), who=who,
+                               rule="intention"))
                 return True
         subj = F.german_subject(toks, i, self.lang)
         if subj and subj[0].cap and F.infinitive_end(toks, i) and not (
@@ -315,7 +317,7 @@ class PhraseFrames(RunBase):
             end = F.clause_end(toks, i + 1, self.lang)
             if end - (i + 1) >= 2:
                 a, b = self.span_of(toks, i + 1, end)
-                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), np=subj,
+                self.add(Draft(a, b, s.index, "intention", t.text, (t.start, t.end), who=subj,
                                rule="intention"))
                 return True
         return False
@@ -330,17 +332,17 @@ class PhraseFrames(RunBase):
         if i + 1 >= len(toks) or toks[i + 1].low != "es":
             return False
         k = F.skip_de_adverbs(toks, i + 2)
-        np: list[Tok] = []
+        who: list[Tok] = []
         if k < len(toks) and toks[k].low in ("in", "im"):
-            np = np_forward(toks, k + 1, self.lang)
+            who = np_forward(toks, k + 1, self.lang)
         elif i >= 2 and toks[0].low in ("in", "im"):
-            np = np_forward(toks, 1, self.lang)
-        if not np:
+            who = np_forward(toks, 1, self.lang)
+        if not who:
             return self.heisst_es_alone(s, t, toks[i + 1])
         if i > 1 and toks[i - 1].text == ",":
             msg = (0, i - 1)
         else:
-            after = (np[-1].i + 1) if np[0].i > i else i + 2
+            after = (who[-1].i + 1) if who[0].i > i else i + 2
             while after < len(toks) and toks[after].text in (",", ":"):
                 after += 1
             if after < len(toks) and toks[after].low == "dass":
@@ -351,7 +353,7 @@ class PhraseFrames(RunBase):
         a, b = self.span_of(toks, *msg)
         self.used.add((s.index, i))
         self.add(Draft(a, b, s.index, "indirect", f"{t.text} es", (t.start, toks[i + 1].end),
-                       np=np, rule="heisst_es"))
+                       who=who, rule="heisst_es"))
         return True
 
 
@@ -405,12 +407,12 @@ class PhraseFrames(RunBase):
         i = t.i
         if i < 2 or toks[i - 1].text != ",":
             return False
-        np = np_backward(toks, i - 2, self.lang)
-        if not np or not any(x.cap for x in np):
+        who = np_backward(toks, i - 2, self.lang)
+        if not who or not any(x.cap for x in who):
             return False
         end = F.clause_end(toks, i + 1, self.lang)
         if end - (i + 1) < 3:
             return False
         a, b = self.span_of(toks, i + 1, end)
-        self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), np=np, rule="wonach"))
+        self.add(Draft(a, b, s.index, "reported", t.text, (t.start, t.end), who=who, rule="wonach"))
         return True

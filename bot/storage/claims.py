@@ -147,6 +147,14 @@ class ClaimStore:
                 "hedges = ? WHERE id = ?",
                 (ts(merged.first_seen), ts(merged.last_seen), merged.evidence, int(merged.hedged),
                  json.dumps(list(merged.hedges), ensure_ascii=False), merged.id))
+            # a denial's link to the claim it answers follows that claim into the one it joins
+            for r in await self.db.fetch_all(
+                    "SELECT claim_id, other_id, reason, found_at FROM claim_disputes WHERE "
+                    "(claim_id = ? OR other_id = ?) AND reason LIKE ?",
+                    (source, source, '%"code": "denial"%')):
+                other = r["other_id"] if r["claim_id"] == source else r["claim_id"]
+                if other != merged.id:
+                    await self.add_dispute(merged.id, other, r["reason"], _when(r["found_at"]))
             await self.db.execute(
                 "DELETE FROM claim_disputes WHERE claim_id = ? OR other_id = ?", (source, source))
             await self.db.execute("DELETE FROM claims WHERE id = ?", (source,))

@@ -37,3 +37,17 @@ def test_german_output_has_no_english_dispute_reasons(home: Path) -> None:
     assert "widerspricht dem Artikel" in result.stdout
     assert " doubts " not in result.stdout
     assert "same item" not in result.stdout
+
+
+def test_analyze_lists_the_claim_a_denial_answers_as_its_dispute(home: Path) -> None:
+    (home / "d.txt").write_text(
+        "Lab under fire\n\nA watchdog group said Helix Labs had skipped two safety trials. "
+        "Regulator Maria Lopez said the agency would inspect the plant. Helix Labs denied the "
+        "allegation.\n", encoding="utf-8")
+    claims = json.loads(briefbot(home, "analyze", "d.txt", "--json", "--lang", "en").stdout)[0][
+        "claims"]
+    by_text = {c["text"]: c for c in claims}
+    denial = by_text["denied the allegation"]
+    skipped = by_text["Helix Labs had skipped two safety trials"]
+    assert denial["disputes"] == [skipped["id"]] and skipped["disputes"] == [denial["id"]]
+    assert by_text["the agency would inspect the plant"]["disputes"] == []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.attribution_score import Tally
 from scripts.eval_spkatt import evaluate, main, split_of
 
 
@@ -29,3 +30,15 @@ def test_scores_a_document(tmp_path: Path) -> None:
     scores = evaluate(tmp_path, 0)["dev"]
     assert scores["message"]["f1"] == 1.0
     assert scores["source"]["recall"] == 1.0
+
+
+def test_lost_tokens_by_error_class() -> None:
+    tally = Tally()
+    found = (frozenset({1, 2, 3}), frozenset({10}))  # message found in part, source in part
+    gold = [(frozenset({1, 2, 3, 4}), frozenset({10, 11})),
+            (frozenset({20, 21}), frozenset({30}))]  # no claim for this one
+    tally.add_document([found, (frozenset({40, 41}), frozenset())], gold)
+    losses = tally.scores(losses=True)["losses"]
+    assert losses["missed"] == 3 and losses["message_short"] == 1 and losses["source_short"] == 1
+    assert losses["extra"] == 2 and losses["source_none"] == 0
+    assert "losses" not in tally.scores()
