@@ -10,6 +10,8 @@ import itertools
 import multiprocessing
 import re
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,11 +24,14 @@ from bot.errors import TransientPublishError
 from bot.storage import Storage
 from bot.storage.deliveries import SubscriptionRow
 from bot.storage.items import NewItem
+from bot.storage.live import LiveStore
 from bot.storage.sources import SourceRow
 from tests.adapters.test_golden import bot_words, label_words
 from tests.conftest import FixedClock
 from tests.delivery import live_worker
-from tests.fakes.delivery import RecordingPublisher, read_posts
+from tests.fakes.delivery import Post, RecordingPublisher, read_posts
+from tests.fakes.engines import Crash, Interrupting, crash
+from tests.storage.pg import fresh_database
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -303,3 +308,94 @@ async def test_posts_in_the_language_of_each_community_without_the_other_languag
             text = bot_words(dataclasses.replace(post.reply, title=title))
             assert not {w for w in re.findall(r"[^\W\d_]{4,}", text)
                         if w.casefold() in foreign}, text
+
+
+async def test_a_window_that_closed_while_no_process_ran_keeps_its_items_alone(
+        storage: Storage, feeds: Feeds, live: LiveDelivery, publisher: RecordingPublisher,
+        clock: FixedClock) -> None:
+    """The restarted process polls before its first tick: the item it finds belongs to a window
+    of its own, not to the one that closed while no process ran."""
+    await storage.deliveries.upsert_subscription(live_sub(clock, batch_minutes=1))
+    feed = await feeds.feed("http://127.0.0.1:1/f", "f")
+    clock.current += timedelta(minutes=1)
+    await feeds.poll(feed, ("s", "Zweite", "http://127.0.0.1:1/s"),
+                     ("t", "Dritte", "http://127.0.0.1:1/t"))
+    clock.current += timedelta(minutes=3)
+    await feeds.poll(feed, ("f", "Vierte", "http://127.0.0.1:1/f4"))
+    assert await live.tick() == 1
+    assert titles(publisher) == ["2 new items"]
+    clock.current += timedelta(seconds=59)
+    assert await live.tick() == 0  # the fourth's window is still open
+    clock.current += timedelta(seconds=1)
+    assert await live.tick() == 1
+    assert titles(publisher) == ["2 new items", "Vierte"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_target(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@contextmanager
+def fresh(backend: str, folder: Path, name: str) -> Iterator[Path | str]:
+    if backend == "sqlite":
+        yield folder / f"{name}.db"
+        return
+    with fresh_database() as url:
+        yield url
+
+
+async def a_batch_interrupted(target: Path | str, at: int, *,
+                              other_ticks: bool) -> tuple[bool, list[Post]]:
+    """A batch of two is due; a poster ("dead") is interrupted before its ``at``-th statement
+    of the live log: it dies there, or (``other_ticks``) another process ticks there and it goes
+    on. Then the other process ticks after the lease, three times. Returns (interrupted, posts)."""
+    clock = FixedClock(datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
+    dead_storage, storage = await Storage.open(target), await Storage.open(target)
+    publisher = RecordingPublisher("slack")
+    try:
+        await storage.deliveries.upsert_subscription(live_sub(clock, platform="slack",
+                                                              batch_minutes=1))
+        feeds = Feeds(storage, clock)
+        feed = await feeds.feed("http://127.0.0.1:1/f", "f")
+        clock.current += timedelta(minutes=1)
+        await feeds.poll(feed, ("s", "Zweite", "http://127.0.0.1:1/s"),
+                         ("t", "Dritte", "http://127.0.0.1:1/t"))
+        clock.current += timedelta(minutes=1, seconds=1)
+        alive = LiveDelivery(storage, {"slack": publisher}, clock, owner="alive")
+
+        async def other_tick() -> None:
+            await alive.tick()
+
+        engine = Interrupting(dead_storage.db, at=at, action=other_tick if other_ticks else crash)
+        dead_storage.live = LiveStore(engine)
+        dead = LiveDelivery(dead_storage, {"slack": publisher}, clock, owner="dead")
+        try:
+            await dead.tick()
+        except Crash:
+            pass
+        await dead_storage.close()
+        for _ in range(3):
+            clock.current += timedelta(minutes=6)
+            await alive.tick()
+        return engine.fired, publisher.posts
+    finally:
+        await dead_storage.close()
+        await storage.close()
+
+
+@pytest.mark.parametrize("other_ticks", [False, True], ids=["dies", "another-process-ticks"])
+async def test_a_due_batch_goes_out_once_whole_whatever_interrupts_its_poster(
+        database_target: str, tmp_path: Path, other_ticks: bool) -> None:
+    """At every point between two statements of the live log (after the queue, the claim, the
+    attempt, the post), a poster that dies or that another process overtakes: the batch is one
+    message with both items, posted once."""
+    for at in itertools.count(1):
+        with fresh(database_target, tmp_path, f"at{at}") as target:
+            interrupted, posts = await a_batch_interrupted(target, at, other_ticks=other_ticks)
+        messages = [[link.url for s in post.reply.sections for link in s.links] for post in posts]
+        assert messages == [["http://127.0.0.1:1/s", "http://127.0.0.1:1/t"]], (at, messages)
+        assert posts[0].reply.title == "2 new items"
+        if not interrupted:
+            break
+    assert at > 5  # every point was tried: the queue read, the claim, the attempt, the post
