@@ -370,13 +370,23 @@ def fresh(backend: str, folder: Path, name: str) -> Iterator[Path | str]:
         yield url
 
 
-async def a_batch_interrupted(target: Path | str, at: int, *,
-                              other_ticks: bool) -> tuple[bool, list[Post]]:
-    """A batch of two is due; a poster ("dead") is interrupted before its ``at``-th statement
-    of the live log: it dies there, or (``other_ticks``) another process ticks there and it goes
-    on. Then the other process ticks after the lease, three times. Returns (interrupted, posts)."""
+INTERRUPTIONS = {
+    "dies": "the poster dies there (SIGKILL); a restarted process ticks after the lease",
+    "another-process-ticks": "a second process, on its own connection, runs a whole tick there",
+    "its-other-job-ticks": "the same process's other job (the feed job ticks after each poll, "
+                           "beside the 30 s live job) runs a whole tick there",
+}
+
+
+async def a_batch_interrupted(target: Path | str, at: int,
+                              interruption: str) -> tuple[bool, list[Post]]:
+    """A batch of two is due; a poster is interrupted before its ``at``-th statement of the live
+    log (``INTERRUPTIONS``), then the other poster ticks after the lease, three times. Returns
+    (whether it was interrupted, the posts)."""
     clock = FixedClock(datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
-    dead_storage, storage = await Storage.open(target), await Storage.open(target)
+    storage = await Storage.open(target)
+    own_connection = interruption != "its-other-job-ticks"
+    poster_storage = await Storage.open(target) if own_connection else Storage(storage.db)
     publisher = RecordingPublisher("slack")
     try:
         await storage.deliveries.upsert_subscription(live_sub(clock, platform="slack",
@@ -387,38 +397,42 @@ async def a_batch_interrupted(target: Path | str, at: int, *,
         await feeds.poll(feed, ("s", "Zweite", "http://127.0.0.1:1/s"),
                          ("t", "Dritte", "http://127.0.0.1:1/t"))
         clock.current += timedelta(minutes=1, seconds=1)
-        alive = LiveDelivery(storage, {"slack": publisher}, clock, owner="alive")
+        other = LiveDelivery(storage, {"slack": publisher}, clock, owner="other")
 
-        async def other_tick() -> None:
-            await alive.tick()
+        async def other_ticks() -> None:
+            await other.tick()
 
-        engine = Interrupting(dead_storage.db, at=at, action=other_tick if other_ticks else crash)
-        dead_storage.live = LiveStore(engine)
-        dead = LiveDelivery(dead_storage, {"slack": publisher}, clock, owner="dead")
+        engine = Interrupting(poster_storage.db, at=at,
+                              action=crash if interruption == "dies" else other_ticks)
+        poster_storage.live = LiveStore(engine)
+        poster = LiveDelivery(poster_storage, {"slack": publisher}, clock, owner="poster")
         with suppress(Crash):
-            await dead.tick()
-        await dead_storage.close()
+            await poster.tick()
+        if own_connection:
+            await poster_storage.close()
         for _ in range(3):
             clock.current += timedelta(minutes=6)
-            await alive.tick()
+            await other.tick()
         return engine.fired, publisher.posts
     finally:
-        await dead_storage.close()
+        if own_connection:
+            await poster_storage.close()
         await storage.close()
 
 
-@pytest.mark.parametrize("other_ticks", [False, True], ids=["dies", "another-process-ticks"])
+@pytest.mark.parametrize("interruption", list(INTERRUPTIONS))
 async def test_a_due_batch_goes_out_once_whole_whatever_interrupts_its_poster(
-        database_target: str, tmp_path: Path, other_ticks: bool) -> None:
-    """At every point between two statements of the live log (after the queue, the claim, the
-    attempt, the post), a poster that dies or that another process overtakes: the batch is one
-    message with both items, posted once."""
+        database_target: str, tmp_path: Path, interruption: str) -> None:
+    """At every point between two statements of the live log (after the queue read, the claim,
+    the attempt, the post), whatever ``INTERRUPTIONS`` names: the batch is one message with both
+    items, posted once."""
     for at in itertools.count(1):
         with fresh(database_target, tmp_path, f"at{at}") as target:
-            interrupted, posts = await a_batch_interrupted(target, at, other_ticks=other_ticks)
+            interrupted, posts = await a_batch_interrupted(target, at, interruption)
         messages = [[link.url for s in post.reply.sections for link in s.links] for post in posts]
         assert messages == [["http://127.0.0.1:1/s", "http://127.0.0.1:1/t"]], (at, messages)
         assert posts[0].reply.title == "2 new items"
         if not interrupted:
             break
+    assert at > 5  # the points were tried: the queue read, the claim, the attempt, the post
     assert at > 5  # every point was tried: the queue read, the claim, the attempt, the post
