@@ -3,7 +3,8 @@
 The ingest hook (``queue_hook``) queues what a poll stored or retitled after the feed's first
 successful parse, so a new feed's backlog never reaches a live channel. Each tick
 (``LiveDelivery.tick``) claims post keys in the live delivery log (``bot.storage.live``) before
-posting: the key is the item's canonical link, so the same article from two followed feeds is
+posting (the keys of one message together or not at all, so no crash or second poster splits a
+batch). The key is the item's canonical link, so the same article from two followed feeds is
 claimed once per channel; an edit that keeps the title keeps the key (not posted again), a new
 title gets its own key (posted once, as an update). A batch whose poster died is taken over when
 its lease runs out and checked with the platform before it is posted again.
