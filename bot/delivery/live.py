@@ -3,7 +3,8 @@
 The ingest hook (``queue_hook``) queues what a poll stored or retitled after the feed's first
 successful parse, so a new feed's backlog never reaches a live channel. Each tick
 (``LiveDelivery.tick``) claims post keys in the live delivery log (``bot.storage.live``) before
-posting: the key is the item's canonical link, so the same article from two followed feeds is
+posting (the keys of one message together or not at all, so no crash or second poster splits a
+batch). The key is the item's canonical link, so the same article from two followed feeds is
 claimed once per channel; an edit that keeps the title keeps the key (not posted again), a new
 title gets its own key (posted once, as an update). A batch whose poster died is taken over when
 its lease runs out and checked with the platform before it is posted again.
@@ -90,17 +91,14 @@ class LiveDelivery:
         return sent
 
     async def deliver(self, sub: SubscriptionRow) -> int:
-        """Claim and post this subscription's due items, within its hourly budget."""
-        pending = await self.pending(sub, await self.audiences.of_subscription(sub))
-        if not pending:
-            return 0
+        """Claim and post this subscription's due messages, within its hourly budget."""
         now = self.clock.now()
-        if sub.batch_minutes and min(q.queued_at for q, _ in pending) + timedelta(
-                minutes=sub.batch_minutes) > now:
-            return 0  # the batch is still open
+        groups = _messages(await self.pending(sub, await self.audiences.of_subscription(sub)),
+                           sub.batch_minutes, now)
+        if not groups:
+            return 0  # nothing new, or its batch is still open
         budget = sub.max_posts_per_hour - await self.storage.live.messages_since(
             sub.id, now - timedelta(hours=1))
-        groups = _messages([p for _, p in pending], sub.batch_minutes)
         if budget < len(groups):
             waiting = sum(len(g) for g in groups[max(budget, 0):])
             log.warning("live %s: %d item(s) wait for the next hour (max_posts_per_hour = %d)",
@@ -109,8 +107,8 @@ class LiveDelivery:
         for group in groups[:max(budget, 0)]:
             batch = await self._claim(sub, group)
             if batch is None:
-                continue
-            ok = await self._post(sub, batch[0], batch[1], check_first=False)
+                continue  # another poster has (some of) it: the next look sees what is left
+            ok = await self._post(sub, batch, group, check_first=False)
             if not ok:
                 break  # rate limited or failing: the rest waits for the next tick
             sent += 1
@@ -152,41 +150,52 @@ class LiveDelivery:
             out.append((q, Pending(item, key, is_update)))
         return out
 
-    async def _claim(self, sub: SubscriptionRow,
-                     group: Sequence[Pending]) -> tuple[str, list[Pending]] | None:
+    async def _claim(self, sub: SubscriptionRow, group: Sequence[Pending]) -> str | None:
+        """The batch id of the message, claimed whole, or None (claimed by another: nothing)."""
         now = self.clock.now()
         batch = uuid.uuid4().hex
-        claimed = []
-        for p in group:
-            row = LivePostRow(sub.platform, sub.channel, p.key, sub.id, p.item.id, p.item.title,
-                              p.is_update, batch, "claimed", self.owner, now + self.lease, False, 0,
-                              None, None)
-            if await self.storage.live.claim(row, now=now):
-                claimed.append(p)
-        return (batch, claimed) if claimed else None
+        rows = [LivePostRow(sub.platform, sub.channel, p.key, sub.id, p.item.id, p.item.title,
+                            p.is_update, batch, "claimed", self.owner, now + self.lease, False, 0,
+                            None, None) for p in group]
+        return batch if await self.storage.live.claim_batch(rows, now=now) else None
 
     async def resume_stale(self) -> int:
-        """Batches a dead or rate-limited poster left: take each over and post it (asking the
-        platform first when a publish call may have gone through)."""
+        """Batches a dead or rate-limited poster left: take each over and post it whole (asking
+        the platform first when a publish call may have gone through). A batch for a platform
+        not connected in this process (yet: Slack connects after the first tick) is left to
+        wait, never dropped."""
         sent = 0
-        now = self.clock.now()
-        for batch in await self.storage.live.stale_batches(now):
+        for batch in await self.storage.live.stale_batches(self.clock.now()):
+            sub = await self._subscription_of(batch)
+            if sub is not None and sub.enabled and sub.platform not in self.publishers:
+                continue
+            now = self.clock.now()
             if not await self.storage.live.take_over(batch, owner=self.owner, now=now,
                                                      lease_expires=now + self.lease):
                 continue
-            rows = await self.storage.live.batch(batch)
-            sub = await self.storage.deliveries.subscription(rows[0].subscription_id)
-            if sub is None or not sub.enabled or sub.platform not in self.publishers:
-                await self.storage.live.finish(batch, owner=self.owner, state=FAILED, now=now,
-                                               error="the subscription is gone or disabled")
-                log.warning("live batch %s dropped: its subscription is gone or disabled", batch)
+            if sub is None or not sub.enabled:
+                await self._drop(batch, "its subscription is gone or disabled")
                 continue
+            rows = await self.storage.live.batch(batch)  # as its last owner left it
             items = {i.id: i for i in await self.storage.items.by_ids([r.item_id for r in rows])}
             group = [Pending(items[r.item_id], r.post_key, r.is_update) for r in rows
                      if r.item_id in items]
+            if not group:
+                await self._drop(batch, "its items are gone")
+                continue
             sent += await self._post(sub, batch, group,
                                      check_first=any(r.maybe_posted for r in rows))
         return sent
+
+    async def _subscription_of(self, batch: str) -> SubscriptionRow | None:
+        rows = await self.storage.live.batch(batch)
+        return await self.storage.deliveries.subscription(rows[0].subscription_id) \
+            if rows else None
+
+    async def _drop(self, batch: str, why: str) -> None:
+        await self.storage.live.finish(batch, owner=self.owner, state=FAILED,
+                                       now=self.clock.now(), error=why)
+        log.warning("live batch %s dropped: %s", batch, why)
 
     async def _post(self, sub: SubscriptionRow, batch: str, group: Sequence[Pending], *,
                     check_first: bool) -> bool:
@@ -295,11 +304,25 @@ def _untold(claims: Sequence[Claim], bullets: Sequence[str]) -> tuple[Claim, ...
     return tuple(c for c in claims if c.disputes or fold(c.text) not in told)
 
 
-def _messages(pending: Sequence[Pending], batch_minutes: int) -> list[list[Pending]]:
+def _messages(pending: Sequence[tuple[QueuedItem, Pending]], batch_minutes: int,
+              now: datetime) -> list[list[Pending]]:
+    """The messages due ``now``, oldest first. Without ``batch_minutes`` one per item. With it,
+    a window opens at the oldest item waiting and holds what was queued in the next
+    ``batch_minutes``; it is due when they are over, and the next item waiting opens the next
+    window. So a window's items depend only on when they were queued, never on when a tick ran
+    (late, after a restart, beside another process): a window that closed while no process ran
+    does not take in what the first poll after the restart finds. Messages hold at most
+    ``MAX_ITEMS_PER_MESSAGE`` items."""
     if not batch_minutes:
-        return [[p] for p in pending]
-    return [list(pending[i:i + MAX_ITEMS_PER_MESSAGE])
-            for i in range(0, len(pending), MAX_ITEMS_PER_MESSAGE)]
+        return [[p] for _, p in pending]
+    span = timedelta(minutes=batch_minutes)
+    windows: list[tuple[datetime, list[Pending]]] = []
+    for queued, p in sorted(pending, key=lambda pair: pair[0].queued_at):
+        if not windows or queued.queued_at >= windows[-1][0] + span:
+            windows.append((queued.queued_at, []))
+        windows[-1][1].append(p)
+    return [items[i:i + MAX_ITEMS_PER_MESSAGE] for opened, items in windows
+            if opened + span <= now for i in range(0, len(items), MAX_ITEMS_PER_MESSAGE)]
 
 
 def queue_hook(storage: Storage) -> AfterItems:

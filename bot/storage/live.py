@@ -91,16 +91,29 @@ class LiveStore:
             out += [_post(r) for r in rows]
         return out
 
-    async def claim(self, row: LivePostRow, *, now: datetime) -> bool:
-        """Claim one post key for a batch; True only for the one caller whose row was inserted."""
-        return await self.db.execute(
-            "INSERT INTO live_posts (platform, channel, post_key, subscription_id, item_id, title, "
-            "is_update, batch, state, owner, lease_expires, claimed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'claimed', ?, ?, ?) "
-            "ON CONFLICT (platform, channel, post_key) DO NOTHING",
-            (row.platform, row.channel, row.post_key, row.subscription_id, row.item_id, row.title,
-             int(row.is_update), row.batch, row.owner, ts(row.lease_expires), ts(now)),
-        ) == 1
+    async def claim_batch(self, rows: Sequence[LivePostRow], *, now: datetime) -> bool:
+        """Claim the post keys of one message together: all of them or none (one transaction).
+
+        A message is never split, whatever happens between two claims: a crash (the transaction
+        is rolled back) or another writer that took one of the keys (this batch is removed, and
+        the caller's next look finds the keys it may still post). The keys are inserted in one
+        order for every writer, so two writers of overlapping batches never deadlock.
+        """
+        assert len({row.batch for row in rows}) <= 1, "the rows of one message share a batch"
+        async with self.db.transaction():
+            for row in sorted(rows, key=lambda row: row.post_key):
+                if await self.db.execute(
+                    "INSERT INTO live_posts (platform, channel, post_key, subscription_id, "
+                    "item_id, title, is_update, batch, state, owner, lease_expires, claimed_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'claimed', ?, ?, ?) "
+                    "ON CONFLICT (platform, channel, post_key) DO NOTHING",
+                    (row.platform, row.channel, row.post_key, row.subscription_id, row.item_id,
+                     row.title, int(row.is_update), row.batch, row.owner,
+                     ts(row.lease_expires), ts(now)),
+                ) != 1:
+                    await self.db.execute("DELETE FROM live_posts WHERE batch = ?", (row.batch,))
+                    return False
+        return bool(rows)
 
     async def batch(self, batch: str) -> list[LivePostRow]:
         rows = await self.db.fetch_all(

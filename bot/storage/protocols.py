@@ -402,8 +402,9 @@ class LiveStorage(Protocol):
         """
         ...
 
-    async def claim(self, row: LivePostRow, *, now: datetime) -> bool:
-        """Claim a post key; True for the one caller whose row was inserted.
+    async def claim_batch(self, rows: Sequence[LivePostRow], *, now: datetime) -> bool:
+        """Claim the post keys of one message, all or none; True for the one caller whose rows
+        were inserted (False, and nothing claimed, when another had any of the keys).
 
         Raises:
             StorageError: the write failed.

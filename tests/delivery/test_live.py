@@ -10,6 +10,8 @@ import itertools
 import multiprocessing
 import re
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,11 +24,14 @@ from bot.errors import TransientPublishError
 from bot.storage import Storage
 from bot.storage.deliveries import SubscriptionRow
 from bot.storage.items import NewItem
+from bot.storage.live import LiveStore
 from bot.storage.sources import SourceRow
 from tests.adapters.test_golden import bot_words, label_words
 from tests.conftest import FixedClock
 from tests.delivery import live_worker
-from tests.fakes.delivery import RecordingPublisher, read_posts
+from tests.fakes.delivery import Post, RecordingPublisher, read_posts
+from tests.fakes.engines import Crash, Interrupting, crash
+from tests.storage.pg import fresh_database
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -303,3 +308,131 @@ async def test_posts_in_the_language_of_each_community_without_the_other_languag
             text = bot_words(dataclasses.replace(post.reply, title=title))
             assert not {w for w in re.findall(r"[^\W\d_]{4,}", text)
                         if w.casefold() in foreign}, text
+
+
+async def test_a_window_that_closed_while_no_process_ran_keeps_its_items_alone(
+        storage: Storage, feeds: Feeds, live: LiveDelivery, publisher: RecordingPublisher,
+        clock: FixedClock) -> None:
+    """The restarted process polls before its first tick: the item it finds belongs to a window
+    of its own, not to the one that closed while no process ran."""
+    await storage.deliveries.upsert_subscription(live_sub(clock, batch_minutes=1))
+    feed = await feeds.feed("http://127.0.0.1:1/f", "f")
+    clock.current += timedelta(minutes=1)
+    await feeds.poll(feed, ("s", "Zweite", "http://127.0.0.1:1/s"),
+                     ("t", "Dritte", "http://127.0.0.1:1/t"))
+    clock.current += timedelta(minutes=3)
+    await feeds.poll(feed, ("f", "Vierte", "http://127.0.0.1:1/f4"))
+    assert await live.tick() == 1
+    assert titles(publisher) == ["2 new items"]
+    clock.current += timedelta(seconds=59)
+    assert await live.tick() == 0  # the fourth's window is still open
+    clock.current += timedelta(seconds=1)
+    assert await live.tick() == 1
+    assert titles(publisher) == ["2 new items", "Vierte"]
+
+
+async def test_a_stale_batch_waits_for_its_platform_to_connect_after_a_restart(
+        storage: Storage, feeds: Feeds, clock: FixedClock) -> None:
+    """The restarted process ticks before Slack has connected: the batch its predecessor left
+    is neither dropped nor split; it goes out whole once Slack is there."""
+    slack = RecordingPublisher("slack")
+    await storage.deliveries.upsert_subscription(live_sub(clock, platform="slack",
+                                                          batch_minutes=1))
+    feed = await feeds.feed("http://127.0.0.1:1/f", "f")
+    clock.current += timedelta(minutes=1)
+    await feeds.poll(feed, ("s", "Zweite", "http://127.0.0.1:1/s"),
+                     ("t", "Dritte", "http://127.0.0.1:1/t"))
+    clock.current += timedelta(minutes=1)
+    slack.failures["C1"] = [KeyboardInterrupt()]  # the process dies in the publish call
+    with pytest.raises(KeyboardInterrupt):
+        await LiveDelivery(storage, {"slack": slack}, clock, owner="dead").tick()
+    publishers: dict[str, RecordingPublisher] = {}  # Slack not connected yet
+    restarted = LiveDelivery(storage, publishers, clock, owner="restarted")
+    clock.current += timedelta(minutes=6)
+    assert await restarted.tick() == 0
+    publishers["slack"] = slack
+    assert await restarted.tick() == 1
+    assert titles(slack) == ["2 new items"]
+    assert await restarted.tick() == 0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_target(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@contextmanager
+def fresh(backend: str, folder: Path, name: str) -> Iterator[Path | str]:
+    if backend == "sqlite":
+        yield folder / f"{name}.db"
+        return
+    with fresh_database() as url:
+        yield url
+
+
+INTERRUPTIONS = {
+    "dies": "the poster dies there (SIGKILL); a restarted process ticks after the lease",
+    "another-process-ticks": "a second process, on its own connection, runs a whole tick there",
+    "its-other-job-ticks": "the same process's other job (the feed job ticks after each poll, "
+                           "beside the 30 s live job) runs a whole tick there",
+}
+
+
+async def a_batch_interrupted(target: Path | str, at: int,
+                              interruption: str) -> tuple[bool, list[Post]]:
+    """A batch of two is due; a poster is interrupted before its ``at``-th statement of the live
+    log (``INTERRUPTIONS``), then the other poster ticks after the lease, three times. Returns
+    (whether it was interrupted, the posts)."""
+    clock = FixedClock(datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
+    storage = await Storage.open(target)
+    own_connection = interruption != "its-other-job-ticks"
+    poster_storage = await Storage.open(target) if own_connection else Storage(storage.db)
+    publisher = RecordingPublisher("slack")
+    try:
+        await storage.deliveries.upsert_subscription(live_sub(clock, platform="slack",
+                                                              batch_minutes=1))
+        feeds = Feeds(storage, clock)
+        feed = await feeds.feed("http://127.0.0.1:1/f", "f")
+        clock.current += timedelta(minutes=1)
+        await feeds.poll(feed, ("s", "Zweite", "http://127.0.0.1:1/s"),
+                         ("t", "Dritte", "http://127.0.0.1:1/t"))
+        clock.current += timedelta(minutes=1, seconds=1)
+        other = LiveDelivery(storage, {"slack": publisher}, clock, owner="other")
+
+        async def other_ticks() -> None:
+            await other.tick()
+
+        engine = Interrupting(poster_storage.db, at=at,
+                              action=crash if interruption == "dies" else other_ticks)
+        poster_storage.live = LiveStore(engine)
+        poster = LiveDelivery(poster_storage, {"slack": publisher}, clock, owner="poster")
+        with suppress(Crash):
+            await poster.tick()
+        if own_connection:
+            await poster_storage.close()
+        for _ in range(3):
+            clock.current += timedelta(minutes=6)
+            await other.tick()
+        return engine.fired, publisher.posts
+    finally:
+        if own_connection:
+            await poster_storage.close()
+        await storage.close()
+
+
+@pytest.mark.parametrize("interruption", list(INTERRUPTIONS))
+async def test_a_due_batch_goes_out_once_whole_whatever_interrupts_its_poster(
+        database_target: str, tmp_path: Path, interruption: str) -> None:
+    """At every point between two statements of the live log (after the queue read, the claim,
+    the attempt, the post), whatever ``INTERRUPTIONS`` names: the batch is one message with both
+    items, posted once."""
+    for at in itertools.count(1):
+        with fresh(database_target, tmp_path, f"at{at}") as target:
+            interrupted, posts = await a_batch_interrupted(target, at, interruption)
+        messages = [[link.url for s in post.reply.sections for link in s.links] for post in posts]
+        assert messages == [["http://127.0.0.1:1/s", "http://127.0.0.1:1/t"]], (at, messages)
+        assert posts[0].reply.title == "2 new items"
+        if not interrupted:
+            break
+    assert at > 5  # the points were tried: the queue read, the claim, the attempt, the post
+    assert at > 5  # every point was tried: the queue read, the claim, the attempt, the post

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from bot.config import DigestConfig
+from bot.config import DigestConfig, SubscriptionConfig
 from bot.delivery.subscriptions import SubscriptionService, config_ids
 from bot.errors import CommandError
 from bot.model import User
@@ -126,3 +129,16 @@ async def test_live_and_digest_in_one_channel_are_two_subscriptions(
     (stored,) = [s for s in await storage.deliveries.subscriptions() if s.mode == "live"]
     assert (stored.feeds, stored.include, stored.batch_minutes) == (("heise",), ("DeepSeek",), 5)
     assert config_ids([digest]) == config_ids([digest, live])[:1]  # the digest keeps its id
+
+
+def test_every_subscription_key_is_in_the_readme_and_the_example_config() -> None:
+    """A key added to ``[[subscriptions]]`` without its documentation fails here."""
+    root = Path(__file__).parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    example = (root / "config.example.toml").read_text(encoding="utf-8")
+    keys = [field.name for field in dataclasses.fields(SubscriptionConfig)]
+    assert {"batch_minutes", "max_posts_per_hour", "thread", "mention"} <= set(keys)
+    for key in keys:
+        assert re.search(rf"^# {key} += ", example, re.MULTILINE), (key, "config.example.toml")
+        assert f"`{key}`" in readme or re.search(rf"^{key} += ", readme, re.MULTILINE), \
+            (key, "README.md")

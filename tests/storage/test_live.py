@@ -1,9 +1,11 @@
 """The live queue and delivery log on both engines: what is queued, one claim per channel and key,
-compare-and-set take-over, the hourly count."""
+a message's keys claimed all or none, compare-and-set take-over, the hourly count."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.storage import Storage
 from bot.storage.items import NewItem
@@ -42,8 +44,8 @@ async def test_queue_only_after_the_first_parse_and_again_only_on_a_new_title(
 async def test_one_claim_per_channel_and_key_and_take_over_after_the_lease(
         storage: Storage) -> None:
     live = storage.live
-    assert await live.claim(row("url:a", "b1", "p1"), now=T0)
-    assert not await live.claim(row("url:a", "b2", "p2"), now=T0)
+    assert await live.claim_batch([row("url:a", "b1", "p1")], now=T0)
+    assert not await live.claim_batch([row("url:a", "b2", "p2")], now=T0)
     assert await live.stale_batches(T0) == []
     later = T0 + timedelta(minutes=6)
     assert await live.stale_batches(later) == ["b1"]
@@ -58,3 +60,39 @@ async def test_one_claim_per_channel_and_key_and_take_over_after_the_lease(
     assert await live.messages_since("live1", later + timedelta(seconds=1)) == 0
     (posted,) = await live.posts("discord", "C1", ["url:a", "url:b"])
     assert (posted.state, posted.message_id) == ("sent", "m1")
+
+
+async def test_a_message_is_claimed_whole_or_not_at_all(storage: Storage) -> None:
+    live = storage.live
+    assert await live.claim_batch([row("url:b", "b1", "p1", 2)], now=T0)
+    # one of its keys is taken: none of the message is claimed, its other key stays free
+    assert not await live.claim_batch([row("url:a", "b2", "p2", 1), row("url:b", "b2", "p2", 2),
+                                       row("url:c", "b2", "p2", 3)], now=T0)
+    assert await live.batch("b2") == []
+    assert [r.batch for r in await live.posts("discord", "C1", ["url:a", "url:b", "url:c"])] \
+        == ["b1"]
+    assert await live.claim_batch([row("url:c", "b3", "p2", 3), row("url:a", "b3", "p2", 1)],
+                                  now=T0)
+    assert [r.post_key for r in await live.batch("b3")] == ["url:a", "url:c"]
+    assert await live.messages_since("live1", T0) == 2
+
+
+async def test_two_writers_of_overlapping_messages_one_wins_whole(
+        database_target: Path | str) -> None:
+    """Two connections (two processes) claim overlapping messages at the same moment, in
+    opposite orders: one has all its keys, the other nothing, and neither waits forever."""
+    first, second = await Storage.open(database_target), await Storage.open(database_target)
+    try:
+        results = await asyncio.gather(
+            first.live.claim_batch([row(k, "x", "p1") for k in ("url:a", "url:b", "url:c")],
+                                   now=T0),
+            second.live.claim_batch([row(k, "y", "p2") for k in ("url:c", "url:b", "url:d")],
+                                    now=T0))
+        assert sorted(results) == [False, True]
+        rows = await first.live.posts("discord", "C1", ["url:a", "url:b", "url:c", "url:d"])
+        winner = "x" if results[0] else "y"
+        assert {r.batch for r in rows} == {winner}
+        assert len(rows) == 3
+    finally:
+        await first.close()
+        await second.close()
