@@ -36,12 +36,14 @@ class _Pacer:
         self.queued = False
 
     async def pace(self) -> None:
-        if not self.queued:
-            self.queued = True
-            self.loop.call_soon(self._turn)
-        # a loop, not one turn: of many tasks resumed after the same turn, only the first ones
-        # may go on, until the budget is spent again (an Event would wake them all at once)
-        while time.perf_counter() - self.since > BUDGET:  # noqa: ASYNC110
+        while True:
+            if not self.queued:  # the next turn refreshes ``since``
+                self.queued = True
+                self.loop.call_soon(self._turn)
+            if time.perf_counter() - self.since <= BUDGET:
+                return
+            # a loop, not one turn: of many tasks resumed after the same turn only the first
+            # ones go on, until the budget is spent again (an Event would wake them all at once)
             await asyncio.sleep(0)  # the loop runs what is due (timers, I/O), then ``_turn``
 
 
