@@ -265,6 +265,8 @@ async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[st
     while queue:
         await pace()
         _, claim = heapq.heappop(queue)
+        if cache.known.get(claim) is None:
+            continue  # merged into a claim visited before it
         if claim not in lookups:  # a kept claim that was not touched
             row = (await cache.get({claim}))[0].row
             counts.update(await storage.claims.key_counts(word_keys(row) - counts.keys()))

@@ -5,6 +5,7 @@ a fake clock that the work advances, so nothing here depends on the machine's sp
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -94,5 +95,5 @@ async def test_many_tasks_share_one_budget(fake_time: FakeTime) -> None:
         await asyncio.sleep(0)
     assert tasks.done(), f"{len(done)} of 30 tasks finished"
     assert sorted(done) == list(range(30))
-    per_turn = [b - a for a, b in zip(turns, turns[1:], strict=False)]
+    per_turn = [b - a for a, b in itertools.pairwise(turns)]
     assert max(per_turn) <= 6
