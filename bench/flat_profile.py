@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -32,8 +33,16 @@ from bot.config import FeedConfig, default_config
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.poller import FeedPoller
 from bot.storage.sqlite import SQLiteEngine
+from bot.text.pool import Job
 
 SQL: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def timed(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -74,11 +83,17 @@ async def run(size: int, batch: int, keep: Path | None, start_from: Path | None
                 shutil.copy(database, keep)
             for name in ("execute", "execute_many", "fetch_all"):
                 setattr(SQLiteEngine, name, timed(getattr(SQLiteEngine, name)))
+            await app.ingest.pool.analyze([Job("Die Ministerin sagte, es sei gut.", "de")])
+            workers = app.ingest.pool.worker_pids()
+            worker_cpu = sum(cpu_s(pid) for pid in workers)
+            own_cpu = time.process_time()
             profiler = Profiler(interval=0.002)
             start = time.perf_counter()
             with profiler:
                 new = await poll(poller, feeds)
             poll_s = time.perf_counter() - start
+            own_cpu = time.process_time() - own_cpu
+            worker_cpu = sum(cpu_s(pid) for pid in workers) - worker_cpu
         finally:
             await fetcher.close()
             await app.close()
@@ -86,6 +101,7 @@ async def run(size: int, batch: int, keep: Path | None, start_from: Path | None
     print(profiler.output_text(unicode=False, color=False, show_all=False), file=sys.stderr)
     top = sorted(SQL.items(), key=lambda kv: -kv[1][0])[:15]
     return {"stored_before": stored, "poll_items": new, "poll_s": round(poll_s, 2),
+            "bot_process_cpu_s": round(own_cpu, 2), "analysis_processes_cpu_s": round(worker_cpu, 2),
             "sql_s": round(sum(v[0] for v in SQL.values()), 2),
             "sql_top": [{"sql": k, "s": round(v[0], 3), "calls": v[1]} for k, v in top]}
 
