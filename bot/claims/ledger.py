@@ -41,7 +41,7 @@ from bot.claims.compare import (
     same_claim,
     words,
 )
-from bot.claims.merge import merge_claims, merge_rows
+from bot.claims.merge import fold_claim, merge_rows
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
 from bot.text.pacing import pace
@@ -181,7 +181,7 @@ class _Entries:
         return found
 
     def merged(self, keep: Entry, drop: Entry) -> None:
-        """What ``merge_claims`` did, without reading it back: the kept claim takes the dropped
+        """What ``fold_claim`` did, without reading it back: the kept claim takes the dropped
         one's items and dates (its text and keys stay), the dropped one is gone."""
         self.known[keep.id] = Entry(merge_rows(keep.row, drop.row), keep.items | drop.items)
         self.known[drop.id] = None
@@ -297,7 +297,7 @@ async def _merge_one(
         if entry.items & other.items or not same_claim(view(entry.row), view(other.row)):
             continue
         keep, drop = sorted((entry, other), key=lambda e: e.order)
-        await merge_claims(storage, keep.id, drop.id)
+        await fold_claim(storage, keep.row, drop.row)  # the rows as stored: no read-back
         cache.merged(keep, drop)
         merges.append((keep.id, drop.id))
         if keep.id != claim:
