@@ -3,14 +3,18 @@
 A loopback HTTP server serves two RSS feeds (German and English, texts from bench/newsgen.py) whose
 content moves on by one batch per poll, as a live feed does: each poll brings ``--batch`` new items
 (half per feed) with later dates than the stored ones. The real ``FeedPoller``, ``HttpFetcher`` and
-text pipeline (NLP on: claims, ledger, stories) fill one database to each size of ``--sizes``; at
-each size the next poll is timed (the same kind of poll: ``--batch`` fresh generated items) along
-with the time the ledger step took in it.
+text pipeline (NLP on: claims, ledger, stories) fill one database, copied at each size of
+``--sizes``. Then the next poll (the same kind of poll: ``--batch`` fresh generated items) is timed
+on a fresh copy at each size, with the time the ledger step took in it, the analysis process
+started and warm; ``--rounds`` times, the sizes in turn, and the median is reported: on a shared
+machine the load moves between two polls, and timing each size once, in order, put that drift
+into the ratio (a poll of 200 items timed once each at 1k and 4k took 6.4 and 10.5 s, with every
+step slower alike, the store-size-independent ones included).
 
 Baseline in the same run: the timed poll at the smallest size. Target: the poll at the largest size
 at most 1.3 times that. Prints JSON.
 
-    .venv/bin/python bench/flat_cost_bench.py [--sizes 1000,5000,20000] [--batch 200]
+    .venv/bin/python bench/flat_cost_bench.py [--sizes 1000,5000,20000] [--batch 200] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import argparse
 import asyncio
 import json
 import resource
+import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -31,10 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ingest_bench import make_feed, serve
 
 import bot.app
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.config import FeedConfig, default_config
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.poller import FeedPoller
+from bot.text.pool import Job
 
 START = datetime(2025, 1, 1, 0, 0, tzinfo=UTC)
 SPACING = timedelta(minutes=1)
@@ -71,72 +78,117 @@ class LedgerTimer:
             self.seconds += time.perf_counter() - start
 
 
-async def run(sizes: list[int], batch: int, budget_s: float) -> dict[str, object]:
+async def open_app(database: Path, urls: list[str], feeds: Feeds) -> tuple[App, HttpFetcher]:
+    base = default_config()
+    config = replace(base, feeds=tuple(FeedConfig(u) for u in urls),
+                     storage=replace(base.storage, database=database),
+                     fetch=replace(base.fetch, allow_private_networks=True, full_text=False))
+    app = await build_app(config, clock=feeds)  # type: ignore[arg-type]
+    return app, HttpFetcher(config.fetch)
+
+
+async def fill(sizes: list[int], urls: list[str], feeds: Feeds, folder: Path,
+               budget_s: float) -> tuple[dict[int, tuple[Path, int]], float, str | None]:
+    """Fill one database through the poller, a copy of it at each size: (size -> (copy, the
+    feed batch the next poll brings)), items/s of the fill, why it stopped early (or None)."""
+    database = folder / "flat.db"
+    app, fetcher = await open_app(database, urls, feeds)
+    snapshots: dict[int, tuple[Path, int]] = {}
+    started = time.perf_counter()
+    stored = 0
+    try:
+        poller = FeedPoller.from_app(app, fetcher)
+        for size in sizes:
+            while stored < size:
+                if time.perf_counter() - started > budget_s:
+                    return snapshots, stored / (time.perf_counter() - started), (
+                        f"time budget of {budget_s:.0f} s reached at {stored} items")
+                stored += await poll(poller, feeds)
+            await app.storage.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            copy = folder / f"at-{size}.db"
+            shutil.copy(database, copy)
+            snapshots[size] = (copy, feeds.batch)
+            print(json.dumps({"filled": stored}), file=sys.stderr)
+    finally:
+        await fetcher.close()
+        await app.close()
+    return snapshots, stored / (time.perf_counter() - started), None
+
+
+async def timed_poll(snapshot: Path, batch: int, *, urls: list[str], feeds: Feeds,
+                     timer: LedgerTimer, folder: Path) -> dict[str, float]:
+    """The next poll on a fresh copy of ``snapshot``, its analysis process already warm."""
+    database = folder / "timed.db"
+    shutil.copy(snapshot, database)
+    feeds.batch = batch
+    app, fetcher = await open_app(database, urls, feeds)
+    try:
+        await app.ingest.pool.analyze([Job("Die Ministerin sagte, es sei gut.", "de")])
+        poller = FeedPoller.from_app(app, fetcher)
+        timer.seconds = 0.0
+        start = time.perf_counter()
+        new = await poll(poller, feeds)
+        poll_s = time.perf_counter() - start
+    finally:
+        await fetcher.close()
+        await app.close()
+        database.unlink()
+    return {"poll_s": poll_s, "ledger_s": timer.seconds, "items": new}
+
+
+async def run(sizes: list[int], batch: int, budget_s: float, rounds: int) -> dict[str, object]:
     feeds = Feeds(batch // 2)
     runner, port = await serve(feeds.body)
     urls = [f"http://127.0.0.1:{port}/{name}.rss" for name in ("de", "en")]
-    points: list[dict[str, object]] = []
-    started = time.perf_counter()
-    stopped = None
+    timer = LedgerTimer()
+    bot.app.update_ledger = timer  # type: ignore[assignment]
+    timings: dict[int, list[dict[str, float]]] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            base = default_config()
-            config = replace(base, feeds=tuple(FeedConfig(u) for u in urls),
-                             storage=replace(base.storage, database=Path(tmp) / "flat.db"),
-                             fetch=replace(base.fetch, allow_private_networks=True,
-                                           full_text=False))
-            app = await build_app(config, clock=feeds)  # type: ignore[arg-type]
-            fetcher = HttpFetcher(config.fetch)
-            timer = LedgerTimer()
-            bot.app.update_ledger = timer  # type: ignore[assignment]
-            try:
-                poller = FeedPoller.from_app(app, fetcher)
-                stored = 0
-                fill_s = 0.0
-                for size in sizes:
-                    while stored < size:
-                        if time.perf_counter() - started > budget_s:
-                            stopped = f"time budget of {budget_s:.0f} s reached at {stored} items"
-                            break
-                        t0 = time.perf_counter()
-                        stored += await poll(poller, feeds)
-                        fill_s += time.perf_counter() - t0
-                    if stopped:
-                        break
-                    timer.seconds = 0.0
-                    t0 = time.perf_counter()
-                    new = await poll(poller, feeds)
-                    poll_s = time.perf_counter() - t0
-                    points.append({"stored_before": stored, "poll_items": new,
-                                   "poll_s": round(poll_s, 3),
-                                   "ledger_s": round(timer.seconds, 3),
-                                   "ledger_ms_per_item": round(1000 * timer.seconds / new, 2),
-                                   "items_per_s": round(new / poll_s, 1)})
-                    stored += new
-                    print(json.dumps(points[-1]), file=sys.stderr)
-            finally:
-                bot.app.update_ledger = timer.inner  # type: ignore[assignment]
-                await fetcher.close()
-                await app.close()
+            snapshots, fill_rate, stopped = await fill(sizes, urls, feeds, Path(tmp), budget_s)
+            # the sizes in turn, round after round: a load that changes on a shared machine
+            # touches every size alike, instead of the one measured last
+            for _ in range(rounds):
+                for size, (snapshot, next_batch) in snapshots.items():
+                    timings.setdefault(size, []).append(await timed_poll(
+                        snapshot, next_batch, urls=urls, feeds=feeds, timer=timer,
+                        folder=Path(tmp)))
     finally:
+        bot.app.update_ledger = timer.inner  # type: ignore[assignment]
         await runner.cleanup()
-    first = points[0]["poll_s"] if points else None
+    points = [point(size, runs) for size, runs in timings.items()]
+    first = float(points[0]["poll_s"]) if points else None  # type: ignore[arg-type]
     result: dict[str, object] = {
         "bench": "flat_cost",
         "batch": batch,
+        "rounds": rounds,
         "points": points,
         "ratio_largest_to_smallest": (
-            round(float(points[-1]["poll_s"]) / float(first), 3)  # type: ignore[arg-type]
+            round(float(points[-1]["poll_s"]) / first, 3)  # type: ignore[arg-type]
             if points and first else None),
         "target_ratio": 1.3,
-        "fill_items_per_s": round(stored / fill_s, 1) if fill_s else None,
+        "fill_items_per_s": round(fill_rate, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "note": "poll_s: one poll of `batch` fresh items at each store size, NLP on; ratio = "
-                "poll at the largest size reached / poll at the smallest; shared machine",
+        "note": "poll_s: median over the rounds of one poll of `batch` fresh items on a copy of "
+                "the database at each size, NLP on, analysis process warm; sizes interleaved "
+                "per round; ratio = poll at the largest size reached / poll at the smallest; "
+                "shared machine",
     }
     if stopped:
         result["stopped"] = stopped
     return result
+
+
+def point(size: int, runs: list[dict[str, float]]) -> dict[str, object]:
+    polls = [r["poll_s"] for r in runs]
+    ledgers = [r["ledger_s"] for r in runs]
+    items = int(runs[0]["items"])
+    return {"stored_before": size, "poll_items": items,
+            "poll_s": round(statistics.median(polls), 3),
+            "poll_s_each": [round(p, 2) for p in polls],
+            "ledger_s": round(statistics.median(ledgers), 3),
+            "ledger_ms_per_item": round(1000 * statistics.median(ledgers) / items, 2),
+            "items_per_s": round(items / statistics.median(polls), 1)}
 
 
 async def poll(poller: FeedPoller, feeds: Feeds) -> int:
@@ -155,9 +207,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200, help="new items per poll")
     parser.add_argument("--budget", type=float, default=1800.0,
                         help="stop filling after this many seconds and report the sizes reached")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="timed polls per size (interleaved; the median is reported)")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    print(json.dumps(asyncio.run(run(sizes, args.batch, args.budget)), indent=2))
+    print(json.dumps(asyncio.run(run(sizes, args.batch, args.budget, args.rounds)), indent=2))
 
 
 if __name__ == "__main__":

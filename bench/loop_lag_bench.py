@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import resource
 import statistics
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest_bench import Clock, bench_config, make_feed, minutes_ago, serve, stored
+from stalls import StallProbe
 
 from bot.app import App, build_app
 from bot.config import IngestConfig
@@ -53,12 +55,49 @@ def quantiles(values: list[float]) -> dict[str, float]:
     }
 
 
-async def tick(stop: asyncio.Event, delays: list[float]) -> None:
+async def tick(stop: asyncio.Event, delays: list[float],
+               worst: list[tuple[float, float]]) -> None:
+    """The ticker's delays; ``worst`` gets (delay, CPU time of the loop's thread meanwhile) of
+    the longest ones: a late tick with little CPU on the loop's thread waited for the interpreter
+    lock, a collection or the machine (shared), not for code running on the loop."""
     loop = asyncio.get_running_loop()
     while not stop.is_set():
-        start = loop.time()
+        start, cpu = loop.time(), time.thread_time()
         await asyncio.sleep(TICK)
-        delays.append(max(0.0, loop.time() - start - TICK))
+        delay = max(0.0, loop.time() - start - TICK)
+        delays.append(delay)
+        if delay > 0.05:
+            worst.append((delay, time.thread_time() - cpu))
+
+
+class Collections:
+    """The longest garbage collection pause in the bot's process (it stops the loop too)."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.long: list[tuple[int, float]] = []  # (generation, seconds) of those over 20 ms
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+            return
+        took = time.perf_counter() - self._start
+        self.longest = max(self.longest, took)
+        if took > 0.02:
+            self.long.append((info["generation"], took))
+
+    def __enter__(self) -> Collections:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+def worst_stalls(worst: list[tuple[float, float]]) -> list[dict[str, float]]:
+    return [{"lag_ms": round(d * 1000, 1), "loop_thread_cpu_ms": round(c * 1000, 1)}
+            for d, c in sorted(worst, reverse=True)[:5]]
 
 
 async def command_loop(app: App, stop: asyncio.Event, latencies: list[float],
@@ -88,29 +127,38 @@ def peak_rss_mib(pid: int) -> float | None:
     return None
 
 
-async def one_run(urls: list[str], processes: int,
-                  commands: tuple[str, ...] = COMMANDS) -> dict[str, object]:
+async def one_run(urls: list[str], processes: int, commands: tuple[str, ...] = COMMANDS,
+                  stalls: bool = False) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         config = bench_config(urls, Path(tmp) / "bench.db", processes)
         app = await build_app(config, clock=Clock())
+        gc.freeze()  # as ``briefbot run`` does once it has started (bot/run.py, background)
         fetcher = HttpFetcher(config.fetch)
         delays: list[float] = []
+        worst: list[tuple[float, float]] = []
         latencies: list[float] = []
         stop = asyncio.Event()
+        probe = StallProbe() if stalls else None
         try:
+            if probe is not None:
+                probe.start()
             poller = FeedPoller.from_app(app, fetcher)
-            background = [asyncio.create_task(tick(stop, delays)),
+            background = [asyncio.create_task(tick(stop, delays, worst)),
                           asyncio.create_task(command_loop(app, stop, latencies, commands))]
             start = time.perf_counter()
-            results = await poller.poll_all()
+            with Collections() as collections:
+                results = await poller.poll_all()
             elapsed = time.perf_counter() - start
             workers = {pid: peak_rss_mib(pid) for pid in app.ingest.pool.worker_pids()}
             stop.set()
             await asyncio.gather(*background)
         finally:
+            if probe is not None:
+                probe.stop()
             await fetcher.close()
             await app.close()
     count = stored(results, "loop_lag_bench")
+    extra = {"stalls": probe.report()} if probe is not None else {}
     return {
         "processes": processes,
         "commands_sent": list(commands),
@@ -118,38 +166,45 @@ async def one_run(urls: list[str], processes: int,
         "ingest_s": round(elapsed, 2),
         "items_per_s": round(count / elapsed, 1),
         "loop_lag": quantiles(delays),
+        "longest_lags": worst_stalls(worst),
+        "longest_collection_ms": round(collections.longest * 1000, 1),
+        "collections_over_20ms": [(g, round(t * 1000, 1)) for g, t in collections.long],
         "commands": quantiles(latencies),
         "analysis_process_peak_rss_mib": list(workers.values()),
+        **extra,
     }
 
 
-async def run(items: int, processes: int) -> dict[str, object]:
+RUNS = ("thread_light", "pool_light", "thread_all_commands", "pool_all_commands")
+
+
+async def run(items: int, processes: int, names: tuple[str, ...] = RUNS,
+              stalls: bool = False) -> dict[str, object]:
     half = items // 2
     feeds = {"de": make_feed("de", range(half), "127.0.0.1", minutes_ago(2)),
              "en": make_feed("en", range(items - half), "127.0.0.1", minutes_ago(2))}
     runner, port = await serve(feeds.__getitem__)
     urls = [f"http://127.0.0.1:{port}/{name}.rss" for name in feeds]
     try:
-        runs = {
-            "thread_light": await one_run(urls, 0, LIGHT),
-            "pool_light": await one_run(urls, processes, LIGHT),
-            "thread_all_commands": await one_run(urls, 0),
-            "pool_all_commands": await one_run(urls, processes),
-        }
+        runs = {name: await one_run(urls, processes if name.startswith("pool") else 0,
+                                    LIGHT if name.endswith("light") else COMMANDS, stalls)
+                for name in names}
     finally:
         await runner.cleanup()
 
     def lag(name: str) -> float:
         return runs[name]["loop_lag"]["max_ms"]  # type: ignore[index, no-any-return]
 
+    ratios = {f"max_lag_ratio_pool_to_thread_{kind}": round(
+        lag(f"pool_{kind}") / lag(f"thread_{kind}"), 3)
+        for kind in ("light", "all_commands")
+        if f"pool_{kind}" in runs and f"thread_{kind}" in runs}
     return {
         "bench": "loop_lag",
         "items": items,
         "tick_ms": TICK * 1000,
         **runs,
-        "ingest_max_lag_ratio_pool_to_thread": round(lag("pool_light") / lag("thread_light"), 3),
-        "max_lag_ratio_pool_to_thread_all_commands": round(
-            lag("pool_all_commands") / lag("thread_all_commands"), 3),
+        **ratios,
         "target_max_lag_ms": 100,
         "bot_process_peak_rss_mib": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -163,8 +218,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--processes", type=int, default=IngestConfig().worker_processes)
+    parser.add_argument("--runs", default=",".join(RUNS),
+                        help=f"which runs, comma-separated (of {', '.join(RUNS)})")
+    parser.add_argument("--stalls", action="store_true",
+                        help="sample the loop's stack while it stalls over 50 ms (bench/stalls.py)")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.items, args.processes)), indent=2))
+    names = tuple(n for n in RUNS if n in args.runs.split(","))
+    print(json.dumps(asyncio.run(run(args.items, args.processes, names, args.stalls)), indent=2))
 
 
 if __name__ == "__main__":

@@ -41,13 +41,18 @@ from bot.claims.compare import (
     same_claim,
     words,
 )
-from bot.claims.merge import merge_claims, merge_rows
+from bot.claims.merge import fold_claim, merge_rows
 from bot.model import DisputeCode
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
+from bot.text.pacing import pace
 
 KEYS_VERSION = "2"  # bump when the keys below change: stored keys are rebuilt
 _ANY = "_"  # every claim has it, so "has no keys yet" is one indexed query
+# claims read per query, and key rows written per statement: the rows of one query are converted
+# on the event loop, so a step over thousands of claims reads them in pieces (``bot.text.pacing``)
+_READ = 200
+_WRITE = 5000
 
 
 def view(row: ClaimRow) -> ClaimView:
@@ -151,16 +156,23 @@ class _Entries:
             self.postings.update(await self.storage.claims.postings(missing))
         return set().union(*(self.postings[k] for k in keys))
 
-    async def prefetch(self, entries: list[Entry], lookup: Callable[[ClaimRow], set[str]]) -> None:
-        """The postings of every key the entries will look up, in one query."""
-        await self.with_keys(set().union(*(lookup(e.row) for e in entries)))
+    async def prefetch(self, entries: list[Entry],
+                       lookup: Callable[[ClaimRow], set[str]]) -> dict[str, set[str]]:
+        """The keys each entry looks up (by id), their postings read in one query."""
+        keys: dict[str, set[str]] = {}
+        for entry in entries:
+            await pace()
+            keys[entry.id] = lookup(entry.row)
+        await self.with_keys(set().union(set(), *keys.values()))
+        return keys
 
     async def get(self, ids: set[str]) -> list[Entry]:
-        missing = ids - self.known.keys()
-        if missing:
-            rows = await self.storage.claims.entries(missing)
+        missing = sorted(ids - self.known.keys())
+        for start in range(0, len(missing), _READ):
+            chunk = missing[start:start + _READ]
+            rows = await self.storage.claims.entries(chunk)
             items = await self.storage.claims.mention_items(r.id for r in rows)
-            self.known.update(dict.fromkeys(missing))
+            self.known.update(dict.fromkeys(chunk))
             self.known.update((r.id, Entry(r, frozenset(items.get(r.id, ())))) for r in rows)
         return [e for i in ids if (e := self.known[i]) is not None]
 
@@ -170,7 +182,7 @@ class _Entries:
         return found
 
     def merged(self, keep: Entry, drop: Entry) -> None:
-        """What ``merge_claims`` did, without reading it back: the kept claim takes the dropped
+        """What ``fold_claim`` did, without reading it back: the kept claim takes the dropped
         one's items and dates (its text and keys stay), the dropped one is gone."""
         self.known[keep.id] = Entry(merge_rows(keep.row, drop.row), keep.items | drop.items)
         self.known[drop.id] = None
@@ -190,9 +202,18 @@ async def index_claims(storage: Storage, ids: set[str] | None = None) -> None:
         if stale:
             await storage.claims.clear_keys()
             await storage.prepared.set_meta("claim_keys", fingerprint)
-            wanted = None
-        rows = await storage.claims.entries(wanted)
-        await storage.claims.add_keys((r.id, k) for r in rows for k in claim_keys(r))
+            wanted = set(await storage.claims.unkeyed())  # now every claim
+        assert wanted is not None
+        ordered = sorted(wanted)
+        pairs: list[tuple[str, str]] = []
+        for start in range(0, len(ordered), _READ):
+            for row in await storage.claims.entries(ordered[start:start + _READ]):
+                await pace()
+                pairs.extend((row.id, key) for key in claim_keys(row))
+                if len(pairs) >= _WRITE:
+                    await storage.claims.add_keys(pairs)
+                    pairs = []
+        await storage.claims.add_keys(pairs)
 
 
 async def update_ledger(storage: Storage, item_ids: list[int], now: datetime) -> None:
@@ -203,25 +224,30 @@ async def update_ledger(storage: Storage, item_ids: list[int], now: datetime) ->
         await index_claims(storage, touched)
         cache = _Entries(storage)
         touched |= await _merge(storage, touched, cache)
-        entries = await cache.get(touched)
-        await cache.prefetch(entries, dispute_lookup)
-        lookups = {e.id: await cache.with_keys(dispute_lookup(e.row)) for e in entries}
-        others = {e.id: e for e in await cache.get(set().union(*lookups.values()))}
-        # the order every claim was compared in before (ClaimStore.list()): it is the order the
-        # links are stored in, and so the order a claim lists its disputes
-        place = await storage.claims.list_order(others)
-        for entry in sorted(entries, key=lambda e: e.id):
-            for oid in sorted(lookups[entry.id] & place.keys(), key=place.__getitem__):
-                other = others.get(oid)
-                if other is None or other.id == entry.id:
-                    continue
-                reason = dispute_reason(view(entry.row), view(other.row))
-                if reason is None:
-                    continue
-                located = replace(reason, same_item=bool(entry.items & other.items))
-                if located.code == DisputeCode.DENIAL and located.same_item:
-                    continue  # in its item a denial disputes the claim it answers (answers.py)
-                await storage.claims.add_dispute(entry.id, other.id, located.stored(), now)
+        await _link_disputes(storage, await cache.get(touched), cache, now)
+
+
+async def _link_disputes(storage: Storage, entries: list[Entry], cache: _Entries,
+                         now: datetime) -> None:
+    keys = await cache.prefetch(entries, dispute_lookup)
+    lookups = {e.id: await cache.with_keys(keys[e.id]) for e in entries}
+    others = {e.id: e for e in await cache.get(set().union(set(), *lookups.values()))}
+    # the order every claim was compared in before (ClaimStore.list()): it is the order the
+    # links are stored in, and so the order a claim lists its disputes
+    place = await storage.claims.list_order(others)
+    for entry in sorted(entries, key=lambda e: e.id):
+        for oid in sorted(lookups[entry.id] & place.keys(), key=place.__getitem__):
+            other = others.get(oid)
+            if other is None or other.id == entry.id:
+                continue
+            await pace()
+            reason = dispute_reason(view(entry.row), view(other.row))
+            if reason is None:
+                continue
+            located = replace(reason, same_item=bool(entry.items & other.items))
+            if located.code == DisputeCode.DENIAL and located.same_item:
+                continue  # in its item a denial disputes the claim it answers (answers.py)
+            await storage.claims.add_dispute(entry.id, other.id, located.stored(), now)
 
 
 async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[str]:
@@ -233,15 +259,17 @@ async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[st
     only forbid merges), so earlier claims cannot gain a match and the scan goes on where it was.
     A kept claim that was not touched joins the queue. The work is the touched claims' lookups.
     """
-    counts = await storage.claims.key_counts(
-        set().union(*(word_keys(e.row) for e in await cache.get(touched))))
-    lookups = {e.id: merge_lookup(e.row, counts) for e in await cache.get(touched)}
-    await cache.with_keys(set().union(set(), *lookups.values()))  # the postings in one query
-    queue = [(e.order, e.id) for e in await cache.get(touched)]
+    first = await cache.get(touched)
+    counts = await storage.claims.key_counts(set().union(*(word_keys(e.row) for e in first)))
+    lookups = await cache.prefetch(first, lambda row: merge_lookup(row, counts))
+    queue = [(e.order, e.id) for e in first]
     heapq.heapify(queue)
     absorbed: set[str] = set()
     while queue:
+        await pace()
         _, claim = heapq.heappop(queue)
+        if cache.known.get(claim) is None:
+            continue  # merged into a claim visited before it
         if claim not in lookups:  # a kept claim that was not touched
             row = (await cache.get({claim}))[0].row
             counts.update(await storage.claims.key_counts(word_keys(row) - counts.keys()))
@@ -266,12 +294,13 @@ async def _merge_one(
     candidates = await cache.with_keys(keys)
     candidates.discard(claim)
     for other in sorted(await cache.get(candidates), key=lambda e: e.order):
+        await pace()
         if cache.known.get(other.id) is None:
             continue  # merged away meanwhile
         if entry.items & other.items or not same_claim(view(entry.row), view(other.row)):
             continue
         keep, drop = sorted((entry, other), key=lambda e: e.order)
-        await merge_claims(storage, keep.id, drop.id)
+        await fold_claim(storage, keep.row, drop.row)  # the rows as stored: no read-back
         cache.merged(keep, drop)
         merges.append((keep.id, drop.id))
         if keep.id != claim:

@@ -102,4 +102,14 @@ async def merge_claims(storage: Storage, into: str, source: str) -> None:
     async with storage.db.transaction():
         rows = {r.id: r for r in await storage.claims.entries([into, source])}
         if into in rows and source in rows:
-            await storage.claims.merge(merge_rows(rows[into], rows[source]), source)
+            await fold_claim(storage, rows[into], rows[source])
+
+
+async def fold_claim(storage: Storage, kept: ClaimRow, other: ClaimRow) -> None:
+    """``merge_claims`` for a caller holding both rows as stored (the ledger's step, which read
+    them and keeps them up to date): no read-back, the same writes.
+
+    Raises:
+        StorageError: the database could not be written.
+    """
+    await storage.claims.merge(merge_rows(kept, other), other.id)

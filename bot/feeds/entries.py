@@ -13,6 +13,7 @@ from bot.ingest import RawArticle
 from bot.storage import Storage
 from bot.storage.sources import SourceRow
 from bot.text.clean import HEADLINE_MAX, headline_from, is_headline
+from bot.text.pacing import pace
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ async def plan_entries(
     seen: set[str] = set()
     skipped = 0
     for entry in parsed.entries:
+        await pace()  # hundreds of entries: the loop gets its turns (bot.text.pacing)
         key = entry_key(source.id, guid=entry.guid, link=entry.link, title=entry.title,
                         published=entry.published)
         if key is None:
@@ -73,6 +75,7 @@ async def plan_entries(
     states = await storage.items.feed_states([key for key, _ in keyed], source_id=source.id)
     plans: list[EntryPlan] = []
     for key, entry in keyed:
+        await pace()
         too_old = entry.published is not None and entry.published < cutoff
         eligible = not too_old and (not first_poll or entry.position in newest)
         title = entry_title(entry)

@@ -32,6 +32,7 @@ from bot.ingest import IngestService, RawArticle, Stored, content_hash
 from bot.ports import Clock, Fetcher, FetchResponse
 from bot.storage import Storage
 from bot.storage.sources import SourceRow
+from bot.text.pacing import pace
 from bot.text.pool import WorkerDied
 
 
@@ -395,6 +396,7 @@ class FeedPoller:
         problems: list[str] = []
 
         async def build(plan: EntryPlan) -> tuple[EntryPlan, RawArticle]:
+            await pace()  # all start at once; most never wait for a page (bot.text.pacing)
             async with gate:
                 article, warning = await to_article(plan, pages,
                                                     max_chars=self.config.text.max_chars)

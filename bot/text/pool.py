@@ -13,13 +13,23 @@ forked. Texts go to the workers in chunks and come back as ``Analysis`` values (
 A worker that dies (killed, out of memory) breaks the executor: the texts in flight fail with
 ``WorkerDied`` (the caller leaves those items for the next poll) and the next call starts new
 workers. ``processes = 0`` analyses in a thread of this process (tests, tiny installs).
+
+A bot that dies without closing the pool (SIGKILL, out of memory) must not leave its workers
+behind (about 100 MiB each): they would wait for texts forever, and keep the fork server alive
+with them. Each worker watches the bot's process through a pidfd and ends when it ends (Linux 5.3
+and later; elsewhere there is no guard). ``PR_SET_PDEATHSIG`` would not do: a worker's parent is
+the fork server, not the bot, and that signal follows the thread that forked, not the process.
+The fork server itself ends once the bot and every worker are gone (its own "alive" pipe).
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import select
 import signal
+import threading
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -60,12 +70,34 @@ class WorkerDied(IngestError):
 _pipeline: TextPipeline | None = None  # a worker process's pipeline, set by its initializer
 
 
-def _start_worker(pipeline: TextPipeline) -> None:
+def _start_worker(pipeline: TextPipeline, bot: int) -> None:
     global _pipeline  # one pipeline per worker process, set once at its start
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the bot, which stops the workers
+    end_with(bot)
     _pipeline = pipeline
     for language, text in _WARM_UP:
         pipeline.analyze(text, language)
+
+
+def end_with(bot: int) -> bool:
+    """End this process as soon as process ``bot`` has ended, however it ended; False when this
+    system cannot watch it (no pidfds: not Linux, or older than 5.3)."""
+    if not hasattr(os, "pidfd_open"):
+        return False
+    try:
+        handle = os.pidfd_open(bot)
+    except ProcessLookupError:
+        os._exit(1)  # gone already: nobody will send texts
+    except OSError:  # no pidfds in this kernel or sandbox
+        return False
+    threading.Thread(target=_exit_when_readable, args=(handle,), name="end-with-bot",
+                     daemon=True).start()
+    return True
+
+
+def _exit_when_readable(handle: int) -> None:
+    select.select([handle], [], [])  # a pidfd turns readable when its process has ended
+    os._exit(1)  # no cleanup to do: the texts in hand have nobody to go to
 
 
 def _analyze_chunk(jobs: list[Job]) -> list[Outcome]:
@@ -110,7 +142,7 @@ class AnalysisPool:
             context.set_forkserver_preload(_preload(self.pipeline))
             self._executor = ProcessPoolExecutor(
                 self.processes, mp_context=context, initializer=_start_worker,
-                initargs=(self.pipeline,))
+                initargs=(self.pipeline, os.getpid()))
         return self._executor
 
     def worker_pids(self) -> list[int]:

@@ -149,3 +149,24 @@ async def test_seed_disputes(seeded_app: App) -> None:
     before = await snapshot(seeded_app)
     await seeded_app.ingest.ingest_seeds(seeded_app.config.seeds.directory)
     assert await snapshot(seeded_app) == before
+
+
+async def test_two_new_items_reporting_one_claim_in_one_step(app: App) -> None:
+    """Both claims are new in the same ledger step and the first absorbs the second: the second,
+    still queued, is skipped (it was visited as gone and failed the whole step before)."""
+    texts = {"x": "Anna Berger said on Tuesday that the new plant in Leipzig will create 500 jobs "
+                  "in the region by next year.",
+             "y": "Anna Berger said on Tuesday that the new plant in Leipzig will create 500 jobs "
+                  "in the whole region by next year."}
+    ids = []
+    for key, text in texts.items():
+        source = await app.storage.sources.ensure("seed", f"seed:{key}", key, app.clock.now())
+        item_id, _ = await app.ingest.ingest_article(
+            source, RawArticle(key=key, title=key, text=text, language="en"), run_hooks=False)
+        ids.append(item_id)
+    before = await ledger_claims(app.storage)
+    assert len([c for c in before if "500 jobs" in c.text]) == 2  # two ids, not merged yet
+    await app.ingest.run_hooks(ids, app.clock.now())
+    merged = by_text(await ledger_claims(app.storage), "500 jobs")
+    assert len(merged.sources) == 2
+    assert merged.id in {c.id for c in before}

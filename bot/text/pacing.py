@@ -1,0 +1,60 @@
+"""Giving the event loop its turn during long stretches of ingest work that must run on it.
+
+Some ingest steps are plain Python over many rows and read or write the store between their
+steps: the ledger update after a feed poll (keys, candidates, comparisons for every new claim),
+the planning of a feed's entries, building hundreds of articles. They cannot move to the analysis
+processes (those have no database connection), and between two awaits of theirs that really wait,
+nothing else runs on the loop: a 500-item feed used to stall heartbeats and commands for up to
+half a second. ``await pace()`` inside such loops hands the loop over whenever the code has held it
+for ``BUDGET`` since the loop last had a turn, so no stall is much longer than that.
+
+Only the order in which the loop interleaves other tasks changes: the work and its results stay
+the same, and the caller's transaction stays open across the turns (other tasks' writes wait for
+it, as they wait for any transaction).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from weakref import WeakKeyDictionary
+
+BUDGET = 0.02  # seconds of work on the loop before it gets a turn
+
+
+class _Pacer:
+    """The time the loop last had a turn, as seen by a callback queued at the first ``pace``
+    after it: a stretch of work that really awaited (the database) refreshes it by itself."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.since = time.perf_counter()
+        self.queued = False
+
+    def _turn(self) -> None:
+        self.since = time.perf_counter()
+        self.queued = False
+
+    async def pace(self) -> None:
+        while True:
+            if not self.queued:  # the next turn refreshes ``since``
+                self.queued = True
+                self.loop.call_soon(self._turn)
+            if time.perf_counter() - self.since <= BUDGET:
+                return
+            # a loop, not one turn: of many tasks resumed after the same turn only the first
+            # ones go on, until the budget is spent again (an Event would wake them all at once)
+            await asyncio.sleep(0)  # the loop runs what is due (timers, I/O), then ``_turn``
+
+
+_pacers: WeakKeyDictionary[asyncio.AbstractEventLoop, _Pacer] = WeakKeyDictionary()
+
+
+async def pace() -> None:
+    """Let the loop run other tasks if this one (or any pacing one) has held it for ``BUDGET``.
+    Cheap when it has not: call it once per row or item of a long loop."""
+    loop = asyncio.get_running_loop()
+    pacer = _pacers.get(loop)
+    if pacer is None:
+        pacer = _pacers[loop] = _Pacer(loop)
+    await pacer.pace()
