@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsgen import article
+from newsgen import WORKLOAD, article
 from summary_bench import PreSplitTokenizer
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
@@ -144,6 +144,7 @@ def main() -> None:
         "cold_first_article_s": round(float(cold.stdout.strip()), 3),
         "analyze_command_peak_rss_mib": analyze_rss,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "workload": WORKLOAD,
         "note": "best of --rounds by total; shared machines make absolute times noisy, read the ratios",
     }
     print(json.dumps(result, indent=2))

@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest_bench import make_feed, serve
+from newsgen import WORKLOAD
 
 import bot.app
 from bot.app import App, build_app
@@ -169,6 +170,7 @@ async def run(sizes: list[int], batch: int, budget_s: float, rounds: int) -> dic
         "target_ratio": 1.3,
         "fill_items_per_s": round(fill_rate, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "workload": WORKLOAD,
         "note": "poll_s: median over the rounds of one poll of `batch` fresh items on a copy of "
                 "the database at each size, NLP on, analysis process warm; sizes interleaved "
                 "per round; ratio = poll at the largest size reached / poll at the smallest; "

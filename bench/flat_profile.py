@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flat_cost_bench import Feeds, poll
 from ingest_bench import serve
+from newsgen import WORKLOAD
 from pyinstrument import Profiler
 
 from bot.app import build_app
@@ -100,7 +101,7 @@ async def run(size: int, batch: int, keep: Path | None, start_from: Path | None
     await runner.cleanup()
     print(profiler.output_text(unicode=False, color=False, show_all=False), file=sys.stderr)
     top = sorted(SQL.items(), key=lambda kv: -kv[1][0])[:15]
-    return {"stored_before": stored, "poll_items": new, "poll_s": round(poll_s, 2),
+    return {"workload": WORKLOAD, "stored_before": stored, "poll_items": new, "poll_s": round(poll_s, 2),
             "bot_process_cpu_s": round(own_cpu, 2), "analysis_processes_cpu_s": round(worker_cpu, 2),
             "sql_s": round(sum(v[0] for v in SQL.values()), 2),
             "sql_top": [{"sql": k, "s": round(v[0], 3), "calls": v[1]} for k, v in top]}

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 import feedparser
 from aiohttp import web
-from newsgen import article
+from newsgen import WORKLOAD, article
 
 from bot.app import build_app
 from bot.config import Config, FeedConfig, IngestConfig, default_config
@@ -180,6 +180,7 @@ async def run(items: int, skip_nlp: bool) -> dict[str, object]:
             })
         result["stored"] = off_n
         result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        result["workload"] = WORKLOAD
         result["note"] = "ratio = bare time / poller time (1.0 = as fast as bare); shared machine"
         return result
     finally:

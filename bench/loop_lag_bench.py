@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest_bench import Clock, bench_config, make_feed, minutes_ago, serve, stored
+from newsgen import WORKLOAD
 from stalls import StallProbe
 
 from bot.app import App, build_app
@@ -157,6 +158,7 @@ async def one_run(urls: list[str], processes: int, commands: tuple[str, ...] = C
                 probe.stop()
             await fetcher.close()
             await app.close()
+            gc.unfreeze()  # the next run of this process starts as unfrozen as this one did
     count = stored(results, "loop_lag_bench")
     extra = {"stalls": probe.report()} if probe is not None else {}
     return {
@@ -208,6 +210,7 @@ async def run(items: int, processes: int, names: tuple[str, ...] = RUNS,
         "target_max_lag_ms": 100,
         "bot_process_peak_rss_mib": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "workload": WORKLOAD,
         "note": "processes = 0 is analysis in a thread (as before the pool). *_light: only /help "
                 "is sent, so the lag is the ingest's own; *_all_commands: the read commands' own "
                 "time on the loop adds to it. One process, shared 2-core machine: read the ratios",

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import random
 
+WORKLOAD = ("texts generated from the templates in bench/newsgen.py (varied names, figures and "
+            "quotes; not real news: a few people say similar sentences, so claims merge more "
+            "often than in real feeds)")
+
 _DE = {
     "people": ["Anna Berger", "Thomas Müller", "Claudia Roth", "Jens Weidmann", "Sahra Özdemir",
                "Markus Söder", "Lena Hoffmann", "Kai Wegner", "Friedrich Merz", "Petra Köhler"],

@@ -54,6 +54,18 @@ def test_minimal_config_takes_defaults_and_resolves_paths(tmp_path: Path) -> Non
         ('[unknown]\nx = 1\n', "unknown", "unknown key"),
         ('[fetch]\nmax_bytes = 0\n', "fetch.max_bytes", "at least 1"),
         ('[delivery]\nlease_seconds = 0\n', "delivery.lease_seconds", "at least 30"),
+        # shards and workers
+        ("[discord]\nshard_count = 0\n", "discord.shard_count", "at least 1"),
+        ("[discord]\nshard_ids = [0]\n", "discord.shard_ids", "needs [discord] shard_count"),
+        ("[discord]\nshard_count = 2\nshard_ids = [2]\n", "discord.shard_ids", "outside 0..1"),
+        ("[discord]\nshard_count = 2\nshard_ids = [-1]\n", "discord.shard_ids", "outside 0..1"),
+        ("[discord]\nshard_count = 2\nshard_ids = []\n", "discord.shard_ids", "names no shard"),
+        ("[discord]\nshard_count = 3\nshard_ids = [1, 1]\n", "discord.shard_ids", "twice"),
+        ("[discord]\nshard_ids = \"0,1\"\n", "discord.shard_ids", "a list of an integer"),
+        ("[workers]\nfeed_lease_seconds = 5\n", "workers.feed_lease_seconds", "at least 10"),
+        ("[workers]\nleader_retry_seconds = 0\n", "workers.leader_retry_seconds", "positive"),
+        ("[workers]\nleader_lease_seconds = 1\n", "workers.leader_lease_seconds", "at least 3"),
+        ("[workers]\nleader_retries = 1\n", "workers.leader_retries", "did you mean"),
     ],
 )
 def test_bad_config_names_key_and_expectation(
@@ -176,31 +188,6 @@ def test_topic_description_per_language(tmp_path: Path) -> None:
 
 
 # --- shards and workers -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "key", "words"),
-    [
-        ("[discord]\nshard_count = 0\n", "discord.shard_count", "at least 1"),
-        ("[discord]\nshard_ids = [0]\n", "discord.shard_ids", "needs [discord] shard_count"),
-        ("[discord]\nshard_count = 2\nshard_ids = [2]\n", "discord.shard_ids", "outside 0..1"),
-        ("[discord]\nshard_count = 2\nshard_ids = [-1]\n", "discord.shard_ids", "outside 0..1"),
-        ("[discord]\nshard_count = 2\nshard_ids = []\n", "discord.shard_ids", "names no shard"),
-        ("[discord]\nshard_count = 3\nshard_ids = [1, 1]\n", "discord.shard_ids", "twice"),
-        ("[discord]\nshard_ids = \"0,1\"\n", "discord.shard_ids", "a list of an integer"),
-        ("[workers]\nfeed_lease_seconds = 5\n", "workers.feed_lease_seconds", "at least 10"),
-        ("[workers]\nleader_retry_seconds = 0\n", "workers.leader_retry_seconds", "positive"),
-        ("[workers]\nleader_lease_seconds = 1\n", "workers.leader_lease_seconds", "at least 3"),
-        ("[workers]\nleader_retries = 1\n", "workers.leader_retries", "did you mean"),
-    ],
-)
-def test_bad_shard_and_worker_settings_name_the_key(
-    tmp_path: Path, text: str, key: str, words: str
-) -> None:
-    with pytest.raises(ConfigError) as raised:
-        load_config(write(tmp_path, text))
-    assert raised.value.key == key
-    assert words in str(raised.value)
 
 
 def test_shards_come_from_the_config_and_the_variable_wins(tmp_path: Path) -> None:

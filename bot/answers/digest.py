@@ -43,10 +43,10 @@ class DigestAnswers:
 
     async def window(
         self, *, since: datetime | None = None, until: datetime | None = None,
-        audience: Audience = EVERYONE,
+        audience: Audience = EVERYONE, language: str | None = None,
     ) -> DigestWindow:
         """From ``since`` by publication time; else the last 24 hours of ingest; else the newest
-        ten items (of the sources ``audience`` sees)."""
+        ten items (of the sources ``audience`` sees), said in ``language``."""
         now = self.clock.now()
         until = until or now
         if since is not None:
@@ -62,13 +62,13 @@ class DigestAnswers:
             limit=10 if audience.everything else None))[:10]
         oldest = min((i.ingested_at for i in items), default=until)
         return DigestWindow(oldest, until, items,
-                            phrase("window_newest", self.language, n=len(items)))
+                            phrase("window_newest", language or self.language, n=len(items)))
 
     async def digest(self, *, topic: str | None, language: str | None = None,
                      community: str | None = None) -> Reply:
         language = language or self.language
         audience = await self.claims.audiences.reader(community)
-        window = await self.window(audience=audience)
+        window = await self.window(audience=audience, language=language)
         return digest_reply(await self.build(window, topic=topic, language=language,
                                              audience=audience), language)
 

@@ -77,9 +77,6 @@ class FeedAnswers:
         self.manager = manager
         self.language = language
 
-    def _words(self, key: str, language: str, **args: object) -> str:
-        return label(key, language).format(**args)
-
     async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
                     platform: str, community: str | None, language: str | None = None) -> Reply:
         """Raises:
@@ -88,15 +85,15 @@ class FeedAnswers:
         """
         language = language or self.language
         if action in ADMIN_ACTIONS and not user.is_admin:
-            raise PermissionDenied(self._words("feeds_admins", language, action=action))
+            raise PermissionDenied(phrase("feeds_admins", language, action=action))
         key = community_key(platform, community)
         if action == "add":
             if not url:
-                raise CommandError(self._words("feeds_need_url", language))
+                raise CommandError(phrase("feeds_need_url", language))
             return self._added(await self.manager.add(key, url, name, user.id), language)
         if action == "remove":
             if not name:
-                raise CommandError(self._words("feeds_need_name", language))
+                raise CommandError(phrase("feeds_need_name", language))
             return self._removed(await self.manager.remove(key, name), language)
         return self._listing(await self.manager.listing(key), language)
 
@@ -108,25 +105,25 @@ class FeedAnswers:
                "limit": "feeds_limit", "failed": "feeds_failed",
                "name_taken": "feeds_name_taken", "bad_url": "feeds_bad_url"}[outcome.status]
         if outcome.status != "added":
-            return Reply(title=self._words(key, language, **args), ephemeral=True,
+            return Reply(title=phrase(key, language, **args), ephemeral=True,
                          is_error=outcome.status != "already")
-        notes = (self._words("feeds_discovered", language, url=outcome.url),) \
+        notes = (phrase("feeds_discovered", language, url=outcome.url),) \
             if outcome.discovered else ()
-        return Reply(title=self._words(key, language, **args),
+        return Reply(title=phrase(key, language, **args),
                      sections=(Section(heading=label("feeds", language), bullets=notes),)
                      if notes else ())
 
     def _removed(self, outcome: RemoveOutcome, language: str) -> Reply:
         key = {"removed": "feeds_removed", "config": "feeds_remove_config",
                "unknown": "feeds_unknown"}[outcome.status]
-        return Reply(title=self._words(key, language, name=outcome.name, url=outcome.url),
+        return Reply(title=phrase(key, language, name=outcome.name, url=outcome.url),
                      ephemeral=outcome.status != "removed", is_error=outcome.status != "removed")
 
     def _listing(self, feeds: list[ListedFeed], language: str) -> Reply:
         title = label("feeds", language)
         if not feeds:
             return Reply(title=title, sections=(Section(heading="", bullets=(
-                self._words("feeds_none", language),)),))
+                phrase("feeds_none", language),)),))
         now = self.manager.clock.now()
         bullets = []
         for feed in feeds:  # under the community's (or the config's) name for it

@@ -74,9 +74,11 @@ async def replace_item_claims(
         StorageError: the database could not be read or written.
     """
     fresh: dict[str, tuple[ClaimRow, ExtractedClaim, int]] = {}
+    ids_in_order = []
     for position, claim in enumerate(claims):
         row = as_row(claim, seen_at)
         fresh.setdefault(row.id, (row, claim, position))
+        ids_in_order.append(row.id)
     async with storage.db.transaction():
         stored = {r.id: r for r in await storage.claims.entries(fresh)}
         mentions = [
@@ -85,7 +87,6 @@ async def replace_item_claims(
             for cid, (row, claim, position) in fresh.items()
         ]
         ids = await storage.claims.replace_for_item(item_id, mentions, seen_at)
-        ids_in_order = [as_row(c, seen_at).id for c in claims]
         for denial, answered, reason in answer_disputes(list(claims), ids_in_order):
             await storage.claims.add_dispute(denial, answered, reason.stored(), seen_at)
         return ids

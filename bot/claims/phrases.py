@@ -49,7 +49,7 @@ def _nach_head(toks: tuple[Tok, ...], i: int) -> tuple[int, list[Tok]]:
     n = i + 1
     while n < min(len(toks), i + 4) and (toks[n].low in _NACH_FILLERS or _adjective(toks, n)):
         n += 1  # "nach ersten Informationen", "nach eigenen Angaben", "nach einer Stellungnahme"
-    if n + 1 < len(toks) and n == i + 1 and (toks[n].low in _POSSESSIVE | {"dessen", "deren"} or (
+    if n + 1 < len(toks) and n == i + 1 and (toks[n].low in _POSSESSIVE or (
         toks[n].cap and toks[n].low.endswith("s") and _source_noun(toks[n + 1].low)
     )):
         return n + 1, [toks[n]]

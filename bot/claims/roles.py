@@ -50,11 +50,13 @@ class SpeakerRoles(Stage):
     def inherit_recent(self, draft: Draft) -> None:
         """Reported speech goes on after a sentence or two of narration: the speaker of the last
         attributed claim within _RECENT sentences before, if any ("demnach" keeps its own span)."""
-        for earlier in reversed([e for e in self.drafts if e.start < draft.start and e.speaker]):
-            if draft.sent - (earlier.through or earlier.sent) <= _RECENT and not earlier.own_voice:
-                draft.speaker, draft.speaker_span = earlier.speaker, draft.anaphor or earlier.speaker_span
-                draft.who = draft.who or earlier.who
+        earlier = next((e for e in reversed(self.drafts) if e.start < draft.start and e.speaker),
+                       None)
+        if earlier is None or earlier.own_voice:
             return
+        if draft.sent - (earlier.through or earlier.sent) <= _RECENT:
+            draft.speaker, draft.speaker_span = earlier.speaker, draft.anaphor or earlier.speaker_span
+            draft.who = draft.who or earlier.who
 
     def speaker_of(self, resolver: Resolver, draft: Draft, who: list[Tok]) -> tuple[str | None, Span | None]:
         """A name (canonical, apposition, document), else an anaphor's referent, else the

@@ -24,7 +24,6 @@ from bot.storage.protocols import LeasesStorage
 
 log = logging.getLogger(__name__)
 
-FEED_LEASE = timedelta(minutes=10)  # the default of [workers] feed_lease_seconds
 WORKER_VARIABLE = "BRIEFBOT_WORKER_ID"
 
 

@@ -66,7 +66,8 @@ class AdvisoryLock:
             await self._drop(conn)
             raise
         if not taken:
-            await self.engine.pool.release(conn)
+            with self.engine.wrapped():
+                await self.engine.pool.release(conn)
             return False
         self._conn = conn
         return True

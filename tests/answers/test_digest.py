@@ -69,3 +69,14 @@ def test_a_claim_whose_words_the_overview_has_is_not_quoted_again() -> None:
         ("b", "Etwas anderes")]
     # with its other side not shown, a keeps who and tags (the dispute is news)
     assert [(c.id, c.text) for c in once([told, plain], overview)] == [("a", "")]
+
+
+@pytest.mark.parametrize(("language", "said"), [("de", "neueste 1 Meldungen"),
+                                                ("en", "newest 1 items")])
+async def test_a_quiet_days_window_is_said_in_the_readers_language(
+        seeded_app: App, clock: FixedClock, language: str, said: str) -> None:
+    """Nothing new for a day: the digest falls back to the newest items and says so in the
+    language of whoever asked, not the config's."""
+    clock.advance(hours=30)
+    reply = await seeded_app.answers.digest(topic=None, language=language)
+    assert said in render_reply(reply, language=language)

@@ -51,6 +51,15 @@ async def subscribe(app: App, channel: str, community: str) -> None:
     assert not (await app.router.handle(request)).is_error
 
 
+async def failing_for_a_day(app: App, clock: FixedClock,
+                            publisher: RecordingPublisher) -> FeedAlerts:
+    """Polls now and 25 hours later (past alert_after_hours), then the alerts to run."""
+    await ingest_once(app)
+    clock.advance(hours=25)
+    await ingest_once(app)
+    return FeedAlerts(app.config, app.storage, clock, Publishers([publisher]))
+
+
 async def test_down_once_then_up_once(setup: tuple[App, RecordingPublisher], clock: FixedClock,
                                       server: FeedServer) -> None:
     app, publisher = setup
@@ -86,10 +95,7 @@ async def test_chat_feed_is_announced_only_in_its_community(
                                     user=ADMIN, platform="discord", channel="c1", community="g1")
     assert not (await app.router.handle(request)).is_error
     server.overrides["/own.rss"] = lambda request: web.Response(status=404, text="gone")
-    await ingest_once(app)
-    clock.advance(hours=25)
-    await ingest_once(app)
-    alerts = FeedAlerts(app.config, app.storage, clock, Publishers([publisher]))
+    alerts = await failing_for_a_day(app, clock, publisher)
     assert await alerts.run() == 1
     assert [p.target.channel for p in publisher.posts] == ["c1"]
     assert "own" in publisher.posts[0].reply.title
@@ -103,10 +109,7 @@ async def test_alerts_are_written_in_each_communitys_language(
     await app.answers.set_language("discord", "g2", "en")
     await ingest_once(app)
     server.overrides["/flaky.rss"] = lambda request: web.Response(status=500, text="boom")
-    await ingest_once(app)
-    clock.advance(hours=25)
-    await ingest_once(app)
-    alerts = FeedAlerts(app.config, app.storage, clock, Publishers([publisher]))
+    alerts = await failing_for_a_day(app, clock, publisher)
     assert await alerts.run() == 2
     said = {p.target.channel: p.reply for p in publisher.posts}
     assert said["c1"].language == "de" and "schlägt seit 10.01.2026" in said["c1"].title

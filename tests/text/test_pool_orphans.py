@@ -33,7 +33,7 @@ async def main() -> None:
     server = multiprocessing.forkserver._forkserver._forkserver_pid
     tracker = multiprocessing.resource_tracker._resource_tracker._pid
     print(outcome.language, server, tracker, *pool.worker_pids(), flush=True)
-    await asyncio.sleep(3600)
+    await asyncio.Event().wait()  # until the test kills it
 
 
 asyncio.run(main())
@@ -59,6 +59,27 @@ def first_line(process: subprocess.Popen[str]) -> str:
     return process.stdout.readline()
 
 
+def wait_for_exits(pids: list[int], timeout: float) -> None:
+    """Until every process in ``pids`` has ended or ``timeout`` is over: a pidfd becomes readable
+    when its process ends, so this waits on those events, not on a polling loop."""
+    watched = {}
+    for pid in pids:
+        try:
+            watched[os.pidfd_open(pid)] = pid
+        except ProcessLookupError:  # already gone
+            continue
+    deadline = time.monotonic() + timeout
+    try:
+        while watched and (left := deadline - time.monotonic()) > 0:
+            ended, _, _ = select.select(list(watched), [], [], left)
+            for descriptor in ended:
+                os.close(descriptor)
+                del watched[descriptor]
+    finally:
+        for descriptor in watched:
+            os.close(descriptor)
+
+
 def test_killed_bot_leaves_no_analysis_processes() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen([sys.executable, "-c", CHILD], cwd=ROOT, env=env, text=True,
@@ -70,9 +91,7 @@ def test_killed_bot_leaves_no_analysis_processes() -> None:
         assert len(processes) == 3 and all(running(p) for p in processes)
         child.send_signal(signal.SIGKILL)
         child.wait()
-        deadline = time.monotonic() + WAIT
-        while any(running(p) for p in processes) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for_exits(processes, WAIT)
         left = [p for p in processes if running(p)]
     finally:
         if child.poll() is None:
