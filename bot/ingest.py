@@ -15,7 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from bot.briefing.stories import item_keys, keys_fingerprint
+from bot.briefing.stories import (
+    StoredStories,
+    assign_story,
+    item_keys,
+    keys_fingerprint,
+    place_unplaced,
+)
 from bot.claims.ledger import index_claims
 from bot.claims.merge import replace_item_claims
 from bot.config import TopicConfig
@@ -270,12 +276,14 @@ class IngestService:
 
     async def after_stored(self, item: Item) -> None:
         """What is derived from a new or changed item, stored in its transaction: its topic
-        scores and story keys (and the place to group it into a story)."""
+        scores, its story keys and its story (joined or started by index lookups: commands
+        read stories, never group items)."""
         if self.topics is not None:
             await self._own_topics()
             scores, keys = derive(self.topics, item)
             await self.storage.prepared.set_item_topics(item.id, scores)
             await self.storage.prepared.set_item_keys(item.id, keys)
+            await assign_story(StoredStories(self.storage), item, keys)
 
     async def run_hooks(self, item_ids: list[int], now: datetime) -> None:
         for hook in self.after_items:
@@ -331,13 +339,15 @@ async def store_derived(storage: Storage, topics: tuple[TopicConfig, ...], item:
 
 async def prepare_storage(storage: Storage, topics: tuple[TopicConfig, ...]) -> None:
     """Bring the derived tables up to date: all item topics when the topics config changed, all
-    story keys when the code computing them changed, claim keys of claims without any, and both
-    for items stored without them (before migration 2, or by an ingest without topics)."""
+    story keys and stories when the code computing them changed, claim keys of claims without
+    any, both for items stored without them (before migration 2, or by an ingest without
+    topics), and the stories of items without one (before migration 8)."""
     await sync_item_topics(storage, topics)
     fingerprint = keys_fingerprint()
     if await storage.prepared.meta("item_keys") != fingerprint:
         async with storage.db.transaction():
             await storage.prepared.clear_item_keys()
+            await storage.stories.clear()  # placed by the old keys: placed again below
             await storage.prepared.set_meta("item_keys", fingerprint)
     await index_claims(storage)
     missing = await storage.prepared.unprepared_items()
@@ -345,6 +355,8 @@ async def prepare_storage(storage: Storage, topics: tuple[TopicConfig, ...]) -> 
         async with storage.db.transaction():
             for item in await storage.items.by_ids(missing[start:start + 200]):
                 await store_derived(storage, topics, item)
+    # stories of items stored before migration 8 or placed by an old keying
+    await place_unplaced(storage)
 
 
 def seed_files(directory: Path) -> list[Path]:

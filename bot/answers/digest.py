@@ -107,6 +107,7 @@ class DigestAnswers:
             since=window.since, until=window.until, window=window.description,
             language=language, topic=config, topic_scores=stored, previous_items=previous,
             window_disputes=found, memo=self.memo,
+            story_of=await self.storage.stories.stories_of([i.id for i in both]),
         )
         # one line per feed whose failure episode began in this window: windows follow each other,
         # so each episode is mentioned once per subscription

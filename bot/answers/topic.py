@@ -61,4 +61,6 @@ class TopicBriefings:
         return build_topic_briefing(self.topic(name), items, figures, claims, language,
                                     now=self.clock.now(),
                                     topic_scores={item.id: value for item, value in scored},
-                                    memo=self.memo)
+                                    memo=self.memo,
+                                    story_of=await self.storage.stories.stories_of(
+                                        [i.id for i in items]))

@@ -15,7 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.briefing.stories import Cluster, StoryMemo, cluster, item_keys, similarities, to_story
+from bot.briefing.stories import (
+    Cluster,
+    StoryMemo,
+    cluster,
+    group_by_story,
+    item_keys,
+    similarities,
+    to_story,
+)
 from bot.config import TopicConfig
 from bot.i18n import label
 from bot.model import Claim, Digest, Figure, Item, Story
@@ -98,15 +106,23 @@ def build_digest(
     title: str | None = None,
     max_stories: int = MAX_STORIES,
     memo: StoryMemo | None = None,
+    story_of: Mapping[int, str] | None = None,
 ) -> Digest:
     """``previous_items``: what the previous digest covered (for "what changed");
     ``window_disputes``: the dispute pairs found within the window (None: the disputes of claims
-    first seen in the window); ``topic_scores``: the items' stored scores for ``topic``."""
+    first seen in the window); ``topic_scores``: the items' stored scores for ``topic``;
+    ``story_of``: item id -> the story ingest placed it in (None: the items are clustered here)."""
+
+    def stories_of(chosen: Sequence[Item]) -> list[Cluster]:
+        if story_of is not None:
+            return group_by_story(chosen, story_of)
+        return cluster(chosen, memo=memo)
+
     chosen = topic_items(items, topic, topic_scores)
-    ranked = rank(cluster(chosen, memo=memo), until, language, topic, topic_scores)[:max_stories]
+    ranked = rank(stories_of(chosen), until, language, topic, topic_scores)[:max_stories]
     stories = tuple(r.story for r in ranked)
     bullets = briefing_bullets(ranked, language)
-    before = (cluster(topic_items(previous_items, topic, topic_scores), memo=memo)
+    before = (stories_of(topic_items(previous_items, topic, topic_scores))
               if previous_items else [])
     changes = figure_changes(ranked, before, figures, language, memo)
     fresh, dispute_lines = claim_changes(claims, since=since, until=until, topic=topic,

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.briefing.digest import lead_item, rank
-from bot.briefing.stories import StoryMemo, cluster
+from bot.briefing.stories import StoryMemo, cluster, group_by_story
 from bot.config import TopicConfig
 from bot.i18n import label
 from bot.model import Claim, Figure, Item, Link, Reply, Section
@@ -37,8 +37,10 @@ def build_topic_briefing(
     now: datetime | None = None,
     topic_scores: Mapping[int, int] | None = None,
     memo: StoryMemo | None = None,
+    story_of: Mapping[int, str] | None = None,
 ) -> Reply:
-    """``claims``: already ranked (bot.answers.rank_claims); the first five are shown."""
+    """``claims``: already ranked (bot.answers.rank_claims); the first five are shown;
+    ``story_of``: item id -> the story ingest placed it in (None: the items are clustered here)."""
     title = f"{label('briefing', language)}: {topic.display_name(language)}"
     on_topic = sorted((i for i in items if item_relevance(topic, i, topic_scores) > 0),
                       key=lambda i: (_when(i), i.id), reverse=True)[:MAX_ITEMS]
@@ -46,7 +48,9 @@ def build_topic_briefing(
         return Reply(title=title, sections=(Section("", text=label("no_items", language)),),
                      language=language)
     until = now or max(_when(i) for i in on_topic)
-    ranked = rank(cluster(on_topic, memo=memo), until, language, topic, topic_scores)
+    grouped = (group_by_story(on_topic, story_of) if story_of is not None
+               else cluster(on_topic, memo=memo))
+    ranked = rank(grouped, until, language, topic, topic_scores)
     if len(ranked) == 1:
         overview = lead_item(ranked[0].items, language).bullets[:MAX_BULLETS]
     else:

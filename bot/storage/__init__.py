@@ -30,9 +30,11 @@ from bot.storage.protocols import (
     LiveStorage,
     PreparedStorage,
     SourcesStorage,
+    StoriesStorage,
 )
 from bot.storage.sources import SourceStore
 from bot.storage.sqlite import DEFAULT_BUSY_TIMEOUT, SQLiteEngine
+from bot.storage.stories import StoryStore
 
 
 class Storage:
@@ -51,6 +53,7 @@ class Storage:
         self.community_subscriptions: CommunitySubscriptionsStorage = (
             CommunitySubscriptionStore(db))
         self.live: LiveStorage = LiveStore(db)
+        self.stories: StoriesStorage = StoryStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:

@@ -18,6 +18,7 @@ from bot.storage.deliveries import DeliveryRow, SubscriptionRow
 from bot.storage.items import NewItem, UpsertStatus
 from bot.storage.live import LivePostRow, QueuedItem
 from bot.storage.sources import SourceRow
+from bot.storage.stories import StoryMember
 
 
 class SourcesStorage(Protocol):
@@ -475,5 +476,135 @@ class LiveStorage(Protocol):
 
         Raises:
             StorageError: the write failed.
+        """
+        ...
+
+
+class StoriesStorage(Protocol):
+    """Stories kept at ingest (``bot.briefing.stories.assign_story``). Times are epoch seconds;
+    every read is an index range (keys within a time range, a window, given stories), so its cost
+    follows the window, never the number of stored items.
+
+    Every method raises :class:`~bot.errors.StorageError` (``StorageBusy`` for a write lock that
+    could not be had) and nothing else.
+    """
+
+    async def index_keys(self, item_id: int, at: int, keys: Iterable[str]) -> None:
+        """Make ``keys`` the item's entries in the story-key index, at time ``at``.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def key_counts(self, keys: Iterable[str], since: int, until: int) -> dict[str, int]:
+        """key -> how many indexed items within [since, until] have it (absent keys: 0).
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def items_with_keys(self, keys: Iterable[str], since: int,
+                              until: int) -> dict[int, tuple[int, int]]:
+        """item id -> (its time, how many of ``keys`` it has), of the indexed items within
+        [since, until] having any of ``keys``.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def sizes(self, story_ids: Iterable[str], since: int, until: int) -> dict[str, int]:
+        """story id -> how many of its members lie within [since, until] (none: left out).
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def count_between(self, since: int, until: int) -> int:
+        """How many items placed in a story lie within [since, until].
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def stories_of(self, item_ids: Sequence[int]) -> dict[int, str]:
+        """item id -> its story id, for the placed ones among ``item_ids``.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def members(self, story_ids: Iterable[str], since: int,
+                      until: int) -> builtins.list[StoryMember]:
+        """The members within [since, until] of the given stories, by time then item id.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def place(self, members: Sequence[StoryMember], headline: str) -> None:
+        """Put each item into the story named with it (out of the one it was in); keeps the
+        ``stories`` rows' first and latest times, deletes stories left without members;
+        ``headline``: for a story created here.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def window(self, since: int, until: int) -> builtins.list[StoryMember]:
+        """Every placed item within [since, until], by time then item id.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def unplaced(self) -> builtins.list[int]:
+        """Ids of items with story keys but no story (stored before migration 8), oldest first
+        (publication, else ingest time; then id): read once at start, never by a command.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def clear(self) -> None:
+        """Forget every story and the key index (the keying code changed: all are rebuilt).
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def index_many(self, rows: Sequence[tuple[str, int, int]]) -> None:
+        """Add (key, at, item id) rows to the story-key index (items not indexed yet).
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def place_many(self, members: Sequence[StoryMember],
+                         headlines: Mapping[str, str]) -> None:
+        """Place items that are in no story yet, each in the story named with it; ``headlines``:
+        story id -> headline of a story created here.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def placed_count(self) -> int:
+        """How many items are placed in a story.
+
+        Raises:
+            StorageError: the read failed.
         """
         ...

@@ -290,6 +290,24 @@ MIGRATIONS: list[Migration] = [
         expires TEXT NOT NULL
     );
     """,
+    # 8: stories kept at ingest (bot.briefing.stories.assign_story). ``story_keys`` is the inverted
+    # index of items' story keys with their time (seconds since the epoch: publication, else
+    # ingest), so a new item finds the items it may share a story with by key and time range;
+    # ``story_items`` holds each item's one story with the same time. Additive only: the stories
+    # of items stored before are placed at start (bot.ingest.prepare_storage).
+    """
+    CREATE TABLE story_keys (
+        key TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        PRIMARY KEY (key, at, item_id)
+    );
+    CREATE INDEX story_keys_item ON story_keys(item_id);
+    ALTER TABLE story_items ADD COLUMN at INTEGER NOT NULL DEFAULT 0;
+    CREATE UNIQUE INDEX story_items_item ON story_items(item_id);
+    CREATE INDEX story_items_at ON story_items(at);
+    CREATE INDEX story_items_story ON story_items(story_id, at);
+    """,
 ]
 
 
