@@ -86,8 +86,8 @@ def language_of(i: int) -> str:
     return "en" if i % 5 == 0 or i % 2 == 0 else "de"
 
 
-def published(i: int) -> datetime:
-    return START + STEP * i
+def published(i: int, step: timedelta = STEP) -> datetime:
+    return START + step * i
 
 
 def text_of(i: int, root: Path) -> tuple[str, str]:
@@ -105,17 +105,17 @@ def text_of(i: int, root: Path) -> tuple[str, str]:
     return news(i, language_of(i))
 
 
-def article(i: int, root: Path) -> Any:
+def article(i: int, root: Path, step: timedelta = STEP) -> Any:
     """Item ``i`` as a ``bot.ingest.RawArticle`` (for the ingests between timed commands)."""
     from bot.ingest import RawArticle  # late, as every bot import here: --root picks the tree
 
     title, body = text_of(i, root)
     language = language_of(i)
     return RawArticle(key=f"bench:{i}", title=title, text=body, language=language,
-                      url=f"http://127.0.0.1:9/{language}/{i}", published=published(i))
+                      url=f"http://127.0.0.1:9/{language}/{i}", published=published(i, step))
 
 
-def feed_body(language: str, indices: range, root: Path) -> bytes:
+def feed_body(language: str, indices: range, root: Path, step: timedelta) -> bytes:
     """The RSS feed of ``language``'s items among ``indices``."""
     entries = []
     for i in indices:
@@ -126,7 +126,7 @@ def feed_body(language: str, indices: range, root: Path) -> bytes:
         entries.append(
             f"<item><title>{escape(title)}</title><link>http://127.0.0.1:9/{language}/{i}</link>"
             f"<guid isPermaLink='false'>bench-{i}</guid>"
-            f"<pubDate>{format_datetime(published(i), usegmt=True)}</pubDate>"
+            f"<pubDate>{format_datetime(published(i, step), usegmt=True)}</pubDate>"
             f"<description><![CDATA[{html}]]></description></item>")
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{language}'
             f"</title><language>{language}</language><link>http://127.0.0.1:9/</link>"
@@ -136,15 +136,16 @@ def feed_body(language: str, indices: range, root: Path) -> bytes:
 class Feeds:
     """The loopback feeds' current window of items and a clock just after its newest."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, step: timedelta) -> None:
         self.root = root
+        self.step = step
         self.window = range(0)
 
     def now(self) -> datetime:
-        return published(max(self.window.stop - 1, 0)) + timedelta(minutes=1)
+        return published(max(self.window.stop - 1, 0), self.step) + timedelta(minutes=1)
 
     def body(self, name: str) -> bytes:
-        return feed_body(name, self.window, self.root)
+        return feed_body(name, self.window, self.root, self.step)
 
 
 async def serve(feeds: Feeds) -> tuple[Any, int]:
@@ -186,7 +187,7 @@ class FillerPipeline:
                         claims=())
 
 
-def full_nlp(i: int, size: int) -> bool:
+def is_full(i: int, size: int) -> bool:
     return i < FULL_HEAD or i >= size - FULL_TAIL
 
 
@@ -211,14 +212,20 @@ async def _feed_urls(path: Path) -> tuple[str, ...]:
         await probe.close()
 
 
-async def _fill_run(path: Path, stored: int, size: int, root: Path) -> int:
-    """Polls of BATCH items with one pipeline (full or filler) until the kind or the size ends."""
+async def _fill_run(path: Path, stored: int, size: int, root: Path, *,
+                    step: timedelta = STEP, everything_full: bool = False) -> int:
+    """Polls of BATCH items with one pipeline (full or filler) until the kind or the size ends
+    (``everything_full``: the full pipeline for every item)."""
+
+    def full_nlp(i: int, size: int) -> bool:
+        return everything_full or is_full(i, size)
+
     from bot.app import build_app
     from bot.feeds.fetch import HttpFetcher
     from bot.feeds.poller import FeedPoller
 
     full = full_nlp(stored, size)
-    feeds = Feeds(root)
+    feeds = Feeds(root, step)
     runner, port = await serve(feeds)
     urls = tuple(f"http://127.0.0.1:{port}/{name}.rss" for name in ("de", "en"))
     config = _config(path, urls, processes=None if full else 0)
@@ -275,6 +282,89 @@ async def fill(path: Path, sizes: list[int], cache: Path, root: Path) -> dict[in
         _keep(path, target)
         out[size] = target
         done.append(size)
+    return out
+
+
+BUSY_ITEMS = 3600
+BUSY_STEP = timedelta(seconds=24)  # 3,600 items in 24 hours (issue 21's busy day)
+
+
+async def fill_busy(cache: Path, root: Path) -> Path:
+    """The busy day's database: BUSY_ITEMS items BUSY_STEP apart, all with the full pipeline,
+    through the poller as above; cached like the others."""
+    target = cache / f"commands-v{BENCH_VERSION}-busy-{BUSY_ITEMS}.db"
+    if not target.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "busy.db"
+            stored = 0
+            while stored < BUSY_ITEMS:
+                stored = await _fill_run(path, stored, BUSY_ITEMS, root, step=BUSY_STEP,
+                                         everything_full=True)
+            _keep(path, target)
+    return target
+
+
+class Ticker:
+    """How late a 5 ms timer fires while something runs on the loop: the longest stall."""
+
+    def __init__(self) -> None:
+        self.stalls: list[float] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(0.005)
+            self.stalls.append((time.perf_counter() - start - 0.005) * 1000)
+
+    def __enter__(self) -> Ticker:
+        self.task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self.task is not None
+        self.task.cancel()
+
+
+async def measure_busy(db: Path, root: Path, runs: int) -> dict[str, object]:
+    """/digest on the busy day: its time and the longest the loop was blocked meanwhile, warm
+    and first after an ingest; the same for the baseline SELECT."""
+    from bot.app import build_app
+    from bot.model import User
+
+    clock = StepClock(published(BUSY_ITEMS, BUSY_STEP))
+    urls = await _feed_urls(db)
+    started = time.perf_counter()
+    app = await build_app(_config(db, urls), clock=clock)
+    open_s = time.perf_counter() - started
+    out: dict[str, object] = {"items": BUSY_ITEMS, "open_s": round(open_s, 2)}
+    try:
+        source = next(s for s in await app.storage.sources.list() if s.url.endswith("/en.rss"))
+        user = User(id="bench", name="bench", is_admin=True)
+        request = app.router.parse_text("/digest", user=user, platform="console", channel="b")
+        window = await app.storage.db.fetch_one(
+            "SELECT COUNT(*) FROM items WHERE ingested_at >= ?",
+            ((clock.now() - timedelta(hours=24)).isoformat(),))
+        out["items_in_last_24_h"] = int(window[0]) if window else None
+        for kind in ("first_after_ingest", "warm"):
+            times, stalls = [], []
+            for k in range(runs):
+                if kind == "first_after_ingest":
+                    clock.current = published(BUSY_ITEMS + k, BUSY_STEP) + timedelta(minutes=1)
+                    await app.ingest.ingest_article(source, article(BUSY_ITEMS + k, root,
+                                                                    BUSY_STEP))
+                with Ticker() as ticker:
+                    start = time.perf_counter()
+                    reply = await app.router.handle(request)
+                    times.append((time.perf_counter() - start) * 1000)
+                    await asyncio.sleep(0.006)  # the ticker's last lap
+                if reply.is_error:
+                    raise SystemExit(f"commands_bench: /digest: {reply.title}")
+                stalls.append(max(ticker.stalls, default=0.0))
+            out[kind] = {"digest_ms_each": [round(t, 1) for t in times],
+                         "longest_loop_stall_ms_each": [round(t, 1) for t in stalls]}
+    finally:
+        await app.close()
     return out
 
 
@@ -380,6 +470,22 @@ async def run(sizes: list[int], runs: int, fresh: int, cache: Path,
     }
 
 
+async def busy(cache: Path, root: Path, runs: int) -> dict[str, object]:
+    _cached(cache, [])
+    started = time.perf_counter()
+    target = await fill_busy(cache, root)
+    fill_s = round(time.perf_counter() - started, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "busy.db"
+        shutil.copyfile(target, copy)
+        result = await measure_busy(copy, root, runs)
+    return {"bench": "commands --busy", "code": str(root), "fill_s": fill_s, **result,
+            "workload": WORKLOAD.replace("3 minutes apart (480 a day)", "24 s apart (3,600 a day)")
+            + "; here every item with the full text pipeline",
+            "note": "longest_loop_stall_ms: the most a 5 ms timer fired late while /digest ran "
+                    "(in-process through the router; shared 2-core machine)"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", default="1000,10000", help="store sizes, comma-separated")
@@ -389,10 +495,16 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(os.environ.get("BRIEFBOT_BENCH_CACHE", "/work/bench-cache")))
     parser.add_argument("--root", type=Path, default=HERE.parent)
     parser.add_argument("--fill-only", action="store_true")
+    parser.add_argument("--busy", action="store_true",
+                        help="only the busy day: /digest with 3,600 items in the last 24 hours, "
+                             "its longest loop stall")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     _import_root(root)
     sizes = sorted(int(s) for s in args.items.split(","))
+    if args.busy:
+        print(json.dumps(asyncio.run(busy(args.cache, root, min(args.runs, 5))), indent=2))
+        return 0
     if args.fill_only:
         with tempfile.TemporaryDirectory() as tmp:
             args.cache.mkdir(parents=True, exist_ok=True)

@@ -15,13 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from bot.briefing.stories import (
-    StoredStories,
-    assign_story,
-    item_keys,
-    keys_fingerprint,
-    place_unplaced,
-)
+from bot.briefing.placement import StoredStories, assign_story, place_unplaced
+from bot.briefing.stories import item_keys, keys_fingerprint
 from bot.claims.ledger import index_claims
 from bot.claims.merge import replace_item_claims
 from bot.config import TopicConfig

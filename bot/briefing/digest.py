@@ -15,15 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.briefing.stories import (
-    Cluster,
-    StoryMemo,
-    cluster,
-    group_by_story,
-    item_keys,
-    similarities,
-    to_story,
-)
+from bot.briefing.placement import group_by_story
+from bot.briefing.stories import Cluster, StoryMemo, cluster, item_keys, similarities, to_story
 from bot.config import TopicConfig
 from bot.i18n import label
 from bot.model import Claim, Digest, Figure, Item, Story
@@ -158,8 +151,8 @@ def figure_changes(
         if not scores or max(scores) < 0.2:
             continue  # a new story: the top stories section covers it
         old = before[scores.index(max(scores))]
-        old_figs = [f for i in old.items for f in figures.get(i.id, ())]
-        old_values = {_norm(f.value) for f in old_figs}
+        old_figs = [_Known.of(f) for i in old.items for f in figures.get(i.id, ())]
+        old_values = {k.value for k in old_figs}
         seen: set[str] = set()
         for item in r.items:
             lang = item.language
@@ -191,23 +184,42 @@ def _unit(value: str) -> str:
     return re.sub(r"[\d.,\s]+", " ", value.casefold()).strip()
 
 
-def _revised(new: Figure, old: Sequence[Figure], language: str) -> Figure | None:
+@dataclass(frozen=True)
+class _Known:
+    """A figure of the previous window's story, with what ``_revised`` compares parsed once
+    (a busy day's story has hundreds of figures, each compared with every new one)."""
+
+    figure: Figure
+    value: str  # normalised, as ``_norm``
+    unit: str
+    words: frozenset[str]
+    digits: str
+
+    @classmethod
+    def of(cls, figure: Figure) -> _Known:
+        return cls(figure, _norm(figure.value), _unit(figure.value),
+                   frozenset(w.casefold() for w in _WORD.findall(figure.measures)),
+                   re.sub(r"[^\d.,]", "", figure.value) or "0")
+
+
+def _revised(new: Figure, old: Sequence[_Known], language: str) -> Figure | None:
     """An old figure in the same unit whose context shares most words with the new one's and whose
     amount is close (a correction, not another quantity)."""
     words = {w.casefold() for w in _WORD.findall(new.measures)}
     number = parse_number(re.sub(r"[^\d.,]", "", new.value) or "0", language) or 0.0
+    unit = _unit(new.value)
     best: tuple[float, Figure] | None = None
-    for f in old:
-        if _unit(f.value) != _unit(new.value):
+    for known in old:
+        if known.unit != unit:
             continue
-        theirs = {w.casefold() for w in _WORD.findall(f.measures)}
+        theirs = known.words
         if not words or not theirs:
             continue
         overlap = len(words & theirs) / min(len(words), len(theirs))
-        other = parse_number(re.sub(r"[^\d.,]", "", f.value) or "0", language) or 0.0
+        other = parse_number(known.digits, language) or 0.0
         close = other > 0 and 0.5 <= number / other <= 2.0
         if overlap >= 0.34 and close and (best is None or overlap > best[0]):
-            best = (overlap, f)
+            best = (overlap, known.figure)
     return best[1] if best else None
 
 

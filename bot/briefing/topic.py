@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.briefing.digest import lead_item, rank
-from bot.briefing.stories import StoryMemo, cluster, group_by_story
+from bot.briefing.placement import group_by_story
+from bot.briefing.stories import StoryMemo, cluster
 from bot.config import TopicConfig
 from bot.i18n import label
 from bot.model import Claim, Figure, Item, Link, Reply, Section

@@ -9,11 +9,17 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from bot.app import default_pipeline
-from bot.briefing import stories
+from bot.briefing import placement, stories
+from bot.briefing.placement import MemoryStories, StoredStories, assign_story
 from bot.briefing.stories import cluster, pairs_of, to_story
 from bot.model import Item
+from bot.storage import Storage
+from bot.storage.items import NewItem
 from tests.briefing.fixtures import events, items
 from tests.conftest import DATA, SEEDS
 
@@ -175,3 +181,105 @@ def test_a_remembered_grouping_is_used_only_for_the_same_items() -> None:
     assert [[i.id for i in c.items] for c in stories.cluster(later)] == _reference(later)
     clusters = stories.cluster(later)
     assert {id(i) for c in clusters for i in c.items} == {id(i) for i in later}
+
+
+# --- stories kept at ingest (bot.briefing.stories.assign_story) ---------------------------------
+
+async def _placed_stored(order: Sequence[Item], path: Path) -> list[list[int]]:
+    """The stories ``assign_story`` keeps on the database when the items arrive in ``order``."""
+    storage = await Storage.open(path)
+    try:
+        when = datetime(2025, 1, 27, tzinfo=UTC)
+        source = await storage.sources.ensure("feed", "http://127.0.0.1:9/feed", "f", when)
+        fixture_id: dict[int, int] = {}
+        for item in order:
+            new = NewItem(key=item.key, title=item.title, url=item.url, published=item.published,
+                          language=item.language, text=item.text, content_hash=item.content_hash,
+                          bullets=item.bullets)
+            async with storage.db.transaction():
+                item_id, _ = await storage.items.upsert(source.id, new, item.ingested_at)
+                keys = stories.item_keys(item)
+                await storage.prepared.set_item_keys(item_id, keys)
+                await assign_story(StoredStories(storage),
+                                   dataclasses.replace(item, id=item_id), keys)
+            fixture_id[item_id] = item.id
+        story_of = await storage.stories.stories_of(sorted(fixture_id))
+    finally:
+        await storage.close()
+    return _groups({fixture_id[i]: story for i, story in story_of.items()})
+
+
+async def _placed_in_memory(order: Sequence[Item]) -> list[list[int]]:
+    """The same in memory (``MemoryStories``, the placement of an existing store at start)."""
+    memory = MemoryStories()
+    for item in order:
+        await assign_story(memory, item, stories.item_keys(item))
+    return _groups(await memory.stories_of([i.id for i in order]))
+
+
+def _groups(story_of: dict[int, str]) -> list[list[int]]:
+    groups: dict[str, list[int]] = {}
+    for item_id, story in sorted(story_of.items()):
+        groups.setdefault(story, []).append(item_id)
+    return sorted(sorted(g) for g in groups.values())
+
+
+async def _placed(order: Sequence[Item], path: Path, where: str) -> list[list[int]]:
+    return await (_placed_stored(order, path) if where == "stored" else _placed_in_memory(order))
+
+
+def _batch(sample: Sequence[Item]) -> list[list[int]]:
+    return sorted(sorted(i.id for i in c.items) for c in cluster(sample))
+
+
+@pytest.mark.parametrize("where", ["stored", "memory"])
+async def test_stories_kept_at_ingest_are_the_batch_grouping(tmp_path: Path, where: str) -> None:
+    """Items arriving one by one in time order (as feeds bring them), in id order and newest
+    first give the stories clustering all of them at once gives: precision and recall 1.00."""
+    fixture = items()
+    by_time = sorted(fixture, key=lambda i: (stories._when(i), i.id))
+    for name, order in (("time", by_time), ("id", sorted(fixture, key=lambda i: i.id)),
+                        ("newest first", list(reversed(by_time)))):
+        placed = await _placed(order, tmp_path / f"{name}.db", where)
+        assert placed == _batch(fixture), name
+    found = pairs_of(await _placed(by_time, tmp_path / "again.db", where))
+    assert found == _truth()
+
+
+@pytest.mark.parametrize("where", ["stored", "memory"])
+async def test_a_later_item_joins_up_two_stories(tmp_path: Path, where: str) -> None:
+    """The German report of Nvidia's loss (3) and its confirmation a day later (21) are too
+    unlike to be one story by themselves; the English report (1), like both, joins one and then
+    the two stories are one (average link over all three, as clustering them at once gives)."""
+    fixture = {i.id: i for i in items()}
+    apart = await _placed([fixture[21], fixture[3]], tmp_path / "apart.db", where)
+    assert apart == [[3], [21]]
+    joined = await _placed([fixture[21], fixture[3], fixture[1]], tmp_path / "joined.db", where)
+    assert joined == [[1, 3, 21]]
+
+
+async def test_an_unrelated_item_starts_its_own_story(tmp_path: Path) -> None:
+    fixture = {i.id: i for i in items()}
+    placed = await _placed([fixture[1], fixture[8]], tmp_path / "s.db", "stored")
+    assert placed == [[1], [8]]
+
+
+async def test_an_item_compares_with_at_most_max_near_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The work per new item is bounded: of many items sharing its rarer keys, only MAX_NEAR
+    are compared (their keys read), however many the window holds."""
+    monkeypatch.setattr(placement, "MAX_NEAR", 5)
+    memory = MemoryStories()
+    read: list[int] = []
+    inner = memory.item_keys
+
+    async def counted(item_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+        read.append(len(item_ids))
+        return await inner(item_ids)
+
+    monkeypatch.setattr(memory, "item_keys", counted)
+    base = items()[0]
+    for n in range(40):
+        item = dataclasses.replace(base, id=1000 + n, title=f"{base.title} {n}")
+        await assign_story(memory, item, frozenset({"p:zyx", f"w:own{n}"}))
+    assert max(read) == 5 and len(read) == 40
+
