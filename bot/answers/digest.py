@@ -49,17 +49,17 @@ class DigestAnswers:
         ten items (of the sources ``audience`` sees), said in ``language``."""
         now = self.clock.now()
         until = until or now
+        sources = audience.sources  # the reader's sources, filtered in SQL (None: every one)
         if since is not None:
-            items = audience.items(await self.storage.items.published_window(since=since,
-                                                                             until=until))
+            items = await self.storage.items.published_window(since=since, until=until,
+                                                               sources=sources)
             return DigestWindow(since, until, items, f"{_fmt(since)} – {_fmt(until)}")
         day_ago = until - timedelta(hours=24)
-        items = audience.items(await self.storage.items.window(
-            since=day_ago, until=until + timedelta(seconds=1)))
+        items = await self.storage.items.window(since=day_ago, until=until + timedelta(seconds=1),
+                                                sources=sources)
         if items:
             return DigestWindow(day_ago, until, items, f"{_fmt(day_ago)} – {_fmt(until)}")
-        items = audience.items(await self.storage.items.window(
-            limit=10 if audience.everything else None))[:10]
+        items = await self.storage.items.window(limit=10, sources=sources)
         oldest = min((i.ingested_at for i in items), default=until)
         return DigestWindow(oldest, until, items,
                             phrase("window_newest", language or self.language, n=len(items)))
@@ -79,7 +79,7 @@ class DigestAnswers:
         service posts, of what the subscription's community reads, in its language."""
         audience = await self.claims.audiences.of_subscription(sub)
         language = await self.claims.audiences.language_of(sub)
-        items = audience.items(await self.storage.items.window(since=since, until=until))
+        items = await self.storage.items.window(since=since, until=until, sources=audience.sources)
         window = DigestWindow(since, until, items,
                               f"{since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M} UTC")
         digest = await self.build(window, topic=sub.topic, language=language, audience=audience)
@@ -93,8 +93,8 @@ class DigestAnswers:
         language = language or self.language
         config = self._topic(topic)
         span = window.until - window.since
-        previous = audience.items(await self.storage.items.window(since=window.since - span,
-                                                                  until=window.since))
+        previous = await self.storage.items.window(since=window.since - span, until=window.since,
+                                                   sources=audience.sources)
         both = [*window.items, *previous]
         await seed_story_keys(self.storage, both, self.memo)
         stored = (await self.storage.prepared.topic_scores(config.name, [i.id for i in both])

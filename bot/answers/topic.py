@@ -41,10 +41,10 @@ class TopicBriefings:
         """
         self.topic(name)
         if newest is None:
-            scored = audience.scored(await self.storage.items.on_topic(name))
+            scored = await self.storage.items.on_topic(name, sources=audience.sources)
         else:
-            scored = audience.scored(await self.storage.items.on_topic(
-                name, by="published", limit=newest if audience.everything else None))[:newest]
+            scored = await self.storage.items.on_topic(name, by="published", limit=newest,
+                                                       sources=audience.sources)
         scored.sort(key=lambda p: (p[0].published or p[0].ingested_at, p[1]), reverse=True)
         return scored
 

@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Protocol
 
 from bot.briefing.stories import _KIND_WEIGHT, THRESHOLD, Cluster, _when
@@ -30,7 +31,7 @@ WINDOW = timedelta(hours=48)
 # store do not weigh a word every item has like a name only two share (with a handful of items
 # every key looks rare and the weights barely differ).
 MIN_ITEMS = 50
-MAX_NEAR = 64  # items a new one is compared with at most (the most alike by shared rarer keys)
+MAX_NEAR = 32  # items a new one is compared with at most (the most alike by shared rarer keys)
 MAX_PAIRS = 512  # joining up two stories compares at most this many member pairs
 MAX_JOINS = 4  # stories one item may join up, at most
 _FOREVER = 2**62  # a time after every item's (epoch seconds)
@@ -56,6 +57,13 @@ class Placed:
     at: int
 
 
+@lru_cache(maxsize=8192)
+def _amounts(keys: frozenset[str]) -> frozenset[str]:
+    """The amount keys of a key set (remembered: the memory index hands the same sets again,
+    found by identity)."""
+    return frozenset(k for k in keys if k[0] == "n")
+
+
 class _Weights(dict[str, float]):
     """key -> its weight in ``similarity`` (kind weight times idf); a key without an idf weighs
     its kind's weight, as ``similarity``'s ``idf.get(k, 1.0)``."""
@@ -76,8 +84,7 @@ class _Likeness:
     def _total(self, placed: Placed) -> tuple[float, frozenset[str]]:
         found = self._totals.get(placed.item_id)
         if found is None:
-            found = (sum(map(self.weight.__getitem__, placed.keys)),
-                     frozenset(k for k in placed.keys if k[0] == "n"))
+            found = (sum(map(self.weight.__getitem__, placed.keys)), _amounts(placed.keys))
             self._totals[placed.item_id] = found
         return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -109,9 +110,9 @@ class ItemStore:
         until: datetime | None = None,
         eligible_only: bool = True,
         limit: int | None = None,
+        sources: Iterable[int] | None = None,
     ) -> list[Item]:
-        clauses: list[str] = []
-        args: list[object] = []
+        clauses, args = _of_sources(sources)
         if since is not None:
             clauses.append("ingested_at >= ?")
             args.append(ts(since))
@@ -129,10 +130,10 @@ class ItemStore:
         return [_item(r) for r in await self.db.fetch_all(sql, args)]
 
     async def published_window(
-        self, *, since: datetime | None = None, until: datetime | None = None
+        self, *, since: datetime | None = None, until: datetime | None = None,
+        sources: Iterable[int] | None = None,
     ) -> list[Item]:
-        clauses: list[str] = []
-        args: list[object] = []
+        clauses, args = _of_sources(sources)
         if since is not None:
             clauses.append("COALESCE(published, ingested_at) >= ?")
             args.append(ts(since))
@@ -189,15 +190,18 @@ class ItemStore:
     async def on_topic(
         self, topic: str, *, by: Literal["ingested", "published"] = "ingested",
         limit: int | None = None,
+        sources: Iterable[int] | None = None,
     ) -> list[tuple[Item, int]]:
         when = ("items.ingested_at" if by == "ingested"
                 else "COALESCE(items.published, items.ingested_at)")
+        clauses, args = _of_sources(sources, "items.")
         sql = ("SELECT items.*, t.score AS topic_score FROM item_topics t "
-               "JOIN items ON items.id = t.item_id WHERE t.topic = ? "
-               f"ORDER BY {when} DESC, items.id DESC")
+               "JOIN items ON items.id = t.item_id WHERE "
+               + " AND ".join(["t.topic = ?", *clauses])
+               + f" ORDER BY {when} DESC, items.id DESC")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        rows = await self.db.fetch_all(sql, (topic,))
+        rows = await self.db.fetch_all(sql, (topic, *args))
         return [(_item(r), int(r["topic_score"])) for r in rows]
 
     async def prune(self, older_than: datetime) -> int:
@@ -210,6 +214,17 @@ class ItemStore:
             await self.db.execute(
                 "DELETE FROM claims WHERE id NOT IN (SELECT claim_id FROM claim_mentions)")
         return count
+
+
+def _of_sources(sources: Iterable[int] | None,
+                prefix: str = "") -> tuple[list[str], list[object]]:
+    """The WHERE clause (and its arguments) keeping the items of ``sources`` (None: all)."""
+    if sources is None:
+        return [], []
+    wanted = sorted(set(sources))
+    if not wanted:
+        return ["1 = 0"], []
+    return [f"{prefix}source_id IN ({placeholders(len(wanted))})"], list(wanted)
 
 
 def _item(m: Row) -> Item:

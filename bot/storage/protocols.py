@@ -160,13 +160,17 @@ class ItemsStorage(Protocol):
     async def get(self, item_id: int) -> Item | None: ...
 
     async def window(self, *, since: datetime | None = None, until: datetime | None = None,
-                     eligible_only: bool = True, limit: int | None = None) -> list[Item]:
-        """Items ingested in [since, until), newest first (ties: higher id first)."""
+                     eligible_only: bool = True, limit: int | None = None,
+                     sources: Iterable[int] | None = None) -> list[Item]:
+        """Items ingested in [since, until), newest first (ties: higher id first); ``sources``:
+        only items of these sources (None: of every source)."""
         ...
 
     async def published_window(self, *, since: datetime | None = None,
-                               until: datetime | None = None) -> list[Item]:
-        """Items by publication time (ingest time where unknown), digest-ineligible ones too."""
+                               until: datetime | None = None,
+                               sources: Iterable[int] | None = None) -> list[Item]:
+        """Items by publication time (ingest time where unknown), digest-ineligible ones too;
+        ``sources`` as in ``window``."""
         ...
 
     async def all(self) -> list[Item]: ...
@@ -192,8 +196,10 @@ class ItemsStorage(Protocol):
         ...
 
     async def on_topic(self, topic: str, *, by: Literal["ingested", "published"] = "ingested",
-                       limit: int | None = None) -> list[tuple[Item, int]]:
-        """(item, score) of the items stored as matching ``topic``, newest first, ties by id."""
+                       limit: int | None = None,
+                       sources: Iterable[int] | None = None) -> list[tuple[Item, int]]:
+        """(item, score) of the items stored as matching ``topic``, newest first, ties by id;
+        ``sources`` as in ``window``."""
         ...
 
     async def prune(self, older_than: datetime) -> int:
