@@ -41,7 +41,7 @@ from bot.claims.compare import (
     same_claim,
     words,
 )
-from bot.claims.merge import fold_claim, merge_rows
+from bot.claims.merge import fold_claims, merge_rows
 from bot.model import DisputeCode
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
@@ -142,12 +142,14 @@ class Entry:
 
 
 class _Entries:
-    """Entries read once per ledger step; forgotten after each merge (which changes two)."""
+    """Entries read once per ledger step, kept up to date by each merge (which changes two), and
+    the merges to write (``folds``: (kept, dropped) rows as each merge saw them)."""
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self.known: dict[str, Entry | None] = {}
         self.postings: dict[str, set[str]] = {}
+        self.folds: list[tuple[ClaimRow, ClaimRow]] = []
 
     async def with_keys(self, keys: set[str]) -> set[str]:
         """Ids of the claims having any of ``keys``."""
@@ -182,8 +184,9 @@ class _Entries:
         return found
 
     def merged(self, keep: Entry, drop: Entry) -> None:
-        """What ``fold_claim`` did, without reading it back: the kept claim takes the dropped
-        one's items and dates (its text and keys stay), the dropped one is gone."""
+        """What ``fold_claim`` will do: the kept claim takes the dropped one's items and dates
+        (its text and keys stay), the dropped one is gone."""
+        self.folds.append((keep.row, drop.row))
         self.known[keep.id] = Entry(merge_rows(keep.row, drop.row), keep.items | drop.items)
         self.known[drop.id] = None
         for ids in self.postings.values():
@@ -235,6 +238,7 @@ async def _link_disputes(storage: Storage, entries: list[Entry], cache: _Entries
     # the order every claim was compared in before (ClaimStore.list()): it is the order the
     # links are stored in, and so the order a claim lists its disputes
     place = await storage.claims.list_order(others)
+    links: list[tuple[str, str, str]] = []
     for entry in sorted(entries, key=lambda e: e.id):
         for oid in sorted(lookups[entry.id] & place.keys(), key=place.__getitem__):
             other = others.get(oid)
@@ -247,7 +251,8 @@ async def _link_disputes(storage: Storage, entries: list[Entry], cache: _Entries
             located = replace(reason, same_item=bool(entry.items & other.items))
             if located.code == DisputeCode.DENIAL and located.same_item:
                 continue  # in its item a denial disputes the claim it answers (answers.py)
-            await storage.claims.add_dispute(entry.id, other.id, located.stored(), now)
+            links.append((entry.id, other.id, located.stored()))
+    await storage.claims.add_disputes(links, now)
 
 
 async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[str]:
@@ -258,6 +263,12 @@ async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[st
     claims involved (the kept one keeps its text, claimant and keys; its items grow, which can
     only forbid merges), so earlier claims cannot gain a match and the scan goes on where it was.
     A kept claim that was not touched joins the queue. The work is the touched claims' lookups.
+
+    The merges are written at the end, a few statements for all (``fold_claims``): the step
+    decides from the rows it holds, and the store's rows of the claims no merge touched are
+    the same before and after. What the step still reads meanwhile cannot tell: postings and
+    key counts may name a claim already merged away, which the step knows is gone, and which
+    word keys a claim looks up does not change what it finds (see the module's docstring).
     """
     first = await cache.get(touched)
     counts = await storage.claims.key_counts(set().union(*(word_keys(e.row) for e in first)))
@@ -281,6 +292,7 @@ async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[st
             touched.discard(drop)
             if keep != claim:
                 heapq.heappush(queue, (cache.entry(keep).order, keep))
+    await fold_claims(storage, cache.folds)
     return absorbed
 
 
@@ -300,8 +312,7 @@ async def _merge_one(
         if entry.items & other.items or not same_claim(view(entry.row), view(other.row)):
             continue
         keep, drop = sorted((entry, other), key=lambda e: e.order)
-        await fold_claim(storage, keep.row, drop.row)  # the rows as stored: no read-back
-        cache.merged(keep, drop)
+        cache.merged(keep, drop)  # written at the end of the step
         merges.append((keep.id, drop.id))
         if keep.id != claim:
             break

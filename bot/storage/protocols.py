@@ -223,9 +223,17 @@ class ClaimsStorage(Protocol):
         ``source`` and its dispute links."""
         ...
 
+    async def merge_many(self, merges: Sequence[tuple[ClaimRow, str]]) -> None:
+        """``merge`` for each (merged, source) in turn, in a few statements for all."""
+        ...
+
     async def add_dispute(self, claim_id_: str, other_id: str, reason: str,
                           now: datetime) -> bool:
         """Link two claims (stored once, in id order); True when the link is new."""
+        ...
+
+    async def add_disputes(self, links: Sequence[tuple[str, str, str]], now: datetime) -> None:
+        """``add_dispute`` for each (claim, other, reason), in order."""
         ...
 
     async def disputes(self) -> builtins.list[DisputeRow]:
