@@ -150,10 +150,11 @@ class ItemsStorage(Protocol):
         """key -> (id, content_hash, title, teaser) of the source's stored items among ``keys``."""
         ...
 
-    async def upsert(self, source_id: int, item: NewItem,
-                     now: datetime) -> tuple[int, UpsertStatus]:
+    async def upsert(self, source_id: int, item: NewItem, now: datetime, *,
+                     looked_up: bool = False) -> tuple[int, UpsertStatus]:
         """Insert a new item, or update the source's item whose content hash changed; an update
-        keeps id, ``ingested_at`` and digest eligibility (no second digest entry)."""
+        keeps id, ``ingested_at`` and digest eligibility (no second digest entry).
+        ``looked_up``: the caller just found no such item (the insert is tried first)."""
         ...
 
     async def get(self, item_id: int) -> Item | None: ...
