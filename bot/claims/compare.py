@@ -111,7 +111,9 @@ def _value(raw: str) -> float | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def same_claimant(a: str | None, b: str | None) -> bool:
+    """Cached: a step compares the same few claimants many times over (difflib is slow)."""
     if a is None or b is None:
         return a is b
     x, y = a.casefold().split(), b.casefold().split()
