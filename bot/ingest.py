@@ -278,7 +278,8 @@ class IngestService:
         )
         item_id, status = await self.storage.items.upsert(source.id, item, now,
                                                            looked_up=looked_up)
-        await replace_item_claims(self.storage, item_id, analysis.claims, now)
+        await replace_item_claims(self.storage, item_id, analysis.claims, now,
+                                  new_item=status == "new")
         if status != "unchanged":
             await self.after_stored(_as_item(item_id, source.id, item, now))
         return item_id, status

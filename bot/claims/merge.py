@@ -65,10 +65,12 @@ def as_row(claim: ExtractedClaim, seen_at: datetime) -> ClaimRow:
 
 
 async def replace_item_claims(
-    storage: Storage, item_id: int, claims: Sequence[ExtractedClaim], seen_at: datetime
+    storage: Storage, item_id: int, claims: Sequence[ExtractedClaim], seen_at: datetime, *,
+    new_item: bool = False,
 ) -> list[str]:
     """Make ``claims`` the claims of this item, each merged with its stored report (if any);
-    claims no item reports any more are removed. Returns the claim ids in order.
+    claims no item reports any more are removed. Returns the claim ids in order. ``new_item``:
+    the item was just inserted, so it has no claims to replace.
 
     Raises:
         StorageError: the database could not be read or written.
@@ -86,7 +88,8 @@ async def replace_item_claims(
                          claim.spans)
             for cid, (row, claim, position) in fresh.items()
         ]
-        ids = await storage.claims.replace_for_item(item_id, mentions, seen_at)
+        ids = await storage.claims.replace_for_item(item_id, mentions, seen_at,
+                                                    new_item=new_item)
         await storage.claims.add_disputes(
             [(denial, answered, reason.stored())
              for denial, answered, reason in answer_disputes(list(claims), ids_in_order)],

@@ -79,12 +79,14 @@ class ClaimStore:
         self.db = db
 
     async def replace_for_item(
-        self, item_id: int, mentions: Sequence[ClaimMention], seen_at: datetime
+        self, item_id: int, mentions: Sequence[ClaimMention], seen_at: datetime, *,
+        new_item: bool = False,
     ) -> builtins.list[str]:
         async with self.db.transaction():
             # only the claims this item reported can lose their last mention here: checking
-            # those (index lookups) instead of every claim keeps an item's cost flat
-            before = await self.db.fetch_all(
+            # those (index lookups) instead of every claim keeps an item's cost flat; a new
+            # item has none
+            before = [] if new_item else await self.db.fetch_all(
                 "DELETE FROM claim_mentions WHERE item_id = ? RETURNING claim_id", (item_id,))
             # one statement per table for the item's claims, in their order: each claim row
             # takes the next ``seq`` as it is inserted, so the order is the one of a row each

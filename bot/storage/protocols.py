@@ -206,9 +206,11 @@ class ClaimsStorage(Protocol):
     """Rows only: identity and merge rules are ``bot.claims.merge``'s."""
 
     async def replace_for_item(self, item_id: int, mentions: Sequence[ClaimMention],
-                               seen_at: datetime) -> builtins.list[str]:
+                               seen_at: datetime, *, new_item: bool = False
+                               ) -> builtins.list[str]:
         """Make ``mentions`` the item's claims (their rows written as given); claims no item
-        reports any more are removed. Returns the claim ids in order."""
+        reports any more are removed. Returns the claim ids in order. ``new_item``: the item
+        was just inserted (it has no mentions to replace)."""
         ...
 
     async def list(self) -> builtins.list[ClaimRow]:
