@@ -40,7 +40,7 @@ ORDER = {
     "claim_disputes": "ctid", "claim_keys": "key, claim_id", "item_keys": "item_id, key",
     "item_topics": "item_id, topic",
 }
-SKIP = {"schema_version", "leases", "feed_leases"}
+SKIP = {"schema_version", "briefbot_schema_version", "leases", "feed_leases"}  # times of day
 # written from a set (its order depends on PYTHONHASHSEED), read by key: compared by key
 BY_KEY = {"claim_keys"}
 FINGERPRINTS = {"claim_keys", "item_keys"}  # meta keys: hashes of the deriving code

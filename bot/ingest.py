@@ -146,15 +146,23 @@ class IngestService:
     async def rederive_stale(self, *, batch: int = 20) -> int:
         """Re-analyse every stored item when ``stale()``: one item per transaction, so commands
         keep answering (from the old rows until each is replaced). Run it in the background at
-        start. Returns how many items were re-analysed."""
+        start. Returns how many items were re-analysed. A chunk's analyses run together in the
+        pool (all its processes), not one item after another.
+
+        Raises:
+            IngestError: an analysis failed; the items before it are re-derived.
+        """
         if not await self.stale():
             return 0
         items = await self.storage.items.all()
         for start in range(0, len(items), batch):
             chunk = items[start:start + batch]
             now = self.clock.now()
-            for item in chunk:
-                analysis = await self._analyze(item.text, item.language)
+            jobs = [Job(item.text, item.language) for item in chunk]
+            outcomes = [o async for part in self.pool.batches(jobs) for o in part]
+            for item, analysis in zip(chunk, outcomes, strict=True):
+                if isinstance(analysis, Failed):
+                    raise IngestError(f"the analysis failed ({analysis.reason})")
                 async with self.storage.db.transaction():
                     await self.storage.items.replace_analysis(item.id, analysis)
                     await replace_item_claims(self.storage, item.id, analysis.claims, now)
