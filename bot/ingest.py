@@ -74,6 +74,14 @@ class Stored:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """An article to analyse and store; ``looked_up``: no item had its key when looked up."""
+
+    article: RawArticle
+    looked_up: bool = False
+
+
+@dataclass(frozen=True)
 class SeedResult:
     path: Path
     status: Status | Literal["error"]
@@ -139,15 +147,23 @@ class IngestService:
     async def rederive_stale(self, *, batch: int = 20) -> int:
         """Re-analyse every stored item when ``stale()``: one item per transaction, so commands
         keep answering (from the old rows until each is replaced). Run it in the background at
-        start. Returns how many items were re-analysed."""
+        start. Returns how many items were re-analysed. A chunk's analyses run together in the
+        pool (all its processes), not one item after another.
+
+        Raises:
+            IngestError: an analysis failed; the items before it are re-derived.
+        """
         if not await self.stale():
             return 0
         items = await self.storage.items.all()
         for start in range(0, len(items), batch):
             chunk = items[start:start + batch]
             now = self.clock.now()
-            for item in chunk:
-                analysis = await self._analyze(item.text, item.language)
+            jobs = [Job(item.text, item.language) for item in chunk]
+            outcomes = [o async for part in self.pool.batches(jobs) for o in part]
+            for item, analysis in zip(chunk, outcomes, strict=True):
+                if isinstance(analysis, Failed):
+                    raise IngestError(f"the analysis failed ({analysis.reason})")
                 async with self.storage.db.transaction():
                     await self.storage.items.replace_analysis(item.id, analysis)
                     await replace_item_claims(self.storage, item.id, analysis.claims, now)
@@ -172,7 +188,8 @@ class IngestService:
             return found[0], "unchanged"
         analysis = await self._analyze(article.text, article.language)
         async with self.storage.db.transaction():  # the item, its claims and topics: one commit
-            item_id, status = await self._store(source, article, analysis, now)
+            item_id, status = await self._store(source, article, analysis, now,
+                                                looked_up=found is None)
         if run_hooks and status != "unchanged":
             await self.run_hooks([item_id], now)
         return item_id, status
@@ -190,62 +207,67 @@ class IngestService:
         """
         now = self.clock.now()
         out: list[Stored | None] = []
-        pending: list[tuple[int, RawArticle]] = []
+        pending: list[tuple[int, Pending]] = []
+        # one query for the feed's keys instead of one per article
+        states = await self.storage.items.feed_states([a.key for a in articles],
+                                                      source_id=source.id)
         for article in articles:
-            found = await self.storage.items.find(article.key, source_id=source.id)
+            found = states.get(article.key)
             if found is not None and found[1] == content_hash(article.title, article.text):
                 out.append(Stored(found[0], "unchanged"))
             else:
-                pending.append((len(out), article))
+                pending.append((len(out), Pending(article, looked_up=found is None)))
                 out.append(None)
         done = 0
-        jobs = [Job(article.text, article.language) for _, article in pending]
+        jobs = [Job(p.article.text, p.article.language) for _, p in pending]
         async for batch in self.pool.batches(jobs):
-            chunk = list(zip(pending[done:], batch, strict=False))
+            chunk = [(p, outcome) for (_, p), outcome in zip(pending[done:], batch, strict=False)]
+            places = [place for place, _ in pending[done:done + len(batch)]]
             done += len(batch)
-            for ((place, _), _), stored in zip(chunk, await self._store_batch(source, chunk, now),
-                                               strict=True):
+            for place, stored in zip(places, await self._store_batch(source, chunk, now),
+                                     strict=True):
                 out[place] = stored
         return [o or Stored(error="not analysed") for o in out]
 
     async def _store_batch(
-        self, source: SourceRow, chunk: list[tuple[tuple[int, RawArticle], Analysis | Failed]],
-        now: datetime,
+        self, source: SourceRow, chunk: list[tuple[Pending, Analysis | Failed]], now: datetime,
     ) -> list[Stored]:
         """One transaction for the chunk; if storing one item fails (a bug, not the database),
         one transaction per item, so that only that item is skipped."""
         try:
             async with self.storage.db.transaction():
-                return [await self._store_outcome(source, article, outcome, now)
-                        for (_, article), outcome in chunk]
+                return [await self._store_outcome(source, pending, outcome, now)
+                        for pending, outcome in chunk]
         except StorageError:
             raise
         except Exception:
             log.debug("storing a batch failed; storing its items one by one", exc_info=True)
-        return [await self._store_alone(source, article, outcome, now)
-                for (_, article), outcome in chunk]
+        return [await self._store_alone(source, pending, outcome, now)
+                for pending, outcome in chunk]
 
     async def _store_alone(
-        self, source: SourceRow, article: RawArticle, outcome: Analysis | Failed, now: datetime
+        self, source: SourceRow, pending: Pending, outcome: Analysis | Failed, now: datetime
     ) -> Stored:
         try:
             async with self.storage.db.transaction():
-                return await self._store_outcome(source, article, outcome, now)
+                return await self._store_outcome(source, pending, outcome, now)
         except StorageError:
             raise
         except Exception as e:  # a bug in one item's derived data must not stop the others
-            log.debug("item %s failed", article.key, exc_info=True)
+            log.debug("item %s failed", pending.article.key, exc_info=True)
             return Stored(error=f"internal error ({type(e).__name__}: {e})")
 
     async def _store_outcome(
-        self, source: SourceRow, article: RawArticle, outcome: Analysis | Failed, now: datetime
+        self, source: SourceRow, pending: Pending, outcome: Analysis | Failed, now: datetime
     ) -> Stored:
         if isinstance(outcome, Failed):
             return Stored(error=f"the analysis failed ({outcome.reason})")
-        return Stored(*await self._store(source, article, outcome, now))
+        return Stored(*await self._store(source, pending.article, outcome, now,
+                                         looked_up=pending.looked_up))
 
     async def _store(
-        self, source: SourceRow, article: RawArticle, analysis: Analysis, now: datetime
+        self, source: SourceRow, article: RawArticle, analysis: Analysis, now: datetime, *,
+        looked_up: bool = False,
     ) -> tuple[int, Status]:
         """Store an analysed article, its claims and what is derived from it (inside the
         caller's transaction)."""
@@ -263,8 +285,10 @@ class IngestService:
             teaser=article.teaser,
             digest_eligible=article.digest_eligible,
         )
-        item_id, status = await self.storage.items.upsert(source.id, item, now)
-        await replace_item_claims(self.storage, item_id, analysis.claims, now)
+        item_id, status = await self.storage.items.upsert(source.id, item, now,
+                                                           looked_up=looked_up)
+        await replace_item_claims(self.storage, item_id, analysis.claims, now,
+                                  new_item=status == "new")
         if status != "unchanged":
             await self.after_stored(_as_item(item_id, source.id, item, now))
         return item_id, status

@@ -111,7 +111,9 @@ def _value(raw: str) -> float | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def same_claimant(a: str | None, b: str | None) -> bool:
+    """Cached: a step compares the same few claimants many times over (difflib is slow)."""
     if a is None or b is None:
         return a is b
     x, y = a.casefold().split(), b.casefold().split()
@@ -130,12 +132,17 @@ def same_claim(a: ClaimView, b: ClaimView) -> bool:
     """The cached text tests first, the claimant comparison (difflib) only when they pass."""
     wa, wb = words(a.text), words(b.text)
     if not (wa and wb and len(wa & wb) / len(wa | wb) >= 0.6):
-        fa = {round(v, 3) for v, _ in figures(a.text)}
-        if not fa or fa != {round(v, 3) for v, _ in figures(b.text)}:
+        fa = _figure_values(a.text)
+        if not fa or fa != _figure_values(b.text):
             return False
         if len(entities(a.text) & entities(b.text)) < (1 if a.claimant else 2):
             return False
     return same_claimant(a.claimant, b.claimant)
+
+
+@lru_cache(maxsize=16384)
+def _figure_values(text: str) -> frozenset[float]:
+    return frozenset(round(v, 3) for v, _ in figures(text))
 
 
 def dispute_reason(a: ClaimView, b: ClaimView) -> DisputeReason | None:

@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bot.claims import compare
 from bot.claims.compare import (
@@ -41,7 +41,7 @@ from bot.claims.compare import (
     same_claim,
     words,
 )
-from bot.claims.merge import fold_claim, merge_rows
+from bot.claims.merge import fold_claims, merge_rows
 from bot.model import DisputeCode
 from bot.storage import Storage
 from bot.storage.claims import ClaimRow
@@ -140,14 +140,21 @@ class Entry:
     def order(self) -> tuple[datetime, str]:
         return (self.row.first_seen, self.row.id)
 
+    @cached_property
+    def view(self) -> ClaimView:
+        """Built once: an entry is compared with many candidates."""
+        return view(self.row)
+
 
 class _Entries:
-    """Entries read once per ledger step; forgotten after each merge (which changes two)."""
+    """Entries read once per ledger step, kept up to date by each merge (which changes two), and
+    the merges to write (``folds``: (kept, dropped) rows as each merge saw them)."""
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self.known: dict[str, Entry | None] = {}
         self.postings: dict[str, set[str]] = {}
+        self.folds: list[tuple[ClaimRow, ClaimRow]] = []
 
     async def with_keys(self, keys: set[str]) -> set[str]:
         """Ids of the claims having any of ``keys``."""
@@ -182,12 +189,11 @@ class _Entries:
         return found
 
     def merged(self, keep: Entry, drop: Entry) -> None:
-        """What ``fold_claim`` did, without reading it back: the kept claim takes the dropped
-        one's items and dates (its text and keys stay), the dropped one is gone."""
+        """What ``fold_claim`` will do: the kept claim takes the dropped one's items and dates
+        (its text and keys stay), the dropped one is gone."""
+        self.folds.append((keep.row, drop.row))
         self.known[keep.id] = Entry(merge_rows(keep.row, drop.row), keep.items | drop.items)
-        self.known[drop.id] = None
-        for ids in self.postings.values():
-            ids.discard(drop.id)
+        self.known[drop.id] = None  # postings may still name it: ``get`` leaves it out
 
 
 async def index_claims(storage: Storage, ids: set[str] | None = None) -> None:
@@ -235,19 +241,21 @@ async def _link_disputes(storage: Storage, entries: list[Entry], cache: _Entries
     # the order every claim was compared in before (ClaimStore.list()): it is the order the
     # links are stored in, and so the order a claim lists its disputes
     place = await storage.claims.list_order(others)
+    links: list[tuple[str, str, str]] = []
     for entry in sorted(entries, key=lambda e: e.id):
         for oid in sorted(lookups[entry.id] & place.keys(), key=place.__getitem__):
             other = others.get(oid)
             if other is None or other.id == entry.id:
                 continue
             await pace()
-            reason = dispute_reason(view(entry.row), view(other.row))
+            reason = dispute_reason(entry.view, other.view)
             if reason is None:
                 continue
             located = replace(reason, same_item=bool(entry.items & other.items))
             if located.code == DisputeCode.DENIAL and located.same_item:
                 continue  # in its item a denial disputes the claim it answers (answers.py)
-            await storage.claims.add_dispute(entry.id, other.id, located.stored(), now)
+            links.append((entry.id, other.id, located.stored()))
+    await storage.claims.add_disputes(links, now)
 
 
 async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[str]:
@@ -258,6 +266,12 @@ async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[st
     claims involved (the kept one keeps its text, claimant and keys; its items grow, which can
     only forbid merges), so earlier claims cannot gain a match and the scan goes on where it was.
     A kept claim that was not touched joins the queue. The work is the touched claims' lookups.
+
+    The merges are written at the end, a few statements for all (``fold_claims``): the step
+    decides from the rows it holds, and the store's rows of the claims no merge touched are
+    the same before and after. What the step still reads meanwhile cannot tell: postings and
+    key counts may name a claim already merged away, which the step knows is gone, and which
+    word keys a claim looks up does not change what it finds (see the module's docstring).
     """
     first = await cache.get(touched)
     counts = await storage.claims.key_counts(set().union(*(word_keys(e.row) for e in first)))
@@ -281,6 +295,7 @@ async def _merge(storage: Storage, touched: set[str], cache: _Entries) -> set[st
             touched.discard(drop)
             if keep != claim:
                 heapq.heappush(queue, (cache.entry(keep).order, keep))
+    await fold_claims(storage, cache.folds)
     return absorbed
 
 
@@ -293,15 +308,15 @@ async def _merge_one(
     entry = cache.entry(claim)
     candidates = await cache.with_keys(keys)
     candidates.discard(claim)
-    for other in sorted(await cache.get(candidates), key=lambda e: e.order):
-        await pace()
+    for turn, other in enumerate(sorted(await cache.get(candidates), key=lambda e: e.order)):
+        if turn % 16 == 0:  # a comparison is short: pacing each would cost more than it
+            await pace()
         if cache.known.get(other.id) is None:
             continue  # merged away meanwhile
-        if entry.items & other.items or not same_claim(view(entry.row), view(other.row)):
+        if entry.items & other.items or not same_claim(entry.view, other.view):
             continue
         keep, drop = sorted((entry, other), key=lambda e: e.order)
-        await fold_claim(storage, keep.row, drop.row)  # the rows as stored: no read-back
-        cache.merged(keep, drop)
+        cache.merged(keep, drop)  # written at the end of the step
         merges.append((keep.id, drop.id))
         if keep.id != claim:
             break

@@ -65,10 +65,12 @@ def as_row(claim: ExtractedClaim, seen_at: datetime) -> ClaimRow:
 
 
 async def replace_item_claims(
-    storage: Storage, item_id: int, claims: Sequence[ExtractedClaim], seen_at: datetime
+    storage: Storage, item_id: int, claims: Sequence[ExtractedClaim], seen_at: datetime, *,
+    new_item: bool = False,
 ) -> list[str]:
     """Make ``claims`` the claims of this item, each merged with its stored report (if any);
-    claims no item reports any more are removed. Returns the claim ids in order.
+    claims no item reports any more are removed. Returns the claim ids in order. ``new_item``:
+    the item was just inserted, so it has no claims to replace.
 
     Raises:
         StorageError: the database could not be read or written.
@@ -86,9 +88,12 @@ async def replace_item_claims(
                          claim.spans)
             for cid, (row, claim, position) in fresh.items()
         ]
-        ids = await storage.claims.replace_for_item(item_id, mentions, seen_at)
-        for denial, answered, reason in answer_disputes(list(claims), ids_in_order):
-            await storage.claims.add_dispute(denial, answered, reason.stored(), seen_at)
+        ids = await storage.claims.replace_for_item(item_id, mentions, seen_at,
+                                                    new_item=new_item)
+        await storage.claims.add_disputes(
+            [(denial, answered, reason.stored())
+             for denial, answered, reason in answer_disputes(list(claims), ids_in_order)],
+            seen_at)
         return ids
 
 
@@ -107,10 +112,21 @@ async def merge_claims(storage: Storage, into: str, source: str) -> None:
 
 
 async def fold_claim(storage: Storage, kept: ClaimRow, other: ClaimRow) -> None:
-    """``merge_claims`` for a caller holding both rows as stored (the ledger's step, which read
-    them and keeps them up to date): no read-back, the same writes.
+    """``merge_claims`` for a caller holding both rows as stored: no read-back, the same writes.
 
     Raises:
         StorageError: the database could not be written.
     """
-    await storage.claims.merge(merge_rows(kept, other), other.id)
+    await fold_claims(storage, [(kept, other)])
+
+
+async def fold_claims(storage: Storage, merges: Sequence[tuple[ClaimRow, ClaimRow]]) -> None:
+    """``fold_claim`` for each (kept, other) in turn, written in a few statements for all of
+    them (the ledger's step collects its merges: the rows it holds are the stored ones). In a
+    chain (A into B, then B into C) each ``kept`` row is the one its merge saw.
+
+    Raises:
+        StorageError: the database could not be written.
+    """
+    await storage.claims.merge_many([(merge_rows(kept, other), other.id)
+                                     for kept, other in merges])

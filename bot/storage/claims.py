@@ -61,6 +61,15 @@ class ClaimMention:
 
 _CLAIM_COLUMNS = ("id, claimant, text, kind, cue, hedged, hedges, evidence, figures, "
                   "first_seen, last_seen")
+_WRITE_CLAIM = (
+    f"INSERT INTO claims ({_CLAIM_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM claims)) "
+    "ON CONFLICT (id) DO UPDATE SET first_seen = excluded.first_seen, "
+    "last_seen = excluded.last_seen, evidence = excluded.evidence, "
+    "hedged = excluded.hedged, hedges = excluded.hedges")
+_ADD_DISPUTE = ("INSERT INTO claim_disputes (claim_id, other_id, reason, found_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+_DENIAL = '%"code": "denial"%'
 
 
 class ClaimStore:
@@ -70,45 +79,28 @@ class ClaimStore:
         self.db = db
 
     async def replace_for_item(
-        self, item_id: int, mentions: Sequence[ClaimMention], seen_at: datetime
+        self, item_id: int, mentions: Sequence[ClaimMention], seen_at: datetime, *,
+        new_item: bool = False,
     ) -> builtins.list[str]:
         async with self.db.transaction():
             # only the claims this item reported can lose their last mention here: checking
-            # those (index lookups) instead of every claim keeps an item's cost flat
-            before = await self.db.fetch_all(
-                "SELECT claim_id FROM claim_mentions WHERE item_id = ?", (item_id,))
-            await self.db.execute("DELETE FROM claim_mentions WHERE item_id = ?", (item_id,))
-            for mention in mentions:
-                await self._write(mention.claim)
-                await self._mention(mention, item_id, seen_at)
+            # those (index lookups) instead of every claim keeps an item's cost flat; a new
+            # item has none
+            before = [] if new_item else await self.db.fetch_all(
+                "DELETE FROM claim_mentions WHERE item_id = ? RETURNING claim_id", (item_id,))
+            # one statement per table for the item's claims, in their order: each claim row
+            # takes the next ``seq`` as it is inserted, so the order is the one of a row each
+            await self.db.execute_many(_WRITE_CLAIM, [_claim_args(m.claim) for m in mentions])
+            await self.db.execute_many(
+                "INSERT INTO claim_mentions (claim_id, item_id, position, message_start, "
+                "message_end, claimant_start, claimant_end, cue_start, cue_end, seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_mention_args(m, item_id, seen_at) for m in mentions])
             await self.db.execute_many(
                 "DELETE FROM claims WHERE id = ? AND NOT EXISTS "
                 "(SELECT 1 FROM claim_mentions WHERE claim_id = ?)",
                 [(r[0], r[0]) for r in before])
         return [m.claim.id for m in mentions]
-
-    async def _write(self, c: ClaimRow) -> None:
-        await self.db.execute(
-            f"INSERT INTO claims ({_CLAIM_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM claims)) "
-            "ON CONFLICT (id) DO UPDATE SET first_seen = excluded.first_seen, "
-            "last_seen = excluded.last_seen, evidence = excluded.evidence, "
-            "hedged = excluded.hedged, hedges = excluded.hedges",
-            (c.id, c.claimant, c.text, c.kind, c.cue, int(c.hedged),
-             json.dumps(list(c.hedges), ensure_ascii=False), c.evidence,
-             json.dumps(list(c.figures), ensure_ascii=False), ts(c.first_seen), ts(c.last_seen)),
-        )
-
-    async def _mention(self, mention: ClaimMention, item_id: int, seen_at: datetime) -> None:
-        s = mention.spans
-        await self.db.execute(
-            "INSERT INTO claim_mentions (claim_id, item_id, position, message_start, "
-            "message_end, claimant_start, claimant_end, cue_start, cue_end, seen_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (mention.claim.id, item_id, mention.position, s.message[0], s.message[1],
-             s.claimant[0] if s.claimant else None, s.claimant[1] if s.claimant else None,
-             s.cue[0] if s.cue else None, s.cue[1] if s.cue else None, ts(seen_at)),
-        )
 
     async def list(self) -> builtins.list[ClaimRow]:
         mentions = _mentions(
@@ -120,11 +112,12 @@ class ClaimStore:
 
     async def add_dispute(self, claim_id_: str, other_id: str, reason: str, now: datetime) -> bool:
         a, b = sorted((claim_id_, other_id))
-        return await self.db.execute(
-            "INSERT INTO claim_disputes (claim_id, other_id, reason, found_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (a, b, reason, ts(now)),
-        ) == 1
+        return await self.db.execute(_ADD_DISPUTE, (a, b, reason, ts(now))) == 1
+
+    async def add_disputes(self, links: Sequence[tuple[str, str, str]], now: datetime) -> None:
+        """``add_dispute`` for each (claim, other, reason), in order, in one statement."""
+        await self.db.execute_many(
+            _ADD_DISPUTE, [(*sorted((a, b)), reason, ts(now)) for a, b, reason in links])
 
     async def disputes(self) -> builtins.list[DisputeRow]:
         # stored order: the order a claim lists its disputes in
@@ -136,28 +129,62 @@ class ClaimStore:
         await self.db.execute("DELETE FROM claim_disputes")
 
     async def merge(self, merged: ClaimRow, source: str) -> None:
+        await self.merge_many([(merged, source)])
+
+    async def merge_many(self, merges: Sequence[tuple[ClaimRow, str]]) -> None:
+        """Fold each (merged row, source id) in turn, as ``merge`` one after another would:
+        the source's mentions move to the merged claim (one per item), the merged values are
+        written, the source's dispute links go (a denial's link to the claim it answers follows
+        that claim), and the source is deleted. One statement per step for all of them: the
+        steps of two merges touch other rows, or the rows of a chain (A into B, then B into C)
+        in the order given, so running each step for all merges gives what one merge after
+        another gives."""
+        if not merges:
+            return
+        sources = [source for _, source in merges]
         async with self.db.transaction():
-            await self.db.execute(
+            await self.db.execute_many(
                 "UPDATE claim_mentions SET claim_id = ? WHERE claim_id = ? AND item_id NOT IN "
                 "(SELECT item_id FROM claim_mentions WHERE claim_id = ?)",
-                (merged.id, source, merged.id))
-            await self.db.execute("DELETE FROM claim_mentions WHERE claim_id = ?", (source,))
-            await self.db.execute(
+                [(merged.id, source, merged.id) for merged, source in merges])
+            await self.db.execute_many("DELETE FROM claim_mentions WHERE claim_id = ?",
+                                       [(source,) for source in sources])
+            await self.db.execute_many(
                 "UPDATE claims SET first_seen = ?, last_seen = ?, evidence = ?, hedged = ?, "
                 "hedges = ? WHERE id = ?",
-                (ts(merged.first_seen), ts(merged.last_seen), merged.evidence, int(merged.hedged),
-                 json.dumps(list(merged.hedges), ensure_ascii=False), merged.id))
-            # a denial's link to the claim it answers follows that claim into the one it joins
-            for r in await self.db.fetch_all(
-                    "SELECT claim_id, other_id, reason, found_at FROM claim_disputes WHERE "
-                    "(claim_id = ? OR other_id = ?) AND reason LIKE ?",
-                    (source, source, '%"code": "denial"%')):
-                other = r["other_id"] if r["claim_id"] == source else r["claim_id"]
-                if other != merged.id:
-                    await self.add_dispute(merged.id, other, r["reason"], _when(r["found_at"]))
-            await self.db.execute(
-                "DELETE FROM claim_disputes WHERE claim_id = ? OR other_id = ?", (source, source))
-            await self.db.execute("DELETE FROM claims WHERE id = ?", (source,))
+                [(ts(merged.first_seen), ts(merged.last_seen), merged.evidence,
+                  int(merged.hedged), json.dumps(list(merged.hedges), ensure_ascii=False),
+                  merged.id) for merged, _ in merges])
+            if await self._denials_of(sources):  # rare: moved merge by merge
+                for merged, source in merges:
+                    await self._move_denials(merged.id, source)
+            else:
+                await self.db.execute_many(
+                    "DELETE FROM claim_disputes WHERE claim_id = ? OR other_id = ?",
+                    [(source, source) for source in sources])
+            await self.db.execute_many("DELETE FROM claims WHERE id = ?",
+                                       [(source,) for source in sources])
+
+    async def _denials_of(self, ids: Sequence[str]) -> bool:
+        """Whether any of ``ids`` has a denial link (the only links a merge moves)."""
+        for chunk in chunks(sorted(set(ids)), 250):
+            marks = placeholders(len(chunk))
+            if await self.db.fetch_one(
+                    f"SELECT 1 FROM claim_disputes WHERE (claim_id IN ({marks}) OR other_id IN "
+                    f"({marks})) AND reason LIKE ? LIMIT 1", (*chunk, *chunk, _DENIAL)):
+                return True
+        return False
+
+    async def _move_denials(self, into: str, source: str) -> None:
+        # a denial's link to the claim it answers follows that claim into the one it joins
+        for r in await self.db.fetch_all(
+                "SELECT claim_id, other_id, reason, found_at FROM claim_disputes WHERE "
+                "(claim_id = ? OR other_id = ?) AND reason LIKE ?", (source, source, _DENIAL)):
+            other = r["other_id"] if r["claim_id"] == source else r["claim_id"]
+            if other != into:
+                await self.add_dispute(into, other, r["reason"], _when(r["found_at"]))
+        await self.db.execute(
+            "DELETE FROM claim_disputes WHERE claim_id = ? OR other_id = ?", (source, source))
 
     async def ids_for_items(self, item_ids: builtins.list[int]) -> set[str]:
         found: set[str] = set()
@@ -265,6 +292,19 @@ class ClaimStore:
                     f"WHERE key IN ({placeholders(len(chunk))})", chunk):
                 out[r[0]].add(r[1])
         return out
+
+
+def _claim_args(c: ClaimRow) -> tuple[object, ...]:
+    return (c.id, c.claimant, c.text, c.kind, c.cue, int(c.hedged),
+            json.dumps(list(c.hedges), ensure_ascii=False), c.evidence,
+            json.dumps(list(c.figures), ensure_ascii=False), ts(c.first_seen), ts(c.last_seen))
+
+
+def _mention_args(mention: ClaimMention, item_id: int, seen_at: datetime) -> tuple[object, ...]:
+    s = mention.spans
+    return (mention.claim.id, item_id, mention.position, s.message[0], s.message[1],
+            s.claimant[0] if s.claimant else None, s.claimant[1] if s.claimant else None,
+            s.cue[0] if s.cue else None, s.cue[1] if s.cue else None, ts(seen_at))
 
 
 def _mentions(rows: Iterable[Row]) -> dict[str, builtins.list[Mention]]:

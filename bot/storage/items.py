@@ -60,8 +60,11 @@ class ItemStore:
                 found[str(row[0])] = (int(row[1]), str(row[2]), str(row[3]), row[4])
         return found
 
-    async def upsert(self, source_id: int, item: NewItem, now: datetime) -> tuple[int, UpsertStatus]:
-        found = await self.find(item.key, source_id=source_id)
+    async def upsert(self, source_id: int, item: NewItem, now: datetime, *,
+                     looked_up: bool = False) -> tuple[int, UpsertStatus]:
+        # looked_up: the caller found no such item just before, so the insert comes first; its
+        # conflict clause still catches one stored meanwhile
+        found = None if looked_up else await self.find(item.key, source_id=source_id)
         payload = (
             item.title,
             item.url,

@@ -151,10 +151,11 @@ class ItemsStorage(Protocol):
         """key -> (id, content_hash, title, teaser) of the source's stored items among ``keys``."""
         ...
 
-    async def upsert(self, source_id: int, item: NewItem,
-                     now: datetime) -> tuple[int, UpsertStatus]:
+    async def upsert(self, source_id: int, item: NewItem, now: datetime, *,
+                     looked_up: bool = False) -> tuple[int, UpsertStatus]:
         """Insert a new item, or update the source's item whose content hash changed; an update
-        keeps id, ``ingested_at`` and digest eligibility (no second digest entry)."""
+        keeps id, ``ingested_at`` and digest eligibility (no second digest entry).
+        ``looked_up``: the caller just found no such item (the insert is tried first)."""
         ...
 
     async def get(self, item_id: int) -> Item | None: ...
@@ -212,9 +213,11 @@ class ClaimsStorage(Protocol):
     """Rows only: identity and merge rules are ``bot.claims.merge``'s."""
 
     async def replace_for_item(self, item_id: int, mentions: Sequence[ClaimMention],
-                               seen_at: datetime) -> builtins.list[str]:
+                               seen_at: datetime, *, new_item: bool = False
+                               ) -> builtins.list[str]:
         """Make ``mentions`` the item's claims (their rows written as given); claims no item
-        reports any more are removed. Returns the claim ids in order."""
+        reports any more are removed. Returns the claim ids in order. ``new_item``: the item
+        was just inserted (it has no mentions to replace)."""
         ...
 
     async def list(self) -> builtins.list[ClaimRow]:
@@ -230,9 +233,17 @@ class ClaimsStorage(Protocol):
         ``source`` and its dispute links."""
         ...
 
+    async def merge_many(self, merges: Sequence[tuple[ClaimRow, str]]) -> None:
+        """``merge`` for each (merged, source) in turn, in a few statements for all."""
+        ...
+
     async def add_dispute(self, claim_id_: str, other_id: str, reason: str,
                           now: datetime) -> bool:
         """Link two claims (stored once, in id order); True when the link is new."""
+        ...
+
+    async def add_disputes(self, links: Sequence[tuple[str, str, str]], now: datetime) -> None:
+        """``add_dispute`` for each (claim, other, reason), in order."""
         ...
 
     async def disputes(self) -> builtins.list[DisputeRow]:

@@ -130,9 +130,8 @@ class SQLiteEngine:
         # INSERT ... RETURNING writes: it waits like execute; a plain read never waits
         gate = self._writer() if _writes(sql) else contextlib.nullcontext()
         async with gate:
-            with self._wrapped():
-                async with self.conn.execute(sql, tuple(args)) as cursor:
-                    rows: list[Row] = list(await cursor.fetchall())
+            with self._wrapped():  # one trip to the connection's thread, not three
+                rows: list[Row] = list(await self.conn.execute_fetchall(sql, tuple(args)))
         return rows
 
     @asynccontextmanager
