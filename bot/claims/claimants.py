@@ -484,9 +484,14 @@ def _names(toks: list[Tok]) -> list[Tok]:
     return toks
 
 
+@lru_cache(maxsize=65536)
 def _same(a: str, b: str) -> bool:
     if a == b:
         return True
     if min(len(a), len(b)) < 5 or a[0] != b[0]:
         return False
-    return SequenceMatcher(None, a.casefold(), b.casefold()).ratio() >= 0.88
+    # difflib's two cheap upper bounds of ratio() first: most pairs fail on them, and a pair that
+    # fails a bound fails ratio() too, so the answer is the same
+    matcher = SequenceMatcher(None, a.casefold(), b.casefold())
+    return (matcher.real_quick_ratio() >= 0.88 and matcher.quick_ratio() >= 0.88
+            and matcher.ratio() >= 0.88)

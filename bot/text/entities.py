@@ -113,10 +113,14 @@ _OPENERS = frozenset(".!?:„“\"»«")
 _CAP = re.compile(r"[A-ZÄÖÜ][\w\-]*")
 
 
-def name_tokens(text: str) -> set[str]:
+@lru_cache(maxsize=8)
+def name_tokens(text: str) -> frozenset[str]:
     """Tokens that look like parts of names: two adjacent capitalised words where the first is not
     an inflected German adjective or noun ("Marc Andressen", "Elon Musk", not "Vereinigten
-    Staaten" or "Branchenausrüster Nvidia"), and not led by an article."""
+    Staaten" or "Branchenausrüster Nvidia"), and not led by an article.
+
+    Cached for the last few texts: the summary and the figures of one item both ask for its text's
+    names, and the answer cannot change."""
     words = re.findall(r"[\w\-]+|[^\w\s]", text)
     out: set[str] = set()
     for i in range(1, len(words) - 1):
@@ -128,7 +132,7 @@ def name_tokens(text: str) -> set[str]:
         if re.search(r"(?:en|er|es|em|e|ung|heit|keit|ität)$", a) and not is_entity_token(a):
             continue
         out.update((a, b))
-    return out
+    return frozenset(out)
 
 
 @lru_cache(maxsize=8192)
