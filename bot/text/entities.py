@@ -24,6 +24,8 @@ FIGURE = re.compile(
     re.UNICODE,
 )
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+_ORDINAL_DOT = re.compile(r"\d+\.\s")
+_FINAL_DOT = re.compile(r"\.\s*$")
 # model and product codes: H20, H100, GPT-4o, R1, 4.o
 CODE = re.compile(r"(?<![\w.,])(?:[A-Z]{1,5}-?\d[\w.]*|\d+\.o)(?![\w])")
 _ENTITY_TOKEN = re.compile(r"^(?:[A-ZÄÖÜ][a-zäöüß]+[A-Z]\w*|[A-ZÄÖÜ]{2,}\w*|\w*\d\w*)$")
@@ -74,9 +76,9 @@ def find_figures(text: str, language: str = "de") -> list[FigureMatch]:
             continue  # 4o, 3D
         ordinal = (
             after == "."
-            and re.match(r"\d+\.\s", text[m.start("num"):end + 2])
+            and _ORDINAL_DOT.match(text[m.start("num"):end + 2])
             and not (m.group("scale") or m.group("unit"))
-            and (not re.match(r"\.\s*$", text[end:end + 2]) or _YEAR.match(num))
+            and (not _FINAL_DOT.match(text[end:end + 2]) or _YEAR.match(num))
         )
         if ordinal:
             continue  # "12. Okt." or "3. Quartal"; "2023." at a sentence end is a year anyway
@@ -111,6 +113,8 @@ def name_sequences(text: str) -> list[str]:
 _ARTICLES = words("der die das des dem den ein eine einer eines einem einen the a an")
 _OPENERS = frozenset(".!?:„“\"»«")
 _CAP = re.compile(r"[A-ZÄÖÜ][\w\-]*")
+_NAME_WORDS = re.compile(r"[\w\-]+|[^\w\s]")
+_INFLECTED = re.compile(r"(?:en|er|es|em|e|ung|heit|keit|ität)$")
 
 
 @lru_cache(maxsize=8)
@@ -121,7 +125,7 @@ def name_tokens(text: str) -> frozenset[str]:
 
     Cached for the last few texts: the summary and the figures of one item both ask for its text's
     names, and the answer cannot change."""
-    words = re.findall(r"[\w\-]+|[^\w\s]", text)
+    words = _NAME_WORDS.findall(text)
     out: set[str] = set()
     for i in range(1, len(words) - 1):
         a, b = words[i], words[i + 1]
@@ -129,7 +133,7 @@ def name_tokens(text: str) -> frozenset[str]:
             continue
         if words[i - 1].casefold() in _ARTICLES or words[i - 1] in _OPENERS:
             continue
-        if re.search(r"(?:en|er|es|em|e|ung|heit|keit|ität)$", a) and not is_entity_token(a):
+        if _INFLECTED.search(a) and not is_entity_token(a):
             continue
         out.update((a, b))
     return frozenset(out)

@@ -55,6 +55,7 @@ def warm_up() -> None:
         split_sentences(text, language)
 
 
+@lru_cache(maxsize=131072)
 def lemmatize(token: str, language: str) -> str:
     return lemma(token, language).casefold()
 
