@@ -65,10 +65,14 @@ def build(text: str, sentences: list[Sentence], language: str) -> list[SentenceT
         lemmas = iter(s.lemmas) if s.lemmas else None
         words_lemmas: list[tuple[str, int, str, bool]] = []
         for w, start in aligned:
-            lem = w.casefold()
             wordlike = _WORDLIKE.search(w) is not None
-            if wordlike:
-                lem = next(lemmas, lem) if lemmas is not None else lemma(w, language)
+            if not wordlike:
+                lem = w.casefold()
+            elif lemmas is None:
+                lem = lemma(w, language)
+            else:
+                stored = next(lemmas, None)
+                lem = w.casefold() if stored is None else stored
             words_lemmas.append((w, start, lem, wordlike))
         for part in _split_before_quotes(words_lemmas):
             index = len(out)

@@ -62,6 +62,13 @@ def parse_number(text: str, language: str = "de") -> float | None:
 
 def find_figures(text: str, language: str = "de") -> list[FigureMatch]:
     """Amounts, percentages and counts; bare years, ordinals and parts of codes are left out."""
+    return list(_figures_of(text, language))
+
+
+@lru_cache(maxsize=1024)
+def _figures_of(text: str, language: str) -> tuple[FigureMatch, ...]:
+    """Cached for recent sentences: the summary and the figures of an item look at the same
+    sentences, and the matches of a text cannot change."""
     out: list[FigureMatch] = []
     for m in FIGURE.finditer(text):
         num = m.group("num")
@@ -89,7 +96,7 @@ def find_figures(text: str, language: str = "de") -> list[FigureMatch]:
         if not has_unit and (_YEAR.match(num) or value < 1000):
             continue
         out.append(FigureMatch(start, end, text[start:end].strip(), value, has_unit))
-    return out
+    return tuple(out)
 
 
 def codes(text: str) -> list[str]:

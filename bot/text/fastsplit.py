@@ -271,20 +271,29 @@ def segments(paragraph: str, language: str) -> list[tuple[int, str]]:
     return out
 
 
-def sentences(paragraph: str, language: str) -> list[list[Token]] | None:
-    """SoMaJo-like sentences (lists of ``somajo.token.Token`` with character offsets), or None."""
+def sentences(paragraph: str, language: str) -> list[list[tuple[str, int, int]]] | None:
+    """SoMaJo's sentences of a plain paragraph as (token, start, end) with offsets into it, or None.
+
+    SoMaJo's splitter ends a sentence only after a token that could end one (a run of full stops,
+    question or exclamation marks, or one of its sentence-ending abbreviations); a stretch with no
+    such token before its last (most are: ``segments`` has cut at the plain sentence ends) is one
+    sentence without asking it."""
     tokens = tokenize(paragraph, language)
     if tokens is None:
         return None
+    if not tokens:
+        return []
+    split = splitter(language)
+    ending, eos = split.sentence_ending_punct, split.eos_abbreviations
+    if not any(ending.search(t.text) or t.text.lower() in eos for t in tokens[:-1]):
+        return [[(t.text, t.start, t.end) for t in tokens]]
     somajo_tokens = [
         Token(t.text, space_after=paragraph[t.end:t.end + 1].isspace() or t.end == len(paragraph),
               character_offset=(t.start, t.end))
         for t in tokens
     ]
-    if not somajo_tokens:
-        return []
-    split: list[list[Token]] = splitter(language)._split_sentences(somajo_tokens)
-    return split
+    return [[(t.text, *t.character_offset) for t in sentence]
+            for sentence in split._split_sentences(somajo_tokens)]
 
 
 def wordlike(text: str) -> bool:
