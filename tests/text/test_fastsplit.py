@@ -101,3 +101,25 @@ def test_listed_abbreviations_are_one_token_as_in_somajo() -> None:
 ])
 def test_context_and_treebank_cases_match_somajo(text: str, language: str) -> None:
     assert split_sentences(text, language) == split_sentences(text, language, thorough=True)
+
+
+def test_somajo_article_pattern_is_left_to_somajo() -> None:
+    # SoMaJo's "artikel" pattern makes "Art," one token before a number; the fast path must not
+    # take that stretch (found when one-letter abbreviations such as "E." joined the fast path)
+    paragraph = ("Analysts at the Museum of Modern Art, 20 of them, listened while Robert E. Rubin "
+                 "spoke.")
+    assert fastsplit.tokenize(paragraph, "en") is None
+    assert split_sentences(paragraph, "en") == split_sentences(paragraph, "en", thorough=True)
+
+
+@pytest.mark.parametrize(("paragraph", "language"), [
+    ("Er kam z. B. am 3. März. Dann ging er.", "de"),   # one stretch, two sentences
+    ("Sie sagte: „Wir kommen.“ Dann ging sie.", "de"),
+    ("He left at noon. She came. And so on!", "en"),
+])
+def test_stretches_with_several_sentence_ends_are_split_as_somajo_splits_them(
+        paragraph: str, language: str) -> None:
+    fast = fastsplit.sentences(paragraph, language)
+    assert fast is not None
+    assert fast == [[(t.text, *t.character_offset) for t in sentence]
+                    for sentence in _tokenizer(language).tokenize_text([paragraph])]
