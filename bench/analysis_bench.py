@@ -4,7 +4,9 @@ summary, claims, figures) against sumy's LexRank summarizer on the same texts, i
 Headline: ``ratio_to_lexrank`` = our whole analysis / LexRank. LexRank is given our sentences and word
 tokens for free (prepared before its clock starts; sumy's own tokenizer needs NLTK data we do not
 ship), so this ratio is generous to it. Like for like: ``presplit_ratio_to_lexrank``, summary + claims
-on the same pre-split sentences LexRank gets. Also timed: splitting with the fast path and with SoMaJo
+on the same pre-split sentences LexRank gets, and ``summary_ratio_to_lexrank``, the summary alone on
+them (the reading of issue 21's "0.44 of sumy LexRank's time alone": summary_bench's summarizer on the
+seed's pre-split sentences against LexRank on the same). Also timed: splitting with the fast path and with SoMaJo
 on every paragraph (``thorough``, the reference), and a cold process's first German article. Articles
 come from bench/newsgen.py (templates, not corpora). Prints JSON.
 
@@ -44,8 +46,9 @@ import sys, time
 sys.path.insert(0, {root!r})
 start = time.perf_counter()
 from bot.app import default_pipeline
+imported = time.perf_counter()
 default_pipeline().analyze({text!r})
-print(time.perf_counter() - start)
+print(time.perf_counter() - start, imported - start)
 """
 
 
@@ -108,6 +111,8 @@ def main() -> None:
                           pipeline.extractor.extract(t, s, language))
         for t, s in zip(texts, split, strict=True)
     ]
+    summary_only = [lambda t=t, s=s: pipeline.summarizer.summarize(t, s, language)
+                    for t, s in zip(texts, split, strict=True)]
 
     def thorough(text: str) -> object:
         sentence_module.split_sentences(text, language, thorough=True)
@@ -116,11 +121,12 @@ def main() -> None:
     somajo = [lambda t=t: thorough(t) for t in texts]
     fast = [lambda t=t: split_sentences(t, language) for t in texts]
     rounds: dict[str, list[list[float]]] = {"ours": [], "lexrank": [], "split_fast": [],
-                                             "split_somajo": [], "after_split": []}
+                                             "split_somajo": [], "after_split": [], "summary": []}
     for _ in range(args.rounds):
         rounds["lexrank"].append(per_item(lexrank))
         rounds["ours"].append(per_item(ours))
         rounds["after_split"].append(per_item(after_split))
+        rounds["summary"].append(per_item(summary_only))
         rounds["split_fast"].append(per_item(fast))
         rounds["split_somajo"].append(per_item(somajo))
     best = {name: min(runs, key=sum) for name, runs in rounds.items()}
@@ -137,11 +143,15 @@ def main() -> None:
         "target_ratio": 0.3,
         "summary_and_claims_on_presplit_sentences": summary(best["after_split"]),
         "presplit_ratio_to_lexrank": round(sum(best["after_split"]) / sum(best["lexrank"]), 3),
+        "summary_on_presplit_sentences": summary(best["summary"]),
+        "summary_ratio_to_lexrank": round(sum(best["summary"]) / sum(best["lexrank"]), 3),
         "split_fast_path": summary(best["split_fast"]),
         "split_somajo_everywhere": summary(best["split_somajo"]),
         "split_ratio_fast_to_somajo": round(sum(best["split_fast"]) / sum(best["split_somajo"]), 3),
         "articles_split_identically": identical,
-        "cold_first_article_s": round(float(cold.stdout.strip()), 3),
+        "cold_first_article_s": round(float(cold.stdout.split()[0]), 3),
+        # of which importing bot.app (the whole composition root: aiohttp, storage, answers...)
+        "cold_import_of_bot_app_s": round(float(cold.stdout.split()[1]), 3),
         "analyze_command_peak_rss_mib": analyze_rss,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "workload": WORKLOAD,

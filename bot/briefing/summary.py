@@ -151,7 +151,7 @@ class _Vocabulary:
     tokens up here instead of running the pattern matchers again."""
 
     def __init__(
-        self, lemma_of: dict[str, str], stop: frozenset[str], language: str, names: set[str]
+        self, lemma_of: dict[str, str], stop: frozenset[str], language: str, names: AbstractSet[str]
     ) -> None:
         self.names = names
         self.lemma_of = lemma_of
@@ -198,7 +198,7 @@ class _Vocabulary:
             found.update(self.tokens.get(tok, ()))
         return self._with_speaker(text, tokens, found)
 
-    def _token(self, tok: str, index: int, names: set[str]) -> tuple[str, ...]:
+    def _token(self, tok: str, index: int, names: AbstractSet[str]) -> tuple[str, ...]:
         low = tok.casefold()
         if low in self.stop or (len(low) < 3 and not is_entity_token(tok)) or low.isdigit():
             return ()

@@ -18,11 +18,13 @@ from functools import lru_cache
 from bot.claims import coref
 from bot.claims.doc import QUOTE_CHARS, SentenceTokens, Tok
 from bot.claims.lexicon import (
+    DESCRIPTIONS,
     DETERMINERS,
     LINKERS,
     ORG_DESCRIPTIONS,
     PERSON_DESCRIPTIONS,
     PERSON_PRONOUNS,
+    PRONOUNS,
     ROLE_SUFFIXES,
     ROLE_WORDS,
     THING_PRONOUNS,
@@ -47,6 +49,7 @@ _EN_START_STOP = {
     "before", "for", "with", "by", "from", "during", "what", "why", "how", "still", "even",
     "later", "latest", "late", "sometimes", "besides", "earlier", "last", "next", "then", "once",
 }
+_SUBJECT_STOPS = PRONOUNS | _EN_START_STOP
 _POSS = {"seiner", "ihrer", "dessen", "deren"}
 _DE_COMPOUND_ROLES = ("minister", "ministerin", "sprecher", "sprecherin", "präsident",
                       "präsidentin", "agentur", "vorsitzende", "vorsitzender", "chef", "chefin",
@@ -111,7 +114,7 @@ def np_forward(toks: tuple[Tok, ...], i: int, language: str, limit: int = 8) -> 
         return out
     while i < len(toks) and len(out) < limit:
         t = toks[i]
-        if t.low in PERSON_PRONOUNS | THING_PRONOUNS and not out:
+        if t.low in PRONOUNS and not out:
             return [t]
         if t.low in DETERMINERS:
             if seen_name and not (language == "de" and t.low in ("des", "der") and out
@@ -169,7 +172,7 @@ def np_backward(toks: tuple[Tok, ...], j: int, language: str, limit: int = 9) ->
     out: list[Tok] = []
     while j >= 0 and len(out) < limit:
         t = toks[j]
-        if not out and t.low in PERSON_PRONOUNS | THING_PRONOUNS:
+        if not out and t.low in PRONOUNS:
             return [t]
         if (t.cap or is_role(t, language) or t.low in DETERMINERS or t.low in ("'s", "’s")
                 or (t.low in LINKERS and out and j > 0)):
@@ -249,7 +252,7 @@ class Resolver:
             first = 1 if s.toks[0].low in _CONJ else 0
             subject = np_forward(s.toks, first, self.language)
             if subject and subject[0].cap and subject[0].low not in (
-                PERSON_PRONOUNS | THING_PRONOUNS | _EN_START_STOP
+                _SUBJECT_STOPS
             ) and (subject[0].low not in DETERMINERS or (
                 self.language == "de" and len(subject) >= 3  # "Die Netzbetreiberin Helga Brandt"
             )):
@@ -308,7 +311,7 @@ class Resolver:
     def canonical(self, np: list[Tok]) -> tuple[str | None, tuple[int, int] | None]:
         """Name and span of a speaker phrase, or (None, None) when it is only a description."""
         toks = [t for t in np if t.text not in QUOTE_CHARS]
-        if len(toks) == 1 and toks[0].low in PERSON_PRONOUNS | THING_PRONOUNS:
+        if len(toks) == 1 and toks[0].low in PRONOUNS:
             return None, None
         title = _quoted_title(np)
         if title:
@@ -343,7 +346,7 @@ class Resolver:
             toks = toks[2:]
         if not toks or all(t.low in DETERMINERS for t in toks):
             return None, None
-        if len(toks) == 1 and toks[0].low in ORG_DESCRIPTIONS | PERSON_DESCRIPTIONS:
+        if len(toks) == 1 and toks[0].low in DESCRIPTIONS:
             return None, None  # "der Konzern": an anaphor, resolved by the caller
         if self.language == "de" and len(toks) == 1:
             return self.expand(self._nominative(toks[0])), (toks[0].start, toks[0].end)
@@ -426,8 +429,8 @@ class Resolver:
         toks = [t for t in np if t.text not in QUOTE_CHARS]
         if coref.is_agent_description([t.text for t in toks], self.language, DETERMINERS):
             return coref.as_written([t.text for t in toks])  # "The judge", "The poll"
-        if self.language == "en" and toks and toks[-1].low in ORG_DESCRIPTIONS | \
-                PERSON_DESCRIPTIONS and all(not t.cap or t.low in DETERMINERS for t in toks):
+        if self.language == "en" and toks and toks[-1].low in DESCRIPTIONS and \
+                all(not t.cap or t.low in DETERMINERS for t in toks):
             phrase = self.phrase(toks)  # "the company", kept with its article
             return phrase[:1].upper() + phrase[1:]
         while toks and toks[0].low in DETERMINERS:
@@ -484,9 +487,14 @@ def _names(toks: list[Tok]) -> list[Tok]:
     return toks
 
 
+@lru_cache(maxsize=65536)
 def _same(a: str, b: str) -> bool:
     if a == b:
         return True
     if min(len(a), len(b)) < 5 or a[0] != b[0]:
         return False
-    return SequenceMatcher(None, a.casefold(), b.casefold()).ratio() >= 0.88
+    # difflib's two cheap upper bounds of ratio() first: most pairs fail on them, and a pair that
+    # fails a bound fails ratio() too, so the answer is the same
+    matcher = SequenceMatcher(None, a.casefold(), b.casefold())
+    return (matcher.real_quick_ratio() >= 0.88 and matcher.quick_ratio() >= 0.88
+            and matcher.ratio() >= 0.88)

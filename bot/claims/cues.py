@@ -82,7 +82,8 @@ class CueFrames(PhraseFrames):
     def frames(self, s: SentenceTokens) -> None:
         toks = s.toks
         for t in toks:
-            if (s.index, t.i) in self.used or self.in_quote(t.start):
+            # every frame starts at a word (the triggers below and every cue verb are words)
+            if not t.word or (s.index, t.i) in self.used or self.in_quote(t.start):
                 continue
             if (self.lang == "de" and t.low in ("laut", "gemäß", "zufolge")) or (
                 self.lang == "en" and t.low == "according" and t.i + 1 < len(toks)

@@ -17,12 +17,11 @@ from bot.claims.lexicon import (
     KONJUNKTIV_II,
     MENTAL_LEMMAS,
     NEEDS_PARTICLE,
-    PERSON_PRONOUNS,
+    PRONOUNS,
     QUOTE_LEMMAS,
     SEPARABLE,
     SPEECH_LEMMAS,
     SURFACE,
-    THING_PRONOUNS,
 )
 
 EN_AUX = {"also", "however", "has", "have", "had", "then", "later", "recently", "previously",
@@ -159,7 +158,7 @@ def german_subject(toks: tuple[Tok, ...], i: int, language: str) -> list[Tok] | 
     """The sentence-initial subject when the cue at ``i`` is its verb (V2 or clause-final)."""
     k = 1 if toks and toks[0].low in CONJ else 0
     np = np_forward(toks, k, language)
-    if not np or not any(x.cap or x.low in PERSON_PRONOUNS | THING_PRONOUNS for x in np):
+    if not np or not any(x.cap or x.low in PRONOUNS for x in np):
         return None
     e = np[-1].i + 1
     if e < i and toks[e].text == ",":
@@ -361,4 +360,4 @@ def has_konjunktiv(toks: tuple[Tok, ...], start: int) -> bool:
 
 
 def is_pronoun(np: list[Tok]) -> bool:
-    return len(np) == 1 and np[0].low in PERSON_PRONOUNS | THING_PRONOUNS
+    return len(np) == 1 and np[0].low in PRONOUNS

@@ -194,6 +194,9 @@ ORG_DESCRIPTIONS = {
 }
 PERSON_DESCRIPTIONS = {"republikaner", "demokrat", "minister", "politiker", "manager", "chef",
                        "sprecher", "sprecherin", "senator", "lawmaker", "official", "executive"}
+# the unions the stages test tokens against, built once instead of on every test
+PRONOUNS = frozenset(PERSON_PRONOUNS | THING_PRONOUNS)
+DESCRIPTIONS = frozenset(ORG_DESCRIPTIONS | PERSON_DESCRIPTIONS)
 
 
 def _with_ss(words: set[str]) -> set[str]:

@@ -24,6 +24,8 @@ FIGURE = re.compile(
     re.UNICODE,
 )
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+_ORDINAL_DOT = re.compile(r"\d+\.\s")
+_FINAL_DOT = re.compile(r"\.\s*$")
 # model and product codes: H20, H100, GPT-4o, R1, 4.o
 CODE = re.compile(r"(?<![\w.,])(?:[A-Z]{1,5}-?\d[\w.]*|\d+\.o)(?![\w])")
 _ENTITY_TOKEN = re.compile(r"^(?:[A-ZÄÖÜ][a-zäöüß]+[A-Z]\w*|[A-ZÄÖÜ]{2,}\w*|\w*\d\w*)$")
@@ -60,6 +62,13 @@ def parse_number(text: str, language: str = "de") -> float | None:
 
 def find_figures(text: str, language: str = "de") -> list[FigureMatch]:
     """Amounts, percentages and counts; bare years, ordinals and parts of codes are left out."""
+    return list(_figures_of(text, language))
+
+
+@lru_cache(maxsize=1024)
+def _figures_of(text: str, language: str) -> tuple[FigureMatch, ...]:
+    """Cached for recent sentences: the summary and the figures of an item look at the same
+    sentences, and the matches of a text cannot change."""
     out: list[FigureMatch] = []
     for m in FIGURE.finditer(text):
         num = m.group("num")
@@ -74,9 +83,9 @@ def find_figures(text: str, language: str = "de") -> list[FigureMatch]:
             continue  # 4o, 3D
         ordinal = (
             after == "."
-            and re.match(r"\d+\.\s", text[m.start("num"):end + 2])
+            and _ORDINAL_DOT.match(text[m.start("num"):end + 2])
             and not (m.group("scale") or m.group("unit"))
-            and (not re.match(r"\.\s*$", text[end:end + 2]) or _YEAR.match(num))
+            and (not _FINAL_DOT.match(text[end:end + 2]) or _YEAR.match(num))
         )
         if ordinal:
             continue  # "12. Okt." or "3. Quartal"; "2023." at a sentence end is a year anyway
@@ -87,7 +96,7 @@ def find_figures(text: str, language: str = "de") -> list[FigureMatch]:
         if not has_unit and (_YEAR.match(num) or value < 1000):
             continue
         out.append(FigureMatch(start, end, text[start:end].strip(), value, has_unit))
-    return out
+    return tuple(out)
 
 
 def codes(text: str) -> list[str]:
@@ -111,13 +120,19 @@ def name_sequences(text: str) -> list[str]:
 _ARTICLES = words("der die das des dem den ein eine einer eines einem einen the a an")
 _OPENERS = frozenset(".!?:„“\"»«")
 _CAP = re.compile(r"[A-ZÄÖÜ][\w\-]*")
+_NAME_WORDS = re.compile(r"[\w\-]+|[^\w\s]")
+_INFLECTED = re.compile(r"(?:en|er|es|em|e|ung|heit|keit|ität)$")
 
 
-def name_tokens(text: str) -> set[str]:
+@lru_cache(maxsize=8)
+def name_tokens(text: str) -> frozenset[str]:
     """Tokens that look like parts of names: two adjacent capitalised words where the first is not
     an inflected German adjective or noun ("Marc Andressen", "Elon Musk", not "Vereinigten
-    Staaten" or "Branchenausrüster Nvidia"), and not led by an article."""
-    words = re.findall(r"[\w\-]+|[^\w\s]", text)
+    Staaten" or "Branchenausrüster Nvidia"), and not led by an article.
+
+    Cached for the last few texts: the summary and the figures of one item both ask for its text's
+    names, and the answer cannot change."""
+    words = _NAME_WORDS.findall(text)
     out: set[str] = set()
     for i in range(1, len(words) - 1):
         a, b = words[i], words[i + 1]
@@ -125,10 +140,10 @@ def name_tokens(text: str) -> set[str]:
             continue
         if words[i - 1].casefold() in _ARTICLES or words[i - 1] in _OPENERS:
             continue
-        if re.search(r"(?:en|er|es|em|e|ung|heit|keit|ität)$", a) and not is_entity_token(a):
+        if _INFLECTED.search(a) and not is_entity_token(a):
             continue
         out.update((a, b))
-    return out
+    return frozenset(out)
 
 
 @lru_cache(maxsize=8192)

@@ -13,9 +13,9 @@ the same rules. Agreement with SoMaJo is measured on news corpora (docs/benchmar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from typing import NamedTuple
 
 from somajo.sentence_splitter import SentenceSplitter
 from somajo.token import Token
@@ -34,6 +34,9 @@ _ENGLISH_SPLIT_WORDS = words(
     "isnt ive lemme lets outta shes theres theyve wanna whaddya whatcha wont wouldnt youll youre "
     "youve gimme")
 _ROMAN = re.compile(r"[IVXLCDM]+")
+# SoMaJo's ``artikel`` pattern: "Art" and the next character are one token before a number ("Art. 5",
+# also "Art, 20" in "Museum of Modern Art, 20 analysts"); such a stretch is left to SoMaJo
+_ARTIKEL = re.compile(r"\bArt.(?=\s?\d)", re.IGNORECASE)
 _ONE_WORD_ABBREVIATION = re.compile(r"[^\W\d_]{2,}\.")
 _WORDLIKE = re.compile(r"[^\W_]")
 _MARKS = frozenset(".,;:!?()„“”\"–-")
@@ -45,8 +48,9 @@ _SENTENCE_END = frozenset(".!?")
 SOMAJO_MODEL = {"de": "de_CMC", "en": "en_PTB"}
 
 
-@dataclass(frozen=True)
-class FastToken:
+class FastToken(NamedTuple):
+    """A token with offsets into its paragraph (a named tuple: there is one per word)."""
+
     text: str
     start: int
     end: int
@@ -84,22 +88,71 @@ def splitter(language: str) -> SentenceSplitter:
 
 def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
     """SoMaJo's tokens of a plain paragraph with offsets into it, or None when it is not plain."""
-    if _NOT_PLAIN.search(paragraph):
+    urls = _plain_urls(paragraph)
+    masked = _masked(paragraph, urls) if urls else paragraph
+    if _NOT_PLAIN.search(masked) or _ARTIKEL.search(masked):
         return None
-    tokens = [FastToken(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(paragraph)]
-    covered = sum(len(t.text) for t in tokens)
-    if covered != len(paragraph) - sum(c.isspace() for c in paragraph):
+    tokens = [FastToken(m.group(), *m.span()) for m in _TOKEN.finditer(masked)]
+    covered = sum(t.end - t.start for t in tokens)
+    if covered != len("".join(masked.split())):  # str.split() cuts at what str.isspace() is
         return None  # something the plain grammar does not know (H5N1, 20.06.2006, ...)
-    tokens = _join_abbreviations(paragraph, tokens, _word_abbreviations(language))
+    tokens = _join_abbreviations(masked, tokens, _word_abbreviations(language))
+    tokens = _join_initials(masked, tokens)
     if language == "de":
-        tokens = _join_ordinals(paragraph, tokens)
+        tokens = _join_ordinals(masked, tokens)
     else:
         tokens = _split_cannot(tokens)
     abbreviations = _abbreviations(language)
     for tok in tokens:
-        if not _plain_token(paragraph, tok, language, abbreviations):
+        if not _plain_token(masked, tok, language, abbreviations):
             return None
+    if urls:
+        return [FastToken(paragraph[t.start:t.end], t.start, t.end) for t in tokens]
     return tokens
+
+
+# A web address as SoMaJo's ``simple_url`` takes it (somajo/tokenizer.py), in the one shape where its
+# end is plain to see: a protocol, then letters, digits, dots, hyphens and slashes, ending in a
+# letter, digit or slash; what follows up to a space or the end may only be marks that pattern
+# never ends an address with (".", ",", ...), so its greedy match ends where this one does.
+_URL = re.compile(r"(?<!\S)https?://[A-Za-z0-9./-]*[A-Za-z0-9/]")
+_URL_TAIL = re.compile(r"[.,;:!?]*(?= |$)")
+
+
+def _plain_urls(paragraph: str) -> list[tuple[int, int]]:
+    if "://" not in paragraph:
+        return []
+    return [(m.start(), m.end()) for m in _URL.finditer(paragraph)
+            if _URL_TAIL.match(paragraph, m.end())]
+
+
+def _masked(paragraph: str, spans: list[tuple[int, int]]) -> str:
+    """The paragraph with each address as one plain word of the same length ("xxxx"), so that the
+    plain grammar makes it one token with the same neighbours; its text is put back after."""
+    parts: list[str] = []
+    pos = 0
+    for start, end in spans:
+        parts += [paragraph[pos:start], "x" * (end - start)]
+        pos = end
+    parts.append(paragraph[pos:])
+    return "".join(parts)
+
+
+def _join_initials(paragraph: str, tokens: list[FastToken]) -> list[FastToken]:
+    """"z" "." -> "z." for one letter between spaces (or the edges) and a full stop: SoMaJo's
+    ``single_letter_abbreviation`` makes every such letter with its full stop one token ("z. B.",
+    "John F. Kennedy"), and its sentence splitter then reads that token as it reads it here."""
+    out: list[FastToken] = []
+    for tok in tokens:
+        previous = out[-1] if out else None
+        if (tok.text == "." and previous is not None and previous.end == tok.start
+                and len(previous.text) == 1 and previous.text.isalpha()
+                and (previous.start == 0 or paragraph[previous.start - 1].isspace())
+                and (tok.end == len(paragraph) or paragraph[tok.end].isspace())):
+            out[-1] = FastToken(previous.text + ".", previous.start, tok.end)
+        else:
+            out.append(tok)
+    return out
 
 
 def _join_abbreviations(paragraph: str, tokens: list[FastToken],
@@ -218,20 +271,29 @@ def segments(paragraph: str, language: str) -> list[tuple[int, str]]:
     return out
 
 
-def sentences(paragraph: str, language: str) -> list[list[Token]] | None:
-    """SoMaJo-like sentences (lists of ``somajo.token.Token`` with character offsets), or None."""
+def sentences(paragraph: str, language: str) -> list[list[tuple[str, int, int]]] | None:
+    """SoMaJo's sentences of a plain paragraph as (token, start, end) with offsets into it, or None.
+
+    SoMaJo's splitter ends a sentence only after a token that could end one (a run of full stops,
+    question or exclamation marks, or one of its sentence-ending abbreviations); a stretch with no
+    such token before its last (most are: ``segments`` has cut at the plain sentence ends) is one
+    sentence without asking it."""
     tokens = tokenize(paragraph, language)
     if tokens is None:
         return None
+    if not tokens:
+        return []
+    split = splitter(language)
+    ending, eos = split.sentence_ending_punct, split.eos_abbreviations
+    if not any(ending.search(t.text) or t.text.lower() in eos for t in tokens[:-1]):
+        return [[(t.text, t.start, t.end) for t in tokens]]
     somajo_tokens = [
         Token(t.text, space_after=paragraph[t.end:t.end + 1].isspace() or t.end == len(paragraph),
               character_offset=(t.start, t.end))
         for t in tokens
     ]
-    if not somajo_tokens:
-        return []
-    split: list[list[Token]] = splitter(language)._split_sentences(somajo_tokens)
-    return split
+    return [[(t.text, *t.character_offset) for t in sentence]
+            for sentence in split._split_sentences(somajo_tokens)]
 
 
 def wordlike(text: str) -> bool:

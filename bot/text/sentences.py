@@ -55,6 +55,7 @@ def warm_up() -> None:
         split_sentences(text, language)
 
 
+@lru_cache(maxsize=131072)
 def lemmatize(token: str, language: str) -> str:
     return lemma(token, language).casefold()
 
@@ -70,8 +71,11 @@ def _paragraph_sentences(block: str, language: str,
         fast = fastsplit.sentences(segment, language)
         if fast is None:
             out.extend(_somajo_sentences(segment, language, offset))
+        elif offset:
+            out.extend([(text, start + offset, end + offset) for text, start, end in sent]
+                       for sent in fast)
         else:
-            out.extend(_shifted(sent, offset) for sent in fast)
+            out.extend(fast)
     return out
 
 

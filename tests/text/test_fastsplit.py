@@ -41,6 +41,10 @@ def test_fixture_texts_split_as_somajo_splits_them(path: Path, language: str) ->
     ("Die EU-Kommission und der ARD-ZDF-Chef sagten, es gehe um Baden-Württemberg.", "de"),
     ("Sydney - In the dispute over energy prices, Acme published new figures. \"We cannot carry "
      "on like this,\" she said. Cannot they see it?", "en"),       # a dash, "can" "not"
+    ("Das gilt z. B. für Berlin.", "de"),                        # one letter and a full stop
+    ("John F. Kennedy spoke. Plan B. It worked.", "en"),
+    ("Mehr unter https://192.0.2.1/info heute, oder https://192.0.2.1/a-b/. Danach.", "de"),  # URLs
+    ("See http://192.0.2.3/x, or https://192.0.2.4/y! Then she left.", "en"),
 ])
 def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, language: str) -> None:
     tokens = fastsplit.tokenize(paragraph, language)
@@ -49,13 +53,14 @@ def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, 
 
 
 @pytest.mark.parametrize(("paragraph", "language"), [
-    ("Das gilt z. B. für Berlin.", "de"),                       # abbreviation
+    ("Das gilt z.B. für Berlin.", "de"),                        # abbreviation without a space
     ("Dr. Müller kam am 3.Oktober.", "de"),                      # ordinal without a space
     ("Angaben über die Quote beim ALG-II. Alle bisherigen.", "de"),  # roman ordinal after a hyphen
     ("Im Jahr 2024. Neue Zahlen.", "de"),                         # a year is no ordinal
     ("Sie wohnt in der Hauptstr. neben uns.", "de"),             # street abbreviation
     ("Der Erreger H5N1 wurde gefunden.", "de"),                  # letters and digits in one word
-    ("Mehr unter https://192.0.2.1/info heute.", "de"),          # URL
+    ("Mehr unter https://192.0.2.1/info?x=1 heute.", "de"),      # URL with a query
+    ("Siehe https://192.0.2.1/a(b) dazu.", "de"),                # URL with brackets
     ("Papst Johannes Paul II. spielte mit.", "de"),              # roman ordinal
     ("Das war's. Wirklich!?", "de"),                             # apostrophe, stacked marks
     ("They don't agree.", "en"),                                  # English contraction
@@ -96,3 +101,25 @@ def test_listed_abbreviations_are_one_token_as_in_somajo() -> None:
 ])
 def test_context_and_treebank_cases_match_somajo(text: str, language: str) -> None:
     assert split_sentences(text, language) == split_sentences(text, language, thorough=True)
+
+
+def test_somajo_article_pattern_is_left_to_somajo() -> None:
+    # SoMaJo's "artikel" pattern makes "Art," one token before a number; the fast path must not
+    # take that stretch (found when one-letter abbreviations such as "E." joined the fast path)
+    paragraph = ("Analysts at the Museum of Modern Art, 20 of them, listened while Robert E. Rubin "
+                 "spoke.")
+    assert fastsplit.tokenize(paragraph, "en") is None
+    assert split_sentences(paragraph, "en") == split_sentences(paragraph, "en", thorough=True)
+
+
+@pytest.mark.parametrize(("paragraph", "language"), [
+    ("Er kam z. B. am 3. März. Dann ging er.", "de"),   # one stretch, two sentences
+    ("Sie sagte: „Wir kommen.“ Dann ging sie.", "de"),
+    ("He left at noon. She came. And so on!", "en"),
+])
+def test_stretches_with_several_sentence_ends_are_split_as_somajo_splits_them(
+        paragraph: str, language: str) -> None:
+    fast = fastsplit.sentences(paragraph, language)
+    assert fast is not None
+    assert fast == [[(t.text, *t.character_offset) for t in sentence]
+                    for sentence in _tokenizer(language).tokenize_text([paragraph])]
