@@ -1,15 +1,27 @@
-"""Command latency against a stored database of N items, as ratios to a bare read (printed as JSON).
+"""Read-command latency at 1k and 10k stored items, p50 and p99, against a bare indexed SELECT.
 
-The architecture promises that ingest does the work and a slash command only reads prepared data.
-This builds a temporary database with N items (the English claim fixtures, varied deterministically
-so titles, figures and claimants differ), then times ``/deepseek``, ``/claims``,
-``/claims status:disputed`` and ``/digest`` through ``app.router.handle`` (median of several runs,
-after one warm-up run), and once right after a new item was ingested (nothing remembered for
-that window: the figure a user sees first). Baselines measured in the same process: one
-``SELECT id, title`` of every item (what any command must at least read) and the bare text pipeline
-(``TextPipeline.analyze``) on the same texts, against which ingest throughput is given.
+The database is filled through the real ``FeedPoller`` from two RSS feeds on a loopback server
+(German and English) that move on by ``BATCH`` items per poll, as live feeds do; items are
+``STEP`` apart (480 a day: a 24-hour digest window holds about 480 items, the previous window as
+many). Texts: bench/newsgen.py's generated news, and every fifth item one of the English claim
+fixtures with its figures and names varied (so /deepseek and the claims have matter). The first
+FULL_HEAD items and the newest FULL_TAIL (both digest windows) are analysed by the full text
+pipeline (summaries, claims, ledger, topics, story keys); in a store larger than FULL_HEAD +
+FULL_TAIL the items between go through the same poller with ``FillerPipeline`` (no claims, the
+lead sentence as the summary; topics and story keys still derived), because the full pipeline
+and the ledger run at about 15 items/s on this shared machine. ``workload`` in the output says so.
+Each size is filled once and kept under ``--cache`` keyed by BENCH_VERSION and size (a copy is
+measured; the cached file is never written). A database filled by an older schema is migrated
+when opened (``open_s`` says how long that and preparing derived rows at start took).
 
-    .venv/bin/python bench/commands_bench.py [--items 1000] [--runs 7]
+Each command runs through ``app.router.handle`` (``--runs`` times after one warm-up; p50/p99),
+then "first after an ingest": a new item is ingested (full NLP, ``ingest_article`` with the
+ledger hooks) and the command timed at once, ``--fresh`` times. Baseline, same process:
+``SELECT id, title, url FROM items ORDER BY ingested_at DESC LIMIT 10`` through the
+items_ingested index. Prints JSON.
+
+    .venv/bin/python bench/commands_bench.py [--items 1000,10000] [--runs 50] [--fresh 5]
+        [--root DIR]   # measure another checkout's code (e.g. main) on the same cached data
 """
 
 from __future__ import annotations
@@ -18,34 +30,46 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import re
+import resource
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from email.utils import format_datetime
+from html import escape
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+BENCH_VERSION = "2"  # bump when the fill changes: cached databases are keyed by it
+HERE = Path(__file__).resolve().parent
+COMMANDS = ("/deepseek", "/claims", "/claims status:disputed", "/claims claimant:Laura Chen",
+            "/claims topic:deepseek", "/claims page:3", "/digest", "/sources", "/subscriptions",
+            "/help")
+NAMES = ("Ada Park", "Ben Cole", "Cleo Hart", "Dan Ruiz", "Eva Lind", "Finn Shaw", "Gail Moss")
+STEP = timedelta(minutes=3)
+START = datetime(2025, 1, 1, 6, 0, tzinfo=UTC)
+BATCH = 200  # new items per poll (both feeds)
+FULL_HEAD = 1000  # items 0..999 get the full pipeline...
+FULL_TAIL = 960  # ...and the newest 960 (two digest windows); the rest of a larger store is filler
+WORKLOAD = ("filled through the real FeedPoller from two loopback RSS feeds moving on by 200 items "
+            "per poll, items 3 minutes apart (480 a day); texts from bench/newsgen.py (generated "
+            "news, not real) and every fifth item an English claim fixture with varied figures and "
+            "names; the first 1,000 and the newest 960 items with the full text pipeline (claims, "
+            "ledger), the items between in a larger store with FillerPipeline (no NLP: lead "
+            "sentence as summary, no claims; topics and story keys derived)")
 
-from bot.app import build_app  # noqa: E402
-from bot.config import default_config  # noqa: E402
-from bot.ingest import RawArticle  # noqa: E402
-from bot.model import User  # noqa: E402
 
-COMMANDS = ("/deepseek", "/claims", "/claims status:disputed", "/digest")
-NAMES = ("Ada Park", "Ben Cole", "Cleo Hart", "Dan Ruiz", "Eva Lind", "Finn Shaw", "Gail Moss",
-         "Hugo Vance", "Iris Kemp", "Joel Brandt", "Kira Nolan", "Liam Ortiz", "Mona Pratt")
-VERBS = ("release", "price", "open-source", "delay", "scale", "license", "ship")
-STEP = timedelta(seconds=100)  # 1,000 items span about 28 hours: most fall in the digest window
+def _import_root(root: Path) -> None:
+    sys.path.insert(0, str(root))
+    sys.path.insert(1, str(HERE))
 
 
 class StepClock:
-    """Each ingest happens a little later, so items spread over the digest window."""
-
     def __init__(self, start: datetime) -> None:
         self.current = start
 
@@ -53,120 +77,328 @@ class StepClock:
         return self.current
 
 
-@lru_cache(maxsize=1)
-def _texts() -> tuple[str, ...]:
+def _fixtures(root: Path) -> tuple[str, ...]:
     return tuple(p.read_text(encoding="utf-8")
-                 for p in sorted((ROOT / "tests" / "data" / "claims").glob("en_*.txt")))
+                 for p in sorted((root / "tests" / "data" / "claims").glob("en_*.txt")))
 
 
-def article(i: int) -> RawArticle:
-    texts = _texts()
-    title, _, body = texts[i % len(texts)].partition("\n")
-    shift = i % 11
-    # vary the amounts so figures (and the claims about them) differ between items
-    body = re.sub(r"\b(\d+)\b", lambda m: str(int(m.group(1)) + shift), body)
-    who = NAMES[i % len(NAMES)]
-    body += (f"\n{who}, an analyst, said the company would {VERBS[i % len(VERBS)]} its model "
-             f"number {i} within {i % 9 + 2} weeks.")
-    return RawArticle(key=f"bench:{i}", title=f"{title} ({i})", text=body,
-                      url=f"https://example.org/{i}", language="en")
+def language_of(i: int) -> str:
+    return "en" if i % 5 == 0 or i % 2 == 0 else "de"
 
 
-def articles(n: int) -> list[RawArticle]:
-    return [article(i) for i in range(n)]
+def published(i: int) -> datetime:
+    return START + STEP * i
 
 
-async def median_ms(fn: Callable[[], Awaitable[object]], runs: int) -> float:
-    await fn()  # warm-up: caches, prepared statements
-    times = []
+def text_of(i: int, root: Path) -> tuple[str, str]:
+    """(title, body) of item ``i`` of the bench database."""
+    from newsgen import article as news  # late: bench/ is on the path after --root
+
+    if i % 5 == 0:
+        texts = _fixtures(root)
+        title, _, body = texts[(i // 5) % len(texts)].partition("\n")
+        shift = i % 13
+        body = re.sub(r"\b(\d+)\b", lambda m: str(int(m.group(1)) + shift), body)
+        who = NAMES[i % len(NAMES)]
+        body += f"\n{who}, an analyst, said the model number {i} would ship in {i % 9 + 2} weeks."
+        return f"{title} ({i})", body
+    return news(i, language_of(i))
+
+
+def article(i: int, root: Path) -> Any:
+    """Item ``i`` as a ``bot.ingest.RawArticle`` (for the ingests between timed commands)."""
+    from bot.ingest import RawArticle  # late, as every bot import here: --root picks the tree
+
+    title, body = text_of(i, root)
+    language = language_of(i)
+    return RawArticle(key=f"bench:{i}", title=title, text=body, language=language,
+                      url=f"http://127.0.0.1:9/{language}/{i}", published=published(i))
+
+
+def feed_body(language: str, indices: range, root: Path) -> bytes:
+    """The RSS feed of ``language``'s items among ``indices``."""
+    entries = []
+    for i in indices:
+        if language_of(i) != language:
+            continue
+        title, body = text_of(i, root)
+        html = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n"))
+        entries.append(
+            f"<item><title>{escape(title)}</title><link>http://127.0.0.1:9/{language}/{i}</link>"
+            f"<guid isPermaLink='false'>bench-{i}</guid>"
+            f"<pubDate>{format_datetime(published(i), usegmt=True)}</pubDate>"
+            f"<description><![CDATA[{html}]]></description></item>")
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{language}'
+            f"</title><language>{language}</language><link>http://127.0.0.1:9/</link>"
+            + "".join(entries) + "</channel></rss>").encode()
+
+
+class Feeds:
+    """The loopback feeds' current window of items and a clock just after its newest."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.window = range(0)
+
+    def now(self) -> datetime:
+        return published(max(self.window.stop - 1, 0)) + timedelta(minutes=1)
+
+    def body(self, name: str) -> bytes:
+        return feed_body(name, self.window, self.root)
+
+
+async def serve(feeds: Feeds) -> tuple[Any, int]:
+    from aiohttp import web
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=feeds.body(request.match_info["name"]),
+                            content_type="application/rss+xml")
+
+    server = web.Application()
+    server.router.add_get("/{name}.rss", handler)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
+def _config(path: Path, urls: tuple[str, ...] = (), processes: int | None = None) -> Any:
+    from bot.config import FeedConfig, IngestConfig, default_config
+
+    base = default_config()
+    return dataclasses.replace(
+        base, storage=dataclasses.replace(base.storage, database=path),
+        feeds=tuple(FeedConfig(u) for u in urls),
+        fetch=dataclasses.replace(base.fetch, allow_private_networks=True, full_text=False),
+        ingest=IngestConfig(processes=processes))
+
+
+class FillerPipeline:
+    """The filler of a large database (see FULL_HEAD): no NLP, the lead sentence as the summary,
+    so that filling 10,000 items takes minutes, not hours, on a shared machine."""
+
+    def analyze(self, text: str, language: str | None = None, *, max_bullets: int = 5) -> Any:
+        from bot.model import Analysis
+
+        lead = text.split(". ", 1)[0].strip()
+        return Analysis(language=language or "en", sentences=(), bullets=(lead + ".",),
+                        claims=())
+
+
+def full_nlp(i: int, size: int) -> bool:
+    return i < FULL_HEAD or i >= size - FULL_TAIL
+
+
+async def _count(path: Path) -> int:
+    from bot.app import build_app
+
+    probe = await build_app(_config(path, processes=0), pipeline=FillerPipeline())
+    try:
+        return int(await probe.storage.items.count())
+    finally:
+        await probe.close()
+
+
+async def _feed_urls(path: Path) -> tuple[str, ...]:
+    """The addresses the fill polled (its loopback port is gone; only the rows matter)."""
+    from bot.app import build_app
+
+    probe = await build_app(_config(path, processes=0), pipeline=FillerPipeline())
+    try:
+        return tuple(s.url for s in await probe.storage.sources.list() if s.kind == "feed")
+    finally:
+        await probe.close()
+
+
+async def _fill_run(path: Path, stored: int, size: int, root: Path) -> int:
+    """Polls of BATCH items with one pipeline (full or filler) until the kind or the size ends."""
+    from bot.app import build_app
+    from bot.feeds.fetch import HttpFetcher
+    from bot.feeds.poller import FeedPoller
+
+    full = full_nlp(stored, size)
+    feeds = Feeds(root)
+    runner, port = await serve(feeds)
+    urls = tuple(f"http://127.0.0.1:{port}/{name}.rss" for name in ("de", "en"))
+    config = _config(path, urls, processes=None if full else 0)
+    app = await build_app(config, clock=feeds, pipeline=None if full else FillerPipeline())
+    fetcher = HttpFetcher(config.fetch)
+    try:
+        poller = FeedPoller.from_app(app, fetcher)
+        while stored < size and full_nlp(stored, size) == full:
+            end = min(stored + BATCH, size)
+            while end > stored + 1 and full_nlp(end - 1, size) != full:
+                end -= 1
+            feeds.window = range(stored, end)
+            results = await poller.poll_all()
+            errors = [r.line() for r in results if r.error]
+            if errors:
+                raise SystemExit("commands_bench: " + "; ".join(errors))
+            stored += sum(r.new for r in results)
+            print(json.dumps({"filled": stored, "full_nlp": full}), file=sys.stderr)
+        await app.storage.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        await fetcher.close()
+        await app.close()
+        await runner.cleanup()
+    return stored
+
+
+def _start_from(smaller: Path, path: Path) -> None:
+    if not path.exists():
+        shutil.copyfile(smaller, path)
+
+
+def _keep(path: Path, target: Path) -> None:
+    partial = target.with_suffix(".partial")
+    shutil.copyfile(path, partial)
+    partial.rename(target)  # never a half-copied file under the cache's name
+
+
+async def fill(path: Path, sizes: list[int], cache: Path, root: Path) -> dict[int, Path]:
+    """Fill ``path`` to each size (from the largest smaller size already cached), keeping a copy
+    per size in ``cache``."""
+    out: dict[int, Path] = {}
+    done = sorted(n for n in sizes if (cache / f"commands-v{BENCH_VERSION}-{n}.db").exists())
+    for size in sorted(sizes):
+        target = cache / f"commands-v{BENCH_VERSION}-{size}.db"
+        if target.exists():
+            out[size] = target
+            continue
+        smaller = [n for n in done if n < size]
+        if smaller:
+            _start_from(cache / f"commands-v{BENCH_VERSION}-{smaller[-1]}.db", path)
+        stored = await _count(path)
+        while stored < size:
+            stored = await _fill_run(path, stored, size, root)
+        _keep(path, target)
+        out[size] = target
+        done.append(size)
+    return out
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def _times(fn: Callable[[], Awaitable[object]], runs: int) -> list[float]:
+    await fn()
+    out = []
     for _ in range(runs):
         start = time.perf_counter()
         await fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
 
 
-async def run(n: int, runs: int) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as tmp:
-        base = default_config()
-        config = dataclasses.replace(
-            base, storage=dataclasses.replace(base.storage, database=Path(tmp) / "bench.db"))
-        clock = StepClock(datetime(2025, 1, 27, 6, 0, tzinfo=UTC))
-        app = await build_app(config, clock=clock)
-        try:
-            docs = articles(n)
-            sample = docs[: min(n, 150)]
-            start = time.perf_counter()
-            for doc in sample:
-                app.pipeline.analyze(doc.text, doc.language)
-            analyze_s = time.perf_counter() - start
-            source = await app.storage.sources.ensure("feed", "https://example.org/feed", "bench",
-                                                      clock.now())
-            start = time.perf_counter()
-            for doc in docs:
-                clock.current += STEP
-                await app.ingest.ingest_article(source, doc)
-            ingest_s = time.perf_counter() - start
-            analyze_rate = len(sample) / analyze_s
-            ingest_rate = n / ingest_s
+async def measure(db: Path, n: int, runs: int, fresh: int, root: Path) -> dict[str, object]:
+    from bot.app import build_app
+    from bot.model import User
 
-            async def baseline() -> object:
-                return await app.storage.db.fetch_all("SELECT id, title FROM items")
+    clock = StepClock(published(n))
+    urls = await _feed_urls(db)
+    started = time.perf_counter()
+    app = await build_app(_config(db, urls), clock=clock)
+    open_s = time.perf_counter() - started
+    try:
+        # the filled feeds are the config's, so every command's reader sees their items
+        source = next(s for s in await app.storage.sources.list() if s.url.endswith("/en.rss"))
 
-            base_ms = await median_ms(baseline, runs)
-            user = User(id="bench", name="bench", is_admin=True)
-            commands: dict[str, object] = {}
-            for line in COMMANDS:
-                request = app.router.parse_text(line, user=user, platform="console", channel=None)
+        async def baseline() -> object:
+            return await app.storage.db.fetch_all(
+                "SELECT id, title, url FROM items ORDER BY ingested_at DESC LIMIT 10")
 
-                async def handle(request: object = request, line: str = line) -> object:
-                    reply = await app.router.handle(request)  # type: ignore[arg-type]
-                    if reply.is_error:
-                        raise RuntimeError(f"{line}: {reply.title}")
-                    return reply
+        base = await _times(baseline, runs)
+        base_p50 = statistics.median(base)
+        user = User(id="bench", name="bench", is_admin=True)
+        commands: dict[str, object] = {}
+        added = 0
+        for line in COMMANDS:
+            request = app.router.parse_text(line, user=user, platform="console", channel="bench")
 
-                ms = await median_ms(handle, runs)
-                # the first answer after a new item arrived: nothing remembered for this window
-                fresh = []
-                for k in range(3):
-                    clock.current += STEP
-                    await app.ingest.ingest_article(source, article(n + len(commands) * 3 + k))
-                    start = time.perf_counter()
-                    await handle()
-                    fresh.append((time.perf_counter() - start) * 1000)
-                first = statistics.median(fresh)
-                commands[line] = {
-                    "ms": round(ms, 2), "ratio_to_baseline": round(ms / base_ms, 1),
-                    "first_after_new_item_ms": round(first, 2),
-                    "first_after_new_item_ratio": round(first / base_ms, 1),
-                }
-            return {
-                "items": n,
-                "runs": runs,
-                "workload": ("items built from the English claim fixtures (varied names and "
-                             "figures) and stored with ingest_article, not through the feed "
-                             "poller; medians of --runs, no p99: not the 10k-item workload "
-                             "issue 21 asks for"),
-                "baseline": "SELECT id, title FROM items (every item)",
-                "baseline_ms": round(base_ms, 3),
-                "commands": commands,
-                "ingest": {
-                    "items_per_s": round(ingest_rate, 2),
-                    "pipeline_analyze_items_per_s": round(analyze_rate, 2),
-                    "ratio_to_pipeline": round(ingest_rate / analyze_rate, 3),
-                    "total_s": round(ingest_s, 1),
-                },
+            async def handle(request: Any = request, line: str = line) -> object:
+                reply = await app.router.handle(request)
+                if reply.is_error:
+                    raise SystemExit(f"commands_bench: {line}: {reply.title}")
+                return reply
+
+            times = await _times(handle, runs)
+            after = []
+            for _ in range(fresh):
+                clock.current = published(n + added) + timedelta(minutes=1)
+                await app.ingest.ingest_article(source, article(n + added, root))
+                added += 1
+                start = time.perf_counter()
+                await handle()
+                after.append((time.perf_counter() - start) * 1000)
+            p50 = statistics.median(times)
+            commands[line] = {
+                "p50_ms": round(p50, 2), "p99_ms": round(_percentile(times, 0.99), 2),
+                "ratio_p50_to_baseline": round(p50 / base_p50, 1),
+                "first_after_ingest_p50_ms": round(statistics.median(after), 2),
+                "first_after_ingest_max_ms": round(max(after), 2),
             }
-        finally:
-            await app.close()
+        counts = {name: (await app.storage.db.fetch_one(f"SELECT COUNT(*) FROM {name}") or [0])[0]
+                  for name in ("items", "claims", "claim_disputes")}
+    finally:
+        await app.close()
+    return {"items": n, "stored": counts, "open_s": round(open_s, 2),
+            "baseline_p50_ms": round(base_p50, 3),
+            "baseline_p99_ms": round(_percentile(base, 0.99), 3), "commands": commands}
+
+
+def _cached(cache: Path, sizes: list[int]) -> tuple[dict[int, Path], list[int]]:
+    """Each size's cache file, and the sizes not filled yet."""
+    cache.mkdir(parents=True, exist_ok=True)
+    wanted = {n: cache / f"commands-v{BENCH_VERSION}-{n}.db" for n in sizes}
+    return wanted, [n for n, p in wanted.items() if not p.exists()]
+
+
+async def run(sizes: list[int], runs: int, fresh: int, cache: Path,
+              root: Path) -> dict[str, object]:
+    wanted, missing = _cached(cache, sizes)
+    fill_s = None
+    with tempfile.TemporaryDirectory() as tmp:
+        if missing:
+            started = time.perf_counter()
+            await fill(Path(tmp) / "fill.db", sizes, cache, root)
+            fill_s = round(time.perf_counter() - started, 1)
+        results = []
+        for n in sizes:
+            copy = Path(tmp) / f"measure-{n}.db"
+            shutil.copyfile(wanted[n], copy)
+            results.append(await measure(copy, n, runs, fresh, root))
+    return {
+        "bench": "commands", "code": str(root), "runs": runs, "fresh": fresh,
+        "fill_s": fill_s, "cache": str(cache), "sizes": results, "workload": WORKLOAD,
+        "baseline": "SELECT id, title, url FROM items ORDER BY ingested_at DESC LIMIT 10",
+        "target": "every command p99 < 50 ms at 10,000 items, also first after an ingest",
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "note": "in-process through the router; shared 2-core machine: compare within a run",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--items", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--items", default="1000,10000", help="store sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--fresh", type=int, default=5)
+    parser.add_argument("--cache", type=Path,
+                        default=Path(os.environ.get("BRIEFBOT_BENCH_CACHE", "/work/bench-cache")))
+    parser.add_argument("--root", type=Path, default=HERE.parent)
+    parser.add_argument("--fill-only", action="store_true")
     args = parser.parse_args(argv)
-    print(json.dumps(asyncio.run(run(args.items, args.runs)), indent=2))
+    root = args.root.resolve()
+    _import_root(root)
+    sizes = sorted(int(s) for s in args.items.split(","))
+    if args.fill_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            args.cache.mkdir(parents=True, exist_ok=True)
+            asyncio.run(fill(Path(tmp) / "fill.db", sizes, args.cache, root))
+        return 0
+    print(json.dumps(asyncio.run(run(sizes, args.runs, args.fresh, args.cache, root)), indent=2))
     return 0
 
 
