@@ -20,7 +20,7 @@ from bot.claims.query import (
     rank,
     status_code,
 )
-from bot.claims.ranks import ready, update_ranks, visible_by_id
+from bot.claims.ranks import Scopes, ready, update_ranks, visible_by_id
 from bot.config import Config
 from bot.delivery.audience import EVERYONE, Audience, Audiences
 from bot.errors import CommandError
@@ -54,6 +54,7 @@ class ClaimAnswers:
         self.topics = [t.name for t in config.topics]
         self.audiences = Audiences(config, storage)
         self._ledger: tuple[Hashable, list[Claim]] | None = None
+        self._scopes: tuple[Hashable, Scopes | None] | None = None
 
     async def ledger(self, audience: Audience = EVERYONE) -> list[Claim]:
         """Every claim the audience may read as a ledger entry (unranked): the whole ledger."""
@@ -76,14 +77,26 @@ class ClaimAnswers:
     async def _view(self, audience: Audience) -> _View | None:
         """The reader's ranked scope; None when the ranks are not ready or no scope has these
         readers (a subscription narrowed to some feeds)."""
-        scopes = await self.audiences.scopes()
-        if not await ready(self.storage, topics=self.topics, scopes=scopes):
+        scopes = await self._ready_scopes()
+        if scopes is None:
             return None
         try:
             overlay = scopes.overlay_of(audience.sources)
         except KeyError:
             return None
         return _View(overlay, None if audience.everything else audience.sees)
+
+    async def _ready_scopes(self) -> Scopes | None:
+        """The scopes ranked for, None when the ranks are not made for the current ones; kept
+        until the database changes (one read instead of four on each command)."""
+        version = await self.storage.db.version()
+        if self._scopes is not None and self._scopes[0] == version:
+            return self._scopes[1]
+        scopes = await self.audiences.scopes()
+        made = await ready(self.storage, topics=self.topics, scopes=scopes)
+        if await self.storage.db.version() == version:  # nothing written while reading
+            self._scopes = (version, scopes if made else None)
+        return scopes if made else None
 
     async def filtered(
         self, *, claimant: str | None = None, status: str | None = None, topic: str | None = None,
@@ -171,8 +184,8 @@ class ClaimAnswers:
         dispute found in it (``disputes``); any other claim it would leave out."""
         view = await self._view(audience)
         if view is None:
-            scopes = await self.audiences.scopes()
-            if not await ready(self.storage, topics=self.topics, scopes=scopes):
+            scopes = await self._ready_scopes()
+            if scopes is None:
                 return await self.ledger(audience)
             # a narrowed reader: every claim of the window, then only what it sees
             overlay, limit = scopes.overlay_of(None), None

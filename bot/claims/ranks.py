@@ -115,35 +115,40 @@ async def entries_by_id(storage: Storage, ids: Sequence[str], *,
                         topics: Sequence[str] = ()) -> list[Claim]:
     """The ledger entries of ``ids`` as ``ledger_claims`` gives them, in the order given (ids of
     claims gone are left out): reads only these claims, their mentions, items and partners."""
+    claims, _ = await _entries_and_refs(storage, ids, topics=topics)
+    return claims
+
+
+async def _entries_and_refs(
+    storage: Storage, ids: Sequence[str], *, topics: Sequence[str]
+) -> tuple[list[Claim], list[ClaimRef]]:
+    """The entries of ``ids`` and the refs of them and their dispute partners (four reads)."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
-        return []
+        return [], []
     reads = storage.claim_reads
     disputes = await reads.disputes_of(wanted)
     partners = {d.other_id for d in disputes} | {d.claim_id for d in disputes}
     rows = {row.id: row for row in await storage.claims.entries(set(wanted) | partners)}
-    refs, links_of = await reads.mentions_of(wanted)
+    mentions = await reads.mentions_of(set(wanted) | partners)
     order = {name: i for i, name in enumerate(topics)}
-    item_ids = sorted({item for mentions in refs.values() for item, _ in mentions})
+    item_ids = sorted({item for cid in wanted for item, _ in mentions.positions.get(cid, ())})
     item_topics = {
         item_id: sorted((n for n in names if n in order), key=order.__getitem__)
         for item_id, names in (await reads.item_topics_of(item_ids)).items()
     } if order else {}
     links = dispute_links(list(rows.values()), disputes)
-    return [ledger_entry(rows[cid], [item for item, _ in refs.get(cid, ())], links_of, item_topics,
-                   links.get(cid, []))
-            for cid in wanted if cid in rows]
+    claims = [ledger_entry(rows[cid], [item for item, _ in mentions.positions.get(cid, ())],
+                           mentions.links, item_topics, links.get(cid, []))
+              for cid in wanted if cid in rows]
+    return claims, mentions.refs
 
 
 async def visible_by_id(storage: Storage, ids: Sequence[str], sees: Callable[[int], bool] | None,
                         *, topics: Sequence[str] = ()) -> list[Claim]:
     """``entries_by_id`` as a reader who sees ``sees`` reads them."""
-    claims = await entries_by_id(storage, ids, topics=topics)
-    if sees is None:
-        return claims
-    partners = {other for c in claims for other in c.disputes}
-    refs = by_claim(await storage.claim_reads.refs_of({c.id for c in claims} | partners))
-    return visible(claims, refs, sees)
+    claims, refs = await _entries_and_refs(storage, ids, topics=topics)
+    return claims if sees is None else visible(claims, by_claim(refs), sees)
 
 
 def rank_row(scope: str, claim: Claim) -> RankRow:
@@ -182,9 +187,7 @@ async def rerank(storage: Storage, claim_ids: Iterable[str], *, topics: Sequence
     ordered = sorted(wanted)
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
-        claims = await entries_by_id(storage, chunk, topics=topics)
-        partners = {other for c in claims for other in c.disputes}
-        found = await storage.claim_reads.refs_of({c.id for c in claims} | partners)
+        claims, found = await _entries_and_refs(storage, chunk, topics=topics)
         refs = by_claim(found)
         mine = {c.id for c in claims}
         await storage.claim_reads.replace(

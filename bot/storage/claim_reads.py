@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.model import Link
@@ -51,6 +51,16 @@ class ClaimRef:
     item_id: int
     source_id: int
     url: str | None
+
+
+@dataclass
+class Mentions:
+    """The mentions of some claims: claim id -> (item id, position) by item then position, the
+    items' links, and who may see each (by claim then item)."""
+
+    positions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    links: dict[int, Link] = field(default_factory=dict)
+    refs: list[ClaimRef] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -218,49 +228,34 @@ class ClaimReadStore:
 
     # --- the claims of a page, by id --------------------------------------------------------------
 
-    async def refs_of(self, claim_ids: Iterable[str]) -> builtins.list[ClaimRef]:
+    async def mentions_of(self, claim_ids: Iterable[str]) -> Mentions:
         """From the ledger itself (mentions and their items), not the rank rows: always current."""
-        out: builtins.list[ClaimRef] = []
+        found = Mentions()
         for chunk in chunks(sorted(set(claim_ids))):
             rows = await self.db.fetch_all(
-                "SELECT m.claim_id, m.item_id, i.source_id, i.url FROM claim_mentions m "
-                "JOIN items i ON i.id = m.item_id "
+                "SELECT m.claim_id, m.item_id, m.position, i.source_id, i.title, i.url, "
+                "i.published, i.language FROM claim_mentions m JOIN items i ON i.id = m.item_id "
                 f"WHERE m.claim_id IN ({placeholders(len(chunk))})", chunk)
-            out += [ClaimRef(str(r[0]), int(r[1]), int(r[2]), r[3]) for r in rows]
-        out.sort(key=lambda r: (r.claim_id, r.item_id))
-        return out
-
-    async def mentions_of(
-        self, claim_ids: Iterable[str]
-    ) -> tuple[dict[str, builtins.list[tuple[int, int]]], dict[int, Link]]:
-        refs: dict[str, builtins.list[tuple[int, int]]] = {}
-        for chunk in chunks(sorted(set(claim_ids))):
-            rows = await self.db.fetch_all(
-                "SELECT claim_id, item_id, position FROM claim_mentions "
-                f"WHERE claim_id IN ({placeholders(len(chunk))})", chunk)
             for r in rows:
-                refs.setdefault(str(r[0]), []).append((int(r[1]), int(r[2])))
-        for mentions in refs.values():
+                claim_id, item_id = str(r[0]), int(r[1])
+                found.positions.setdefault(claim_id, []).append((item_id, int(r[2])))
+                found.refs.append(ClaimRef(claim_id, item_id, int(r[3]), r[5]))
+                found.links[item_id] = Link(r[4], r[5], dt(r[6]), r[7])
+        for mentions in found.positions.values():
             mentions.sort()
-        links: dict[int, Link] = {}
-        item_ids = sorted({item for mentions in refs.values() for item, _ in mentions})
-        for chunk in chunks(item_ids):
-            rows = await self.db.fetch_all(
-                "SELECT id, title, url, published, language FROM items WHERE id IN "
-                f"({placeholders(len(chunk))})", chunk)
-            links.update((int(r[0]), Link(r[1], r[2], dt(r[3]), r[4])) for r in rows)
-        return refs, links
+        found.refs.sort(key=lambda r: (r.claim_id, r.item_id))
+        return found
 
     async def disputes_of(self, claim_ids: Iterable[str]) -> builtins.list[DisputeRow]:
         found: dict[tuple[str, str], tuple[tuple[int, ...], DisputeRow]] = {}
-        for chunk in chunks(sorted(set(claim_ids))):
+        for chunk in chunks(sorted(set(claim_ids)), 250):
             marks = placeholders(len(chunk))
-            for column in ("claim_id", "other_id"):
-                rows = await self.db.fetch_all(
-                    f"SELECT claim_id, other_id, reason, found_at, {pick(self.db, _STORED)} "
-                    f"FROM claim_disputes WHERE {column} IN ({marks})", chunk)
-                for r in rows:
-                    found[(str(r[0]), str(r[1]))] = (_place(r[4]), _dispute(r))
+            rows = await self.db.fetch_all(
+                f"SELECT claim_id, other_id, reason, found_at, {pick(self.db, _STORED)} "
+                f"FROM claim_disputes WHERE claim_id IN ({marks}) OR other_id IN ({marks})",
+                (*chunk, *chunk))
+            for r in rows:
+                found[(str(r[0]), str(r[1]))] = (_place(r[4]), _dispute(r))
         # stored order, as a whole-table read gives it: the order a claim lists its disputes
         return [row for _, row in sorted(found.values(), key=lambda pair: pair[0])]
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.model import Analysis, Figure, Item, Link
-from bot.storage.claim_reads import ClaimRef, RankFilter, RankRow
+from bot.storage.claim_reads import ClaimRef, Mentions, RankFilter, RankRow
 from bot.storage.claims import ClaimMention, ClaimRow, DisputeRow
 from bot.storage.deliveries import DeliveryRow, SubscriptionRow
 from bot.storage.items import NewItem, UpsertStatus
@@ -386,18 +386,8 @@ class ClaimReadsStorage(Protocol):
         """
         ...
 
-    async def refs_of(self, claim_ids: Iterable[str]) -> builtins.list[ClaimRef]:
-        """The items, sources and links reporting these claims now, by claim then item.
-
-        Raises:
-            StorageError: the read failed.
-        """
-        ...
-
-    async def mentions_of(
-        self, claim_ids: Iterable[str]
-    ) -> tuple[dict[str, builtins.list[tuple[int, int]]], dict[int, Link]]:
-        """(claim id -> its (item id, position) mentions in that order, item id -> its link).
+    async def mentions_of(self, claim_ids: Iterable[str]) -> Mentions:
+        """The mentions of these claims with their items' links and sources (one read).
 
         Raises:
             StorageError: the read failed.

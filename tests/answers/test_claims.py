@@ -199,8 +199,8 @@ async def test_ranks_follow_a_changed_item_and_a_new_follow(ledger_app: App,
 async def _shared_item(app: App) -> Item:
     """An item with a claim another item reports too: changed, the claim loses a source."""
     for item in await app.storage.items.window(limit=None):
-        refs = await app.storage.claim_reads.refs_of(
-            await app.storage.claims.ids_for_items([item.id]))
+        refs = (await app.storage.claim_reads.mentions_of(
+            await app.storage.claims.ids_for_items([item.id]))).refs
         if any(r.item_id != item.id for r in refs):
             return item
     raise AssertionError("no claim is reported twice")
