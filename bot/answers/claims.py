@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from bot.claims.query import (
     rank,
     status_code,
 )
-from bot.claims.ranks import Scopes, ready, update_ranks, visible_by_id
+from bot.claims.ranks import Scopes, by_claim, entries_and_refs, ready, update_ranks, visible
 from bot.config import Config
 from bot.delivery.audience import EVERYONE, Audience, Audiences
 from bot.errors import CommandError
@@ -30,6 +31,7 @@ from bot.storage import Storage
 from bot.storage.claim_reads import RankFilter
 
 PER_PAGE = 10
+ENTRIES_KEPT = 5000  # ledger entries an app keeps between commands (by stamp, see _entries)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class ClaimAnswers:
         self.audiences = Audiences(config, storage)
         self._ledger: tuple[Hashable, list[Claim]] | None = None
         self._scopes: tuple[Hashable, Scopes | None] | None = None
+        # claim id -> (stamp, entry, (source id, link) of its items): see ``_entries``
+        self._entry_cache: OrderedDict[str, tuple[str, Claim, list[tuple[int, str | None]]]] = (
+            OrderedDict())
 
     async def ledger(self, audience: Audience = EVERYONE) -> list[Claim]:
         """Every claim the audience may read as a ledger entry (unranked): the whole ledger."""
@@ -127,7 +132,28 @@ class ClaimAnswers:
                               n for n in self.topics if n.casefold() == topic.casefold()))
 
     async def _entries(self, view: _View, ids: list[str]) -> list[Claim]:
-        return await visible_by_id(self.storage, ids, view.sees, topics=self.topics)
+        """The entries of ``ids`` as the reader sees them. Entries are kept by the stamp their
+        rank rows carry (a hash of the entry when ranked): only those changed since are read."""
+        return await self._stamped(ids, view.sees)
+
+    async def _stamped(self, ids: list[str], sees: Callable[[int], bool] | None) -> list[Claim]:
+        stamps = await self.storage.claim_reads.stamps(ids)
+        kept = self._entry_cache
+        stale = [cid for cid in stamps if cid not in kept or kept[cid][0] != stamps[cid]]
+        if stale:
+            claims, found = await entries_and_refs(self.storage, stale, topics=self.topics)
+            refs = by_claim(found)
+            for claim in claims:
+                kept[claim.id] = (stamps[claim.id], claim, refs.get(claim.id, []))
+        for cid in stamps:
+            if cid in kept:
+                kept.move_to_end(cid)
+        while len(kept) > ENTRIES_KEPT:
+            kept.popitem(last=False)
+        claims = [kept[cid][1] for cid in dict.fromkeys(ids) if cid in stamps and cid in kept]
+        if sees is None:
+            return claims
+        return visible(claims, {cid: kept[cid][2] for cid in stamps if cid in kept}, sees)
 
     async def page(
         self, *, claimant: str | None, status: str | None, topic: str | None, page: int,
@@ -195,7 +221,7 @@ class ClaimAnswers:
         fresh = await self.storage.claim_reads.first_seen_between(
             overlay, since, until, topic=topic, limit=limit)
         disputed = sorted({cid for pair in disputes for cid in pair})
-        return await visible_by_id(self.storage, [*fresh, *disputed], sees, topics=self.topics)
+        return await self._stamped([*fresh, *disputed], sees)
 
     async def complete_claimant(self, prefix: str, *, community: str | None = None) -> list[str]:
         """Names containing what was typed, accents and case ignored; else the closest names.

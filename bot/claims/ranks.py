@@ -15,6 +15,7 @@ step) and readers meanwhile fall back to the whole ledger (``ready``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,7 @@ from bot.storage import Storage
 from bot.storage.claim_reads import BASE, ClaimRef, RankRow
 from bot.text.pacing import pace
 
-RANKS_VERSION = "1"  # bump when ``score``, ``visible`` or the rows change: rows are made again
+RANKS_VERSION = "2"  # bump when ``score``, ``visible`` or the rows change: rows are made again
 RANKS_META = "claim_ranks"
 EVERYTHING = "*"
 CHUNK = 200
@@ -115,11 +116,11 @@ async def entries_by_id(storage: Storage, ids: Sequence[str], *,
                         topics: Sequence[str] = ()) -> list[Claim]:
     """The ledger entries of ``ids`` as ``ledger_claims`` gives them, in the order given (ids of
     claims gone are left out): reads only these claims, their mentions, items and partners."""
-    claims, _ = await _entries_and_refs(storage, ids, topics=topics)
+    claims, _ = await entries_and_refs(storage, ids, topics=topics)
     return claims
 
 
-async def _entries_and_refs(
+async def entries_and_refs(
     storage: Storage, ids: Sequence[str], *, topics: Sequence[str]
 ) -> tuple[list[Claim], list[ClaimRef]]:
     """The entries of ``ids`` and the refs of them and their dispute partners (four reads)."""
@@ -147,22 +148,30 @@ async def _entries_and_refs(
 async def visible_by_id(storage: Storage, ids: Sequence[str], sees: Callable[[int], bool] | None,
                         *, topics: Sequence[str] = ()) -> list[Claim]:
     """``entries_by_id`` as a reader who sees ``sees`` reads them."""
-    claims, refs = await _entries_and_refs(storage, ids, topics=topics)
+    claims, refs = await entries_and_refs(storage, ids, topics=topics)
     return claims if sees is None else visible(claims, by_claim(refs), sees)
 
 
-def rank_row(scope: str, claim: Claim) -> RankRow:
+def stamp(claim: Claim, refs: Sequence[tuple[int, str | None]]) -> str:
+    """A hash of a whole entry and who may see it: a reader keeps entries by it."""
+    return hashlib.sha256(repr((claim, tuple(refs))).encode()).hexdigest()[:16]
+
+
+def rank_row(scope: str, claim: Claim, stamped: str = "") -> RankRow:
     assert claim.first_seen is not None and claim.last_seen is not None  # stored claims have both
     return RankRow(scope=scope, claim_id=claim.id, score=score(claim), last_seen=claim.last_seen,
                    first_seen=claim.first_seen, claimant=claim.claimant,
                    disputed=bool(claim.disputes), no_evidence=claim.evidence == "none_given",
-                   hedged=claim.hedged, sources=len(claim.sources), topics=claim.topics)
+                   hedged=claim.hedged, sources=len(claim.sources), topics=claim.topics,
+                   stamp=stamped)
 
 
 def scope_rows(claims: Sequence[Claim], refs: dict[str, list[tuple[int, str | None]]],
                scopes: Scopes) -> list[RankRow]:
     """Every rank row of these claims: the base's, and an overlay's where it differs."""
-    rows = [rank_row(BASE, c) for c in visible(claims, refs, sees_of(scopes.base))]
+    stamps = {c.id: stamp(c, refs.get(c.id, ())) for c in claims}
+    rows = [rank_row(BASE, c, stamps[c.id])
+            for c in visible(claims, refs, sees_of(scopes.base))]
     for key in sorted(scopes.overlays):
         beyond = scopes.extra(key)
 
@@ -171,7 +180,7 @@ def scope_rows(claims: Sequence[Claim], refs: dict[str, list[tuple[int, str | No
                        for sid, _ in refs.get(cid, ()))
 
         changed = [c for c in claims if differs(c)]
-        rows += [rank_row(key, c)
+        rows += [rank_row(key, c, stamps[c.id])
                  for c in visible(changed, refs, sees_of(scopes.overlays[key]))]
     return rows
 
@@ -187,7 +196,7 @@ async def rerank(storage: Storage, claim_ids: Iterable[str], *, topics: Sequence
     ordered = sorted(wanted)
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
-        claims, found = await _entries_and_refs(storage, chunk, topics=topics)
+        claims, found = await entries_and_refs(storage, chunk, topics=topics)
         refs = by_claim(found)
         mine = {c.id for c in claims}
         await storage.claim_reads.replace(

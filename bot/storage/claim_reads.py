@@ -41,6 +41,7 @@ class RankRow:
     hedged: bool
     sources: int
     topics: tuple[str, ...] = ()
+    stamp: str = ""  # a hash of the claim's whole entry: equal stamps, equal entries
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,11 @@ class ClaimReadStore:
                     f"DELETE FROM {table} WHERE claim_id IN ({placeholders(len(chunk))})", chunk)
         await self.db.execute_many(
             "INSERT INTO claim_ranks (scope, claim_id, score, last_seen, first_seen, claimant, "
-            "disputed, no_evidence, hedged, sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "disputed, no_evidence, hedged, sources, stamp) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(r.scope, r.claim_id, r.score, ts(r.last_seen), ts(r.first_seen), r.claimant,
-              int(r.disputed), int(r.no_evidence), int(r.hedged), r.sources) for r in ranks])
+              int(r.disputed), int(r.no_evidence), int(r.hedged), r.sources, r.stamp)
+             for r in ranks])
         await self.db.execute_many(
             "INSERT INTO claim_rank_topics (scope, topic, claim_id, score, last_seen, first_seen) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -225,6 +228,17 @@ class ClaimReadStore:
             out += [((-int(r[1]), -int(r[2]), -int(r[3]), str(r[0])), str(r[0])) for r in rows]
         out.sort()
         return [claim_id for _, claim_id in (out if limit is None else out[:limit])]
+
+    async def stamps(self, claim_ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in chunks(sorted(set(claim_ids)), 250):
+            marks = placeholders(len(chunk))
+            rows = await self.db.fetch_all(
+                f"SELECT DISTINCT claim_id, stamp FROM claim_ranks WHERE claim_id IN ({marks}) "
+                "OR claim_id IN (SELECT other_id FROM claim_rank_partners "
+                f"WHERE claim_id IN ({marks}))", (*chunk, *chunk))
+            out.update((str(r[0]), str(r[1])) for r in rows)
+        return out
 
     # --- the claims of a page, by id --------------------------------------------------------------
 

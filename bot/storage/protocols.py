@@ -386,6 +386,15 @@ class ClaimReadsStorage(Protocol):
         """
         ...
 
+    async def stamps(self, claim_ids: Iterable[str]) -> dict[str, str]:
+        """claim id -> the stamp of its entry when ranked, for these claims and their dispute
+        partners (claims without rows left out).
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
     async def mentions_of(self, claim_ids: Iterable[str]) -> Mentions:
         """The mentions of these claims with their items' links and sources (one read).
 

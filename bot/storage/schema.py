@@ -310,6 +310,7 @@ MIGRATIONS: list[Migration] = [
         no_evidence INTEGER NOT NULL,
         hedged INTEGER NOT NULL,
         sources INTEGER NOT NULL,            -- the links the scope's readers see
+        stamp TEXT NOT NULL,                 -- a hash of the claim's ledger entry when ranked
         PRIMARY KEY (scope, claim_id)
     );
     CREATE INDEX claim_ranks_order ON claim_ranks(scope, score DESC, last_seen DESC,
