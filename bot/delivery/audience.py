@@ -114,6 +114,11 @@ class Audiences:
         subscription's ``feeds``."""
         return (await self.of(await self.community_of(sub))).named(sub.feeds)
 
+    async def subscriber(self, sub: SubscriptionRow) -> tuple[Audience, str]:
+        """``of_subscription`` and ``language_of`` with one look-up of the community."""
+        community = await self.community_of(sub)
+        return (await self.of(community)).named(sub.feeds), await self.language(community)
+
     async def language(self, community: str | None) -> str:
         """The community's ``/language``, else ``[bot] language``."""
         if community is not None:

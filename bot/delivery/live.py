@@ -247,8 +247,7 @@ class LiveDelivery:
         claim line every answer uses): a section per item, in the language of the
         subscription's community. On Slack the claims go into a thread reply
         (``Reply.replies``), one section per item that has any."""
-        audience = await self.audiences.of_subscription(sub)
-        language = await self.audiences.language_of(sub)
+        audience, language = await self.audiences.subscriber(sub)
         claims = await self._claims(audience, [p.item.id for p in group])
         in_thread = sub.platform == "slack"
         sections, replies = [], []
