@@ -212,18 +212,50 @@ async def update_ranks(storage: Storage, item_ids: Sequence[int], *, topics: Seq
     changed since they were made. One transaction."""
     marker = scopes.marker(topics, await storage.prepared.meta("topics"))
     async with storage.db.transaction():
-        if await storage.prepared.meta(RANKS_META) != marker:
-            await storage.claim_reads.clear()
-            await rerank(storage, await storage.claim_reads.all_claim_ids(), topics=topics,
+        stored = await storage.prepared.meta(RANKS_META)
+        if stored != marker:
+            changed = _changed_sources(stored, marker)
+            if changed is None:  # other code, topics or base: every row again
+                await storage.claim_reads.clear()
+                await rerank(storage, await storage.claim_reads.all_claim_ids(), topics=topics,
+                             scopes=scopes)
+                await storage.prepared.set_meta(RANKS_META, marker)
+                return
+            # a community followed or left a feed: only the claims of the feeds it gained or
+            # lost rank differently (and their partners, which ``rerank`` adds)
+            keys, sources = changed
+            for key in keys:
+                await storage.claim_reads.drop_scope(key)
+            await rerank(storage, await storage.claim_reads.reported_by(sources), topics=topics,
                          scopes=scopes)
             await storage.prepared.set_meta(RANKS_META, marker)
-            return
         touched = await storage.claims.ids_for_items(list(item_ids))
         touched |= await storage.claim_reads.ranked_for_items(item_ids)
         gone = await storage.claim_reads.vanished()
         touched |= await storage.claim_reads.ranked_partners(gone)
         await storage.claim_reads.replace(gone, [], [], [])
         await rerank(storage, touched, topics=topics, scopes=scopes)
+
+
+def _changed_sources(stored: str | None, marker: str) -> tuple[list[str], set[int]] | None:
+    """The overlays that differ between two markers and the sources beyond the base they gained
+    or lost; None when more than overlays differ (or nothing was stored)."""
+    if stored is None:
+        return None
+    try:
+        old, new = json.loads(stored), json.loads(marker)
+    except ValueError:
+        return None
+    if not isinstance(old, dict) or {k: v for k, v in old.items() if k != "overlays"} != \
+            {k: v for k, v in new.items() if k != "overlays"}:
+        return None
+    before, after = old.get("overlays", {}), new["overlays"]
+    if before.get(EVERYTHING, "") != after.get(EVERYTHING, ""):
+        return None
+    base = set(new["base"] or ())
+    keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    sources = {sid for k in keys for sid in (*(before.get(k) or ()), *(after.get(k) or ()))}
+    return keys, sources - base
 
 
 async def ready(storage: Storage, *, topics: Sequence[str], scopes: Scopes) -> bool:

@@ -30,8 +30,9 @@ from tests.conftest import FixedClock
 TEXTS = sorted((Path(__file__).parent.parent / "data" / "claims").glob("*.txt"))
 CONFIG_URL, SHARED_URL = "http://127.0.0.1:9/config.rss", "http://127.0.0.1:9/shared.rss"
 A_URL, B_URL = "http://127.0.0.1:9/a.rss", "http://127.0.0.1:9/b.rss"
+B2_URL = "http://127.0.0.1:9/b2.rss"
 A, B, NOBODY = "discord:G1", "discord:G2", "discord:G3"
-OWNERS = {CONFIG_URL: None, SHARED_URL: SHARED, A_URL: A, B_URL: B}
+OWNERS = {CONFIG_URL: None, SHARED_URL: SHARED, A_URL: A, B_URL: B, B2_URL: B}
 COMMUNITIES = (None, A, B, NOBODY)
 FILTERS = (
     {}, {"status": "disputed"}, {"status": "no_evidence"}, {"status": "hedged"},
@@ -51,12 +52,12 @@ class WholeLedger(ClaimAnswers):
 def _placement(i: int) -> list[tuple[str, str]]:
     """(feed, item link) of text ``i``: most in one feed, some in two, one link in two feeds."""
     feeds = list(OWNERS)
-    first = feeds[i % 4]
+    first = feeds[i % len(feeds)]
     out = [(first, f"http://127.0.0.1:9/{i}")]
     if i % 3 == 0:
-        out.append((feeds[(i + 1) % 4], f"http://127.0.0.1:9/{i}-again"))
+        out.append((feeds[(i + 1) % len(feeds)], f"http://127.0.0.1:9/{i}-again"))
     if i % 5 == 1:
-        out.append((feeds[(i + 2) % 4], f"http://127.0.0.1:9/{i}"))  # the same link elsewhere
+        out.append((feeds[(i + 2) % len(feeds)], f"http://127.0.0.1:9/{i}"))  # same link
     return out
 
 
@@ -65,7 +66,8 @@ async def _sources(app: App, clock: FixedClock) -> dict[str, SourceRow]:
     for url, owner in OWNERS.items():
         row = await app.storage.sources.ensure("feed", url, url, clock.now())
         if owner is not None:
-            await app.storage.feed_owners.add(owner, row.id, f"feed-{owner}", None, clock.now())
+            await app.storage.feed_owners.add(owner, row.id, url.rsplit("/", 1)[1], None,
+                                              clock.now())
         rows[url] = row
     return rows
 
@@ -82,7 +84,7 @@ async def _ingest(app: App, clock: FixedClock, rows: dict[str, SourceRow]) -> No
 
 @pytest.fixture
 async def ledger_app(config: Config, clock: FixedClock) -> AsyncIterator[App]:
-    """Every claim fixture, in four feeds (config, shared, guild A's, guild B's), some in two;
+    """Every claim fixture, in five feeds (config, shared, guild A's, guild B's two), some in two;
     ranked item by item as they arrive."""
     config = dataclasses.replace(config, feeds=(FeedConfig(CONFIG_URL, "konfig"),))
     app = await build_app(config, clock=clock)
@@ -112,7 +114,7 @@ async def _pages(answers: ClaimAnswers, community: str | None,
 
 async def _readers(app: App) -> list[Audience]:
     audiences = app.answers.claim_ledger.audiences
-    narrowed = (await audiences.of(A)).named([f"feed-{A}", "konfig"])
+    narrowed = (await audiences.of(A)).named(["a.rss", "konfig"])
     return [EVERYONE, *[await audiences.of(c) for c in COMMUNITIES[1:]], narrowed]
 
 
@@ -190,7 +192,7 @@ async def test_ranks_follow_a_changed_item_and_a_new_follow(ledger_app: App,
     await _assert_same_reads(app)
     b = await app.storage.sources.get_by_url(B_URL)
     assert b is not None
-    await app.storage.feed_owners.add(A, b.id, "b-too", None, clock.now())  # A reads B's feed
+    await app.storage.feed_owners.add(A, b.id, "b-too", None, clock.now())  # A reads a B feed
     assert await app.answers.claim_ledger._view(
         await app.answers.claim_ledger.audiences.of(A)) is None  # not ranked for that yet
     await _assert_same_reads_when_ready(app, clock, source)
