@@ -200,8 +200,9 @@ class ClaimReadStore:
     async def claimants(self, overlay: str | None) -> builtins.list[str]:
         scopes = [BASE] if overlay is None else [BASE, overlay]
         rows = await self.db.fetch_all(
-            "SELECT DISTINCT claimant FROM claim_ranks WHERE claimant IS NOT NULL AND scope IN "
-            f"({placeholders(len(scopes))}) ORDER BY claimant", scopes)
+            "SELECT DISTINCT r.claimant FROM claim_ranks r JOIN claims k ON k.id = r.claim_id "
+            "WHERE r.claimant IS NOT NULL AND r.scope IN "
+            f"({placeholders(len(scopes))}) ORDER BY r.claimant", scopes)
         return sorted({str(r[0]) for r in rows})
 
     async def first_seen_between(self, overlay: str | None, since: datetime, until: datetime, *,
@@ -211,7 +212,8 @@ class ClaimReadStore:
             if scope is None:
                 continue
             sql = ("SELECT r.claim_id, r.disputed, r.no_evidence, r.sources FROM claim_ranks r "
-                   "WHERE r.scope = ? AND r.first_seen >= ? AND r.first_seen <= ?")
+                   "WHERE r.scope = ? AND r.first_seen >= ? AND r.first_seen <= ? "
+                   "AND EXISTS (SELECT 1 FROM claims k WHERE k.id = r.claim_id)")
             args: builtins.list[object] = [scope, ts(since), ts(until)]
             if topic is not None:
                 sql += (" AND EXISTS (SELECT 1 FROM claim_rank_topics t WHERE t.scope = r.scope "
@@ -234,9 +236,10 @@ class ClaimReadStore:
         for chunk in chunks(sorted(set(claim_ids)), 250):
             marks = placeholders(len(chunk))
             rows = await self.db.fetch_all(
-                f"SELECT DISTINCT claim_id, stamp FROM claim_ranks WHERE claim_id IN ({marks}) "
-                "OR claim_id IN (SELECT other_id FROM claim_rank_partners "
-                f"WHERE claim_id IN ({marks}))", (*chunk, *chunk))
+                "SELECT DISTINCT r.claim_id, r.stamp FROM claim_ranks r "
+                "JOIN claims k ON k.id = r.claim_id "
+                f"WHERE r.claim_id IN ({marks}) OR r.claim_id IN (SELECT other_id FROM "
+                f"claim_rank_partners WHERE claim_id IN ({marks}))", (*chunk, *chunk))
             out.update((str(r[0]), str(r[1])) for r in rows)
         return out
 
@@ -322,7 +325,8 @@ def _select(scope: str, where: RankFilter, hidden_by: str | None, *,
         flags = "c"
     else:
         table, conditions, flags = "claim_ranks r", [], "r"
-    conditions.insert(0, "r.scope = ?")
+    # a claim deleted beside the ledger step (another process, a prune) is gone at once
+    conditions[:0] = ["r.scope = ?", "EXISTS (SELECT 1 FROM claims k WHERE k.id = r.claim_id)"]
     args.insert(0, scope)
     if where.status is not None:
         conditions.append(f"{flags}.{_STATUS[where.status]} = 1")
