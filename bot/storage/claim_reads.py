@@ -188,14 +188,20 @@ class ClaimReadStore:
         return [r.claim_id for r in found[offset:offset + limit]]
 
     async def count(self, where: RankFilter) -> int:
-        total = 0
-        scopes = [(BASE, None)] if where.overlay is None else [(where.overlay, None),
-                                                                (BASE, where.overlay)]
-        for scope, hidden_by in scopes:
-            sql, args = _select(scope, where, hidden_by, what="COUNT(*)")
-            row = await self.db.fetch_one(sql, args)
-            total += int(row[0]) if row else 0
+        total = await self._count(*_select(BASE, where, None, what="COUNT(*)"))
+        if where.overlay is not None:
+            # the overlay's rows, less the base rows they stand in for (found from the overlay's
+            # few rows by key, not by a probe for each base row)
+            total += await self._count(*_select(where.overlay, where, None, what="COUNT(*)"))
+            sql, args = _select(BASE, where, None, what="COUNT(*)")
+            total -= await self._count(
+                f"{sql} AND r.claim_id IN (SELECT claim_id FROM claim_ranks WHERE scope = ?)",
+                [*args, where.overlay])
         return total
+
+    async def _count(self, sql: str, args: Sequence[object]) -> int:
+        row = await self.db.fetch_one(sql, args)
+        return int(row[0]) if row else 0
 
     async def claimants(self, overlay: str | None) -> builtins.list[str]:
         scopes = [BASE] if overlay is None else [BASE, overlay]
