@@ -31,6 +31,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from commands_bench import _percentile, _times  # the same p99 and timing
+
 HERE = Path(__file__).resolve().parent
 START = datetime(2025, 1, 1, 6, 0, tzinfo=UTC)
 STEP = timedelta(minutes=3)
@@ -112,21 +114,6 @@ async def fill(app: Any, items: int, clock: StepClock) -> None:
             other = f"c{(i - 50) * 3 + 1:011d}"
             await app.storage.claims.add_dispute(mine[0].id, other, '{"code": "contradiction"}',
                                                  when)
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def _times(fn: Callable[[], Awaitable[object]], runs: int) -> list[float]:
-    await fn()
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        await fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
 
 
 def _reads(app: Any) -> dict[str, Callable[[], Awaitable[object]]]:
