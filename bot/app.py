@@ -103,11 +103,13 @@ async def build_app(
     owns_storage = storage is None
     storage = storage or await Storage.from_config(config)
     clock = clock or SystemClock()
+    claims = ClaimAnswers(config, storage)
     ingest = IngestService(storage, clock, pipeline,
-                           after_items=[*_ledger_hooks(storage), queue_hook(storage)],
+                           after_items=[*_ledger_hooks(storage, claims), queue_hook(storage)],
                            topics=config.topics, processes=config.ingest.worker_processes)
     try:
         await ingest.prepare()  # derived tables follow the topics config (bot.ingest)
+        await claims.update_ranks([])  # claims ranked for the current feeds and topics
     except BaseException:
         if owns_storage:
             await storage.close()
@@ -115,7 +117,6 @@ async def build_app(
     fetcher = fetcher or HttpFetcher(config.fetch)  # its session opens on the first fetch
     worker = worker_id()
     poller = FeedPoller(config, storage, ingest, clock, fetcher, worker=worker)
-    claims = ClaimAnswers(config, storage)
     stories = StoryMemo()  # this app's story keys and groupings (no per-process cache)
     digests = DigestAnswers(config, storage, clock, claims, stories)
     registry = Publishers(publishers)
@@ -167,10 +168,12 @@ def _answers(
     )
 
 
-def _ledger_hooks(storage: Storage) -> list[AfterItems]:
-    """After new or updated items: merge claims across items and link disputes."""
+def _ledger_hooks(storage: Storage, claims: ClaimAnswers) -> list[AfterItems]:
+    """After new or updated items: merge claims across items and link disputes, then rank the
+    claims that changed for each reader (commands read the ranks with a LIMIT)."""
 
     async def hook(item_ids: list[int], now: datetime) -> None:
         await update_ledger(storage, item_ids, now)
+        await claims.update_ranks(item_ids)
 
     return [hook]

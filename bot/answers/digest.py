@@ -100,10 +100,13 @@ class DigestAnswers:
         stored = (await self.storage.prepared.topic_scores(config.name, [i.id for i in both])
                   if config is not None else None)
         figures = await self.storage.items.figures_many([i.id for i in both])
-        found = {frozenset((d.claim_id, d.other_id)) for d in await self.storage.claims.disputes()
-                 if window.since <= d.found_at <= window.until}
+        found = {frozenset((d.claim_id, d.other_id)) for d in
+                 await self.storage.claim_reads.disputes_found_between(window.since, window.until)}
+        claims = await self.claims.window_claims(  # only the claims claim_changes can show
+            audience, since=window.since, until=window.until,
+            topic=config.name if config else None, disputes=found)
         digest = build_digest(
-            items=window.items, figures=figures, claims=await self.claims.ledger(audience),
+            items=window.items, figures=figures, claims=claims,
             since=window.since, until=window.until, window=window.description,
             language=language, topic=config, topic_scores=stored, previous_items=previous,
             window_disputes=found, memo=self.memo,

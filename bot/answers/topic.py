@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.answers.claims import ClaimAnswers
 from bot.answers.prepared import seed_story_keys
 from bot.briefing.stories import StoryMemo
-from bot.briefing.topic import MAX_ITEMS, build_topic_briefing
+from bot.briefing.topic import MAX_CLAIMS, MAX_ITEMS, build_topic_briefing
 from bot.config import Config, TopicConfig
 from bot.delivery.audience import EVERYONE, Audience
 from bot.errors import CommandError
@@ -57,7 +57,7 @@ class TopicBriefings:
         items = [item for item, _ in scored]
         await seed_story_keys(self.storage, items, self.memo)
         figures = await self.storage.items.figures_many([i.id for i in items])
-        claims = await self.claims.filtered(topic=name, audience=audience)
+        claims = await self.claims.filtered(topic=name, audience=audience, limit=MAX_CLAIMS)
         return build_topic_briefing(self.topic(name), items, figures, claims, language,
                                     now=self.clock.now(),
                                     topic_scores={item.id: value for item, value in scored},

@@ -57,7 +57,7 @@ async def ledger_claims(
         item_id: sorted((n for n in scores if n in order), key=order.__getitem__)
         for item_id, scores in (await storage.prepared.item_topics()).items()
     }
-    links = _dispute_links(rows, disputes)
+    links = dispute_links(rows, disputes)
 
     def list_order(row: ClaimRow) -> tuple[int, int]:
         mine = refs.get(row.id, ())
@@ -65,12 +65,12 @@ async def ledger_claims(
                 min((position for _, position in mine), default=0))
 
     rows.sort(key=list_order)
-    return [_entry(row, [item for item, _ in refs.get(row.id, ())], links_of, item_topics,
+    return [ledger_entry(row, [item for item, _ in refs.get(row.id, ())], links_of, item_topics,
                    links.get(row.id, []))
             for row in rows]
 
 
-def _dispute_links(
+def dispute_links(
     rows: Sequence[ClaimRow], disputes: Sequence[DisputeRow]
 ) -> dict[str, list[tuple[str, DisputeReason]]]:
     """claim id -> (other claim id, reason) of each dispute, both ways round; the reason is the
@@ -94,7 +94,7 @@ def _dispute_links(
     return links
 
 
-def _entry(
+def ledger_entry(
     row: ClaimRow, item_ids: Sequence[int], links_of: dict[int, Link],
     item_topics: dict[int, list[str]], links: Sequence[tuple[str, DisputeReason]],
 ) -> Claim:
@@ -145,11 +145,7 @@ def filter_claims(
     status: str | None = None, since: datetime | None = None, language: str = "en",
 ) -> list[Claim]:
     """Raises CommandError for an unknown status (in ``language``)."""
-    wanted = None
-    if status:
-        wanted = STATUSES.get(status.strip().casefold())
-        if wanted is None:
-            raise CommandError(phrase("err_unknown_status", language, status=repr(status)))
+    wanted = status_code(status, language)
     out = []
     for c in claims:
         if claimant and not _claimant_matches(claimant, c.claimant):
@@ -168,7 +164,30 @@ def filter_claims(
     return out
 
 
+def status_code(status: str | None, language: str = "en") -> str | None:
+    """The status code a typed status names (``no-evidence`` -> ``no_evidence``); None for none.
+
+    Raises:
+        CommandError: an unknown status (in ``language``).
+    """
+    if not status:
+        return None
+    wanted = STATUSES.get(status.strip().casefold())
+    if wanted is None:
+        raise CommandError(phrase("err_unknown_status", language, status=repr(status)))
+    return wanted
+
+
 _ARTICLE_WORDS = ("none", "null", "article", "artikel", "-")
+
+
+def matching_claimants(query: str, known: Sequence[str]) -> list[str | None]:
+    """The known names ``query`` matches as ``filter_claims`` matches them (None: claims without
+    a claimant, when the query says "none" or "article")."""
+    names: list[str | None] = [name for name in known if _claimant_matches(query, name)]
+    if _claimant_matches(query, None):
+        names.append(None)
+    return names
 
 
 def _claimant_matches(query: str, claimant: str | None) -> bool:
@@ -227,12 +246,22 @@ def page_of(
     Raises:
         CommandError: a page past the last (in ``language``).
     """
-    pages = max(1, -(-len(claims) // per_page))
+    pages = page_count(len(claims), page, per_page, language=language)
+    shown = claims[(page - 1) * per_page: page * per_page]
+    return ClaimPage(tuple(shown), page, pages, len(claims))
+
+
+def page_count(total: int, page: int, per_page: int = 10, *, language: str = "en") -> int:
+    """How many pages ``total`` claims make.
+
+    Raises:
+        CommandError: ``page`` is past the last (in ``language``).
+    """
+    pages = max(1, -(-total // per_page))
     if page < 1 or page > pages:
         raise CommandError(label("err_pages", language) if pages == 1
                            else phrase("err_pages_many", language, pages=pages))
-    shown = claims[(page - 1) * per_page: page * per_page]
-    return ClaimPage(tuple(shown), page, pages, len(claims))
+    return pages
 
 
 async def query_claims(

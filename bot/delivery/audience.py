@@ -19,12 +19,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.claims.ranks import EVERYTHING, Scopes, visible
 from bot.config import Config
 from bot.i18n import LANGUAGES
 from bot.model import Claim, Item
 from bot.storage import Storage
-from bot.storage.communities_feeds import SHARED
+from bot.storage.communities_feeds import SHARED, OwnedFeed
 from bot.storage.deliveries import SubscriptionRow
+from bot.storage.sources import SourceRow
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,11 @@ class Audiences:
         subscription's ``feeds``."""
         return (await self.of(await self.community_of(sub))).named(sub.feeds)
 
+    async def subscriber(self, sub: SubscriptionRow) -> tuple[Audience, str]:
+        """``of_subscription`` and ``language_of`` with one look-up of the community."""
+        community = await self.community_of(sub)
+        return (await self.of(community)).named(sub.feeds), await self.language(community)
+
     async def language(self, community: str | None) -> str:
         """The community's ``/language``, else ``[bot] language``."""
         if community is not None:
@@ -127,25 +134,33 @@ class Audiences:
 
     async def claims(self, audience: Audience, claims: list[Claim]) -> list[Claim]:
         """The claims an item the audience sees reports, each with only those items' links and
-        only the disputes with claims the audience may read as well."""
+        only the disputes with claims the audience may read as well (``bot.claims.ranks.visible``;
+        reads every mention: the whole ledger's path, when no ranks are ready)."""
         if audience.everything:
             return claims
-        mentions = await self.storage.claims.mention_sources()
-        readable = {cid for cid, found in mentions.items()
-                    if any(audience.sees(sid) for sid, _ in found)}
-        out = []
-        for claim in claims:
-            if claim.id not in readable:
-                continue
-            hidden = {url for sid, url in mentions[claim.id] if not audience.sees(sid)} - {
-                url for sid, url in mentions[claim.id] if audience.sees(sid)}
-            reasons = (claim.dispute_reasons if len(claim.dispute_reasons) == len(claim.disputes)
-                       else (None,) * len(claim.disputes))
-            kept = [(other, reason) for other, reason in zip(claim.disputes, reasons, strict=True)
-                    if other in readable]
-            out.append(dataclasses.replace(
-                claim, sources=tuple(s for s in claim.sources if s.url not in hidden),
-                disputes=tuple(o for o, _ in kept),
-                dispute_reasons=tuple(r for _, r in kept if r is not None)
-                if len(claim.dispute_reasons) == len(claim.disputes) else claim.dispute_reasons))
-        return out
+        return visible(claims, await self.storage.claims.mention_sources(), audience.sees)
+
+    async def scopes(self) -> Scopes:
+        """The audiences claims are ranked for (``bot.claims.ranks``): what a reader of no
+        community sees, and each community that follows feeds of its own, and the operator."""
+        rows = await self.storage.sources.list()
+        follows = await self.storage.feed_owners.followed()
+        base = _visible(self.config, rows, follows, None)
+        overlays: dict[str, frozenset[int] | None] = {}
+        if base is not None:
+            overlays[EVERYTHING] = None
+            for community in sorted({f.community for f in follows} - {SHARED}):
+                seen = _visible(self.config, rows, follows, community)
+                if seen is not None and seen not in (base, *overlays.values()):
+                    overlays[community] = seen  # one overlay per distinct set of sources
+        return Scopes(base, overlays)
+
+
+def _visible(config: Config | None, rows: Sequence[SourceRow], follows: Sequence[OwnedFeed],
+             community: str | None) -> frozenset[int] | None:
+    """The source ids ``community`` reads (None: every source), as ``Audiences.of`` decides."""
+    configured = {f.url for f in config.feeds} if config else set()
+    seen = {row.id for row in rows
+            if row.kind == "seed" or row.url in configured or config is None}
+    seen |= {f.source.id for f in follows if f.community in (SHARED, community)}
+    return None if seen >= {row.id for row in rows} else frozenset(seen)

@@ -22,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.claims.query import ledger_claims, rank
+from bot.claims.query import rank
+from bot.claims.ranks import visible_by_id
 from bot.delivery.attempts import idempotency_key
 from bot.delivery.audience import Audience, Audiences
 from bot.delivery.filters import WordFilter, fold
@@ -246,8 +247,7 @@ class LiveDelivery:
         claim line every answer uses): a section per item, in the language of the
         subscription's community. On Slack the claims go into a thread reply
         (``Reply.replies``), one section per item that has any."""
-        audience = await self.audiences.of_subscription(sub)
-        language = await self.audiences.language_of(sub)
+        audience, language = await self.audiences.subscriber(sub)
         claims = await self._claims(audience, [p.item.id for p in group])
         in_thread = sub.platform == "slack"
         sections, replies = [], []
@@ -277,9 +277,10 @@ class LiveDelivery:
             await self.storage.claims.ids_for_items(item_ids))
         if not mentioned:
             return {}
-        ledger = await self.audiences.claims(audience, [
-            c for c in await ledger_claims(self.storage) if c.id in mentioned])
-        return {item_id: tuple(c for c in rank(ledger) if item_id in mentioned[c.id])
+        # only these items' claims and their dispute partners are read (bot.claims.ranks)
+        ranked = rank(await visible_by_id(self.storage, sorted(mentioned),
+                                          None if audience.everything else audience.sees))
+        return {item_id: tuple(c for c in ranked if item_id in mentioned[c.id])
                 for item_id in item_ids}
 
 

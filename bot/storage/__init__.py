@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bot.config import Config, database_target
+from bot.storage.claim_reads import ClaimReadStore
 from bot.storage.claims import ClaimStore
 from bot.storage.communities import CommunitiesStorage, CommunityStore
 from bot.storage.communities_feeds import (
@@ -23,6 +24,7 @@ from bot.storage.postgres import PostgresEngine
 from bot.storage.postgres_sql import is_postgres_url
 from bot.storage.prepared import PreparedStore
 from bot.storage.protocols import (
+    ClaimReadsStorage,
     ClaimsStorage,
     DeliveriesStorage,
     ItemsStorage,
@@ -54,6 +56,7 @@ class Storage:
             CommunitySubscriptionStore(db))
         self.live: LiveStorage = LiveStore(db)
         self.stories: StoriesStorage = StoryStore(db)
+        self.claim_reads: ClaimReadsStorage = ClaimReadStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:

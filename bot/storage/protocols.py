@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.model import Analysis, Figure, Item, Link
+from bot.storage.claim_reads import ClaimRef, Mentions, RankFilter, RankRow
 from bot.storage.claims import ClaimMention, ClaimRow, DisputeRow
 from bot.storage.deliveries import DeliveryRow, SubscriptionRow
 from bot.storage.items import NewItem, UpsertStatus
@@ -291,6 +292,158 @@ class ClaimsStorage(Protocol):
 
     async def postings(self, keys: Iterable[str]) -> dict[str, set[str]]:
         """key -> ids of the claims having it, for each of ``keys`` (absent keys: set())."""
+        ...
+
+
+class ClaimReadsStorage(Protocol):
+    """Claims ranked at ingest per scope and the reads of given claims a page of them needs
+    (``bot.storage.claim_reads``): a page is an index walk with a LIMIT, the rest goes by id.
+
+    Every method raises :class:`~bot.errors.StorageError` (``StorageBusy`` for a write lock that
+    could not be had) and nothing else.
+    """
+
+    async def replace(self, claim_ids: Iterable[str], ranks: Sequence[RankRow],
+                      refs: Sequence[ClaimRef], partners: Sequence[tuple[str, str]]) -> None:
+        """Make these the rows of these claims (every scope; none for a claim left out).
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def drop_scope(self, scope: str) -> None:
+        """Forget one scope's ranks.
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def clear(self) -> None:
+        """Forget every row (they are made again).
+
+        Raises:
+            StorageError: the write failed.
+        """
+        ...
+
+    async def ranked_for_items(self, item_ids: Sequence[int]) -> set[str]:
+        """Ids of the claims last ranked from any of these items.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def ranked_partners(self, claim_ids: Iterable[str]) -> set[str]:
+        """The dispute partners these claims had when last ranked.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def vanished(self) -> builtins.list[str]:
+        """Ids with rows whose claim is gone (merged away, pruned).
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def reported_by(self, source_ids: Iterable[int]) -> set[str]:
+        """Ids of ranked claims an item of these sources reports.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def all_claim_ids(self) -> builtins.list[str]:
+        """Every claim's id (all rows made again; never a command).
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def page(self, where: RankFilter, *, limit: int,
+                   offset: int = 0) -> builtins.list[str]:
+        """Claim ids matching ``where``, best rank first, ``limit`` of them from ``offset``.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def count(self, where: RankFilter) -> int:
+        """How many claims match ``where``.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def claimants(self, overlay: str | None) -> builtins.list[str]:
+        """The names of the claimants the readers of ``overlay`` (None: the base) see, sorted.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def first_seen_between(self, overlay: str | None, since: datetime, until: datetime, *,
+                                 topic: str | None,
+                                 limit: int | None) -> builtins.list[str]:
+        """Ids of claims first seen in [since, until] (of ``topic``), the digest's order: disputed
+        first, then those giving no evidence, then the most reported, then by id.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def stamps(self, claim_ids: Iterable[str]) -> dict[str, str]:
+        """claim id -> the stamp of its entry when ranked, for these claims and their dispute
+        partners (claims without rows left out).
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def mentions_of(self, claim_ids: Iterable[str]) -> Mentions:
+        """The mentions of these claims with their items' links and sources (one read).
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def disputes_of(self, claim_ids: Iterable[str]) -> builtins.list[DisputeRow]:
+        """Every dispute link with one of these claims on either side, in stored order.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def disputes_found_between(self, since: datetime,
+                                     until: datetime) -> builtins.list[DisputeRow]:
+        """Dispute links found in [since, until].
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def item_topics_of(self, item_ids: Sequence[int]) -> dict[int, builtins.list[str]]:
+        """item id -> the names of the topics it matches (items matching none left out).
+
+        Raises:
+            StorageError: the read failed.
+        """
         ...
 
 

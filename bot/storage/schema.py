@@ -308,6 +308,68 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX story_items_at ON story_items(at);
     CREATE INDEX story_items_story ON story_items(story_id, at);
     """,
+    # 9: claims ranked at ingest for each audience (bot.claims.ranks), so /claims, the top claims
+    # of a topic and the digest's new claims are index walks with a LIMIT. ``scope`` is '' for
+    # what every community reads, and a community key ("discord:<guild>") or '*' (the operator)
+    # for the claims whose rank differs there (an overlay: a community's view is its rows and the
+    # '' rows of every other claim). ``claim_rank_refs`` keeps the items and sources a rank was
+    # computed from (visibility by source id without a join), ``claim_rank_partners`` its dispute
+    # partners (a partner's change re-ranks it). No foreign keys: a claim merged away leaves rows
+    # the next ledger step finds and removes. Additive only.
+    """
+    CREATE TABLE claim_ranks (
+        scope TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        score DOUBLE PRECISION NOT NULL,     -- bot.claims.query.score, as the ledger ranks
+        last_seen TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        claimant TEXT,
+        disputed INTEGER NOT NULL,
+        no_evidence INTEGER NOT NULL,
+        hedged INTEGER NOT NULL,
+        sources INTEGER NOT NULL,            -- the links the scope's readers see
+        stamp TEXT NOT NULL,                 -- a hash of the claim's ledger entry when ranked
+        PRIMARY KEY (scope, claim_id)
+    );
+    CREATE INDEX claim_ranks_order ON claim_ranks(scope, score DESC, last_seen DESC,
+        first_seen DESC, claim_id);
+    CREATE INDEX claim_ranks_disputed ON claim_ranks(scope, disputed, score DESC,
+        last_seen DESC, first_seen DESC, claim_id);
+    CREATE INDEX claim_ranks_no_evidence ON claim_ranks(scope, no_evidence, score DESC,
+        last_seen DESC, first_seen DESC, claim_id);
+    CREATE INDEX claim_ranks_hedged ON claim_ranks(scope, hedged, score DESC, last_seen DESC,
+        first_seen DESC, claim_id);
+    CREATE INDEX claim_ranks_claimant ON claim_ranks(scope, claimant);
+    CREATE INDEX claim_ranks_first_seen ON claim_ranks(scope, first_seen);
+    CREATE INDEX claim_ranks_claim ON claim_ranks(claim_id);
+    CREATE TABLE claim_rank_topics (
+        scope TEXT NOT NULL,
+        topic TEXT NOT NULL,                 -- a configured topic name
+        claim_id TEXT NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        last_seen TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (scope, topic, claim_id)
+    );
+    CREATE INDEX claim_rank_topics_order ON claim_rank_topics(scope, topic, score DESC,
+        last_seen DESC, first_seen DESC, claim_id);
+    CREATE INDEX claim_rank_topics_claim ON claim_rank_topics(claim_id);
+    CREATE TABLE claim_rank_refs (
+        claim_id TEXT NOT NULL,
+        item_id INTEGER NOT NULL,
+        source_id INTEGER NOT NULL,
+        url TEXT,
+        PRIMARY KEY (claim_id, item_id)
+    );
+    CREATE INDEX claim_rank_refs_item ON claim_rank_refs(item_id);
+    CREATE INDEX claim_rank_refs_source ON claim_rank_refs(source_id);
+    CREATE TABLE claim_rank_partners (
+        claim_id TEXT NOT NULL,
+        other_id TEXT NOT NULL,
+        PRIMARY KEY (claim_id, other_id)
+    );
+    CREATE INDEX claim_rank_partners_other ON claim_rank_partners(other_id);
+    """,
 ]
 
 

@@ -209,3 +209,19 @@ async def test_claimant_autocomplete_offers_only_names_the_community_reads(route
     # a misspelt name of the other guild is not offered as "closest" either
     assert "Lisa Su" not in await routed.router.autocomplete(
         "claimant", "lisa", platform="discord", community="G1")
+
+
+async def test_claims_are_ranked_for_every_reader_a_community_can_be(routed: App) -> None:
+    """The scopes of bot.claims.ranks: what every community reads, the operator, and each guild
+    with a feed of its own (a guild reading only what everyone reads has none)."""
+    await routed.storage.feed_owners.add("discord:G9", (await source(routed, SHARED_URL)).id,
+                                         "shared-too", None, routed.clock.now())
+    scopes = await Audiences(routed.config, routed.storage).scopes()
+    ids = {url: (await source(routed, url)).id for url in ARTICLES}
+    assert scopes.base == {ids[CONFIG_URL], ids[SHARED_URL]}
+    assert scopes.overlays == {"*": None, A: scopes.base | {ids[A_URL]},
+                               B: scopes.base | {ids[B_URL]}}
+    for community in (None, A, B, "discord:G9"):
+        audience = await Audiences(routed.config, routed.storage).reader(community)
+        key = scopes.overlay_of(audience.sources)
+        assert key == {None: "*", A: A, B: B, "discord:G9": None}[community]
