@@ -481,6 +481,65 @@ async def run(sizes: list[int], runs: int, fresh: int, cache: Path,
     }
 
 
+class Timed:
+    """Wraps an async function of a module or class, summing the seconds spent in it."""
+
+    def __init__(self, owner: Any, name: str) -> None:
+        self.owner, self.name = owner, name
+        self.inner = getattr(owner, name)
+        self.seconds = 0.0
+        self.calls = 0
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await self.inner(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+                self.calls += 1
+
+        setattr(owner, name, timed)
+
+    def restore(self) -> None:
+        setattr(self.owner, self.name, self.inner)
+
+
+async def placement_cost(cache: Path, root: Path, count: int) -> dict[str, object]:
+    """What placing a new item in its story adds to storing it: ``count`` new items (full NLP)
+    ingested one by one into a copy of the 10,000-item store; the time in ``assign_story``
+    against the time of the whole storing step (``IngestService._store``: item, claims, topics,
+    keys, story; the analysis before it not counted)."""
+    import bot.ingest
+    from bot.app import build_app
+
+    size = 10000
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "placement.db"
+        shutil.copyfile(cache / f"commands-v{BENCH_VERSION}-{size}.db", db)
+        urls = await _feed_urls(db)
+        clock = StepClock(published(size))
+        app = await build_app(_config(db, urls), clock=clock)
+        store = Timed(bot.ingest.IngestService, "_store")
+        place = Timed(bot.ingest, "assign_story")
+        try:
+            source = next(s for s in await app.storage.sources.list()
+                          if s.url.endswith("/en.rss"))
+            for k in range(count):
+                clock.current = published(size + k) + timedelta(minutes=1)
+                await app.ingest.ingest_article(source, article(size + k, root))
+        finally:
+            store.restore()
+            place.restore()
+            await app.close()
+    without = store.seconds - place.seconds
+    return {"bench": "commands --placement", "items": place.calls, "store_size": size,
+            "placement_ms_per_item": round(1000 * place.seconds / max(place.calls, 1), 2),
+            "store_step_without_placement_ms_per_item": round(
+                1000 * without / max(store.calls, 1), 2),
+            "ratio_placement_to_step_without": round(place.seconds / without, 3),
+            "workload": WORKLOAD, "note": "shared 2-core machine; one run"}
+
+
 async def busy(cache: Path, root: Path, runs: int) -> dict[str, object]:
     _cached(cache, [])
     started = time.perf_counter()
@@ -505,6 +564,8 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(os.environ.get("BRIEFBOT_BENCH_CACHE", "/work/bench-cache")))
     parser.add_argument("--root", type=Path, default=HERE.parent)
     parser.add_argument("--fill-only", action="store_true")
+    parser.add_argument("--placement", action="store_true",
+                        help="only the ingest cost of placing new items in stories (10k store)")
     parser.add_argument("--busy", action="store_true",
                         help="only the busy day: /digest with 3,600 items in the last 24 hours, "
                              "its longest loop stall")
@@ -512,6 +573,9 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     _import_root(root)
     sizes = sorted(int(s) for s in args.items.split(","))
+    if args.placement:
+        print(json.dumps(asyncio.run(placement_cost(args.cache, root, 40)), indent=2))
+        return 0
     if args.busy:
         print(json.dumps(asyncio.run(busy(args.cache, root, min(args.runs, 5))), indent=2))
         return 0

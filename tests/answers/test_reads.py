@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import bot.briefing.digest as digest_module
+import bot.briefing.topic as topic_module
 from bot.app import App, build_app
 from bot.config import Config, FeedConfig
 from bot.ingest import RawArticle
@@ -134,3 +136,38 @@ async def test_reads_do_not_grow_with_the_store(config: Config, tmp_path: Any) -
     growing = {line for line in COMMANDS if grows(small[line], large[line])}
     assert growing == STILL_GROWING, (sorted(growing), {line: (small[line], large[line])
                                                         for line in COMMANDS})
+
+
+async def test_commands_read_stored_stories_and_never_group_items(
+    config: Config, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """/digest and /deepseek group a window's items by the stories ingest kept: the pairwise
+    clustering (``bot.briefing.stories.cluster``, the loop-blocking work of a busy day) never
+    runs on the command path, and the items do come in stories of several."""
+    def no_clustering(*_: object, **__: object) -> object:
+        raise AssertionError("a command clustered items")
+
+    clock = FixedClock()
+    start = clock.now() - timedelta(hours=12)
+    config = dataclasses.replace(
+        config, feeds=(FeedConfig(FEED),),
+        storage=dataclasses.replace(config.storage, database=tmp_path / "s.db"))
+    app = await build_app(config, clock=clock)
+    try:
+        source = await app.storage.sources.ensure("feed", FEED, "f", clock.now())
+        for i in range(12):
+            clock.current = start + timedelta(hours=i)
+            await app.ingest.ingest_article(source, dataclasses.replace(
+                _article(i, 12), published=clock.current))
+        monkeypatch.setattr(digest_module, "cluster", no_clustering)
+        monkeypatch.setattr(topic_module, "cluster", no_clustering)
+        user = User(id="u", name="u", is_admin=True)
+        for line in ("/digest", "/deepseek"):
+            request = app.router.parse_text(line, user=user, platform="console", channel="c")
+            assert isinstance(request, CommandRequest)
+            reply = await app.router.handle(request)
+            assert not reply.is_error, (line, reply.title)
+        placed = await app.storage.stories.stories_of(list(range(1, 13)))
+        assert len(placed) == 12 and len(set(placed.values())) < 12
+    finally:
+        await app.close()
