@@ -6,9 +6,9 @@ tokens for free (prepared before its clock starts; sumy's own tokenizer needs NL
 ship), so this ratio is generous to it. Like for like: ``presplit_ratio_to_lexrank``, summary + claims
 on the same pre-split sentences LexRank gets, and ``summary_ratio_to_lexrank``, the summary alone on
 them (the reading of issue 21's "0.44 of sumy LexRank's time alone": summary_bench's summarizer on the
-seed's pre-split sentences against LexRank on the same). Also timed: splitting with the fast path and with SoMaJo
-on every paragraph (``thorough``, the reference), and a cold process's first German article. Articles
-come from bench/newsgen.py (templates, not corpora). Prints JSON.
+seed's pre-split sentences against LexRank on the same). Also timed: splitting with the fast path and
+with SoMaJo on every paragraph (``thorough``, the reference), and a cold process's first German article.
+Articles come from bench/newsgen.py (templates, not corpora). Prints JSON.
 
     .venv/bin/python bench/analysis_bench.py [--articles 100] [--language de]
 """

@@ -5,8 +5,10 @@ day is alike (timed figures are bench/commands_bench.py's)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import bot.briefing.digest as digest_module
@@ -16,6 +18,7 @@ from bot.config import Config, FeedConfig
 from bot.ingest import RawArticle
 from bot.model import CommandRequest, User
 from tests.conftest import FixedClock
+from tests.storage.pg import fresh_database
 
 COMMANDS = ("deepseek", "claims", "claims status:disputed", "claims claimant:Ada",
             "claims topic:deepseek", "claims page:2", "digest", "sources", "help")
@@ -128,11 +131,23 @@ def grows(small: tuple[int, int], large: tuple[int, int]) -> bool:
     return large_statements > small_statements + 2 or large_rows > small_rows * 1.2 + 5
 
 
-async def test_reads_do_not_grow_with_the_store(config: Config, tmp_path: Any) -> None:
-    small = await _reads(dataclasses.replace(
-        config, storage=dataclasses.replace(config.storage, database=tmp_path / "small.db")), 60)
-    large = await _reads(dataclasses.replace(
-        config, storage=dataclasses.replace(config.storage, database=tmp_path / "large.db")), 300)
+@contextmanager
+def _own_database(config: Config, path: Path) -> Iterator[Config]:
+    """``config`` on a database of its own: a new SQLite file, or a fresh PostgreSQL database
+    when the suite runs on PostgreSQL (one shared database would hold both stores' items)."""
+    if config.storage.url is None:
+        yield dataclasses.replace(config, storage=dataclasses.replace(config.storage,
+                                                                      database=path))
+        return
+    with fresh_database() as url:
+        yield dataclasses.replace(config, storage=dataclasses.replace(config.storage, url=url))
+
+
+async def test_reads_do_not_grow_with_the_store(config: Config, tmp_path: Path) -> None:
+    with _own_database(config, tmp_path / "small.db") as small_config:
+        small = await _reads(small_config, 60)
+    with _own_database(config, tmp_path / "large.db") as large_config:
+        large = await _reads(large_config, 300)
     growing = {line for line in COMMANDS if grows(small[line], large[line])}
     assert growing == STILL_GROWING, (sorted(growing), {line: (small[line], large[line])
                                                         for line in COMMANDS})

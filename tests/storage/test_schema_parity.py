@@ -17,7 +17,8 @@ from tests.storage.pg import fresh_database
 
 Schema = dict[str, Any]
 
-_TYPE_CLASS = {"integer": "integer", "bigint": "integer", "text": "text"}
+_TYPE_CLASS = {"integer": "integer", "bigint": "integer", "text": "text",
+               "double precision": "real"}
 
 
 def _default(value: object) -> str | None:
