@@ -149,19 +149,9 @@ class Feeds:
 
 
 async def serve(feeds: Feeds) -> tuple[Any, int]:
-    from aiohttp import web
+    from ingest_bench import serve as serve_feeds  # late: bench/ is on the path after --root
 
-    async def handler(request: web.Request) -> web.Response:
-        return web.Response(body=feeds.body(request.match_info["name"]),
-                            content_type="application/rss+xml")
-
-    server = web.Application()
-    server.router.add_get("/{name}.rss", handler)
-    runner = web.AppRunner(server, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return await serve_feeds(feeds.body)
 
 
 def _config(path: Path, urls: tuple[str, ...] = (), processes: int | None = None) -> Any:
@@ -331,19 +321,27 @@ class Ticker:
         self.task.cancel()
 
 
-async def measure_busy(db: Path, root: Path, runs: int) -> dict[str, object]:
-    """/digest on the busy day: its time and the longest the loop was blocked meanwhile, warm
-    and first after an ingest; the same for the baseline SELECT."""
+async def _open(db: Path, clock: StepClock) -> tuple[Any, float, float]:
+    """The app on ``db`` with the filled feeds in its config (so every command's reader sees
+    their items), the seconds of the first open (migrations, derived rows of stored items) and
+    of the second."""
     from bot.app import build_app
-    from bot.model import User
 
-    clock = StepClock(published(BUSY_ITEMS, BUSY_STEP))
     started = time.perf_counter()
-    urls = await _feed_urls(db)  # the first open: migrations, derived rows of stored items
+    urls = await _feed_urls(db)
     first_open_s = time.perf_counter() - started
     started = time.perf_counter()
     app = await build_app(_config(db, urls), clock=clock)
-    open_s = time.perf_counter() - started
+    return app, first_open_s, time.perf_counter() - started
+
+
+async def measure_busy(db: Path, root: Path, runs: int) -> dict[str, object]:
+    """/digest on the busy day: its time and the longest the loop was blocked meanwhile, warm
+    and first after an ingest; the same for the baseline SELECT."""
+    from bot.model import User
+
+    clock = StepClock(published(BUSY_ITEMS, BUSY_STEP))
+    app, first_open_s, open_s = await _open(db, clock)
     out: dict[str, object] = {"items": BUSY_ITEMS, "first_open_s": round(first_open_s, 2),
                               "open_s": round(open_s, 2)}
     try:
@@ -392,16 +390,10 @@ async def _times(fn: Callable[[], Awaitable[object]], runs: int) -> list[float]:
 
 
 async def measure(db: Path, n: int, runs: int, fresh: int, root: Path) -> dict[str, object]:
-    from bot.app import build_app
     from bot.model import User
 
     clock = StepClock(published(n))
-    started = time.perf_counter()
-    urls = await _feed_urls(db)  # the first open: migrations, derived rows of stored items
-    first_open_s = time.perf_counter() - started
-    started = time.perf_counter()
-    app = await build_app(_config(db, urls), clock=clock)
-    open_s = time.perf_counter() - started
+    app, first_open_s, open_s = await _open(db, clock)
     try:
         # the filled feeds are the config's, so every command's reader sees their items
         source = next(s for s in await app.storage.sources.list() if s.url.endswith("/en.rss"))
