@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from commands_bench import _percentile, _times  # the same p99 and timing
+from commands_bench import StepClock, _percentile, _times  # the same clock, p99 and timing
 
 HERE = Path(__file__).resolve().parent
 START = datetime(2025, 1, 1, 6, 0, tzinfo=UTC)
@@ -49,14 +49,6 @@ WORKLOAD = ("synthetic ledger written through the storage API: 2-3 claims per it
             "the 'deepseek' topic; 7 feeds (3 config, 1 shared, guild A's, guild B's, one both "
             "follow); items 3 minutes apart; the fresh ingests are real English claim fixtures "
             "through the full pipeline")
-
-
-class StepClock:
-    def __init__(self, start: datetime) -> None:
-        self.current = start
-
-    def now(self) -> datetime:
-        return self.current
 
 
 def _config(path: Path) -> Any:

@@ -145,15 +145,15 @@ class ClaimAnswers:
             refs = by_claim(found)
             for claim in claims:
                 kept[claim.id] = (stamps[claim.id], claim, refs.get(claim.id, []))
-        for cid in stamps:
-            if cid in kept:
-                kept.move_to_end(cid)
-        while len(kept) > ENTRIES_KEPT:
+        wanted = {cid: kept[cid] for cid in stamps if cid in kept}
+        for cid in wanted:
+            kept.move_to_end(cid)
+        while len(kept) > ENTRIES_KEPT:  # after taking what this read needs: it may ask for more
             kept.popitem(last=False)
-        claims = [kept[cid][1] for cid in dict.fromkeys(ids) if cid in stamps and cid in kept]
+        claims = [wanted[cid][1] for cid in dict.fromkeys(ids) if cid in wanted]
         if sees is None:
             return claims
-        return visible(claims, {cid: kept[cid][2] for cid in stamps if cid in kept}, sees)
+        return visible(claims, {cid: entry[2] for cid, entry in wanted.items()}, sees)
 
     async def page(
         self, *, claimant: str | None, status: str | None, topic: str | None, page: int,

@@ -19,7 +19,6 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
 from bot.claims.query import dispute_links, ledger_entry, score
 from bot.model import Claim
@@ -112,14 +111,6 @@ def by_claim(refs: Iterable[ClaimRef]) -> dict[str, list[tuple[int, str | None]]
     return out
 
 
-async def entries_by_id(storage: Storage, ids: Sequence[str], *,
-                        topics: Sequence[str] = ()) -> list[Claim]:
-    """The ledger entries of ``ids`` as ``ledger_claims`` gives them, in the order given (ids of
-    claims gone are left out): reads only these claims, their mentions, items and partners."""
-    claims, _ = await entries_and_refs(storage, ids, topics=topics)
-    return claims
-
-
 async def entries_and_refs(
     storage: Storage, ids: Sequence[str], *, topics: Sequence[str]
 ) -> tuple[list[Claim], list[ClaimRef]]:
@@ -147,7 +138,7 @@ async def entries_and_refs(
 
 async def visible_by_id(storage: Storage, ids: Sequence[str], sees: Callable[[int], bool] | None,
                         *, topics: Sequence[str] = ()) -> list[Claim]:
-    """``entries_by_id`` as a reader who sees ``sees`` reads them."""
+    """``entries_and_refs`` as a reader who sees ``sees`` reads them."""
     claims, refs = await entries_and_refs(storage, ids, topics=topics)
     return claims if sees is None else visible(claims, by_claim(refs), sees)
 
@@ -262,13 +253,3 @@ async def ready(storage: Storage, *, topics: Sequence[str], scopes: Scopes) -> b
     """Whether the stored rows were made for these scopes and topics (else read the ledger)."""
     marker = scopes.marker(topics, await storage.prepared.meta("topics"))
     return await storage.prepared.meta(RANKS_META) == marker
-
-
-def since_order(claim: Claim) -> tuple[int, int, int, str]:
-    """The digest's order of new claims (``bot.briefing.digest.claim_changes``)."""
-    return (-int(bool(claim.disputes)), -int(claim.evidence == "none_given"),
-            -len(claim.sources), claim.id)
-
-
-def first_seen_in(claim: Claim, since: datetime, until: datetime) -> bool:
-    return claim.first_seen is not None and since <= claim.first_seen <= until

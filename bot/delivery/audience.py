@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.claims.ranks import EVERYTHING, Scopes, visible
 from bot.config import Config
 from bot.i18n import LANGUAGES
-from bot.model import Claim, Item
+from bot.model import Claim
 from bot.storage import Storage
 from bot.storage.communities_feeds import SHARED, OwnedFeed
 from bot.storage.deliveries import SubscriptionRow
@@ -42,12 +42,6 @@ class Audience:
 
     def sees(self, source_id: int) -> bool:
         return self.sources is None or source_id in self.sources
-
-    def items(self, items: Iterable[Item]) -> list[Item]:
-        return [i for i in items if self.sees(i.source_id)]
-
-    def scored(self, scored: Iterable[tuple[Item, int]]) -> list[tuple[Item, int]]:
-        return [(i, score) for i, score in scored if self.sees(i.source_id)]
 
     def name_of(self, source_id: int) -> str:
         """The name the reader knows the source by ("" when none)."""

@@ -19,7 +19,7 @@ from datetime import datetime
 from bot.model import Link
 from bot.storage._util import dt, ts
 from bot.storage.claims import DisputeRow
-from bot.storage.engine import Engine, Row, chunks, pick, placeholders
+from bot.storage.engine import Engine, Row, chunks, fetch_in, pick, placeholders
 
 BASE = ""  # the scope every community reads
 _ORDER = "score DESC, last_seen DESC, first_seen DESC, claim_id"
@@ -134,22 +134,18 @@ class ClaimReadStore:
     # --- what to re-rank --------------------------------------------------------------------------
 
     async def ranked_for_items(self, item_ids: Sequence[int]) -> set[str]:
-        out: set[str] = set()
-        for chunk in chunks(item_ids):
-            rows = await self.db.fetch_all(
-                "SELECT claim_id FROM claim_rank_refs "
-                f"WHERE item_id IN ({placeholders(len(chunk))})", chunk)
-            out.update(str(r[0]) for r in rows)
-        return out
+        rows = await fetch_in(self.db, "SELECT claim_id FROM claim_rank_refs "
+                              "WHERE item_id IN ({marks})", item_ids)
+        return {str(r[0]) for r in rows}
 
     async def ranked_partners(self, claim_ids: Iterable[str]) -> set[str]:
+        wanted = set(claim_ids)
         out: set[str] = set()
-        for chunk in chunks(sorted(set(claim_ids))):
-            marks = placeholders(len(chunk))
-            for mine, other in (("claim_id", "other_id"), ("other_id", "claim_id")):
-                rows = await self.db.fetch_all(
-                    f"SELECT {other} FROM claim_rank_partners WHERE {mine} IN ({marks})", chunk)
-                out.update(str(r[0]) for r in rows)
+        for mine, other in (("claim_id", "other_id"), ("other_id", "claim_id")):
+            rows = await fetch_in(
+                self.db, f"SELECT {other} FROM claim_rank_partners WHERE {mine} IN ({{marks}})",
+                wanted)
+            out.update(str(r[0]) for r in rows)
         return out
 
     async def vanished(self) -> builtins.list[str]:
@@ -159,13 +155,9 @@ class ClaimReadStore:
         return [str(r[0]) for r in rows]
 
     async def reported_by(self, source_ids: Iterable[int]) -> set[str]:
-        out: set[str] = set()
-        for chunk in chunks(sorted(set(source_ids))):
-            rows = await self.db.fetch_all(
-                "SELECT DISTINCT claim_id FROM claim_rank_refs "
-                f"WHERE source_id IN ({placeholders(len(chunk))})", chunk)
-            out.update(str(r[0]) for r in rows)
-        return out
+        rows = await fetch_in(self.db, "SELECT DISTINCT claim_id FROM claim_rank_refs "
+                              "WHERE source_id IN ({marks})", source_ids)
+        return {str(r[0]) for r in rows}
 
     async def all_claim_ids(self) -> builtins.list[str]:
         return [str(r[0]) for r in await self.db.fetch_all("SELECT id FROM claims ORDER BY id")]

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.model import ClaimSpans, Link
 from bot.storage._util import dt, ts
-from bot.storage.engine import Engine, Row, chunks, placeholders
+from bot.storage.engine import Engine, Row, chunks, fetch_in, placeholders
 
 
 @dataclass(frozen=True)
@@ -187,13 +187,9 @@ class ClaimStore:
             "DELETE FROM claim_disputes WHERE claim_id = ? OR other_id = ?", (source, source))
 
     async def ids_for_items(self, item_ids: builtins.list[int]) -> set[str]:
-        found: set[str] = set()
-        for chunk in chunks(item_ids):
-            rows = await self.db.fetch_all(
-                "SELECT DISTINCT claim_id FROM claim_mentions "
-                f"WHERE item_id IN ({placeholders(len(chunk))})", chunk)
-            found.update(str(r[0]) for r in rows)
-        return found
+        rows = await fetch_in(self.db, "SELECT DISTINCT claim_id FROM claim_mentions "
+                              "WHERE item_id IN ({marks})", item_ids)
+        return {str(r[0]) for r in rows}
 
     # --- lean reads for commands (no spans, no item text) -----------------------------------------
 

@@ -9,7 +9,7 @@ so nothing above storage ever sees ``sqlite3`` or ``asyncpg``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
 from typing import Any, Protocol, runtime_checkable
 
@@ -115,6 +115,18 @@ def chunks(values: Sequence[Any], size: int = 500) -> Iterator[list[Any]]:
     """``values`` in lists of at most ``size``: SQLite limits the arguments of one statement."""
     for start in range(0, len(values), size):
         yield list(values[start:start + size])
+
+
+async def fetch_in(db: Engine, sql: str, values: Iterable[Any],
+                   after: Sequence[object] = ()) -> list[Row]:
+    """The rows of ``sql`` for every one of ``values``, whose ``IN ({marks})`` list is filled a
+    chunk at a time (SQLite limits the arguments of one statement); ``after`` are the arguments
+    that follow the list. Each value is asked once, in sorted order."""
+    rows: list[Row] = []
+    for chunk in chunks(sorted(set(values))):
+        rows.extend(await db.fetch_all(sql.format(marks=placeholders(len(chunk))),
+                                       (*chunk, *after)))
+    return rows
 
 
 def pick(engine: Engine, texts: Mapping[str, str]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.storage.engine import Engine, chunks, placeholders
+from bot.storage.engine import Engine, chunks, fetch_in
 
 
 @dataclass(frozen=True)
@@ -37,38 +37,30 @@ class StoryStore:
             [(key, at, item_id) for key in sorted(set(keys))])
 
     async def key_counts(self, keys: Iterable[str], since: int, until: int) -> dict[str, int]:
-        wanted = sorted(set(keys))
-        out = dict.fromkeys(wanted, 0)
-        for chunk in chunks(wanted):
-            rows = await self.db.fetch_all(
-                "SELECT key, COUNT(*) FROM story_keys "
-                f"WHERE key IN ({placeholders(len(chunk))}) AND at >= ? AND at <= ? GROUP BY key",
-                (*chunk, since, until))
-            out.update((str(r[0]), int(r[1])) for r in rows)
+        wanted = set(keys)
+        out = dict.fromkeys(sorted(wanted), 0)
+        rows = await fetch_in(self.db, "SELECT key, COUNT(*) FROM story_keys WHERE key IN "
+                              "({marks}) AND at >= ? AND at <= ? GROUP BY key",
+                              wanted, (since, until))
+        out.update((str(r[0]), int(r[1])) for r in rows)
         return out
 
     async def items_with_keys(self, keys: Iterable[str], since: int,
                               until: int) -> dict[int, tuple[int, int]]:
         found: dict[int, tuple[int, int]] = {}
-        for chunk in chunks(sorted(set(keys))):
-            rows = await self.db.fetch_all(
-                "SELECT item_id, at, COUNT(*) FROM story_keys "
-                f"WHERE key IN ({placeholders(len(chunk))}) AND at >= ? AND at <= ? "
-                "GROUP BY item_id, at", (*chunk, since, until))
-            for r in rows:
-                at, shared = found.get(int(r[0]), (int(r[1]), 0))
-                found[int(r[0])] = (at, shared + int(r[2]))
+        rows = await fetch_in(self.db, "SELECT item_id, at, COUNT(*) FROM story_keys WHERE key "
+                              "IN ({marks}) AND at >= ? AND at <= ? GROUP BY item_id, at",
+                              keys, (since, until))
+        for r in rows:  # an item's keys may fall in two chunks: their counts add up
+            at, shared = found.get(int(r[0]), (int(r[1]), 0))
+            found[int(r[0])] = (at, shared + int(r[2]))
         return found
 
     async def sizes(self, story_ids: Iterable[str], since: int, until: int) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for chunk in chunks(sorted(set(story_ids))):
-            rows = await self.db.fetch_all(
-                "SELECT story_id, COUNT(*) FROM story_items "
-                f"WHERE story_id IN ({placeholders(len(chunk))}) AND at >= ? AND at <= ? "
-                "GROUP BY story_id", (*chunk, since, until))
-            out.update((str(r[0]), int(r[1])) for r in rows)
-        return out
+        rows = await fetch_in(self.db, "SELECT story_id, COUNT(*) FROM story_items WHERE "
+                              "story_id IN ({marks}) AND at >= ? AND at <= ? GROUP BY story_id",
+                              story_ids, (since, until))
+        return {str(r[0]): int(r[1]) for r in rows}
 
     async def count_between(self, since: int, until: int) -> int:
         row = await self.db.fetch_one(
@@ -76,25 +68,17 @@ class StoryStore:
         return int(row[0]) if row else 0
 
     async def stories_of(self, item_ids: Sequence[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for chunk in chunks(item_ids):
-            rows = await self.db.fetch_all(
-                f"SELECT item_id, story_id FROM story_items WHERE item_id IN "
-                f"({placeholders(len(chunk))})", chunk)
-            out.update((int(r[0]), str(r[1])) for r in rows)
-        return out
+        rows = await fetch_in(self.db, "SELECT item_id, story_id FROM story_items "
+                              "WHERE item_id IN ({marks})", item_ids)
+        return {int(r[0]): str(r[1]) for r in rows}
 
     async def members(self, story_ids: Iterable[str], since: int,
                       until: int) -> list[StoryMember]:
-        out: list[StoryMember] = []
-        for chunk in chunks(sorted(set(story_ids))):
-            rows = await self.db.fetch_all(
-                "SELECT item_id, story_id, at FROM story_items "
-                f"WHERE story_id IN ({placeholders(len(chunk))}) AND at >= ? AND at <= ? "
-                "ORDER BY at, item_id", (*chunk, since, until))
-            out.extend(StoryMember(int(r[0]), str(r[1]), int(r[2])) for r in rows)
-        out.sort(key=lambda m: (m.at, m.item_id))
-        return out
+        rows = await fetch_in(self.db, "SELECT item_id, story_id, at FROM story_items WHERE "
+                              "story_id IN ({marks}) AND at >= ? AND at <= ?",
+                              story_ids, (since, until))
+        return sorted((StoryMember(int(r[0]), str(r[1]), int(r[2])) for r in rows),
+                      key=lambda m: (m.at, m.item_id))
 
     async def place(self, members: Sequence[StoryMember], headline: str) -> None:
         """Put each item into its story (moving it from the one it was in); the stories row of

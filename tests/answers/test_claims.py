@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.answers.claims as claims_module
 from bot.answers.claims import ClaimAnswers, _View
 from bot.app import App, build_app
 from bot.briefing.digest import claim_changes
@@ -215,3 +216,17 @@ async def _assert_same_reads_when_ready(app: App, clock: FixedClock, source: Sou
         url="http://127.0.0.1:9/late", published=clock.now(), language="en"))
     await _assert_same_reads(app)
 
+
+
+async def test_a_read_of_more_claims_than_the_entry_cache_keeps_gets_them_all(
+    ledger_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache of entries is trimmed after a read takes what it needs: ``filtered`` without a
+    limit (``briefbot claims``) once came back short by every claim over ``ENTRIES_KEPT``."""
+    monkeypatch.setattr(claims_module, "ENTRIES_KEPT", 3)
+    ranked = ledger_app.answers.claim_ledger
+    whole = WholeLedger(ledger_app.config, ledger_app.storage)
+    everything = await whole.filtered()
+    assert len(everything) > 30
+    assert await ranked.filtered() == everything
+    assert len(ranked._entry_cache) == 3
