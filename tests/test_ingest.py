@@ -9,7 +9,8 @@ import pytest
 from bot.app import App, build_app
 from bot.config import Config, load_config
 from bot.errors import ConfigError
-from bot.ingest import ENGINE_META, ENGINE_VERSION, RawArticle, read_seed
+from bot.ingest import ENGINE_META, ENGINE_PROGRESS_META, ENGINE_VERSION, RawArticle, read_seed
+from bot.model import Item
 from tests.conftest import FixedClock
 
 
@@ -79,6 +80,63 @@ async def test_items_of_another_engine_are_rederived_and_read_the_same(seeded_ap
     assert [i.bullets for i in await app.storage.items.all()] == [i.bullets for i in before]
     assert await app.answers.filtered_claims() == claims
     assert await app.ingest.rederive_stale() == 0
+
+
+async def _stale_items_marked_old(app: App, texts: list[str]) -> list[int]:
+    """Items of ``texts`` stored as an older engine left them: engine meta "0", bullets "Old."."""
+    source = await app.storage.sources.ensure("feed", "http://127.0.0.1:9/feed", "x",
+                                              app.clock.now())
+    ids = [(await app.ingest.ingest_article(
+        source, RawArticle(key=f"k{n}", title=f"T{n}", text=text, language="de")))[0]
+        for n, text in enumerate(texts)]
+    async with app.storage.db.transaction():
+        await app.storage.prepared.set_meta(ENGINE_META, "0")
+        for item in await app.storage.items.by_ids(ids):
+            older = app.pipeline.analyze(item.text, item.language)
+            await app.storage.items.replace_analysis(item.id,
+                                                     dataclasses.replace(older, bullets=("Old.",)))
+    return ids
+
+
+STALE_TEXTS = ["„Die Preise steigen weiter“, sagte die Ministerin am Montag in Berlin.",
+               "Der Verband rechnet nach eigenen Angaben mit 300 neuen Stellen im Jahr.",
+               "Laut dem Bericht sank der Absatz im dritten Quartal um vier Prozent."]
+
+
+async def test_a_rederivation_stopped_halfway_goes_on_where_it_stopped(app: App) -> None:
+    ids = await _stale_items_marked_old(app, STALE_TEXTS)
+    async with app.storage.db.transaction():  # as a bot stopped after its first chunk left it
+        await app.storage.prepared.set_meta(ENGINE_PROGRESS_META, f"{ENGINE_VERSION}:{ids[0]}")
+    assert await app.ingest.rederive_stale(batch=1) == 2
+    bullets = [i.bullets for i in await app.storage.items.by_ids(ids)]
+    assert bullets[0] == ("Old.",), "the item done before the stop is not analysed again"
+    assert all(b != ("Old.",) for b in bullets[1:])
+    assert await app.storage.prepared.meta(ENGINE_META) == ENGINE_VERSION
+    assert await app.ingest.rederive_stale() == 0
+
+
+async def test_progress_left_by_another_engine_is_not_taken_for_this_one(app: App) -> None:
+    ids = await _stale_items_marked_old(app, STALE_TEXTS)
+    async with app.storage.db.transaction():
+        await app.storage.prepared.set_meta(ENGINE_PROGRESS_META, f"0:{ids[-1]}")
+    assert await app.ingest.rederive_stale(batch=2) == len(ids)
+    assert all(i.bullets != ("Old.",) for i in await app.storage.items.by_ids(ids))
+
+
+async def test_a_rederivation_reads_the_store_a_chunk_at_a_time(app: App,
+                                                                monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    ids = await _stale_items_marked_old(app, STALE_TEXTS)
+    asked: list[int] = []
+    by_ids = app.storage.items.by_ids
+
+    async def counted(item_ids: list[int]) -> list[Item]:
+        asked.append(len(item_ids))
+        return await by_ids(item_ids)
+
+    monkeypatch.setattr(app.storage.items, "by_ids", counted)
+    assert await app.ingest.rederive_stale(batch=2) == len(ids)
+    assert asked == [2, 1]
 
 
 @pytest.mark.parametrize("text", ["[ingest]\nprocesses = -1\n", "[ingest]\nprocesses = 65\n"])

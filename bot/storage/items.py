@@ -152,6 +152,11 @@ class ItemStore:
     async def all(self) -> list[Item]:
         return await self.window(eligible_only=False)
 
+    async def ids_after(self, after: int, *, limit: int) -> list[int]:
+        rows = await self.db.fetch_all("SELECT id FROM items WHERE id > ? ORDER BY id LIMIT ?",
+                                       (after, limit))
+        return [int(r[0]) for r in rows]
+
     async def replace_analysis(self, item_id: int, analysis: Analysis) -> None:
         """What a newer engine derived from the item's unchanged text (``bot.ingest``)."""
         await self.db.execute(

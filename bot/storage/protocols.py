@@ -177,6 +177,11 @@ class ItemsStorage(Protocol):
 
     async def all(self) -> list[Item]: ...
 
+    async def ids_after(self, after: int, *, limit: int) -> list[int]:
+        """Up to ``limit`` item ids greater than ``after``, ascending: a walk over every item that
+        holds one page in memory and can go on from where an earlier walk stopped."""
+        ...
+
     async def replace_analysis(self, item_id: int, analysis: Analysis) -> None:
         """What a newer engine derived from the item's unchanged text (``bot.ingest``)."""
         ...
