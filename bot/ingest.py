@@ -147,7 +147,8 @@ class IngestService:
             return False
         return True
 
-    async def rederive_stale(self, *, batch: int = 20) -> int:
+    async def rederive_stale(self, *, batch: int = 20,
+                             still_ours: Callable[[], Awaitable[bool]] | None = None) -> int:
         """Re-analyse every stored item when ``stale()``: one item per transaction, so commands
         keep answering (from the old rows until each is replaced). Run it in the background at
         start. Returns how many items this call re-analysed. A chunk's analyses run together in
@@ -158,6 +159,9 @@ class IngestService:
         (ENGINE_PROGRESS_META): a bot stopped halfway goes on from there at its next start
         instead of starting over, which at analysis speed would never finish on a large store.
 
+        ``still_ours``: asked before each chunk (several workers on one database: the role lock
+        of the one that re-derives, renewed); False stops here, the progress kept for the next.
+
         Raises:
             IngestError: an analysis failed; the items before it are re-derived.
         """
@@ -167,6 +171,10 @@ class IngestService:
         total = await self.storage.items.count()
         done = 0
         while ids := await self.storage.items.ids_after(after, limit=batch):
+            if still_ours is not None and not await still_ours():
+                log.info("re-deriving stopped after %d item(s): another worker holds the role",
+                         done)
+                return done
             await self._rederive_chunk(await self.storage.items.by_ids(ids))
             after = ids[-1]
             async with self.storage.db.transaction():

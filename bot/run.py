@@ -31,6 +31,8 @@ from bot.storage.leader import role_lock
 
 log = logging.getLogger(__name__)
 
+REDERIVE_ROLE = "rederive-stale"  # the role lock of the worker that re-derives stored items
+
 
 class PlatformRunner(Protocol):
     """What ``start_discord`` and ``start_slack`` return."""
@@ -200,10 +202,22 @@ async def background(app: App) -> AsyncIterator[None]:
 
 
 async def _rederive(app: App) -> None:
+    """One worker among those on a database re-derives (the others would redo the same items);
+    a worker that finds the role held leaves it, and the next start of any worker goes on from
+    the stored progress if the holder stopped."""
+    if not await app.ingest.stale():
+        return
+    lease = timedelta(seconds=app.config.workers.leader_lease_seconds)
+    lock = role_lock(app.storage.db, app.storage.leases, REDERIVE_ROLE, app.worker, lease=lease)
     try:
-        await app.ingest.rederive_stale()
-    except BriefbotError as e:  # the old analyses stay; the next start tries again
+        if not await lock.hold(app.clock.now()):
+            log.info("another worker is re-deriving the stored items")
+            return
+        await app.ingest.rederive_stale(still_ours=lambda: lock.hold(app.clock.now()))
+    except BriefbotError as e:  # the old analyses stay; the next start goes on
         log.warning("re-deriving stored items stopped: %s", e)
+    finally:
+        await lock.release()
 
 
 async def _run_console(app: App) -> int:
