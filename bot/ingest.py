@@ -28,7 +28,7 @@ from bot.storage.items import NewItem
 from bot.storage.sources import SourceRow
 from bot.text.clean import clean_html, clean_plain_text, looks_like_html
 from bot.text.pipeline import TextPipeline
-from bot.text.pool import AnalysisPool, Analysed, Failed, ItemFacts, Job
+from bot.text.pool import Analysed, AnalysisPool, Failed, ItemFacts, Job
 from bot.topics import sync_item_topics, topic_scores
 
 log = logging.getLogger(__name__)
