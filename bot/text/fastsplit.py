@@ -89,6 +89,8 @@ def splitter(language: str) -> SentenceSplitter:
 def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
     """SoMaJo's tokens of a plain paragraph with offsets into it, or None when it is not plain."""
     urls = _plain_urls(paragraph)
+    if language == "en" and "." in paragraph:
+        urls = sorted(urls + [m.span() for m in _DOTTED.finditer(paragraph)])
     masked = _masked(paragraph, urls) if urls else paragraph
     clitics: list[tuple[int, int]] | None = []
     if language == "en" and _APOSTROPHE.search(masked):
@@ -120,6 +122,10 @@ def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
     return tokens
 
 
+# Letters each with a full stop before a space ("U.S.", "F.B.I.", "p.m."): one token, as SoMaJo's
+# English tokenizer makes them; masked as one word, like a web address (whether one ends the
+# sentence is then left to SoMaJo's sentence splitter, which gets a stretch with a full stop inside)
+_DOTTED = re.compile(r"(?<!\S)(?:[A-Za-z]\.){2,}(?=\s)")
 _APOSTROPHE = re.compile("['’]")
 # What SoMaJo's English tokenizer splits off a word at an apostrophe (``en_dms``, ``en_llreve``,
 # ``en_not``, ``en_trailing_apos`` in somajo/tokenizer.py), in the one setting where nothing else

@@ -49,6 +49,8 @@ def test_fixture_texts_split_as_somajo_splits_them(path: Path, language: str) ->
     ("They don't agree. Nvidia's chief said the workers' union can't win.", "en"),
     ("They're here and we'll go; I'd say I'm done, you've seen. The company’s plan.", "en"),
     ("Mr. Smith's dog barked (it's loud). He said: \"It's over.\" The boss' car.", "en"),
+    # letters with full stops before a space are one token; SoMaJo's splitter decides the ends
+    ("The U.S. office said so at 5 p.m. today. It went to the U.S. The F.B.I. agreed.", "en"),
 ])
 def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, language: str) -> None:
     tokens = fastsplit.tokenize(paragraph, language)
@@ -73,6 +75,7 @@ def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, 
     ("It's 'fine', he said.", "en"),                              # paired single quotes
     ("The 90's were good.", "en"),                                # a decade
     ("He is interested in the No. 2 spot.", "en"),                # SoMaJo's "No." before a number
+    ("He lives in the U.S.", "en"),                               # letters and full stops at the end
     ("A well-known case.", "en"),                                 # English hyphen rules
     ("Ein- und Ausfuhr sanken.", "de"),                           # hyphen at a word's edge
     ("Er lachte :) und ging.", "de"),                             # emoticon
