@@ -8,7 +8,9 @@ that the lexicons, SoMaJo's tables and the lemma files are loaded once per worke
 
 Workers are forked from a fork server that has imported the pipeline's modules, so a new worker
 starts in milliseconds and shares those pages; the bot's own threads (database, fetcher) are never
-forked. Texts go to the workers in chunks and come back as ``Analysis`` values (plain data).
+forked. Texts go to the workers in chunks and come back as ``Analysis`` values (plain data), with
+what the caller's ``facts_of`` derives from each (topic scores, story keys) when it gives one:
+the bot's process stores every item and runs the ledger, so work moved here is work it saves.
 
 A worker that dies (killed, out of memory) breaks the executor: the texts in flight fail with
 ``WorkerDied`` (the caller leaves those items for the next poll) and the next call starts new
