@@ -104,10 +104,11 @@ class IngestService:
         self.storage = storage
         self.clock = clock
         self.pipeline = pipeline
-        # the analysis of new items runs here, with their topic scores and story keys: worker
-        # processes, or a thread when 0
-        self.pool = AnalysisPool(pipeline, processes,
-                                 None if topics is None else FactsOfItem(topics))
+        # the analysis of new items runs here: worker processes, or a thread when 0; with
+        # processes, their topic scores and story keys too (in a thread of this process they
+        # would only contend for the interpreter lock with the loop and the database thread)
+        facts_of = FactsOfItem(topics) if topics is not None and processes > 0 else None
+        self.pool = AnalysisPool(pipeline, processes, facts_of)
         # hooks run after a batch of new/updated items (e.g. ledger merge and dispute linking)
         self.after_items = list(after_items)
         # the configured topics: each item's topics and story keys are stored with it (None: left
