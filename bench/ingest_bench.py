@@ -4,11 +4,15 @@ polled through the real ``FeedPoller`` and ``HttpFetcher`` into a fresh database
 pipeline (NLP on, in the default ``[ingest] processes`` analysis processes) and with a pipeline that
 returns an empty analysis (NLP off, in the bot's process).
 
+Beside the rates: the bot's process's CPU seconds during each poll and each analysis process's CPU
+seconds and peak RSS (from /proc, so Linux only), which say whether the bot's process or the
+analysis processes hold the ingest up. ``--processes N`` sets the analysis processes with NLP on.
+
 Baseline in the same run: the same bytes fetched from the same server with aiohttp, parsed with bare
 ``feedparser`` and inserted with ``sqlite3`` (one row per item, one transaction). Items carry their
 full text, so no article pages are fetched ([fetch] full_text = false). Prints JSON.
 
-    .venv/bin/python bench/ingest_bench.py [--items 1000] [--skip-nlp]
+    .venv/bin/python bench/ingest_bench.py [--items 1000] [--skip-nlp] [--processes N]
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import asyncio
 import io
 import json
+import os
 import resource
 import sqlite3
 import sys
@@ -37,7 +42,7 @@ from aiohttp import web
 from newsgen import WORKLOAD, article
 
 from bot.app import build_app
-from bot.config import Config, FeedConfig, IngestConfig, default_config
+from bot.config import Config, FeedConfig, IngestConfig, default_config, default_processes
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.poller import FeedPoller, FeedResult
 from bot.model import Analysis
@@ -112,22 +117,40 @@ def stored(results: list[FeedResult], bench: str) -> int:
     return sum(r.new for r in results)
 
 
-async def through_poller(urls: list[str], nlp: bool) -> tuple[float, int]:
+def process_figures(pid: int) -> tuple[float, float]:
+    """(CPU seconds, peak RSS in MiB) of a live process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    status = Path(f"/proc/{pid}/status").read_text()
+    peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    return cpu, peak / 1024
+
+
+async def through_poller(urls: list[str], nlp: bool,
+                         processes: int | None = None) -> tuple[float, int, dict[str, object]]:
+    """(seconds, new items, CPU figures): the bot's process's CPU during the poll beside each
+    analysis process's (from its start, its warm-up included) and peak RSS."""
     with tempfile.TemporaryDirectory() as tmp:
         # NLP off has nothing to analyse: no analysis processes
-        config = bench_config(urls, Path(tmp) / "bench.db", None if nlp else 0)
+        config = bench_config(urls, Path(tmp) / "bench.db", processes if nlp else 0)
         app = await build_app(config, clock=Clock(),
                               pipeline=None if nlp else NoNlp())  # type: ignore[arg-type]
         fetcher = HttpFetcher(config.fetch)
         try:
             poller = FeedPoller.from_app(app, fetcher)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             results = await poller.poll_all()
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+            workers = [process_figures(pid) for pid in app.ingest.pool.worker_pids()]
         finally:
             await fetcher.close()
             await app.close()
-    return elapsed, stored(results, "ingest_bench")
+    figures: dict[str, object] = {
+        "bot_process_cpu_s": round(cpu, 2),
+        "analysis_processes_cpu_s": [round(c, 2) for c, _ in workers],
+        "analysis_processes_peak_rss_mib": [round(r, 1) for _, r in workers],
+    }
+    return elapsed, stored(results, "ingest_bench"), figures
 
 
 async def bare(urls: list[str]) -> tuple[float, int]:
@@ -151,7 +174,7 @@ async def bare(urls: list[str]) -> tuple[float, int]:
         return time.perf_counter() - start, stored
 
 
-async def run(items: int, skip_nlp: bool) -> dict[str, object]:
+async def run(items: int, skip_nlp: bool, processes: int | None = None) -> dict[str, object]:
     half = items // 2
     placeholder = "127.0.0.1"
     feeds = {"de": make_feed("de", range(half), placeholder, minutes_ago(2)),
@@ -160,7 +183,7 @@ async def run(items: int, skip_nlp: bool) -> dict[str, object]:
     urls = [f"http://127.0.0.1:{port}/{name}.rss" for name in feeds]
     try:
         bare_s, bare_n = await bare(urls)
-        off_s, off_n = await through_poller(urls, nlp=False)
+        off_s, off_n, off_cpu = await through_poller(urls, nlp=False)
         result: dict[str, object] = {
             "bench": "ingest",
             "items": items,
@@ -169,14 +192,17 @@ async def run(items: int, skip_nlp: bool) -> dict[str, object]:
             "nlp_off_items_per_s": round(off_n / off_s, 1),
             "nlp_off_ratio_to_bare": round(bare_s / off_s, 3),
             "nlp_off_target_ratio": 0.5,
+            "nlp_off_bot_process_cpu_s": off_cpu["bot_process_cpu_s"],
         }
         if not skip_nlp:
-            on_s, on_n = await through_poller(urls, nlp=True)
+            on_s, on_n, on_cpu = await through_poller(urls, nlp=True, processes=processes)
+            result.update({f"nlp_on_{name}": value for name, value in on_cpu.items()})
             result.update({
                 "nlp_on_items_per_s": round(on_n / on_s, 1),
                 "nlp_on_ratio_to_bare": round(bare_s / on_s, 4),
                 "nlp_on_target_items_per_s": 200,
                 "nlp_on_stored": on_n,
+            "nlp_on_processes": processes if processes is not None else default_processes(),
             })
         result["stored"] = off_n
         result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -191,8 +217,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--skip-nlp", action="store_true", help="only the NLP-off figure")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="analysis processes with NLP on (default: [ingest] processes' default)")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.items, args.skip_nlp)), indent=2))
+    print(json.dumps(asyncio.run(run(args.items, args.skip_nlp, args.processes)), indent=2))
 
 
 if __name__ == "__main__":

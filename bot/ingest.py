@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +28,7 @@ from bot.storage.items import NewItem
 from bot.storage.sources import SourceRow
 from bot.text.clean import clean_html, clean_plain_text, looks_like_html
 from bot.text.pipeline import TextPipeline
-from bot.text.pool import AnalysisPool, Failed, Job
+from bot.text.pool import Analysed, AnalysisPool, Failed, ItemFacts, Job
 from bot.topics import sync_item_topics, topic_scores
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ ENGINE_META = "engine"
 # "<engine version>:<last item id>" of a re-derivation under way (``rederive_stale``)
 ENGINE_PROGRESS_META = "engine-progress"
 PROGRESS_EVERY = 1000  # items between two log lines of a re-derivation
+_PROBE_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # topics and story keys never read an item's time
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,11 @@ class IngestService:
         self.storage = storage
         self.clock = clock
         self.pipeline = pipeline
-        # the analysis of new items runs here: worker processes, or a thread when 0
-        self.pool = AnalysisPool(pipeline, processes)
+        # the analysis of new items runs here: worker processes, or a thread when 0; with
+        # processes, their topic scores and story keys too (in a thread of this process they
+        # would only contend for the interpreter lock with the loop and the database thread)
+        facts_of = FactsOfItem(topics) if topics is not None and processes > 0 else None
+        self.pool = AnalysisPool(pipeline, processes, facts_of)
         # hooks run after a batch of new/updated items (e.g. ledger merge and dispute linking)
         self.after_items = list(after_items)
         # the configured topics: each item's topics and story keys are stored with it (None: left
@@ -253,8 +257,8 @@ class IngestService:
                 pending.append((len(out), Pending(article, looked_up=found is None)))
                 out.append(None)
         done = 0
-        jobs = [Job(p.article.text, p.article.language) for _, p in pending]
-        async for batch in self.pool.batches(jobs):
+        jobs = [Job(p.article.text, p.article.language, p.article.title) for _, p in pending]
+        async for batch in self.pool.analysed_batches(jobs):
             chunk = [(p, outcome) for (_, p), outcome in zip(pending[done:], batch, strict=False)]
             places = [place for place, _ in pending[done:done + len(batch)]]
             done += len(batch)
@@ -264,7 +268,7 @@ class IngestService:
         return [o or Stored(error="not analysed") for o in out]
 
     async def _store_batch(
-        self, source: SourceRow, chunk: list[tuple[Pending, Analysis | Failed]], now: datetime,
+        self, source: SourceRow, chunk: list[tuple[Pending, Analysed | Failed]], now: datetime,
     ) -> list[Stored]:
         """One transaction for the chunk; if storing one item fails (a bug, not the database),
         one transaction per item, so that only that item is skipped."""
@@ -280,7 +284,7 @@ class IngestService:
                 for pending, outcome in chunk]
 
     async def _store_alone(
-        self, source: SourceRow, pending: Pending, outcome: Analysis | Failed, now: datetime
+        self, source: SourceRow, pending: Pending, outcome: Analysed | Failed, now: datetime
     ) -> Stored:
         try:
             async with self.storage.db.transaction():
@@ -292,16 +296,16 @@ class IngestService:
             return Stored(error=f"internal error ({type(e).__name__}: {e})")
 
     async def _store_outcome(
-        self, source: SourceRow, pending: Pending, outcome: Analysis | Failed, now: datetime
+        self, source: SourceRow, pending: Pending, outcome: Analysed | Failed, now: datetime
     ) -> Stored:
         if isinstance(outcome, Failed):
             return Stored(error=f"the analysis failed ({outcome.reason})")
-        return Stored(*await self._store(source, pending.article, outcome, now,
-                                         looked_up=pending.looked_up))
+        return Stored(*await self._store(source, pending.article, outcome.analysis, now,
+                                         looked_up=pending.looked_up, facts=outcome.facts))
 
     async def _store(
         self, source: SourceRow, article: RawArticle, analysis: Analysis, now: datetime, *,
-        looked_up: bool = False,
+        looked_up: bool = False, facts: ItemFacts | None = None,
     ) -> tuple[int, Status]:
         """Store an analysed article, its claims and what is derived from it (inside the
         caller's transaction)."""
@@ -324,16 +328,18 @@ class IngestService:
         await replace_item_claims(self.storage, item_id, analysis.claims, now,
                                   new_item=status == "new")
         if status != "unchanged":
-            await self.after_stored(_as_item(item_id, source.id, item, now))
+            await self.after_stored(_as_item(item_id, source.id, item, now), facts)
         return item_id, status
 
-    async def after_stored(self, item: Item) -> None:
+    async def after_stored(self, item: Item, facts: ItemFacts | None = None) -> None:
         """What is derived from a new or changed item, stored in its transaction: its topic
         scores, its story keys and its story (joined or started by index lookups: commands
-        read stories, never group items)."""
+        read stories, never group items). ``facts``: the scores and keys, when the analysis
+        process derived them already."""
         if self.topics is not None:
             await self._own_topics()
-            scores, keys = derive(self.topics, item)
+            scores, keys = ((facts.topic_scores, facts.story_keys) if facts is not None
+                            else derive(self.topics, item))
             await self.storage.prepared.set_item_topics(item.id, scores)
             await self.storage.prepared.set_item_keys(item.id, keys)
             await assign_story(StoredStories(self.storage), item, keys)
@@ -382,6 +388,21 @@ def _as_item(item_id: int, source_id: int, item: NewItem, now: datetime) -> Item
 def derive(topics: tuple[TopicConfig, ...], item: Item) -> tuple[dict[str, int], frozenset[str]]:
     """An item's topic scores and story keys, so that commands select instead of recompute."""
     return topic_scores(topics, item.title, item.text), item_keys(item)
+
+
+@dataclass(frozen=True)
+class FactsOfItem:
+    """``derive`` in the analysis process, on what the stored item will hold: the job's title and
+    text with the analysis's language and bullets (``_as_item`` builds the same from them)."""
+
+    topics: tuple[TopicConfig, ...]
+
+    def __call__(self, job: Job, analysis: Analysis) -> ItemFacts:
+        probe = Item(id=0, source_id=0, key="", title=job.title, url=None, published=None,
+                     ingested_at=_PROBE_TIME, language=analysis.language, text=job.text,
+                     content_hash="", bullets=analysis.bullets)
+        scores, keys = derive(self.topics, probe)
+        return ItemFacts(scores, keys)
 
 
 async def store_derived(storage: Storage, topics: tuple[TopicConfig, ...], item: Item) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
-from bot.config import Config, load_config
+from bot.config import Config, TopicConfig, load_config
 from bot.errors import ConfigError
-from bot.ingest import ENGINE_META, ENGINE_PROGRESS_META, ENGINE_VERSION, RawArticle, read_seed
+from bot.ingest import ENGINE_META, ENGINE_PROGRESS_META, ENGINE_VERSION, RawArticle, derive, read_seed
 from bot.model import Item
 from tests.conftest import FixedClock
 
@@ -181,5 +181,39 @@ async def test_a_feed_batch_is_stored_as_single_articles_would_be(
                 == [(i.key, i.bullets, i.language) for i in await single.storage.items.all()])
         assert ([(c.id, c.text) for c in await app.storage.claims.list()]
                 == [(c.id, c.text) for c in await single.storage.claims.list()])
+        # topic scores and story keys: from the analysis process here, the bot's there
+        assert await derived_by_key(app) == await derived_by_key(single)
     finally:
         await single.close()
+
+
+async def derived_by_key(app: App) -> dict[str, tuple[dict[str, int], frozenset[str]]]:
+    items = await app.storage.items.all()
+    topics = await app.storage.prepared.item_topics()
+    keys = await app.storage.prepared.item_keys([i.id for i in items])
+    return {i.key: (topics.get(i.id, {}), keys.get(i.id, frozenset())) for i in items}
+
+
+async def test_a_feed_batch_gets_the_topics_and_story_keys_of_its_stored_items(
+    config: Config, clock: FixedClock
+) -> None:
+    """The analysis process derives them from the job (title, text) and the analysis (language,
+    bullets): the same as ``derive`` on the stored item, which a wrong field would change."""
+    topics = (TopicConfig("bahn", ("Bahn", "Streik")), TopicConfig("energie", ("Windkraft",)))
+    app = await build_app(dataclasses.replace(
+        config, topics=topics, ingest=dataclasses.replace(config.ingest, processes=1)),
+        clock=clock)
+    try:
+        articles = [RawArticle(key=f"k{n}", title=f"Streik bei der Bahn, Tag {n}",
+                               text=f"„Der Streik dauert {n} Tage“, sagte Anna Berger am Dienstag "
+                               "in Berlin. Die Bahn widersprach.", language="de")
+                    for n in range(3)]
+        source = await app.storage.sources.ensure("feed", "https://example.org/feed", "x",
+                                                  clock.now())
+        await app.ingest.ingest_articles(source, articles)
+        derived = await derived_by_key(app)
+        for item in await app.storage.items.all():
+            assert derived[item.key] == derive(topics, item)
+            assert derived[item.key][0] == {"bahn": 8}  # 2 terms: 3 x 2 in the title, 2 in the text
+    finally:
+        await app.close()

@@ -89,7 +89,15 @@ def splitter(language: str) -> SentenceSplitter:
 def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
     """SoMaJo's tokens of a plain paragraph with offsets into it, or None when it is not plain."""
     urls = _plain_urls(paragraph)
+    if language == "en" and "." in paragraph:
+        urls = sorted(urls + [m.span() for m in _DOTTED.finditer(paragraph)])
     masked = _masked(paragraph, urls) if urls else paragraph
+    clitics: list[tuple[int, int]] | None = []
+    if language == "en" and _APOSTROPHE.search(masked):
+        clitics = english_clitics(masked)
+        if clitics is None:
+            return None
+        masked = _masked(masked, clitics, " ")
     if _NOT_PLAIN.search(masked) or _ARTIKEL.search(masked):
         return None
     tokens = [FastToken(m.group(), *m.span()) for m in _TOKEN.finditer(masked)]
@@ -106,9 +114,44 @@ def tokenize(paragraph: str, language: str) -> list[FastToken] | None:
     for tok in tokens:
         if not _plain_token(masked, tok, language, abbreviations):
             return None
-    if urls:
+    if clitics:
+        tokens = sorted(tokens + [FastToken("", start, end) for start, end in clitics],
+                        key=lambda t: t.start)
+    if urls or clitics:
         return [FastToken(paragraph[t.start:t.end], t.start, t.end) for t in tokens]
     return tokens
+
+
+# Letters each with a full stop before a space ("U.S.", "F.B.I.", "p.m."): one token, as SoMaJo's
+# English tokenizer makes them; masked as one word, like a web address (whether one ends the
+# sentence is then left to SoMaJo's sentence splitter, which gets a stretch with a full stop inside)
+_DOTTED = re.compile(r"(?<!\S)(?:[A-Za-z]\.){2,}(?=\s)")
+_APOSTROPHE = re.compile("['’]")
+# What SoMaJo's English tokenizer splits off a word at an apostrophe (``en_dms``, ``en_llreve``,
+# ``en_not``, ``en_trailing_apos`` in somajo/tokenizer.py), in the one setting where nothing else
+# of it reads that apostrophe: a word of letters before it ("Nvidia's", "don't", "workers'"), and
+# after the piece the end, a space or a plain mark. Paired single quotes need an apostrophe after
+# a non-letter (``paired_single_quot_mark``), "d'Artagnan" letters after it; neither is taken here.
+_CLITIC = re.compile(r"(?<=[^\W\d_])(?:n['’]t|['’](?:[dms]|ll|re|ve)|(?<=[sx])['’])"
+                     r"(?=$|[\s.,;:!?)\"“”–])", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"[^\W\d_]+$")
+_LETTER_APOSTROPHE = frozenset("dlo")
+
+
+def english_clitics(paragraph: str) -> list[tuple[int, int]] | None:
+    """The spans of the pieces SoMaJo's English tokenizer splits off at each apostrophe of the
+    paragraph ("'s", "n't", "'"), or None when one apostrophe is not of that plain kind."""
+    spans: list[tuple[int, int]] = []
+    for found in _CLITIC.finditer(paragraph):
+        start, end = found.span()
+        piece = found.group()
+        if len(piece) == 1 and paragraph[start - 1] not in "sx":
+            return None  # after an upper-case S or X: SoMaJo's trailing apostrophe is lower-case
+        word = _WORD_BEFORE.search(paragraph, 0, start)
+        if piece[0] in "'’" and word is not None and word.group().casefold() in _LETTER_APOSTROPHE:
+            return None  # "d's", "O's": SoMaJo's letter-apostrophe words ("d'Artagnan")
+        spans.append((start, end))
+    return spans if len(_APOSTROPHE.findall(paragraph)) == len(spans) else None
 
 
 # A web address as SoMaJo's ``simple_url`` takes it (somajo/tokenizer.py), in the one shape where its
@@ -126,13 +169,14 @@ def _plain_urls(paragraph: str) -> list[tuple[int, int]]:
             if _URL_TAIL.match(paragraph, m.end())]
 
 
-def _masked(paragraph: str, spans: list[tuple[int, int]]) -> str:
+def _masked(paragraph: str, spans: list[tuple[int, int]], fill: str = "x") -> str:
     """The paragraph with each address as one plain word of the same length ("xxxx"), so that the
-    plain grammar makes it one token with the same neighbours; its text is put back after."""
+    plain grammar makes it one token with the same neighbours; its text is put back after. With
+    ``fill`` " ", spans the plain grammar must not see (clitics, added back as tokens)."""
     parts: list[str] = []
     pos = 0
     for start, end in spans:
-        parts += [paragraph[pos:start], "x" * (end - start)]
+        parts += [paragraph[pos:start], fill * (end - start)]
         pos = end
     parts.append(paragraph[pos:])
     return "".join(parts)
@@ -213,6 +257,8 @@ def _plain_token(paragraph: str, tok: FastToken, language: str, abbreviations: f
             return False
         if text.endswith("."):
             return True  # a listed abbreviation joined above
+        if after == "." and language != "de" and text.casefold() == "no":
+            return False  # SoMaJo's ``en_no``: "No." is one token before a number ("No. 2")
         if after == ".":
             # abbreviations, initials and ordinals keep their full stop in SoMaJo, also as the
             # last part of a hyphenated word ("ALG-II." is "ALG-" "II.")
@@ -247,14 +293,22 @@ def _followed_by_sentence_start(paragraph: str, end: int) -> bool:
 # or exclamation mark, a space, and a capital that starts a word.
 # SoMaJo reads single quotes and emoticons in the light of the whole paragraph: never cut one.
 _CONTEXTUAL = re.compile(r"['‘’‚`]|[:;=]-?[()\[\]DPp]")
+_CONTEXTUAL_BUT_APOSTROPHES = re.compile(r"[‘‚`]|[:;=]-?[()\[\]DPp]")
 _CUT = re.compile(r"(?<=[^\W\d_]{2}[.!?])\s+(?=[^\W\d_][^\W\d_])")
+
+
+def _plain_apostrophes(paragraph: str, language: str) -> bool:
+    """True when the paragraph's only contextual marks are English apostrophes SoMaJo splits off
+    their word (``english_clitics``): those read nothing beyond their word."""
+    return (language == "en" and not _CONTEXTUAL_BUT_APOSTROPHES.search(paragraph)
+            and english_clitics(paragraph) is not None)
 
 
 def segments(paragraph: str, language: str) -> list[tuple[int, str]]:
     """The paragraph cut at unambiguous sentence ends, so that one odd sentence (a URL, an
     abbreviation) sends only itself to SoMaJo. SoMaJo cuts at these places too (a sentence-ending
     mark before a capital), and its tokens do not reach across them."""
-    if _CONTEXTUAL.search(paragraph):
+    if _CONTEXTUAL.search(paragraph) and not _plain_apostrophes(paragraph, language):
         return [(0, paragraph)]
     abbreviations = _abbreviations(language)
     out: list[tuple[int, str]] = []

@@ -8,7 +8,9 @@ that the lexicons, SoMaJo's tables and the lemma files are loaded once per worke
 
 Workers are forked from a fork server that has imported the pipeline's modules, so a new worker
 starts in milliseconds and shares those pages; the bot's own threads (database, fetcher) are never
-forked. Texts go to the workers in chunks and come back as ``Analysis`` values (plain data).
+forked. Texts go to the workers in chunks and come back as ``Analysis`` values (plain data), with
+what the caller's ``facts_of`` derives from each (topic scores, story keys) when it gives one:
+the bot's process stores every item and runs the ledger, so work moved here is work it saves.
 
 A worker that dies (killed, out of memory) breaks the executor: the texts in flight fail with
 ``WorkerDied`` (the caller leaves those items for the next poll) and the next call starts new
@@ -30,7 +32,7 @@ import os
 import select
 import signal
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -51,6 +53,7 @@ _WARM_UP = (
 class Job:
     text: str
     language: str | None = None
+    title: str = ""  # read only by the pool's ``facts_of`` (topics and story keys use it)
 
 
 @dataclass(frozen=True)
@@ -63,18 +66,38 @@ class Failed:
 Outcome = Analysis | Failed
 
 
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the caller derives from an analysed item besides its analysis (topic scores, story
+    keys): computed in the analysis process that made the analysis, so that the bot's process,
+    which stores every item and runs the ledger, does not compute them too."""
+
+    topic_scores: Mapping[str, int]
+    story_keys: frozenset[str]
+
+
+FactsOf = Callable[[Job, Analysis], ItemFacts]
+
+
+@dataclass(frozen=True)
+class Analysed:
+    analysis: Analysis
+    facts: ItemFacts | None  # None when the pool has no ``facts_of``
+
+
 class WorkerDied(IngestError):
     """An analysis process ended while it held texts; they were not analysed."""
 
 
 _pipeline: TextPipeline | None = None  # a worker process's pipeline, set by its initializer
+_facts_of: FactsOf | None = None  # and what it derives beside each analysis
 
 
-def _start_worker(pipeline: TextPipeline, bot: int) -> None:
-    global _pipeline  # one pipeline per worker process, set once at its start
+def _start_worker(pipeline: TextPipeline, facts_of: FactsOf | None, bot: int) -> None:
+    global _pipeline, _facts_of  # one pipeline per worker process, set once at its start
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the bot, which stops the workers
     end_with(bot)
-    _pipeline = pipeline
+    _pipeline, _facts_of = pipeline, facts_of
     for language, text in _WARM_UP:
         pipeline.analyze(text, language)
 
@@ -100,49 +123,55 @@ def _exit_when_readable(handle: int) -> None:
     os._exit(1)  # no cleanup to do: the texts in hand have nobody to go to
 
 
-def _analyze_chunk(jobs: list[Job]) -> list[Outcome]:
+def _analyze_chunk(jobs: list[Job]) -> list[Analysed | Failed]:
     assert _pipeline is not None, "worker started without its initializer"
-    return analyze_jobs(_pipeline, jobs)
+    return analyze_jobs(_pipeline, jobs, _facts_of)
 
 
-def analyze_jobs(pipeline: TextPipeline, jobs: Sequence[Job]) -> list[Outcome]:
-    return [_analyze_one(pipeline, job) for job in jobs]
+def analyze_jobs(pipeline: TextPipeline, jobs: Sequence[Job],
+                 facts_of: FactsOf | None = None) -> list[Analysed | Failed]:
+    return [_analyze_one(pipeline, job, facts_of) for job in jobs]
 
 
-def _analyze_one(pipeline: TextPipeline, job: Job) -> Outcome:
+def _analyze_one(pipeline: TextPipeline, job: Job, facts_of: FactsOf | None) -> Analysed | Failed:
     try:
-        return pipeline.analyze(job.text, job.language)
+        analysis = pipeline.analyze(job.text, job.language)
+        return Analysed(analysis, facts_of(job, analysis) if facts_of is not None else None)
     except Exception as e:  # a bug in one analysis step must not cost the other items
         return Failed(f"{type(e).__name__}: {e}")
 
 
-def _preload(pipeline: TextPipeline) -> list[str]:
+def _preload(pipeline: TextPipeline, *more: object) -> list[str]:
     """What the fork server imports once for all its workers: the main module (as the standard
     library's default does, so that no worker imports it again), the modules the pipeline's parts
     live in, and ``bot.text.warm``, which builds the tokenizers and tables."""
-    parts = (pipeline, pipeline.summarizer, pipeline.extractor, pipeline.figures)
+    parts = (pipeline, pipeline.summarizer, pipeline.extractor, pipeline.figures, *more)
     modules = {__name__, *(part.__module__ for part in parts)} - {"__main__"}
     return ["__main__", *sorted(modules), "bot.text.warm"]
 
 
 class AnalysisPool:
-    """Analyses texts in ``processes`` worker processes (0: in a thread of this one).
+    """Analyses texts in ``processes`` worker processes (0: in a thread of this one), and derives
+    ``facts_of`` each analysed text there too (``analysed_batches``).
 
     The workers start with the first texts and stop with ``close()``.
     """
 
-    def __init__(self, pipeline: TextPipeline, processes: int) -> None:
+    def __init__(self, pipeline: TextPipeline, processes: int,
+                 facts_of: FactsOf | None = None) -> None:
         self.pipeline = pipeline
         self.processes = processes
+        self.facts_of = facts_of
         self._executor: ProcessPoolExecutor | None = None
 
     def _workers(self) -> ProcessPoolExecutor:
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_preload(self.pipeline))
+            more = () if self.facts_of is None else (self.facts_of,)
+            context.set_forkserver_preload(_preload(self.pipeline, *more))
             self._executor = ProcessPoolExecutor(
                 self.processes, mp_context=context, initializer=_start_worker,
-                initargs=(self.pipeline, os.getpid()))
+                initargs=(self.pipeline, self.facts_of, os.getpid()))
         return self._executor
 
     def worker_pids(self) -> list[int]:
@@ -166,10 +195,20 @@ class AnalysisPool:
             WorkerDied: a worker process ended while it held some of the jobs; the chunks
                 before it were given.
         """
+        async for batch in self.analysed_batches(jobs):
+            yield [o.analysis if isinstance(o, Analysed) else o for o in batch]
+
+    async def analysed_batches(self, jobs: Sequence[Job]) -> AsyncIterator[list[Analysed | Failed]]:
+        """As ``batches``, each analysis with its ``facts_of`` (made in the same process).
+
+        Raises:
+            WorkerDied: a worker process ended while it held some of the jobs; the chunks
+                before it were given.
+        """
         chunks = [list(jobs[i:i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
         if self.processes == 0:
             for chunk in chunks:
-                yield await asyncio.to_thread(analyze_jobs, self.pipeline, chunk)
+                yield await asyncio.to_thread(analyze_jobs, self.pipeline, chunk, self.facts_of)
             return
         executor = self._workers()
         try:
@@ -202,11 +241,11 @@ class AnalysisPool:
 
 
 def _submit(executor: ProcessPoolExecutor,
-            chunks: list[list[Job]]) -> list[Future[list[Outcome]]]:
+            chunks: list[list[Job]]) -> list[Future[list[Analysed | Failed]]]:
     return [executor.submit(_analyze_chunk, chunk) for chunk in chunks]
 
 
-def _forget(future: Future[list[Outcome]]) -> None:
+def _forget(future: Future[list[Analysed | Failed]]) -> None:
     """Drop a chunk nobody waits for any more (the caller stopped early or a worker died)."""
     if not future.cancel() and future.done():
         future.exception()  # retrieved, so that it is not logged as never retrieved

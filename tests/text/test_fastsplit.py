@@ -45,6 +45,12 @@ def test_fixture_texts_split_as_somajo_splits_them(path: Path, language: str) ->
     ("John F. Kennedy spoke. Plan B. It worked.", "en"),
     ("Mehr unter https://192.0.2.1/info heute, oder https://192.0.2.1/a-b/. Danach.", "de"),  # URLs
     ("See http://192.0.2.3/x, or https://192.0.2.4/y! Then she left.", "en"),
+    # English apostrophes SoMaJo splits off their word
+    ("They don't agree. Nvidia's chief said the workers' union can't win.", "en"),
+    ("They're here and we'll go; I'd say I'm done, you've seen. The company’s plan.", "en"),
+    ("Mr. Smith's dog barked (it's loud). He said: \"It's over.\" The boss' car.", "en"),
+    # letters with full stops before a space are one token; SoMaJo's splitter decides the ends
+    ("The U.S. office said so at 5 p.m. today. It went to the U.S. The F.B.I. agreed.", "en"),
 ])
 def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, language: str) -> None:
     tokens = fastsplit.tokenize(paragraph, language)
@@ -63,7 +69,13 @@ def test_plain_paragraphs_take_the_fast_path_with_somajo_tokens(paragraph: str, 
     ("Siehe https://192.0.2.1/a(b) dazu.", "de"),                # URL with brackets
     ("Papst Johannes Paul II. spielte mit.", "de"),              # roman ordinal
     ("Das war's. Wirklich!?", "de"),                             # apostrophe, stacked marks
-    ("They don't agree.", "en"),                                  # English contraction
+    ("I'ma go, he said.", "en"),                                  # SoMaJo's "i" "'m" "a"
+    ("The WORKERS' union.", "en"),                                # trailing apostrophe after "S"
+    ("The d's and o's.", "en"),                                   # letter-apostrophe words
+    ("It's 'fine', he said.", "en"),                              # paired single quotes
+    ("The 90's were good.", "en"),                                # a decade
+    ("He is interested in the No. 2 spot.", "en"),                # SoMaJo's "No." before a number
+    ("He lives in the U.S.", "en"),                               # letters and full stops at the end
     ("A well-known case.", "en"),                                 # English hyphen rules
     ("Ein- und Ausfuhr sanken.", "de"),                           # hyphen at a word's edge
     ("Er lachte :) und ging.", "de"),                             # emoticon

@@ -97,3 +97,51 @@ async def test_many_tasks_share_one_budget(fake_time: FakeTime) -> None:
     assert sorted(done) == list(range(30))
     per_turn = [b - a for a, b in itertools.pairwise(turns)]
     assert max(per_turn) <= 6
+
+
+async def test_each_turn_wakes_one_waiting_task(fake_time: FakeTime,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many tasks over the budget wait in line: the clock is read a few times per task, not once
+    per waiting task at every turn (a thousand article builders made that quadratic)."""
+    await pacing.pace()
+    reads = [0]
+
+    def counted() -> float:
+        reads[0] += 1
+        return fake_time.now
+
+    monkeypatch.setattr(pacing.time, "perf_counter", counted)
+    done: list[int] = []
+
+    async def one(index: int) -> None:
+        await pacing.pace()
+        fake_time.work(pacing.BUDGET * 2)  # every task spends the budget alone
+        done.append(index)
+
+    tasks = asyncio.gather(*(one(i) for i in range(200)))
+    for _ in range(2000):
+        if tasks.done():
+            break
+        await asyncio.sleep(0)
+    assert tasks.done(), f"{len(done)} of 200 tasks finished"
+    assert sorted(done) == list(range(200))
+    assert reads[0] <= 4 * 200
+
+
+async def test_a_cancelled_waiting_task_does_not_hold_up_the_line(fake_time: FakeTime) -> None:
+    await pacing.pace()
+    await asyncio.sleep(0)  # the turn queued above
+    fake_time.work(pacing.BUDGET * 2)  # then work past the budget: both tasks must wait
+    finished: list[str] = []
+
+    async def one(name: str) -> None:
+        await pacing.pace()
+        finished.append(name)
+
+    first = asyncio.ensure_future(one("first"))
+    second = asyncio.ensure_future(one("second"))
+    await asyncio.sleep(0)  # both wait in line
+    first.cancel()
+    await asyncio.wait_for(second, timeout=5)
+    assert finished == ["second"]
+    assert first.cancelled()
