@@ -127,10 +127,13 @@ def keys_fingerprint() -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """A claim as the ledger compares it: its row and the items reporting it."""
+    """A claim as the ledger compares it: its row and the stored claims whose mentions are its
+    items (itself, and those merged into it during this step: ``fold_claims`` writes the merges at
+    the end). The items themselves are not read: a claim of a common text has thousands, and
+    whether two claims share one is asked of the store, for the few pairs that need it."""
 
     row: ClaimRow
-    items: frozenset[int]
+    members: frozenset[str]
 
     @property
     def id(self) -> str:
@@ -155,6 +158,7 @@ class _Entries:
         self.known: dict[str, Entry | None] = {}
         self.postings: dict[str, set[str]] = {}
         self.folds: list[tuple[ClaimRow, ClaimRow]] = []
+        self.mentions: dict[str, int] = {}  # stored claim id -> its items (as the step began)
 
     async def with_keys(self, keys: set[str]) -> set[str]:
         """Ids of the claims having any of ``keys``."""
@@ -178,9 +182,8 @@ class _Entries:
         for start in range(0, len(missing), _READ):
             chunk = missing[start:start + _READ]
             rows = await self.storage.claims.entries(chunk)
-            items = await self.storage.claims.mention_items(r.id for r in rows)
             self.known.update(dict.fromkeys(chunk))
-            self.known.update((r.id, Entry(r, frozenset(items.get(r.id, ())))) for r in rows)
+            self.known.update((r.id, Entry(r, frozenset((r.id,)))) for r in rows)
         return [e for i in ids if (e := self.known[i]) is not None]
 
     def entry(self, claim: str) -> Entry:
@@ -188,11 +191,22 @@ class _Entries:
         assert found is not None, claim
         return found
 
+    async def share_item(self, first: Entry, second: Entry) -> bool:
+        """Whether an item reports both: asked of the store, led by the entry with fewer items
+        (the question then costs its items' index lookups, not those of a claim every item of a
+        common text reports)."""
+        unknown = (first.members | second.members) - self.mentions.keys()
+        if unknown:
+            self.mentions.update(await self.storage.claims.mention_counts(unknown))
+        smaller, larger = sorted((first.members, second.members),
+                                 key=lambda ids: sum(self.mentions.get(i, 0) for i in ids))
+        return await self.storage.claims.share_item(smaller, larger)
+
     def merged(self, keep: Entry, drop: Entry) -> None:
         """What ``fold_claim`` will do: the kept claim takes the dropped one's items and dates
         (its text and keys stay), the dropped one is gone."""
         self.folds.append((keep.row, drop.row))
-        self.known[keep.id] = Entry(merge_rows(keep.row, drop.row), keep.items | drop.items)
+        self.known[keep.id] = Entry(merge_rows(keep.row, drop.row), keep.members | drop.members)
         self.known[drop.id] = None  # postings may still name it: ``get`` leaves it out
 
 
@@ -235,26 +249,32 @@ async def update_ledger(storage: Storage, item_ids: list[int], now: datetime) ->
 
 async def _link_disputes(storage: Storage, entries: list[Entry], cache: _Entries,
                          now: datetime) -> None:
+    """Link each touched claim with the claims it contradicts. A pair linked already is passed
+    over (its link would be kept as it is: ``add_disputes`` adds a pair once), so the step asks
+    the store whether two claims share an item only for the pairs it links now."""
     keys = await cache.prefetch(entries, dispute_lookup)
     lookups = {e.id: await cache.with_keys(keys[e.id]) for e in entries}
     others = {e.id: e for e in await cache.get(set().union(set(), *lookups.values()))}
-    # the order every claim was compared in before (ClaimStore.list()): it is the order the
-    # links are stored in, and so the order a claim lists its disputes
-    place = await storage.claims.list_order(others)
-    links: list[tuple[str, str, str]] = []
+    linked = await storage.claims.linked_pairs(e.id for e in entries)
+    found: dict[str, list[tuple[str, str]]] = {}
     for entry in sorted(entries, key=lambda e: e.id):
-        for oid in sorted(lookups[entry.id] & place.keys(), key=place.__getitem__):
-            other = others.get(oid)
-            if other is None or other.id == entry.id:
+        for oid in sorted(lookups[entry.id] & others.keys()):
+            if oid == entry.id or tuple(sorted((entry.id, oid))) in linked:
                 continue
             await pace()
-            reason = dispute_reason(entry.view, other.view)
+            reason = dispute_reason(entry.view, others[oid].view)
             if reason is None:
                 continue
-            located = replace(reason, same_item=bool(entry.items & other.items))
+            located = replace(reason, same_item=await cache.share_item(entry, others[oid]))
             if located.code == DisputeCode.DENIAL and located.same_item:
                 continue  # in its item a denial disputes the claim it answers (answers.py)
-            links.append((entry.id, other.id, located.stored()))
+            found.setdefault(entry.id, []).append((oid, located.stored()))
+    # the order every claim was compared in before (ClaimStore.list()): it is the order the
+    # links are stored in, and so the order a claim lists its disputes
+    place = await storage.claims.list_order({oid for pairs in found.values() for oid, _ in pairs})
+    links = [(claim, oid, reason) for claim in sorted(found)
+             for oid, reason in sorted(found[claim], key=lambda pair: place[pair[0]])
+             if oid in place]
     await storage.claims.add_disputes(links, now)
 
 
@@ -313,8 +333,8 @@ async def _merge_one(
             await pace()
         if cache.known.get(other.id) is None:
             continue  # merged away meanwhile
-        if entry.items & other.items or not same_claim(entry.view, other.view):
-            continue
+        if not same_claim(entry.view, other.view) or await cache.share_item(entry, other):
+            continue  # the cheap test first: the store is asked only for equal claims
         keep, drop = sorted((entry, other), key=lambda e: e.order)
         cache.merged(keep, drop)  # written at the end of the step
         merges.append((keep.id, drop.id))

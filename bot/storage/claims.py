@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -236,6 +236,38 @@ class ClaimStore:
                 out[r[0]].add(int(r[1]))
         return out
 
+    async def mention_counts(self, ids: Iterable[str]) -> dict[str, int]:
+        """How many items report each claim (0 for none), counted in the index: the ledger asks
+        whether two claims share an item led by the one with fewer."""
+        out = dict.fromkeys(sorted(set(ids)), 0)
+        rows = await fetch_in(self.db, "SELECT claim_id, COUNT(*) FROM claim_mentions "
+                              "WHERE claim_id IN ({marks}) GROUP BY claim_id", out)
+        out.update((str(r[0]), int(r[1])) for r in rows)
+        return out
+
+    async def share_item(self, first: Collection[str], second: Collection[str]) -> bool:
+        """Whether an item reports one of ``first`` and one of ``second``: a walk over the
+        mentions of ``first`` (give the side with fewer), each looked up among ``second``'s
+        (a primary-key probe), that stops at the first shared item."""
+        if not first or not second:
+            return False
+        led, probed = sorted(first), sorted(second)
+        row = await self.db.fetch_one(
+            "SELECT 1 FROM claim_mentions a "
+            f"WHERE a.claim_id IN ({placeholders(len(led))}) AND EXISTS "
+            "(SELECT 1 FROM claim_mentions b WHERE b.item_id = a.item_id "
+            f"AND b.claim_id IN ({placeholders(len(probed))})) LIMIT 1", (*led, *probed))
+        return row is not None
+
+    async def linked_pairs(self, ids: Iterable[str]) -> set[tuple[str, str]]:
+        """The (claim, other) dispute links of the given claims, as stored (the pair sorted)."""
+        wanted = set(ids)
+        rows = [*await fetch_in(self.db, "SELECT claim_id, other_id FROM claim_disputes "
+                                "WHERE claim_id IN ({marks})", wanted),
+                *await fetch_in(self.db, "SELECT claim_id, other_id FROM claim_disputes "
+                                "WHERE other_id IN ({marks})", wanted)]
+        return {(str(r[0]), str(r[1])) for r in rows}
+
     async def mention_sources(self) -> dict[str, builtins.list[tuple[int, str | None]]]:
         out: dict[str, builtins.list[tuple[int, str | None]]] = {}
         for r in await self.db.fetch_all(
@@ -245,14 +277,15 @@ class ClaimStore:
         return out
 
     async def list_order(self, ids: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-        out: dict[str, tuple[int, int, int]] = {}
-        for chunk in chunks(sorted(set(ids))):
-            for r in await self.db.fetch_all(
-                    "SELECT c.id, MIN(m.item_id), MIN(m.position), c.seq FROM claims c "
-                    "LEFT JOIN claim_mentions m ON m.claim_id = c.id "
-                    f"WHERE c.id IN ({placeholders(len(chunk))}) GROUP BY c.id, c.seq", chunk):
-                out[r[0]] = (int(r[1] or 0), int(r[2] or 0), int(r[3]))
-        return out
+        """(first item, first position, seq) of each claim, the order of ``list()``: each
+        minimum is one index lookup (migration 10's ``claim_mentions_position``), not a walk
+        over the claim's mentions."""
+        rows = await fetch_in(
+            self.db, "SELECT c.id, "
+            "(SELECT MIN(m.item_id) FROM claim_mentions m WHERE m.claim_id = c.id), "
+            "(SELECT MIN(m.position) FROM claim_mentions m WHERE m.claim_id = c.id), "
+            "c.seq FROM claims c WHERE c.id IN ({marks})", ids)
+        return {str(r[0]): (int(r[1] or 0), int(r[2] or 0), int(r[3])) for r in rows}
 
     async def add_keys(self, pairs: Iterable[tuple[str, str]]) -> None:
         await self.db.execute_many(

@@ -370,6 +370,12 @@ MIGRATIONS: list[Migration] = [
     );
     CREATE INDEX claim_rank_partners_other ON claim_rank_partners(other_id);
     """,
+    # 10: a claim's first position among its mentions in one index lookup (the order the ledger
+    # stores dispute links in, ``ClaimStore.list_order``), instead of a walk over every item that
+    # reports it: a claim of a common text has thousands. Additive only.
+    """
+    CREATE INDEX claim_mentions_position ON claim_mentions(claim_id, position);
+    """,
 ]
 
 
