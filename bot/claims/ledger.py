@@ -25,7 +25,7 @@ import hashlib
 import heapq
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -153,8 +153,9 @@ class _Entries:
     """Entries read once per ledger step, kept up to date by each merge (which changes two), and
     the merges to write (``folds``: (kept, dropped) rows as each merge saw them)."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, reported: Mapping[str, set[int]]) -> None:
         self.storage = storage
+        self.reported = reported  # claim id -> the step's items reporting it
         self.known: dict[str, Entry | None] = {}
         self.postings: dict[str, set[str]] = {}
         self.folds: list[tuple[ClaimRow, ClaimRow]] = []
@@ -194,13 +195,19 @@ class _Entries:
     async def share_item(self, first: Entry, second: Entry) -> bool:
         """Whether an item reports both: asked of the store, led by the entry with fewer items
         (the question then costs its items' index lookups, not those of a claim every item of a
-        common text reports)."""
+        common text reports). Two claims one of the step's items reports need no question: the
+        near-equal claims of one item, which never merge, meet in every step."""
+        if self._step_items(first) & self._step_items(second):
+            return True
         unknown = (first.members | second.members) - self.mentions.keys()
         if unknown:
             self.mentions.update(await self.storage.claims.mention_counts(unknown))
         smaller, larger = sorted((first.members, second.members),
                                  key=lambda ids: sum(self.mentions.get(i, 0) for i in ids))
         return await self.storage.claims.share_item(smaller, larger)
+
+    def _step_items(self, entry: Entry) -> set[int]:
+        return set().union(*(self.reported.get(m, ()) for m in entry.members))
 
     def merged(self, keep: Entry, drop: Entry) -> None:
         """What ``fold_claim`` will do: the kept claim takes the dropped one's items and dates
@@ -238,11 +245,12 @@ async def index_claims(storage: Storage, ids: set[str] | None = None) -> None:
 
 async def update_ledger(storage: Storage, item_ids: list[int], now: datetime) -> None:
     async with storage.db.transaction():  # one commit for the whole step
-        touched = await storage.claims.ids_for_items(item_ids)
+        reported = await storage.claims.items_reporting(item_ids)
+        touched = set(reported)
         if not touched:
             return
         await index_claims(storage, touched)
-        cache = _Entries(storage)
+        cache = _Entries(storage, reported)
         touched |= await _merge(storage, touched, cache)
         await _link_disputes(storage, await cache.get(touched), cache, now)
 

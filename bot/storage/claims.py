@@ -191,6 +191,14 @@ class ClaimStore:
                               "WHERE item_id IN ({marks})", item_ids)
         return {str(r[0]) for r in rows}
 
+    async def items_reporting(self, item_ids: builtins.list[int]) -> dict[str, set[int]]:
+        """claim id -> which of these items report it (``ids_for_items`` with the items)."""
+        out: dict[str, set[int]] = {}
+        for r in await fetch_in(self.db, "SELECT claim_id, item_id FROM claim_mentions "
+                                "WHERE item_id IN ({marks})", item_ids):
+            out.setdefault(str(r[0]), set()).add(int(r[1]))
+        return out
+
     # --- lean reads for commands (no spans, no item text) -----------------------------------------
 
     async def entries(self, ids: Iterable[str] | None = None) -> builtins.list[ClaimRow]:

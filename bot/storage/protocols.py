@@ -257,6 +257,10 @@ class ClaimsStorage(Protocol):
         """Ids of the claims these items report."""
         ...
 
+    async def items_reporting(self, item_ids: builtins.list[int]) -> dict[str, set[int]]:
+        """claim id -> which of these items report it."""
+        ...
+
     async def sources(self) -> tuple[dict[str, builtins.list[tuple[int, int]]], dict[int, Link]]:
         """(claim id -> its (item id, position) mentions in that order, item id -> its link)."""
         ...
