@@ -53,6 +53,9 @@ _ANY = "_"  # every claim has it, so "has no keys yet" is one indexed query
 # on the event loop, so a step over thousands of claims reads them in pieces (``bot.text.pacing``)
 _READ = 200
 _WRITE = 5000
+# a claim's items are counted up to this many to tell which of two claims has fewer: past it,
+# either side costs more than a bounded question
+_COUNTED = 256
 
 
 def view(row: ClaimRow) -> ClaimView:
@@ -201,7 +204,7 @@ class _Entries:
             return True
         unknown = (first.members | second.members) - self.mentions.keys()
         if unknown:
-            self.mentions.update(await self.storage.claims.mention_counts(unknown))
+            self.mentions.update(await self.storage.claims.mention_counts(unknown, _COUNTED))
         smaller, larger = sorted((first.members, second.members),
                                  key=lambda ids: sum(self.mentions.get(i, 0) for i in ids))
         return await self.storage.claims.share_item(smaller, larger)

@@ -244,13 +244,16 @@ class ClaimStore:
                 out[r[0]].add(int(r[1]))
         return out
 
-    async def mention_counts(self, ids: Iterable[str]) -> dict[str, int]:
-        """How many items report each claim (0 for none), counted in the index: the ledger asks
-        whether two claims share an item led by the one with fewer."""
-        out = dict.fromkeys(sorted(set(ids)), 0)
-        rows = await fetch_in(self.db, "SELECT claim_id, COUNT(*) FROM claim_mentions "
-                              "WHERE claim_id IN ({marks}) GROUP BY claim_id", out)
-        out.update((str(r[0]), int(r[1])) for r in rows)
+    async def mention_counts(self, ids: Iterable[str], cap: int) -> dict[str, int]:
+        """How many items report each claim (0 for none), counted up to ``cap`` in the index:
+        the ledger asks whether two claims share an item led by the one with fewer, and a claim
+        of a common text has thousands, which need not be counted to know it is the larger."""
+        out: dict[str, int] = {}
+        for claim in sorted(set(ids)):
+            row = await self.db.fetch_one(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM claim_mentions WHERE claim_id = ? LIMIT ?) "
+                "AS mentions", (claim, cap))
+            out[claim] = int(row[0]) if row else 0
         return out
 
     async def share_item(self, first: Collection[str], second: Collection[str]) -> bool:

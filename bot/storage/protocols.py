@@ -271,8 +271,8 @@ class ClaimsStorage(Protocol):
         """claim id -> ids of the items reporting it."""
         ...
 
-    async def mention_counts(self, ids: Iterable[str]) -> dict[str, int]:
-        """claim id -> how many items report it (0 for none)."""
+    async def mention_counts(self, ids: Iterable[str], cap: int) -> dict[str, int]:
+        """claim id -> how many items report it (0 for none), at most ``cap``."""
         ...
 
     async def share_item(self, first: Collection[str], second: Collection[str]) -> bool:
