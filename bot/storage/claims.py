@@ -143,9 +143,13 @@ class ClaimStore:
             return
         sources = [source for _, source in merges]
         async with self.db.transaction():
+            # each of the source's items probed among the merged claim's (a primary-key
+            # lookup), not the merged claim's items listed for each merge: the claim a common
+            # text's claims merge into has thousands
             await self.db.execute_many(
-                "UPDATE claim_mentions SET claim_id = ? WHERE claim_id = ? AND item_id NOT IN "
-                "(SELECT item_id FROM claim_mentions WHERE claim_id = ?)",
+                "UPDATE claim_mentions SET claim_id = ? WHERE claim_id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM claim_mentions kept WHERE kept.claim_id = ? "
+                "AND kept.item_id = claim_mentions.item_id)",
                 [(merged.id, source, merged.id) for merged, source in merges])
             await self.db.execute_many("DELETE FROM claim_mentions WHERE claim_id = ?",
                                        [(source,) for source in sources])
