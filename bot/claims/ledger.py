@@ -339,13 +339,19 @@ async def _merge_one(
     entry = cache.entry(claim)
     candidates = await cache.with_keys(keys)
     candidates.discard(claim)
-    for turn, other in enumerate(sorted(await cache.get(candidates), key=lambda e: e.order)):
+    # the texts and claimants compared never change in a step (a kept claim keeps its own), so
+    # the equal candidates are picked out first and only they are put in order
+    equal = []
+    for turn, other in enumerate(await cache.get(candidates)):
         if turn % 16 == 0:  # a comparison is short: pacing each would cost more than it
             await pace()
+        if same_claim(entry.view, other.view):
+            equal.append(other)
+    for other in sorted(equal, key=lambda e: e.order):
         if cache.known.get(other.id) is None:
             continue  # merged away meanwhile
-        if not same_claim(entry.view, other.view) or await cache.share_item(entry, other):
-            continue  # the cheap test first: the store is asked only for equal claims
+        if await cache.share_item(entry, other):
+            continue  # reported by one item: two claims of it, not one claim twice
         keep, drop = sorted((entry, other), key=lambda e: e.order)
         cache.merged(keep, drop)  # written at the end of the step
         merges.append((keep.id, drop.id))
