@@ -5,8 +5,9 @@ content moves on by one batch per poll, as a live feed does: each poll brings ``
 (half per feed) with later dates than the stored ones. The real ``FeedPoller``, ``HttpFetcher`` and
 text pipeline (NLP on: claims, ledger, stories) fill one database, copied at each size of
 ``--sizes``. Then the next poll (the same kind of poll: ``--batch`` fresh generated items) is timed
-on a fresh copy at each size, with the time the ledger step took in it, the analysis process
-started and warm; ``--rounds`` times, the sizes in turn, and the median is reported: on a shared
+on a fresh copy at each size, split by step (``StepTimer``: the ledger, the story placement, the
+claim ranks and the rest, in ms per new item), the analysis process started and warm;
+``--rounds`` times, the sizes in turn, and the median is reported: on a shared
 machine the load moves between two polls, and timing each size once, in order, put that drift
 into the ratio (a poll of 200 items timed once each at 1k and 4k took 6.4 and 10.5 s, with every
 step slower alike, the store-size-independent ones included).
@@ -248,7 +249,8 @@ async def run(sizes: list[int], batch: int, budget_s: float, rounds: int,
         "note": "poll_s: median over the rounds of one poll of `batch` fresh items on a copy of "
                 "the database at each size, NLP on, analysis process warm; sizes interleaved "
                 "per round; ratio = poll at the largest size reached / poll at the smallest; "
-                "shared machine",
+                "<step>_ms_per_item: median time of the ledger, story placement and claim "
+                "ranks steps (rest: the poll's other time) per new item; shared machine",
     }
     if stopped:
         result["stopped"] = stopped
