@@ -5,8 +5,9 @@ content moves on by one batch per poll, as a live feed does: each poll brings ``
 (half per feed) with later dates than the stored ones. The real ``FeedPoller``, ``HttpFetcher`` and
 text pipeline (NLP on: claims, ledger, stories) fill one database, copied at each size of
 ``--sizes``. Then the next poll (the same kind of poll: ``--batch`` fresh generated items) is timed
-on a fresh copy at each size, with the time the ledger step took in it, the analysis process
-started and warm; ``--rounds`` times, the sizes in turn, and the median is reported: on a shared
+on a fresh copy at each size, split by step (``StepTimer``: the ledger, the story placement, the
+claim ranks and the rest, in ms per new item), the analysis process started and warm;
+``--rounds`` times, the sizes in turn, and the median is reported: on a shared
 machine the load moves between two polls, and timing each size once, in order, put that drift
 into the ratio (a poll of 200 items timed once each at 1k and 4k took 6.4 and 10.5 s, with every
 step slower alike, the store-size-independent ones included).
@@ -45,6 +46,8 @@ from ingest_bench import make_feed, serve
 from newsgen import WORKLOAD
 
 import bot.app
+import bot.ingest
+from bot.answers.claims import ClaimAnswers
 from bot.app import App, build_app
 from bot.config import FeedConfig, default_config
 from bot.feeds.fetch import HttpFetcher
@@ -53,6 +56,7 @@ from bot.text.pool import Job
 
 START = datetime(2025, 1, 1, 0, 0, tzinfo=UTC)
 SPACING = timedelta(minutes=1)
+STEPS = ("ledger", "placement", "ranks")
 
 
 class Feeds:
@@ -71,19 +75,38 @@ class Feeds:
                          lambda i: START + SPACING * (2 * i + (language == "en")))
 
 
-class LedgerTimer:
-    """Wraps the ledger hook's ``update_ledger`` (as ``bot.app`` calls it) to sum its time."""
+class StepTimer:
+    """Wraps one step of the poll where its callers look it up (``owner.name``: a module's
+    function or a class's method) to sum its time, so that the poll's time is split by step:
+    the ledger (``bot.app.update_ledger``), the story placement (``bot.ingest.assign_story``) and
+    the claim ranks (``ClaimAnswers.update_ranks``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: object, name: str) -> None:
         self.seconds = 0.0
-        self.inner = bot.app.update_ledger
+        self.owner, self.name = owner, name
+        self.inner = getattr(owner, name)
+        timer = self
 
-    async def __call__(self, *args: object, **kwargs: object) -> None:
-        start = time.perf_counter()
-        try:
-            await self.inner(*args, **kwargs)  # type: ignore[arg-type]
-        finally:
-            self.seconds += time.perf_counter() - start
+        async def timed(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return await timer.inner(*args, **kwargs)
+            finally:
+                timer.seconds += time.perf_counter() - start
+
+        self.timed = timed
+
+    def install(self) -> None:
+        setattr(self.owner, self.name, self.timed)
+
+    def remove(self) -> None:
+        setattr(self.owner, self.name, self.inner)
+
+
+def step_timers() -> dict[str, StepTimer]:
+    return {"ledger": StepTimer(bot.app, "update_ledger"),
+            "placement": StepTimer(bot.ingest, "assign_story"),
+            "ranks": StepTimer(ClaimAnswers, "update_ranks")}
 
 
 async def open_app(database: Path, urls: list[str], feeds: Feeds) -> tuple[App, HttpFetcher]:
@@ -157,7 +180,7 @@ async def upgrade(snapshot: Path, urls: list[str], feeds: Feeds) -> None:
 
 
 async def timed_poll(snapshot: Path, batch: int, *, urls: list[str], feeds: Feeds,
-                     timer: LedgerTimer, folder: Path) -> dict[str, float]:
+                     timers: dict[str, StepTimer], folder: Path) -> dict[str, float]:
     """The next poll on a fresh copy of ``snapshot``, its analysis process already warm."""
     database = folder / "timed.db"
     shutil.copy(snapshot, database)
@@ -166,7 +189,8 @@ async def timed_poll(snapshot: Path, batch: int, *, urls: list[str], feeds: Feed
     try:
         await app.ingest.pool.analyze([Job("Die Ministerin sagte, es sei gut.", "de")])
         poller = FeedPoller.from_app(app, fetcher)
-        timer.seconds = 0.0
+        for timer in timers.values():
+            timer.seconds = 0.0
         start = time.perf_counter()
         new = await poll(poller, feeds)
         poll_s = time.perf_counter() - start
@@ -174,7 +198,8 @@ async def timed_poll(snapshot: Path, batch: int, *, urls: list[str], feeds: Feed
         await fetcher.close()
         await app.close()
         database.unlink()
-    return {"poll_s": poll_s, "ledger_s": timer.seconds, "items": new}
+    return {"poll_s": poll_s, "items": new,
+            **{f"{name}_s": timer.seconds for name, timer in timers.items()}}
 
 
 async def run(sizes: list[int], batch: int, budget_s: float, rounds: int,
@@ -182,8 +207,9 @@ async def run(sizes: list[int], batch: int, budget_s: float, rounds: int,
     feeds = Feeds(batch // 2)
     runner, port = await serve(feeds.body)
     urls = [f"http://127.0.0.1:{port}/{name}.rss" for name in ("de", "en")]
-    timer = LedgerTimer()
-    bot.app.update_ledger = timer  # type: ignore[assignment]
+    timers = step_timers()
+    for timer in timers.values():
+        timer.install()
     timings: dict[int, list[dict[str, float]]] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -200,10 +226,11 @@ async def run(sizes: list[int], batch: int, budget_s: float, rounds: int,
                     if size not in sizes:
                         continue
                     timings.setdefault(size, []).append(await timed_poll(
-                        snapshot, next_batch, urls=urls, feeds=feeds, timer=timer,
+                        snapshot, next_batch, urls=urls, feeds=feeds, timers=timers,
                         folder=Path(tmp)))
     finally:
-        bot.app.update_ledger = timer.inner  # type: ignore[assignment]
+        for timer in timers.values():
+            timer.remove()
         await runner.cleanup()
     points = [point(size, runs) for size, runs in timings.items()]
     first = float(points[0]["poll_s"]) if points else None  # type: ignore[arg-type]
@@ -222,7 +249,8 @@ async def run(sizes: list[int], batch: int, budget_s: float, rounds: int,
         "note": "poll_s: median over the rounds of one poll of `batch` fresh items on a copy of "
                 "the database at each size, NLP on, analysis process warm; sizes interleaved "
                 "per round; ratio = poll at the largest size reached / poll at the smallest; "
-                "shared machine",
+                "<step>_ms_per_item: median time of the ledger, story placement and claim "
+                "ranks steps (rest: the poll's other time) per new item; shared machine",
     }
     if stopped:
         result["stopped"] = stopped
@@ -230,15 +258,19 @@ async def run(sizes: list[int], batch: int, budget_s: float, rounds: int,
 
 
 def point(size: int, runs: list[dict[str, float]]) -> dict[str, object]:
-    polls = [r["poll_s"] for r in runs]
-    ledgers = [r["ledger_s"] for r in runs]
+    """The medians of one size's rounds, with each step's share: ms per new item of the
+    ledger, the story placement, the claim ranks and the rest of the poll."""
     items = int(runs[0]["items"])
+    median = {key: statistics.median(r[key] for r in runs)
+              for key in ("poll_s", *(f"{name}_s" for name in STEPS))}
+    rest = statistics.median(r["poll_s"] - sum(r[f"{name}_s"] for name in STEPS) for r in runs)
     return {"stored_before": size, "poll_items": items,
-            "poll_s": round(statistics.median(polls), 3),
-            "poll_s_each": [round(p, 2) for p in polls],
-            "ledger_s": round(statistics.median(ledgers), 3),
-            "ledger_ms_per_item": round(1000 * statistics.median(ledgers) / items, 2),
-            "items_per_s": round(items / statistics.median(polls), 1)}
+            "poll_s": round(median["poll_s"], 3),
+            "poll_s_each": [round(r["poll_s"], 2) for r in runs],
+            **{f"{name}_ms_per_item": round(1000 * median[f"{name}_s"] / items, 2)
+               for name in STEPS},
+            "rest_ms_per_item": round(1000 * rest / items, 2),
+            "items_per_s": round(items / median["poll_s"], 1)}
 
 
 async def poll(poller: FeedPoller, feeds: Feeds) -> int:

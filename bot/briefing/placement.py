@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -22,7 +22,7 @@ from typing import Protocol
 from bot.briefing.stories import _KIND_WEIGHT, THRESHOLD, Cluster, _when
 from bot.model import Item
 from bot.storage import Storage
-from bot.storage.stories import StoryMember
+from bot.storage.stories import StoryMember, nearest
 
 # A new item is compared with the items of this much time either side of it (beyond 150 hours
 # the time penalty alone keeps any pair under THRESHOLD)...
@@ -163,6 +163,9 @@ class StoryIndex(Protocol):
     async def items_with_keys(self, keys: Iterable[str], since: int,
                               until: int) -> dict[int, tuple[int, int]]: ...
 
+    async def nearest_items(self, keys: Collection[str], since: int, until: int, at: int,
+                            limit: int) -> dict[int, tuple[int, int]]: ...
+
     async def stories_of(self, item_ids: Sequence[int]) -> dict[int, str]: ...
 
     async def sizes(self, story_ids: Iterable[str], since: int, until: int) -> dict[str, int]: ...
@@ -194,6 +197,10 @@ class StoredStories:
     async def items_with_keys(self, keys: Iterable[str], since: int,
                               until: int) -> dict[int, tuple[int, int]]:
         return await self.stories.items_with_keys(keys, since, until)
+
+    async def nearest_items(self, keys: Collection[str], since: int, until: int, at: int,
+                            limit: int) -> dict[int, tuple[int, int]]:
+        return await self.stories.nearest_items(keys, since, until, at, limit)
 
     async def stories_of(self, item_ids: Sequence[int]) -> dict[int, str]:
         return await self.stories.stories_of(item_ids)
@@ -249,6 +256,10 @@ class MemoryStories:
                 found[item_id] = (at, found.get(item_id, (at, 0))[1] + 1)
         return found
 
+    async def nearest_items(self, keys: Collection[str], since: int, until: int, at: int,
+                            limit: int) -> dict[int, tuple[int, int]]:
+        return dict(nearest(await self.items_with_keys(keys, since, until), at)[:limit])
+
     async def stories_of(self, item_ids: Sequence[int]) -> dict[int, str]:
         return {i: self.story[i] for i in item_ids if i in self.story}
 
@@ -302,9 +313,12 @@ async def assign_story(index: StoryIndex, item: Item, keys_: frozenset[str]) -> 
     n = max(await index.count_between(since, until) + 1, MIN_ITEMS)
     df = await index.key_counts(keys_, since, until)
     rare = max(8, n // 8)
-    found = await index.items_with_keys([k for k in keys_ if df[k] <= rare], since, until)
+    # the item itself is among them (it has every one of its keys, at its own time: it comes
+    # first), so one more than MAX_NEAR are read
+    found = await index.nearest_items([k for k in keys_ if df[k] <= rare], since, until, at,
+                                      MAX_NEAR + 1)
     found.pop(item.id, None)
-    near_ids = sorted(found, key=lambda i: (-found[i][1], abs(found[i][0] - at), i))[:MAX_NEAR]
+    near_ids = [i for i, _ in nearest(found, at)][:MAX_NEAR]
     story_of = await index.stories_of(near_ids)
     sizes = await index.sizes(set(story_of.values()), since, until)
     stored_keys = await index.item_keys(list(story_of))

@@ -25,7 +25,7 @@ import hashlib
 import heapq
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -53,6 +53,9 @@ _ANY = "_"  # every claim has it, so "has no keys yet" is one indexed query
 # on the event loop, so a step over thousands of claims reads them in pieces (``bot.text.pacing``)
 _READ = 200
 _WRITE = 5000
+# a claim's items are counted up to this many to tell which of two claims has fewer: past it,
+# either side costs more than a bounded question
+_COUNTED = 256
 
 
 def view(row: ClaimRow) -> ClaimView:
@@ -127,10 +130,13 @@ def keys_fingerprint() -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """A claim as the ledger compares it: its row and the items reporting it."""
+    """A claim as the ledger compares it: its row and the stored claims whose mentions are its
+    items (itself, and those merged into it during this step: ``fold_claims`` writes the merges at
+    the end). The items themselves are not read: a claim of a common text has thousands, and
+    whether two claims share one is asked of the store, for the few pairs that need it."""
 
     row: ClaimRow
-    items: frozenset[int]
+    members: frozenset[str]
 
     @property
     def id(self) -> str:
@@ -150,11 +156,13 @@ class _Entries:
     """Entries read once per ledger step, kept up to date by each merge (which changes two), and
     the merges to write (``folds``: (kept, dropped) rows as each merge saw them)."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, reported: Mapping[str, set[int]]) -> None:
         self.storage = storage
+        self.reported = reported  # claim id -> the step's items reporting it
         self.known: dict[str, Entry | None] = {}
         self.postings: dict[str, set[str]] = {}
         self.folds: list[tuple[ClaimRow, ClaimRow]] = []
+        self.mentions: dict[str, int] = {}  # stored claim id -> its items (as the step began)
 
     async def with_keys(self, keys: set[str]) -> set[str]:
         """Ids of the claims having any of ``keys``."""
@@ -178,9 +186,8 @@ class _Entries:
         for start in range(0, len(missing), _READ):
             chunk = missing[start:start + _READ]
             rows = await self.storage.claims.entries(chunk)
-            items = await self.storage.claims.mention_items(r.id for r in rows)
             self.known.update(dict.fromkeys(chunk))
-            self.known.update((r.id, Entry(r, frozenset(items.get(r.id, ())))) for r in rows)
+            self.known.update((r.id, Entry(r, frozenset((r.id,)))) for r in rows)
         return [e for i in ids if (e := self.known[i]) is not None]
 
     def entry(self, claim: str) -> Entry:
@@ -188,11 +195,28 @@ class _Entries:
         assert found is not None, claim
         return found
 
+    async def share_item(self, first: Entry, second: Entry) -> bool:
+        """Whether an item reports both: asked of the store, led by the entry with fewer items
+        (the question then costs its items' index lookups, not those of a claim every item of a
+        common text reports). Two claims one of the step's items reports need no question: the
+        near-equal claims of one item, which never merge, meet in every step."""
+        if self._step_items(first) & self._step_items(second):
+            return True
+        unknown = (first.members | second.members) - self.mentions.keys()
+        if unknown:
+            self.mentions.update(await self.storage.claims.mention_counts(unknown, _COUNTED))
+        smaller, larger = sorted((first.members, second.members),
+                                 key=lambda ids: sum(self.mentions.get(i, 0) for i in ids))
+        return await self.storage.claims.share_item(smaller, larger)
+
+    def _step_items(self, entry: Entry) -> set[int]:
+        return set().union(*(self.reported.get(m, ()) for m in entry.members))
+
     def merged(self, keep: Entry, drop: Entry) -> None:
         """What ``fold_claim`` will do: the kept claim takes the dropped one's items and dates
         (its text and keys stay), the dropped one is gone."""
         self.folds.append((keep.row, drop.row))
-        self.known[keep.id] = Entry(merge_rows(keep.row, drop.row), keep.items | drop.items)
+        self.known[keep.id] = Entry(merge_rows(keep.row, drop.row), keep.members | drop.members)
         self.known[drop.id] = None  # postings may still name it: ``get`` leaves it out
 
 
@@ -224,37 +248,44 @@ async def index_claims(storage: Storage, ids: set[str] | None = None) -> None:
 
 async def update_ledger(storage: Storage, item_ids: list[int], now: datetime) -> None:
     async with storage.db.transaction():  # one commit for the whole step
-        touched = await storage.claims.ids_for_items(item_ids)
+        reported = await storage.claims.items_reporting(item_ids)
+        touched = set(reported)
         if not touched:
             return
         await index_claims(storage, touched)
-        cache = _Entries(storage)
+        cache = _Entries(storage, reported)
         touched |= await _merge(storage, touched, cache)
         await _link_disputes(storage, await cache.get(touched), cache, now)
 
 
 async def _link_disputes(storage: Storage, entries: list[Entry], cache: _Entries,
                          now: datetime) -> None:
+    """Link each touched claim with the claims it contradicts. A pair linked already is passed
+    over (its link would be kept as it is: ``add_disputes`` adds a pair once), so the step asks
+    the store whether two claims share an item only for the pairs it links now."""
     keys = await cache.prefetch(entries, dispute_lookup)
     lookups = {e.id: await cache.with_keys(keys[e.id]) for e in entries}
     others = {e.id: e for e in await cache.get(set().union(set(), *lookups.values()))}
-    # the order every claim was compared in before (ClaimStore.list()): it is the order the
-    # links are stored in, and so the order a claim lists its disputes
-    place = await storage.claims.list_order(others)
-    links: list[tuple[str, str, str]] = []
+    linked = await storage.claims.linked_pairs(e.id for e in entries)
+    found: dict[str, list[tuple[str, str]]] = {}
     for entry in sorted(entries, key=lambda e: e.id):
-        for oid in sorted(lookups[entry.id] & place.keys(), key=place.__getitem__):
-            other = others.get(oid)
-            if other is None or other.id == entry.id:
+        for oid in sorted(lookups[entry.id] & others.keys()):
+            if oid == entry.id or tuple(sorted((entry.id, oid))) in linked:
                 continue
             await pace()
-            reason = dispute_reason(entry.view, other.view)
+            reason = dispute_reason(entry.view, others[oid].view)
             if reason is None:
                 continue
-            located = replace(reason, same_item=bool(entry.items & other.items))
+            located = replace(reason, same_item=await cache.share_item(entry, others[oid]))
             if located.code == DisputeCode.DENIAL and located.same_item:
                 continue  # in its item a denial disputes the claim it answers (answers.py)
-            links.append((entry.id, other.id, located.stored()))
+            found.setdefault(entry.id, []).append((oid, located.stored()))
+    # the order every claim was compared in before (ClaimStore.list()): it is the order the
+    # links are stored in, and so the order a claim lists its disputes
+    place = await storage.claims.list_order({oid for pairs in found.values() for oid, _ in pairs})
+    links = [(claim, oid, reason) for claim in sorted(found)
+             for oid, reason in sorted(found[claim], key=lambda pair: place[pair[0]])
+             if oid in place]
     await storage.claims.add_disputes(links, now)
 
 
@@ -308,13 +339,19 @@ async def _merge_one(
     entry = cache.entry(claim)
     candidates = await cache.with_keys(keys)
     candidates.discard(claim)
-    for turn, other in enumerate(sorted(await cache.get(candidates), key=lambda e: e.order)):
+    # the texts and claimants compared never change in a step (a kept claim keeps its own), so
+    # the equal candidates are picked out first and only they are put in order
+    equal = []
+    for turn, other in enumerate(await cache.get(candidates)):
         if turn % 16 == 0:  # a comparison is short: pacing each would cost more than it
             await pace()
+        if same_claim(entry.view, other.view):
+            equal.append(other)
+    for other in sorted(equal, key=lambda e: e.order):
         if cache.known.get(other.id) is None:
             continue  # merged away meanwhile
-        if entry.items & other.items or not same_claim(entry.view, other.view):
-            continue
+        if await cache.share_item(entry, other):
+            continue  # reported by one item: two claims of it, not one claim twice
         keep, drop = sorted((entry, other), key=lambda e: e.order)
         cache.merged(keep, drop)  # written at the end of the step
         merges.append((keep.id, drop.id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -143,9 +143,13 @@ class ClaimStore:
             return
         sources = [source for _, source in merges]
         async with self.db.transaction():
+            # each of the source's items probed among the merged claim's (a primary-key
+            # lookup), not the merged claim's items listed for each merge: the claim a common
+            # text's claims merge into has thousands
             await self.db.execute_many(
-                "UPDATE claim_mentions SET claim_id = ? WHERE claim_id = ? AND item_id NOT IN "
-                "(SELECT item_id FROM claim_mentions WHERE claim_id = ?)",
+                "UPDATE claim_mentions SET claim_id = ? WHERE claim_id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM claim_mentions kept WHERE kept.claim_id = ? "
+                "AND kept.item_id = claim_mentions.item_id)",
                 [(merged.id, source, merged.id) for merged, source in merges])
             await self.db.execute_many("DELETE FROM claim_mentions WHERE claim_id = ?",
                                        [(source,) for source in sources])
@@ -190,6 +194,14 @@ class ClaimStore:
         rows = await fetch_in(self.db, "SELECT DISTINCT claim_id FROM claim_mentions "
                               "WHERE item_id IN ({marks})", item_ids)
         return {str(r[0]) for r in rows}
+
+    async def items_reporting(self, item_ids: builtins.list[int]) -> dict[str, set[int]]:
+        """claim id -> which of these items report it (``ids_for_items`` with the items)."""
+        out: dict[str, set[int]] = {}
+        for r in await fetch_in(self.db, "SELECT claim_id, item_id FROM claim_mentions "
+                                "WHERE item_id IN ({marks})", item_ids):
+            out.setdefault(str(r[0]), set()).add(int(r[1]))
+        return out
 
     # --- lean reads for commands (no spans, no item text) -----------------------------------------
 
@@ -236,6 +248,41 @@ class ClaimStore:
                 out[r[0]].add(int(r[1]))
         return out
 
+    async def mention_counts(self, ids: Iterable[str], cap: int) -> dict[str, int]:
+        """How many items report each claim (0 for none), counted up to ``cap`` in the index:
+        the ledger asks whether two claims share an item led by the one with fewer, and a claim
+        of a common text has thousands, which need not be counted to know it is the larger."""
+        out: dict[str, int] = {}
+        for claim in sorted(set(ids)):
+            row = await self.db.fetch_one(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM claim_mentions WHERE claim_id = ? LIMIT ?) "
+                "AS mentions", (claim, cap))
+            out[claim] = int(row[0]) if row else 0
+        return out
+
+    async def share_item(self, first: Collection[str], second: Collection[str]) -> bool:
+        """Whether an item reports one of ``first`` and one of ``second``: a walk over the
+        mentions of ``first`` (give the side with fewer), each looked up among ``second``'s
+        (a primary-key probe), that stops at the first shared item."""
+        if not first or not second:
+            return False
+        led, probed = sorted(first), sorted(second)
+        row = await self.db.fetch_one(
+            "SELECT 1 FROM claim_mentions a "
+            f"WHERE a.claim_id IN ({placeholders(len(led))}) AND EXISTS "
+            "(SELECT 1 FROM claim_mentions b WHERE b.item_id = a.item_id "
+            f"AND b.claim_id IN ({placeholders(len(probed))})) LIMIT 1", (*led, *probed))
+        return row is not None
+
+    async def linked_pairs(self, ids: Iterable[str]) -> set[tuple[str, str]]:
+        """The (claim, other) dispute links of the given claims, as stored (the pair sorted)."""
+        wanted = set(ids)
+        rows = [*await fetch_in(self.db, "SELECT claim_id, other_id FROM claim_disputes "
+                                "WHERE claim_id IN ({marks})", wanted),
+                *await fetch_in(self.db, "SELECT claim_id, other_id FROM claim_disputes "
+                                "WHERE other_id IN ({marks})", wanted)]
+        return {(str(r[0]), str(r[1])) for r in rows}
+
     async def mention_sources(self) -> dict[str, builtins.list[tuple[int, str | None]]]:
         out: dict[str, builtins.list[tuple[int, str | None]]] = {}
         for r in await self.db.fetch_all(
@@ -245,14 +292,15 @@ class ClaimStore:
         return out
 
     async def list_order(self, ids: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-        out: dict[str, tuple[int, int, int]] = {}
-        for chunk in chunks(sorted(set(ids))):
-            for r in await self.db.fetch_all(
-                    "SELECT c.id, MIN(m.item_id), MIN(m.position), c.seq FROM claims c "
-                    "LEFT JOIN claim_mentions m ON m.claim_id = c.id "
-                    f"WHERE c.id IN ({placeholders(len(chunk))}) GROUP BY c.id, c.seq", chunk):
-                out[r[0]] = (int(r[1] or 0), int(r[2] or 0), int(r[3]))
-        return out
+        """(first item, first position, seq) of each claim, the order of ``list()``: each
+        minimum is one index lookup (migration 10's ``claim_mentions_position``), not a walk
+        over the claim's mentions."""
+        rows = await fetch_in(
+            self.db, "SELECT c.id, "
+            "(SELECT MIN(m.item_id) FROM claim_mentions m WHERE m.claim_id = c.id), "
+            "(SELECT MIN(m.position) FROM claim_mentions m WHERE m.claim_id = c.id), "
+            "c.seq FROM claims c WHERE c.id IN ({marks})", ids)
+        return {str(r[0]): (int(r[1] or 0), int(r[2] or 0), int(r[3])) for r in rows}
 
     async def add_keys(self, pairs: Iterable[tuple[str, str]]) -> None:
         await self.db.execute_many(

@@ -12,6 +12,7 @@ from bot.errors import StorageError
 from bot.model import Analysis, Figure, Item
 from bot.storage._util import dt, ts
 from bot.storage.engine import Engine, Row, chunks, placeholders
+from bot.storage.stories import StoryStore
 
 UpsertStatus = Literal["new", "updated", "unchanged"]
 
@@ -213,12 +214,13 @@ class ItemStore:
         return [(_item(r), int(r["topic_score"])) for r in rows]
 
     async def prune(self, older_than: datetime) -> int:
+        pruned = ("SELECT id FROM items WHERE ingested_at < ? AND source_id IN "
+                  "(SELECT id FROM sources WHERE kind = 'feed')")
         async with self.db.transaction():
-            count = await self.db.execute(
-                "DELETE FROM items WHERE ingested_at < ? AND source_id IN "
-                "(SELECT id FROM sources WHERE kind = 'feed')",
-                (ts(older_than),),
-            )
+            # the story-key hour counts lose the pruned items' keys (bot.storage.stories)
+            await StoryStore(self.db).forget_hours_of(pruned, (ts(older_than),))
+            count = await self.db.execute(f"DELETE FROM items WHERE id IN ({pruned})",
+                                          (ts(older_than),))
             await self.db.execute(
                 "DELETE FROM claims WHERE id NOT IN (SELECT claim_id FROM claim_mentions)")
         return count

@@ -8,7 +8,7 @@ lock beyond the bounded wait); no method raises a driver's own exception.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -262,6 +262,10 @@ class ClaimsStorage(Protocol):
         """Ids of the claims these items report."""
         ...
 
+    async def items_reporting(self, item_ids: builtins.list[int]) -> dict[str, set[int]]:
+        """claim id -> which of these items report it."""
+        ...
+
     async def sources(self) -> tuple[dict[str, builtins.list[tuple[int, int]]], dict[int, Link]]:
         """(claim id -> its (item id, position) mentions in that order, item id -> its link)."""
         ...
@@ -270,6 +274,19 @@ class ClaimsStorage(Protocol):
 
     async def mention_items(self, ids: Iterable[str]) -> dict[str, set[int]]:
         """claim id -> ids of the items reporting it."""
+        ...
+
+    async def mention_counts(self, ids: Iterable[str], cap: int) -> dict[str, int]:
+        """claim id -> how many items report it (0 for none), at most ``cap``."""
+        ...
+
+    async def share_item(self, first: Collection[str], second: Collection[str]) -> bool:
+        """Whether one item reports a claim of ``first`` and one of ``second`` (the work is the
+        items of ``first``: give the side with fewer)."""
+        ...
+
+    async def linked_pairs(self, ids: Iterable[str]) -> set[tuple[str, str]]:
+        """The stored dispute links (claim id, other id; the pair sorted) of the given claims."""
         ...
 
     async def mention_sources(self) -> dict[str, builtins.list[tuple[int, str | None]]]:
@@ -684,6 +701,16 @@ class StoriesStorage(Protocol):
                               until: int) -> dict[int, tuple[int, int]]:
         """item id -> (its time, how many of ``keys`` it has), of the indexed items within
         [since, until] having any of ``keys``.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def nearest_items(self, keys: Collection[str], since: int, until: int, at: int,
+                            limit: int) -> dict[int, tuple[int, int]]:
+        """``items_with_keys`` cut to the ``limit`` items having the most of ``keys``, then the
+        nearest to ``at``, then the smallest ids.
 
         Raises:
             StorageError: the read failed.

@@ -370,6 +370,26 @@ MIGRATIONS: list[Migration] = [
     );
     CREATE INDEX claim_rank_partners_other ON claim_rank_partners(other_id);
     """,
+    # 10: reads at ingest that do not grow with the store. A claim's first position among its
+    # mentions in one index lookup (the order the ledger stores dispute links in,
+    # ``ClaimStore.list_order``), instead of a walk over every item that reports it (a claim of a
+    # common text has thousands). ``story_key_hours``: how many items have a story key in each
+    # hour (epoch seconds // 3600, rounded down before 1970 too), so that a new item counts its
+    # keys' items within its window from the window's hours instead of from every item in it
+    # (``StoryStore.key_counts``); kept by ``StoryStore`` beside ``story_keys``, filled here from
+    # the keys stored before. Additive only.
+    """
+    CREATE INDEX claim_mentions_position ON claim_mentions(claim_id, position);
+    CREATE TABLE story_key_hours (
+        key TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        items INTEGER NOT NULL,
+        PRIMARY KEY (key, hour)
+    );
+    INSERT INTO story_key_hours (key, hour, items)
+        SELECT key, (at - (at % 3600 + 3600) % 3600) / 3600, COUNT(*) FROM story_keys
+        GROUP BY key, (at - (at % 3600 + 3600) % 3600) / 3600;
+    """,
 ]
 
 

@@ -8,11 +8,33 @@ epoch (``at``: publication, else ingest), so ranges compare integers on both bac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.storage.engine import Engine, chunks, fetch_in
+from bot.storage.engine import Engine, chunks, fetch_in, placeholders
+
+HOUR = 3600  # seconds in one ``story_key_hours`` bucket
+# the hour of ``at`` (epoch seconds), rounded down for times before 1970 too, in SQL that both
+# backends (whose integer ``/`` and ``%`` round toward zero) compute alike: migration 10 uses it
+HOUR_OF_AT = "(at - (at % 3600 + 3600) % 3600) / 3600"
+_ADD_HOURS = ("INSERT INTO story_key_hours (key, hour, items) VALUES (?, ?, ?) "
+              "ON CONFLICT (key, hour) DO UPDATE SET items = story_key_hours.items + excluded.items")
+_TAKE_HOURS = "UPDATE story_key_hours SET items = items - ? WHERE key = ? AND hour = ?"
+
+
+_ONE_STATEMENT = 500  # keys in one ``IN`` list (``engine.chunks``)
+
+
+def nearest(found: Mapping[int, tuple[int, int]], at: int) -> list[tuple[int, tuple[int, int]]]:
+    """(item id, (time, shared keys)) by the most shared keys, then the nearest to ``at``, then
+    the smallest id: the order ``nearest_items`` cuts in."""
+    return sorted(found.items(), key=lambda kv: (-kv[1][1], abs(kv[1][0] - at), kv[0]))
+
+
+def hour_of(at: int) -> int:
+    """The ``story_key_hours`` bucket of a time: as ``HOUR_OF_AT`` computes it."""
+    return at // HOUR
 
 
 @dataclass(frozen=True)
@@ -31,18 +53,49 @@ class StoryStore:
         self.db = db
 
     async def index_keys(self, item_id: int, at: int, keys: Iterable[str]) -> None:
-        await self.db.execute("DELETE FROM story_keys WHERE item_id = ?", (item_id,))
+        """Replace the item's keys, and the hour counts with them (``key_counts`` reads those)."""
+        old = await self.db.fetch_all(
+            "DELETE FROM story_keys WHERE item_id = ? RETURNING key, at", (item_id,))
+        await self._count_hours([(str(r[0]), int(r[1])) for r in old], -1)
+        fresh = sorted(set(keys))
         await self.db.execute_many(
             "INSERT INTO story_keys (key, at, item_id) VALUES (?, ?, ?)",
-            [(key, at, item_id) for key in sorted(set(keys))])
+            [(key, at, item_id) for key in fresh])
+        await self._count_hours([(key, at) for key in fresh], 1)
+
+    async def _count_hours(self, postings: Iterable[tuple[str, int]], sign: int) -> None:
+        """Add (``sign`` 1) or take away (-1) postings (key, at) in ``story_key_hours``."""
+        counts: dict[tuple[str, int], int] = {}
+        for key, at in postings:
+            bucket = (key, hour_of(at))
+            counts[bucket] = counts.get(bucket, 0) + 1
+        if sign > 0:
+            await self.db.execute_many(_ADD_HOURS, [(k, h, n) for (k, h), n in sorted(counts.items())])
+        else:
+            await self.db.execute_many(_TAKE_HOURS,
+                                       [(n, k, h) for (k, h), n in sorted(counts.items())])
 
     async def key_counts(self, keys: Iterable[str], since: int, until: int) -> dict[str, int]:
+        """Items having each key within [since, until]: the whole hours inside the range summed
+        from ``story_key_hours``, the two partial hours at its ends counted in ``story_keys``, so
+        that the cost is the range's hours (and the items of two hours), not its items: a key
+        every item has would count thousands of rows per new item in a busy window."""
         wanted = set(keys)
         out = dict.fromkeys(sorted(wanted), 0)
-        rows = await fetch_in(self.db, "SELECT key, COUNT(*) FROM story_keys WHERE key IN "
-                              "({marks}) AND at >= ? AND at <= ? GROUP BY key",
-                              wanted, (since, until))
-        out.update((str(r[0]), int(r[1])) for r in rows)
+        first, last = hour_of(since), hour_of(until)
+        if last - first < 2:
+            parts = [("SELECT key, COUNT(*) FROM story_keys WHERE key IN ({marks}) "
+                      "AND at >= ? AND at <= ? GROUP BY key", (since, until))]
+        else:
+            parts = [("SELECT key, SUM(items) FROM story_key_hours WHERE key IN ({marks}) "
+                      "AND hour > ? AND hour < ? GROUP BY key", (first, last)),
+                     ("SELECT key, COUNT(*) FROM story_keys WHERE key IN ({marks}) "
+                      "AND at >= ? AND at < ? GROUP BY key", (since, (first + 1) * HOUR)),
+                     ("SELECT key, COUNT(*) FROM story_keys WHERE key IN ({marks}) "
+                      "AND at >= ? AND at <= ? GROUP BY key", (last * HOUR, until))]
+        for sql, bounds in parts:
+            for r in await fetch_in(self.db, sql, wanted, bounds):
+                out[str(r[0])] += int(r[1])
         return out
 
     async def items_with_keys(self, keys: Iterable[str], since: int,
@@ -55,6 +108,22 @@ class StoryStore:
             at, shared = found.get(int(r[0]), (int(r[1]), 0))
             found[int(r[0])] = (at, shared + int(r[2]))
         return found
+
+    async def nearest_items(self, keys: Collection[str], since: int, until: int, at: int,
+                            limit: int) -> dict[int, tuple[int, int]]:
+        """Ordered and cut in the database, so that a new item reads ``limit`` rows instead of
+        every item of its window sharing a key; keys beyond one statement's arguments are
+        counted across statements and cut here."""
+        wanted = sorted(set(keys))
+        if len(wanted) > _ONE_STATEMENT:
+            found = await self.items_with_keys(wanted, since, until)
+            return dict(nearest(found, at)[:limit])
+        rows = await self.db.fetch_all(
+            "SELECT item_id, at, COUNT(*) FROM story_keys WHERE key IN "
+            f"({placeholders(len(wanted))}) AND at >= ? AND at <= ? GROUP BY item_id, at "
+            "ORDER BY COUNT(*) DESC, ABS(at - ?), item_id LIMIT ?",
+            (*wanted, since, until, at, limit)) if wanted else []
+        return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
     async def sizes(self, story_ids: Iterable[str], since: int, until: int) -> dict[str, int]:
         rows = await fetch_in(self.db, "SELECT story_id, COUNT(*) FROM story_items WHERE "
@@ -111,11 +180,28 @@ class StoryStore:
                 (story_id, headline, _stamp(int(row[0])), _stamp(int(row[1]))))
 
     async def index_many(self, rows: Sequence[tuple[str, int, int]]) -> None:
-        """(key, at, item id) rows for items not indexed yet (the placement at start)."""
+        """(key, at, item id) rows for items not indexed yet (the placement at start), their
+        hour counts with them."""
         for chunk in chunks(rows, 5000):
             await self.db.execute_many(
                 "INSERT INTO story_keys (key, at, item_id) VALUES (?, ?, ?) "
                 "ON CONFLICT DO NOTHING", chunk)
+        await self.recount_hours()
+
+    async def forget_hours_of(self, item_ids_sql: str, args: Sequence[object]) -> None:
+        """Take the keys of the items ``item_ids_sql`` selects out of ``story_key_hours``: run
+        it before deleting those items (their keys go with them, by the foreign key)."""
+        rows = await self.db.fetch_all(
+            f"SELECT key, {HOUR_OF_AT}, COUNT(*) FROM story_keys WHERE item_id IN "
+            f"({item_ids_sql}) GROUP BY key, {HOUR_OF_AT}", args)
+        await self.db.execute_many(_TAKE_HOURS, [(int(r[2]), str(r[0]), int(r[1])) for r in rows])
+
+    async def recount_hours(self) -> None:
+        """Count ``story_key_hours`` again from ``story_keys``: after bulk writes."""
+        await self.db.execute("DELETE FROM story_key_hours")
+        await self.db.execute(
+            f"INSERT INTO story_key_hours (key, hour, items) SELECT key, {HOUR_OF_AT}, COUNT(*) "
+            f"FROM story_keys GROUP BY key, {HOUR_OF_AT}")
 
     async def place_many(self, members: Sequence[StoryMember],
                          headlines: Mapping[str, str]) -> None:
@@ -155,6 +241,7 @@ class StoryStore:
 
     async def clear(self) -> None:
         await self.db.execute("DELETE FROM story_keys")
+        await self.db.execute("DELETE FROM story_key_hours")
         await self.db.execute("DELETE FROM story_items")
         await self.db.execute("DELETE FROM stories")
 

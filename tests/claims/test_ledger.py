@@ -170,3 +170,29 @@ async def test_two_new_items_reporting_one_claim_in_one_step(app: App) -> None:
     merged = by_text(await ledger_claims(app.storage), "500 jobs")
     assert len(merged.sources) == 2
     assert merged.id in {c.id for c in before}
+
+
+async def test_two_claims_of_one_stored_item_stay_apart_when_one_is_reported_again(
+        app: App) -> None:
+    """Whether two claims share an item is asked of the store, not of items read into memory:
+    two near-equal claims one stored item reports stay apart when a later item reports one of
+    them again (that step's items do not include the stored one), while a third report of the
+    same words from an item of its own joins one of them."""
+    first = ("Anna Berger said on Tuesday that the new plant in Leipzig will create 500 jobs in "
+             "the region by next year. Anna Berger said on Tuesday that the new plant in Leipzig "
+             "will create 500 jobs in the whole region by next year.")
+    again = ("Anna Berger said on Tuesday that the new plant in Leipzig will create 500 jobs in "
+             "the whole region by next year.")
+    for key, text in (("one", first), ("two", again)):
+        source = await app.storage.sources.ensure("seed", f"seed:{key}", key, app.clock.now())
+        await app.ingest.ingest_article(source, RawArticle(key=key, title=key, text=text,
+                                                           language="en"))
+    jobs = [c for c in await ledger_claims(app.storage) if "500 jobs" in c.text]
+    assert len(jobs) == 2  # both of item "one": never one claim
+    assert sorted(len(c.sources) for c in jobs) == [1, 2]
+    source = await app.storage.sources.ensure("seed", "seed:three", "three", app.clock.now())
+    await app.ingest.ingest_article(source, RawArticle(
+        key="three", title="three", text="Anna Berger said on Tuesday that the new plant in "
+        "Leipzig will create 500 jobs in the region by next spring.", language="en"))
+    after = [c for c in await ledger_claims(app.storage) if "500 jobs" in c.text]
+    assert len(after) == 2 and sum(len(c.sources) for c in after) == 4

@@ -103,3 +103,29 @@ async def test_a_new_items_claims_keep_their_order_and_seq(storage: Storage) -> 
     listed = await storage.claims.list()
     assert {r.id: [(m.item_id, m.position) for m in r.mentions] for r in listed}["d"] == [
         (4, 0), (6, 1)]
+
+
+async def test_the_ledgers_item_questions_are_answered_without_reading_the_items(
+        storage: Storage) -> None:
+    """The reads the ledger step asks instead of every claim's items (``_fill``: items 1-5 report
+    a-e, item 6 reports c and d): counts, whether two sides share an item, the step's items, the
+    stored links and the order of ``list()``."""
+    await _fill(storage)
+    assert await storage.claims.mention_counts(["c", "a", "gone"], 10) == {
+        "a": 1, "c": 2, "gone": 0}
+    assert await storage.claims.mention_counts(["c"], 1) == {"c": 1}  # counted up to the cap
+    assert await storage.claims.share_item(["c"], ["d"])
+    assert await storage.claims.share_item(["d"], ["a", "c"])
+    assert not await storage.claims.share_item(["a"], ["b", "e"])
+    assert not await storage.claims.share_item([], ["c"])
+    assert await storage.claims.items_reporting([6, 1]) == {"c": {6}, "d": {6}, "a": {1}}
+    assert await storage.claims.linked_pairs(["a"]) == {("a", "e"), ("a", "d")}
+    assert await storage.claims.linked_pairs(["b", "zz"]) == {("b", "c")}
+    order = await storage.claims.list_order(["d", "c", "gone"])
+    assert set(order) == {"c", "d"}
+    assert order["d"][:2] == (4, 0) and order["c"][:2] == (3, 0)  # first item, first position
+    listed = [r.id for r in await storage.claims.list()]
+    assert sorted(order, key=order.__getitem__) == [c for c in listed if c in order]
+    await storage.claims.merge(merge_rows(_row("c", 2), _row("d", 3)), "d")
+    assert await storage.claims.mention_counts(["c"], 10) == {"c": 3}  # item 6 once, item 4 moved
+    assert not await storage.claims.share_item(["c"], ["d"])

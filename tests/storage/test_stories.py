@@ -5,7 +5,7 @@ once at start, and reads that go through an index."""
 from __future__ import annotations
 
 import inspect
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -47,6 +47,69 @@ async def test_key_counts_and_matches_keep_to_the_time_range(storage: Storage) -
                                                  AT + 7200) == {a: (AT, 2), b: (AT + 3600, 1)}
     await storage.stories.index_keys(a, AT, {"w:shares"})  # replaced, not added to
     assert (await storage.stories.key_counts(["p:nvidia"], AT - 60, AT + 7200))["p:nvidia"] == 1
+
+
+def _counted(postings: dict[int, tuple[int, set[str]]], keys: list[str], since: int,
+             until: int) -> dict[str, int]:
+    """What ``key_counts`` must give, counted from (item id -> (time, keys)) by hand."""
+    return {k: sum(1 for at, ks in postings.values() if k in ks and since <= at <= until)
+            for k in keys}
+
+
+async def test_key_counts_from_hours_equal_the_items_counted_one_by_one(
+        storage: Storage) -> None:
+    """Windows of many hours are summed from ``story_key_hours`` and the two partial hours at
+    their ends: the same counts as counting each item, on hour bounds, across 1970, after an
+    item's keys or time change, after a prune and after ``clear``."""
+    ids = await _items(storage, 7)
+    times = [AT, AT + 59, AT + 3600, AT + 3599, AT + 5 * 3600 + 1, AT + 9 * 3600, -3600 - 5]
+    postings = {item: (at, {"p:a", "w:b"} if n % 2 else {"p:a"})
+                for n, (item, at) in enumerate(zip(ids, times, strict=True))}
+    for item, (at, ks) in postings.items():
+        await storage.stories.index_keys(item, at, ks)
+    ranges = [(AT, AT + 9 * 3600), (AT + 1, AT + 9 * 3600 - 1), (AT - 7200, AT + 3600),
+              (AT + 60, AT + 5 * 3600 + 1), (-86400, AT + 86400), (-7200, 0), (AT, AT)]
+
+    async def check() -> None:
+        for since, until in ranges:
+            assert await storage.stories.key_counts(["p:a", "w:b", "n:1"], since, until) == (
+                _counted(postings, ["p:a", "w:b", "n:1"], since, until)), (since, until)
+
+    await check()
+    postings[ids[2]] = (AT + 7 * 3600 + 30, {"w:b"})  # moved and re-keyed
+    await storage.stories.index_keys(ids[2], *postings[ids[2]])
+    await check()
+    old_feed = await storage.sources.ensure("feed", "http://127.0.0.1:9/old", "old", T0)
+    stale = NewItem(key="old", title="Old", url=None, published=T0, language="en", text="old",
+                    content_hash="old")
+    gone, _ = await storage.items.upsert(old_feed.id, stale, T0 - timedelta(days=30))
+    await storage.stories.index_keys(gone, AT + 3600 * 4, {"p:a", "w:b"})
+    assert (await storage.stories.key_counts(["p:a"], AT, AT + 9 * 3600))["p:a"] == (
+        _counted(postings, ["p:a"], AT, AT + 9 * 3600)["p:a"] + 1)  # the old item's too
+    assert await storage.items.prune(T0 - timedelta(days=1)) == 1
+    await check()
+    await storage.stories.index_many([("p:a", AT + 3600 * 3, ids[0])])
+    postings[ids[0]] = (AT, {"p:a"})  # a second posting of the first item, three hours on
+    assert (await storage.stories.key_counts(["p:a"], AT + 3600, AT + 9 * 3600))["p:a"] == (
+        _counted(postings, ["p:a"], AT + 3600, AT + 9 * 3600)["p:a"] + 1)
+    await storage.stories.clear()
+    assert await storage.stories.key_counts(["p:a"], -86400, AT + 86400) == {"p:a": 0}
+
+
+async def test_nearest_items_are_the_most_alike_then_the_nearest(storage: Storage) -> None:
+    """Cut in the database as ``assign_story`` cut the whole list: most shared keys, then the
+    nearest in time, then the smallest id; with more keys than one statement takes as well."""
+    ids = await _items(storage, 5)
+    keyed = {ids[0]: (AT, {"a", "b"}), ids[1]: (AT + 600, {"a", "b"}),
+             ids[2]: (AT - 60, {"a"}), ids[3]: (AT + 60, {"a"}), ids[4]: (AT + 90, {"b"})}
+    for item, (at, ks) in keyed.items():
+        await storage.stories.index_keys(item, at, ks)
+    found = await storage.stories.items_with_keys(["a", "b"], AT - 3600, AT + 3600)
+    near = await storage.stories.nearest_items(["a", "b"], AT - 3600, AT + 3600, AT + 50, 3)
+    assert list(near) == [ids[0], ids[1], ids[3]] and all(near[i] == found[i] for i in near)
+    many = [f"x{n}" for n in range(600)] + ["a"]
+    assert await storage.stories.nearest_items(many, AT - 3600, AT + 3600, AT + 50, 2) == {
+        ids[3]: (AT + 60, 1), ids[0]: (AT, 1)}
 
 
 async def test_placing_moves_items_and_drops_empty_stories(storage: Storage) -> None:
