@@ -370,6 +370,20 @@ MIGRATIONS: list[Migration] = [
     );
     CREATE INDEX claim_rank_partners_other ON claim_rank_partners(other_id);
     """,
+    # 11 (digest helper): prepared digests and topic briefings (bot.storage.digests)
+    """
+    CREATE TABLE prepared_answers (
+        key TEXT PRIMARY KEY,                -- kind, audience, topic, language
+        kind TEXT NOT NULL,                  -- digest | briefing
+        params TEXT NOT NULL,                -- JSON: sources, topic, language
+        body TEXT NOT NULL,                  -- JSON: the answer as codes and data, no words
+        made_with TEXT NOT NULL,             -- configuration and code fingerprint
+        items_seen INTEGER NOT NULL,         -- the newest item id when built
+        prepared_at INTEGER NOT NULL,        -- seconds since the epoch
+        valid_until INTEGER NOT NULL         -- seconds since the epoch
+    );
+    CREATE INDEX prepared_answers_made ON prepared_answers(made_with, prepared_at);
+    """,
 ]
 
 
