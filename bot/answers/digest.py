@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.answers.claims import ClaimAnswers
 from bot.answers.prepared import (
+    NEVER,
     AnswerKey,
     Built,
     PreparedAnswers,
@@ -126,7 +127,7 @@ class DigestAnswers:
         body = {"since": window.since.isoformat(), "until": window.until.isoformat(),
                 "newest": window.newest, "parts": digest_parts_data(parts)}
         if window.newest is not None:
-            valid_until = now  # the newest items: only a new item changes them (FRESH_FOR)
+            valid_until = NEVER  # only a new item changes them
         return Built(json.dumps(body, ensure_ascii=False), max(valid_until, now))
 
     async def for_subscription(

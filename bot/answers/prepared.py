@@ -13,8 +13,8 @@ decides with one index lookup (the newest item id) whether it is current:
 - more than ``GRACE`` behind (a quiet bot): built now, as above.
 
 So an answer is never more than ``GRACE`` behind the clock and says which window it covers. The
-story order uses the freshness of stories at build time, so rows are built again at least every
-``FRESH_FOR``.
+story order uses the freshness of stories at build time: a row older than ``FRESH_FOR`` is still
+answered (its items are those of the window) and rebuilt in the background.
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ from bot.storage.digests import PreparedRow
 log = logging.getLogger(__name__)
 
 PREPARED_VERSION = "1"  # bump when the stored data changes shape
-FRESH_FOR = timedelta(minutes=15)  # rows are built again at least this often (story order)
+FRESH_FOR = timedelta(minutes=15)  # an older row is rebuilt in the background (story order)
 GRACE = timedelta(minutes=15)  # a row whose window moved is answered this long while rebuilt
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # a row no clock moves out of its window
 REPREPARED = 64  # rows built again per ingest batch at most (the most recently built first)
 
 
@@ -138,26 +139,26 @@ class PreparedAnswers:
 
     async def read(self, key: AnswerKey) -> Answer:
         """The answer of ``key``: current, or a row whose window moved at most GRACE ago (then
-        rebuilt in the background); else built now."""
+        rebuilt in the background, as one older than FRESH_FOR); else built now."""
         newest = await self.storage.answers.newest_item()
         row = await self.storage.answers.get(key.row_key)
-        now = self.clock.now()
+        now = _epoch(self.clock.now())
         if row is None or row.made_with != self.made_with or row.items_seen != newest:
-            return Answer(await self._build(key, newest, now), current=True)
-        if _epoch(now) < row.valid_until:
-            return Answer(row.body, current=True)
-        if _epoch(now) < row.valid_until + GRACE.total_seconds():
+            return Answer(await self._build(key, newest), current=True)
+        moved = now >= row.valid_until
+        if moved and now >= row.valid_until + GRACE.total_seconds():
+            return Answer(await self._build(key, newest), current=True)
+        if moved or now >= row.prepared_at + FRESH_FOR.total_seconds():
             self._rebuild_later(key)
-            return Answer(row.body, current=False)
-        return Answer(await self._build(key, newest, now), current=True)
+        return Answer(row.body, current=not moved)
 
-    async def _build(self, key: AnswerKey, newest: int, now: datetime) -> str:
+    async def _build(self, key: AnswerKey, newest: int) -> str:
+        now = self.clock.now()
         built = await self.builders[key.kind](key, now)
-        until = min(built.valid_until, now + FRESH_FOR)
         await self.storage.answers.put(PreparedRow(
             key=key.row_key, kind=key.kind, params=key.params(), body=built.body,
             made_with=self.made_with, items_seen=newest, prepared_at=_epoch(now),
-            valid_until=max(_epoch(until), _epoch(now))))
+            valid_until=max(_epoch(built.valid_until), _epoch(now))))
         return built.body
 
     def _rebuild_later(self, key: AnswerKey) -> None:
@@ -169,7 +170,7 @@ class PreparedAnswers:
 
     async def _rebuild(self, key: AnswerKey) -> None:
         try:
-            await self._build(key, await self.storage.answers.newest_item(), self.clock.now())
+            await self._build(key, await self.storage.answers.newest_item())
         except BriefbotError as error:  # the row stays stale: the next read builds it
             log.warning("prepared answer %s not rebuilt: %s", key.row_key, error)
 
@@ -187,7 +188,7 @@ class PreparedAnswers:
             if row.kind not in self.builders:
                 continue
             try:
-                await self._build(AnswerKey.of_row(row), newest, self.clock.now())
+                await self._build(AnswerKey.of_row(row), newest)
             except BriefbotError as error:
                 log.warning("prepared answer %s not built: %s", row.key, error)
 

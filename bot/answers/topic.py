@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.answers.claims import ClaimAnswers
 from bot.answers.prepared import (
+    NEVER,
     AnswerKey,
     Built,
     PreparedAnswers,
@@ -90,7 +91,8 @@ class TopicBriefings:
         parts = await self._parts(self.topic(key.topic), key.language,
                                   Audience(sources=key.sources), now)
         # only new items change it; the story order is that of ``now`` (FRESH_FOR)
-        return Built(json.dumps(briefing_parts_data(parts), ensure_ascii=False), now)
+        return Built(json.dumps(briefing_parts_data(parts), ensure_ascii=False),
+                     NEVER)
 
     async def _parts(self, topic: TopicConfig, language: str, audience: Audience,
                      now: datetime) -> BriefingParts:
