@@ -133,6 +133,9 @@ class PreparedAnswers:
         self.builders: dict[str, Builder] = {}
         self.rebuilding: dict[str, asyncio.Task[None]] = {}
         self._dropped = False
+        self._preparing = asyncio.Lock()
+        self._batches = 0  # ingest batches announced to ``after_items``
+        self._prepared_upto = 0  # the batches a finished pass covered
 
     def register(self, kind: str, builder: Builder) -> None:
         self.builders[kind] = builder
@@ -177,9 +180,21 @@ class PreparedAnswers:
     async def after_items(self, item_ids: list[int], now: datetime) -> None:
         """The ingest step after the ledger and the claim ranks: build again every row readers
         asked for (at most REPREPARED), so the first command after an ingest reads a current
-        one. A row that cannot be built is left stale (its next read builds it)."""
+        one. Batches stored while a pass runs share the next pass (feeds polled at once do not
+        each build every row). A row that cannot be built is left stale (its next read builds
+        it)."""
         if not item_ids:
             return
+        self._batches += 1
+        mine = self._batches
+        async with self._preparing:
+            if self._prepared_upto >= mine:
+                return  # a pass that began after this batch was stored covered it
+            upto = self._batches
+            await self._prepare_all()
+            self._prepared_upto = upto
+
+    async def _prepare_all(self) -> None:
         if not self._dropped:
             await self.storage.answers.drop_other(self.made_with)
             self._dropped = True

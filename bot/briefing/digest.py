@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.briefing.placement import group_by_story
-from bot.briefing.stories import Cluster, StoryMemo, cluster, item_keys, similarities, to_story
+from bot.briefing.stories import Cluster, StoryMemo, best_matches, cluster, item_keys, to_story
 from bot.config import TopicConfig
 from bot.i18n import label
 from bot.model import Claim, Digest, Figure, Item, Story
@@ -221,12 +221,11 @@ def figure_change_codes(
         df.update(k)
     n = len(now_keys) + len(old_keys)
     idf = {k: math.log(1 + n / c) for k, c in df.items()}
-    matrix = similarities(now_keys, old_keys, idf)
     lines: list[Change] = []
-    for r, scores in zip(ranked, matrix, strict=True):
-        if not scores or max(scores) < 0.2:
+    for r, (score, match) in zip(ranked, best_matches(now_keys, old_keys, idf), strict=True):
+        if score < 0.2:
             continue  # a new story: the top stories section covers it
-        old = before[scores.index(max(scores))]
+        old = before[match]
         old_figs = [_Known.of(f) for i in old.items for f in figures.get(i.id, ())]
         old_values = {k.value for k in old_figs}
         seen: set[str] = set()

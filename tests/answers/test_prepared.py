@@ -4,11 +4,12 @@ readers get the moved window; a row of another configuration is never read."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from adapters.console import render_reply
-from bot.answers.prepared import GRACE, AnswerKey
+from bot.answers.prepared import GRACE, NEVER, AnswerKey, Built, PreparedAnswers
 from bot.app import App, build_app
 from bot.config import Config, FeedConfig, TopicConfig
 from bot.ingest import RawArticle
@@ -80,3 +81,28 @@ async def test_rows_of_another_configuration_are_not_read(config: Config,
         assert mine is not None and mine.made_with == other.answers.digests.prepared.made_with
     finally:
         await other.close()
+
+
+async def test_batches_stored_during_a_pass_share_the_next_pass(config: Config,
+                                                               clock: FixedClock) -> None:
+    """Feeds polled at once: five batches announced together build each row twice, not five
+    times (the first pass, and one after it for the batches that came meanwhile)."""
+    app = await _app(config, clock)
+    try:
+        prepared = PreparedAnswers(app.storage, clock, "test")
+        builds: list[AnswerKey] = []
+
+        async def builder(key: AnswerKey, now: datetime) -> Built:
+            builds.append(key)
+            await asyncio.sleep(0)  # as a real build waits on the database
+            return Built("{}", NEVER)
+
+        prepared.register("digest", builder)
+        key = AnswerKey("digest", None, None, "en")
+        await prepared.read(key)  # a reader asked for it: one build
+        await asyncio.gather(*(prepared.after_items([n], clock.now()) for n in range(5)))
+        assert len(builds) == 3
+        await prepared.after_items([9], clock.now())
+        assert len(builds) == 4
+    finally:
+        await app.close()
