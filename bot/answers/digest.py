@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from bot.answers.claims import ClaimAnswers
 from bot.answers.prepared import (
@@ -83,8 +84,7 @@ class DigestAnswers:
                                                                sources=sources)
             return DigestWindow(since, until, items, f"{_fmt(since)} – {_fmt(until)}")
         day_ago = until - timedelta(hours=24)
-        items = await self.storage.items.window(since=day_ago, until=until + timedelta(seconds=1),
-                                                sources=sources)
+        items = await self._items_between(day_ago, until + timedelta(seconds=1), sources)
         if items:
             return DigestWindow(day_ago, until, items, f"{_fmt(day_ago)} – {_fmt(until)}")
         items = await self.storage.items.window(limit=10, sources=sources)
@@ -137,7 +137,7 @@ class DigestAnswers:
         service posts, of what the subscription's community reads, in its language."""
         audience = await self.claims.audiences.of_subscription(sub)
         language = await self.claims.audiences.language_of(sub)
-        items = await self.storage.items.window(since=since, until=until, sources=audience.sources)
+        items = await self._items_between(since, until, audience.sources)
         window = DigestWindow(since, until, items,
                               f"{since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M} UTC")
         digest = await self.build(window, topic=sub.topic, language=language, audience=audience)
@@ -183,21 +183,39 @@ class DigestAnswers:
     async def _gather(self, window: DigestWindow, config: TopicConfig | None,
                       audience: Audience) -> _Gathered:
         span = window.until - window.since
-        previous = await self.storage.items.window(since=window.since - span, until=window.since,
-                                                   sources=audience.sources)
+        previous = await self._items_between(window.since - span, window.since, audience.sources)
         both = [*window.items, *previous]
-        await seed_story_keys(self.storage, both, self.memo)
-        stored = (await self.storage.prepared.topic_scores(config.name, [i.id for i in both])
+        ids = [i.id for i in both]
+        for part in _slices(both):
+            await seed_story_keys(self.storage, part, self.memo)
+        stored = (await self.storage.prepared.topic_scores(config.name, ids)
                   if config is not None else None)
-        figures = await self.storage.items.figures_many([i.id for i in both])
+        figures: dict[int, list[Figure]] = {}
+        for part_ids in _slices(ids):
+            figures.update(await self.storage.items.figures_many(list(part_ids)))
         disputes = await self.storage.claim_reads.disputes_found_between(window.since,
                                                                          window.until)
         found = {frozenset((d.claim_id, d.other_id)) for d in disputes}
         claims = await self.claims.window_claims(  # only the claims claim_changes can show
             audience, since=window.since, until=window.until,
             topic=config.name if config else None, disputes=found)
-        return _Gathered(previous, figures, claims, disputes, stored,
-                         await self.storage.stories.stories_of([i.id for i in both]))
+        story_of: dict[int, str] = {}
+        for part_ids in _slices(ids):
+            story_of.update(await self.storage.stories.stories_of(part_ids))
+        return _Gathered(previous, figures, claims, disputes, stored, story_of)
+
+    async def _items_between(self, since: datetime, until: datetime,
+                             sources: frozenset[int] | None) -> list[Item]:
+        """``items.window(since, until)`` read an hour at a time, newest first (the same list):
+        turning a busy day's rows into items at once would hold the event loop for a few
+        hundred milliseconds; between the hours other tasks run."""
+        out: list[Item] = []
+        end = until
+        while end > since:
+            start = max(since, end - READ_SLICE)
+            out += await self.storage.items.window(since=start, until=end, sources=sources)
+            end = start
+        return out
 
     async def prepared_close(self) -> None:
         """Wait for the rebuilds of prepared answers under way (the app is closing)."""
@@ -211,6 +229,15 @@ class DigestAnswers:
         if config is None:
             raise CommandError(f"unknown topic {topic!r}")
         return config
+
+
+_T = TypeVar("_T")
+READ_SLICE = timedelta(hours=1)  # of a window's items read at once (see ``_items_between``)
+ROWS_AT_ONCE = 250  # figures, keys and stories of so many items per read (the loop runs between)
+
+
+def _slices(values: Sequence[_T]) -> list[Sequence[_T]]:
+    return [values[k:k + ROWS_AT_ONCE] for k in range(0, len(values), ROWS_AT_ONCE)]
 
 
 def _parsed(value: str) -> datetime:
