@@ -28,6 +28,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 from bot.briefing import digest as digest_module
@@ -114,12 +115,16 @@ def made_with(config: Config) -> str:
     digest.update(repr((config.topics, sorted(f.url for f in config.feeds),
                         config.bot.language)).encode())
     digest.update(keys_fingerprint().encode())
-    for module in (digest_module, topic_module, sys.modules[__name__]):
-        try:
-            digest.update(inspect.getsource(module).encode("utf-8"))
-        except (OSError, TypeError):
-            digest.update(module.__name__.encode())
+    digest.update(b"".join(_source(m) for m in (digest_module, topic_module,
+                                                 sys.modules[__name__])))
     return digest.hexdigest()[:16]
+
+
+def _source(module: ModuleType) -> bytes:
+    try:
+        return inspect.getsource(module).encode("utf-8")
+    except (OSError, TypeError):  # no source (a frozen build): its name
+        return module.__name__.encode()
 
 
 class PreparedAnswers:

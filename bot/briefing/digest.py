@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.briefing.placement import group_by_story
-from bot.briefing.stories import Cluster, StoryMemo, best_matches, cluster, item_keys, to_story
+from bot.briefing.stories import _KIND_WEIGHT as KIND_WEIGHT
+from bot.briefing.stories import Cluster, StoryMemo, cluster, item_keys, to_story
 from bot.config import TopicConfig
 from bot.i18n import label
 from bot.model import Claim, Digest, Figure, Item, Story
@@ -244,6 +245,44 @@ def figure_change_codes(
                     lines.append(Change("new_figure", (f.value, f.measures, r.story.headline)))
     lines.sort(key=lambda change: change.code != "revised_figure")
     return lines[:MAX_CHANGES]
+
+
+def best_matches(
+    rows: Sequence[frozenset[str]], cols: Sequence[frozenset[str]], idf: dict[str, float]
+) -> list[tuple[float, int]]:
+    """For each row, the highest ``similarities`` value and the first column with it ((0.0, -1)
+    when no column shares a key): only columns sharing a key are compared (an inverted index),
+    with the same sums as ``similarities``, so a busy day's previous window is not compared
+    pair by pair."""
+
+    def w(k: str) -> float:
+        return KIND_WEIGHT[k[0]] * idf.get(k, 1.0)
+
+    index: dict[str, list[int]] = {}
+    for j, c in enumerate(cols):
+        for k in c:
+            index.setdefault(k, []).append(j)
+    totals: dict[int, tuple[float, set[str]]] = {}
+    out = []
+    for a in rows:
+        a_total = sum(w(k) for k in a)
+        mine = {k for k in a if k[0] == "n"}
+        best = (0.0, -1)
+        for j in sorted({j for k in a for j in index.get(k, ())}):
+            b = cols[j]
+            if j not in totals:
+                totals[j] = (sum(w(k) for k in b), {k for k in b if k[0] == "n"})
+            b_total, theirs = totals[j]
+            shared = sum(w(k) for k in a & b)
+            if not shared:
+                continue
+            result = shared / math.sqrt(a_total * b_total)
+            if mine and theirs and not mine & theirs:
+                result *= 0.75
+            if result > best[0]:
+                best = (result, j)
+        out.append(best)
+    return out
 
 
 def keys_of(items: Sequence[Item], memo: StoryMemo | None = None) -> frozenset[str]:

@@ -243,44 +243,6 @@ def similarities(
     return out
 
 
-def best_matches(
-    rows: Sequence[frozenset[str]], cols: Sequence[frozenset[str]], idf: dict[str, float]
-) -> list[tuple[float, int]]:
-    """For each row, the highest ``similarities`` value and the first column with it ((0.0, -1)
-    when no column shares a key): only columns sharing a key are compared (an inverted index),
-    with the same sums as ``similarities``, so a busy day's previous window is not compared
-    pair by pair."""
-
-    def w(k: str) -> float:
-        return _KIND_WEIGHT[k[0]] * idf.get(k, 1.0)
-
-    index: dict[str, list[int]] = {}
-    for j, c in enumerate(cols):
-        for k in c:
-            index.setdefault(k, []).append(j)
-    totals: dict[int, tuple[float, set[str]]] = {}
-    out = []
-    for a in rows:
-        a_total = sum(w(k) for k in a)
-        mine = {k for k in a if k[0] == "n"}
-        best = (0.0, -1)
-        for j in sorted({j for k in a for j in index.get(k, ())}):
-            b = cols[j]
-            if j not in totals:
-                totals[j] = (sum(w(k) for k in b), {k for k in b if k[0] == "n"})
-            b_total, theirs = totals[j]
-            shared = sum(w(k) for k in a & b)
-            if not shared:
-                continue
-            result = shared / math.sqrt(a_total * b_total)
-            if mine and theirs and not mine & theirs:
-                result *= 0.75
-            if result > best[0]:
-                best = (result, j)
-        out.append(best)
-    return out
-
-
 def cluster(
     items: Sequence[Item], threshold: float = THRESHOLD, memo: StoryMemo | None = None
 ) -> list[Cluster]:

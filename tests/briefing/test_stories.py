@@ -283,22 +283,3 @@ async def test_an_item_compares_with_at_most_max_near_items(monkeypatch: pytest.
         await assign_story(memory, item, frozenset({"p:zyx", f"w:own{n}"}))
     assert max(read) == 5 and len(read) == 40
 
-
-
-def test_best_matches_are_the_highest_similarities_of_each_row() -> None:
-    """The inverted index skips only pairs without a shared key: the best value and its first
-    column are those of the whole matrix."""
-    rng = random.Random(7)
-    vocab = [f"{kind}:{n}" for kind in "ncpw" for n in range(12)]
-
-    def sets(count: int) -> list[frozenset[str]]:
-        return [frozenset(rng.sample(vocab, rng.randint(0, 6))) for _ in range(count)]
-
-    for _ in range(30):
-        rows, cols = sets(8), sets(15)
-        idf = {k: rng.uniform(0.2, 3.0) for k in vocab}
-        matrix = stories.similarities(rows, cols, idf)
-        expected = [(max(line), line.index(max(line))) if max(line) > 0 else (0.0, -1)
-                    for line in matrix]
-        assert stories.best_matches(rows, cols, idf) == expected
-    assert any(best > 0.2 for best, _ in stories.best_matches(rows, cols, idf))
