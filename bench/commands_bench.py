@@ -341,6 +341,7 @@ async def measure_busy(db: Path, root: Path, runs: int) -> dict[str, object]:
     from bot.model import User
 
     clock = StepClock(published(BUSY_ITEMS, BUSY_STEP))
+    prepare = _time_preparation()
     app, first_open_s, open_s = await _open(db, clock)
     out: dict[str, object] = {"items": BUSY_ITEMS, "first_open_s": round(first_open_s, 2),
                               "open_s": round(open_s, 2)}
@@ -353,12 +354,17 @@ async def measure_busy(db: Path, root: Path, runs: int) -> dict[str, object]:
             ((clock.now() - timedelta(hours=24)).isoformat(),))
         out["items_in_last_24_h"] = int(window[0]) if window else None
         for kind in ("first_after_ingest", "warm"):
-            times, stalls = [], []
+            times, stalls, ingests, ingest_stalls = [], [], [], []
             for k in range(runs):
                 if kind == "first_after_ingest":
                     clock.current = published(BUSY_ITEMS + k, BUSY_STEP) + timedelta(minutes=1)
-                    await app.ingest.ingest_article(source, article(BUSY_ITEMS + k, root,
-                                                                    BUSY_STEP))
+                    with Ticker() as ingest_ticker:
+                        start = time.perf_counter()
+                        await app.ingest.ingest_article(source, article(BUSY_ITEMS + k, root,
+                                                                        BUSY_STEP))
+                        ingests.append((time.perf_counter() - start) * 1000)
+                        await asyncio.sleep(0.006)
+                    ingest_stalls.append(max(ingest_ticker.stalls, default=0.0))
                 with Ticker() as ticker:
                     start = time.perf_counter()
                     reply = await app.router.handle(request)
@@ -367,11 +373,39 @@ async def measure_busy(db: Path, root: Path, runs: int) -> dict[str, object]:
                 if reply.is_error:
                     raise SystemExit(f"commands_bench: /digest: {reply.title}")
                 stalls.append(max(ticker.stalls, default=0.0))
-            out[kind] = {"digest_ms_each": [round(t, 1) for t in times],
-                         "longest_loop_stall_ms_each": [round(t, 1) for t in stalls]}
+            result: dict[str, object] = {
+                "digest_ms_each": [round(t, 1) for t in times],
+                "longest_loop_stall_ms_each": [round(t, 1) for t in stalls]}
+            if ingests:  # the ingest of one item before it (analysis, ledger, prepared rows)
+                result["ingest_ms_each"] = [round(t, 1) for t in ingests]
+                result["ingest_longest_loop_stall_ms_each"] = [round(t, 1) for t in ingest_stalls]
+            out[kind] = result
+        out["preparation"] = _preparation(prepare)
+        out["scheduled_digest"] = await _scheduled(app, clock, runs)
     finally:
         await app.close()
     return out
+
+
+async def _scheduled(app: Any, clock: StepClock, runs: int) -> dict[str, object]:
+    """The scheduled digest of the busy day's last 24 hours (``for_subscription``, as the
+    delivery service builds it at post time): its time and the loop's longest stall meanwhile."""
+    from bot.storage.deliveries import SubscriptionRow
+
+    sub = SubscriptionRow(id="bench", platform="console", channel="bench", time="08:00",
+                          timezone="UTC", topic=None, quiet="skip", origin="config",
+                          created_by=None, created_at=clock.now())
+    until = clock.now()
+    times, stalls = [], []
+    for _ in range(runs):
+        with Ticker() as ticker:
+            start = time.perf_counter()
+            await app.answers.digests.for_subscription(sub, until - timedelta(hours=24), until)
+            times.append((time.perf_counter() - start) * 1000)
+            await asyncio.sleep(0.006)
+        stalls.append(max(ticker.stalls, default=0.0))
+    return {"ms_each": [round(t, 1) for t in times],
+            "longest_loop_stall_ms_each": [round(t, 1) for t in stalls]}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -393,6 +427,7 @@ async def measure(db: Path, n: int, runs: int, fresh: int, root: Path) -> dict[s
     from bot.model import User
 
     clock = StepClock(published(n))
+    prepare = _time_preparation()
     app, first_open_s, open_s = await _open(db, clock)
     try:
         # the filled feeds are the config's, so every command's reader sees their items
@@ -407,6 +442,7 @@ async def measure(db: Path, n: int, runs: int, fresh: int, root: Path) -> dict[s
         user = User(id="bench", name="bench", is_admin=True)
         commands: dict[str, object] = {}
         added = 0
+        ingest_ms: list[float] = []
         for line in COMMANDS:
             request = app.router.parse_text(line, user=user, platform="console", channel="bench")
 
@@ -420,7 +456,9 @@ async def measure(db: Path, n: int, runs: int, fresh: int, root: Path) -> dict[s
             after = []
             for _ in range(fresh):
                 clock.current = published(n + added) + timedelta(minutes=1)
+                start = time.perf_counter()
                 await app.ingest.ingest_article(source, article(n + added, root))
+                ingest_ms.append((time.perf_counter() - start) * 1000)
                 added += 1
                 start = time.perf_counter()
                 await handle()
@@ -439,7 +477,27 @@ async def measure(db: Path, n: int, runs: int, fresh: int, root: Path) -> dict[s
     return {"items": n, "stored": counts, "first_open_s": round(first_open_s, 2),
             "open_s": round(open_s, 2),
             "baseline_p50_ms": round(base_p50, 3),
-            "baseline_p99_ms": round(_percentile(base, 0.99), 3), "commands": commands}
+            "baseline_p99_ms": round(_percentile(base, 0.99), 3), "commands": commands,
+            "ingest_one_item_p50_ms": round(statistics.median(ingest_ms), 1),
+            "preparation": _preparation(prepare)}
+
+
+def _time_preparation() -> Timed | None:
+    """The time ingest spends preparing digests and briefings (``PreparedAnswers.after_items``,
+    wrapped before the app binds it); None for code without prepared answers (--root main)."""
+    from bot.answers import prepared  # late: --root picks the tree
+
+    owner = getattr(prepared, "PreparedAnswers", None)
+    return Timed(owner, "after_items") if owner is not None else None
+
+
+def _preparation(timed: Timed | None) -> dict[str, object] | None:
+    """Per ingest batch (here one item each): the ms the preparation of prepared rows took."""
+    if timed is None:
+        return None
+    timed.restore()
+    return {"batches": timed.calls,
+            "ms_per_batch": round(1000 * timed.seconds / max(timed.calls, 1), 1)}
 
 
 def _cached(cache: Path, sizes: list[int]) -> tuple[dict[int, Path], list[int]]:

@@ -22,6 +22,7 @@ from bot.answers import (
     SubscriptionAnswers,
     TopicBriefings,
 )
+from bot.answers.prepared import PreparedAnswers, made_with
 from bot.briefing.figures import extract_figures
 from bot.briefing.stories import StoryMemo
 from bot.briefing.summary import SUMMARY_WORDS, ExtractiveSummarizer
@@ -70,6 +71,7 @@ class App:
         await self.poller.close()  # polls still under way use the fetcher
         await self.fetcher.close()
         await self.ingest.close()  # the analysis processes
+        await self.answers.digests.prepared_close()  # rebuilds of prepared answers under way
         if self.owns_storage:
             await self.storage.close()
 
@@ -104,8 +106,10 @@ async def build_app(
     storage = storage or await Storage.from_config(config)
     clock = clock or SystemClock()
     claims = ClaimAnswers(config, storage)
+    prepared = PreparedAnswers(storage, clock, made_with(config))  # digests/briefings at ingest
     ingest = IngestService(storage, clock, pipeline,
-                           after_items=[*_ledger_hooks(storage, claims), queue_hook(storage)],
+                           after_items=[*_ledger_hooks(storage, claims), queue_hook(storage),
+                                        prepared.after_items],
                            topics=config.topics, processes=config.ingest.worker_processes)
     try:
         await ingest.prepare()  # derived tables follow the topics config (bot.ingest)
@@ -118,7 +122,7 @@ async def build_app(
     worker = worker_id()
     poller = FeedPoller(config, storage, ingest, clock, fetcher, worker=worker)
     stories = StoryMemo()  # this app's story keys and groupings (no per-process cache)
-    digests = DigestAnswers(config, storage, clock, claims, stories)
+    digests = DigestAnswers(config, storage, clock, claims, stories, prepared=prepared)
     registry = Publishers(publishers)
     live = LiveDelivery(storage, registry, clock,
                         lease=timedelta(seconds=config.delivery.lease_seconds),
@@ -131,7 +135,7 @@ async def build_app(
     )
     feeds = FeedManager(config, storage, clock, fetcher, poller)
     answers = _answers(config, storage, clock, claims=claims, digests=digests, delivery=delivery,
-                       feeds=feeds, stories=stories)
+                       feeds=feeds, stories=stories, prepared=prepared)
     return App(
         config=config,
         secrets=secrets or Secrets(),
@@ -153,10 +157,10 @@ async def build_app(
 
 def _answers(
     config: Config, storage: Storage, clock: Clock, *, claims: ClaimAnswers, digests: DigestAnswers,
-    delivery: DeliveryRuntime, feeds: FeedManager, stories: StoryMemo,
+    delivery: DeliveryRuntime, feeds: FeedManager, stories: StoryMemo, prepared: PreparedAnswers,
 ) -> CoreAnswers:
     return CoreAnswers(
-        briefings=TopicBriefings(config, storage, clock, claims, stories),
+        briefings=TopicBriefings(config, storage, clock, claims, stories, prepared=prepared),
         claim_ledger=claims,
         digests=digests,
         source_health=SourceAnswers(config, storage, clock),

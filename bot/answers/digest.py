@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from bot.answers.claims import ClaimAnswers
-from bot.answers.prepared import seed_story_keys
-from bot.briefing.digest import build_digest
+from bot.answers.prepared import (
+    NEVER,
+    AnswerKey,
+    Built,
+    PreparedAnswers,
+    digest_parts_data,
+    parse_digest_parts,
+    seed_story_keys,
+)
+from bot.briefing.digest import DigestParts, digest_of, prepare_digest
 from bot.briefing.stories import StoryMemo
 from bot.claims.query import fold
 from bot.config import Config, TopicConfig
@@ -17,9 +28,10 @@ from bot.delivery.audience import EVERYONE, Audience
 from bot.errors import CommandError
 from bot.feeds.health import failure_notices
 from bot.i18n import label, phrase
-from bot.model import Claim, Digest, Item, Link, Reply, Section
+from bot.model import Claim, Digest, Figure, Item, Link, Reply, Section
 from bot.ports import Clock
 from bot.storage import Storage
+from bot.storage.claims import DisputeRow
 from bot.storage.deliveries import SubscriptionRow
 
 
@@ -29,17 +41,34 @@ class DigestWindow:
     until: datetime
     items: list[Item]
     description: str
+    newest: int | None = None  # the "newest so many items" window (no item in the last day)
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    """What a digest is built from, read from the database on the loop."""
+
+    previous: list[Item]
+    figures: dict[int, list[Figure]]
+    claims: list[Claim]
+    disputes: list[DisputeRow]
+    topic_scores: dict[int, int] | None
+    story_of: dict[int, str]
 
 
 class DigestAnswers:
     def __init__(self, config: Config, storage: Storage, clock: Clock, claims: ClaimAnswers,
-                 memo: StoryMemo) -> None:
+                 memo: StoryMemo, *, prepared: PreparedAnswers | None = None) -> None:
+        """``prepared``: where ``/digest`` reads its prepared rows (None: built on each call)."""
         self.config = config
         self.memo = memo
         self.storage = storage
         self.clock = clock
         self.claims = claims
         self.language = config.bot.language
+        self.prepared = prepared
+        if prepared is not None:
+            prepared.register("digest", self._prepare)
 
     async def window(
         self, *, since: datetime | None = None, until: datetime | None = None,
@@ -55,22 +84,51 @@ class DigestAnswers:
                                                                sources=sources)
             return DigestWindow(since, until, items, f"{_fmt(since)} – {_fmt(until)}")
         day_ago = until - timedelta(hours=24)
-        items = await self.storage.items.window(since=day_ago, until=until + timedelta(seconds=1),
-                                                sources=sources)
+        items = await self._items_between(day_ago, until + timedelta(seconds=1), sources)
         if items:
             return DigestWindow(day_ago, until, items, f"{_fmt(day_ago)} – {_fmt(until)}")
         items = await self.storage.items.window(limit=10, sources=sources)
         oldest = min((i.ingested_at for i in items), default=until)
         return DigestWindow(oldest, until, items,
-                            phrase("window_newest", language or self.language, n=len(items)))
+                            phrase("window_newest", language or self.language, n=len(items)),
+                            newest=len(items))
 
     async def digest(self, *, topic: str | None, language: str | None = None,
                      community: str | None = None) -> Reply:
+        """The last day's digest of what the reader sees: its prepared row (``prepared``)."""
         language = language or self.language
         audience = await self.claims.audiences.reader(community)
-        window = await self.window(audience=audience, language=language)
-        return digest_reply(await self.build(window, topic=topic, language=language,
-                                             audience=audience), language)
+        self._topic(topic)  # an unknown topic is an error before anything is read
+        if self.prepared is None:
+            window = await self.window(audience=audience, language=language)
+            return digest_reply(await self.build(window, topic=topic, language=language,
+                                                 audience=audience), language)
+        answer = await self.prepared.read(AnswerKey("digest", audience.sources, topic, language))
+        data = json.loads(answer.body)
+        if answer.current:  # the same items as a window ending now: it is said so
+            until = self.clock.now()
+            since = until - timedelta(hours=24) if data["newest"] is None else _parsed(
+                data["since"])
+        else:  # the window it covers, which ended before now
+            since, until = _parsed(data["since"]), _parsed(data["until"])
+        description = (f"{_fmt(since)} – {_fmt(until)}" if data["newest"] is None
+                       else phrase("window_newest", language, n=data["newest"]))
+        digest = digest_of(parse_digest_parts(data["parts"]), since=since, until=until,
+                           window=description, language=language)
+        return digest_reply(await self._with_notices(digest, since, language), language)
+
+    async def _prepare(self, key: AnswerKey, now: datetime) -> Built:
+        """The prepared row of ``key``: the window ending ``now`` as data, and until when no
+        item or claim of it leaves it by time alone."""
+        audience = Audience(sources=key.sources)
+        window = await self.window(until=now, audience=audience, language=key.language)
+        parts, valid_until = await self._parts(window, self._topic(key.topic), key.language,
+                                               audience)
+        body = {"since": window.since.isoformat(), "until": window.until.isoformat(),
+                "newest": window.newest, "parts": digest_parts_data(parts)}
+        if window.newest is not None:
+            valid_until = NEVER  # only a new item changes them
+        return Built(json.dumps(body, ensure_ascii=False), max(valid_until, now))
 
     async def for_subscription(
         self, sub: SubscriptionRow, since: datetime, until: datetime
@@ -79,7 +137,7 @@ class DigestAnswers:
         service posts, of what the subscription's community reads, in its language."""
         audience = await self.claims.audiences.of_subscription(sub)
         language = await self.claims.audiences.language_of(sub)
-        items = await self.storage.items.window(since=since, until=until, sources=audience.sources)
+        items = await self._items_between(since, until, audience.sources)
         window = DigestWindow(since, until, items,
                               f"{since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M} UTC")
         digest = await self.build(window, topic=sub.topic, language=language, audience=audience)
@@ -89,34 +147,80 @@ class DigestAnswers:
         self, window: DigestWindow, *, topic: str | None, language: str | None = None,
         audience: Audience = EVERYONE,
     ) -> Digest:
-        """Stories, ranking and what changed since the previous window: bot.briefing.digest."""
+        """Stories, ranking and what changed since the previous window: bot.briefing.digest
+        (the CPU-bound part in a thread, so a busy day's window does not stall the loop)."""
         language = language or self.language
-        config = self._topic(topic)
+        parts, _ = await self._parts(window, self._topic(topic), language, audience)
+        digest = digest_of(parts, since=window.since, until=window.until,
+                           window=window.description, language=language)
+        return await self._with_notices(digest, window.since, language)
+
+    async def _with_notices(self, digest: Digest, since: datetime, language: str) -> Digest:
+        # one line per feed whose failure episode began in this window: windows follow each other,
+        # so each episode is mentioned once per subscription
+        notices = await failure_notices(self.storage, since=since, config=self.config,
+                                        language=language)
+        return dataclasses.replace(digest, notices=(*digest.notices, *notices)) if notices else digest
+
+    async def _parts(self, window: DigestWindow, config: TopicConfig | None, language: str,
+                     audience: Audience) -> tuple[DigestParts, datetime]:
+        """The digest of ``window`` as data, and the first time an item, claim or dispute of it
+        would leave it (or the previous window) as the clock moves on."""
+        gathered = await self._gather(window, config, audience)
+        parts = await asyncio.to_thread(
+            prepare_digest, items=window.items, figures=gathered.figures, claims=gathered.claims,
+            since=window.since, until=window.until, language=language, topic=config,
+            topic_scores=gathered.topic_scores, previous_items=gathered.previous,
+            window_disputes={frozenset((d.claim_id, d.other_id)) for d in gathered.disputes},
+            memo=self.memo, story_of=gathered.story_of)
         span = window.until - window.since
-        previous = await self.storage.items.window(since=window.since - span, until=window.since,
-                                                   sources=audience.sources)
+        leaving = [i.ingested_at + span for i in window.items]
+        leaving += [i.ingested_at + 2 * span for i in gathered.previous]
+        leaving += [c.first_seen + span for c in parts.new_claims if c.first_seen is not None]
+        leaving += [d.found_at + span for d in gathered.disputes]
+        return parts, min(leaving, default=window.until + span)
+
+    async def _gather(self, window: DigestWindow, config: TopicConfig | None,
+                      audience: Audience) -> _Gathered:
+        span = window.until - window.since
+        previous = await self._items_between(window.since - span, window.since, audience.sources)
         both = [*window.items, *previous]
-        await seed_story_keys(self.storage, both, self.memo)
-        stored = (await self.storage.prepared.topic_scores(config.name, [i.id for i in both])
+        ids = [i.id for i in both]
+        for part in _slices(both):
+            await seed_story_keys(self.storage, part, self.memo)
+        stored = (await self.storage.prepared.topic_scores(config.name, ids)
                   if config is not None else None)
-        figures = await self.storage.items.figures_many([i.id for i in both])
-        found = {frozenset((d.claim_id, d.other_id)) for d in
-                 await self.storage.claim_reads.disputes_found_between(window.since, window.until)}
+        figures: dict[int, list[Figure]] = {}
+        for part_ids in _slices(ids):
+            figures.update(await self.storage.items.figures_many(list(part_ids)))
+        disputes = await self.storage.claim_reads.disputes_found_between(window.since,
+                                                                         window.until)
+        found = {frozenset((d.claim_id, d.other_id)) for d in disputes}
         claims = await self.claims.window_claims(  # only the claims claim_changes can show
             audience, since=window.since, until=window.until,
             topic=config.name if config else None, disputes=found)
-        digest = build_digest(
-            items=window.items, figures=figures, claims=claims,
-            since=window.since, until=window.until, window=window.description,
-            language=language, topic=config, topic_scores=stored, previous_items=previous,
-            window_disputes=found, memo=self.memo,
-            story_of=await self.storage.stories.stories_of([i.id for i in both]),
-        )
-        # one line per feed whose failure episode began in this window: windows follow each other,
-        # so each episode is mentioned once per subscription
-        notices = await failure_notices(self.storage, since=window.since, config=self.config,
-                                        language=language)
-        return dataclasses.replace(digest, notices=(*digest.notices, *notices)) if notices else digest
+        story_of: dict[int, str] = {}
+        for part_ids in _slices(ids):
+            story_of.update(await self.storage.stories.stories_of(part_ids))
+        return _Gathered(previous, figures, claims, disputes, stored, story_of)
+
+    async def _items_between(self, since: datetime, until: datetime,
+                             sources: frozenset[int] | None) -> list[Item]:
+        """``items.window(since, until)`` read an hour at a time, newest first (the same list):
+        turning a busy day's rows into items at once would hold the event loop for a few
+        hundred milliseconds; between the hours other tasks run."""
+        out: list[Item] = []
+        end = until
+        while end > since:
+            start = max(since, end - READ_SLICE)
+            out += await self.storage.items.window(since=start, until=end, sources=sources)
+            end = start
+        return out
+
+    async def prepared_close(self) -> None:
+        """Wait for the rebuilds of prepared answers under way (the app is closing)."""
+        if self.prepared is not None:
+            await self.prepared.close()
 
     def _topic(self, topic: str | None) -> TopicConfig | None:
         if topic is None:
@@ -125,6 +229,19 @@ class DigestAnswers:
         if config is None:
             raise CommandError(f"unknown topic {topic!r}")
         return config
+
+
+_T = TypeVar("_T")
+READ_SLICE = timedelta(hours=1)  # of a window's items read at once (see ``_items_between``)
+ROWS_AT_ONCE = 250  # figures, keys and stories of so many items per read (the loop runs between)
+
+
+def _slices(values: Sequence[_T]) -> list[Sequence[_T]]:
+    return [values[k:k + ROWS_AT_ONCE] for k in range(0, len(values), ROWS_AT_ONCE)]
+
+
+def _parsed(value: str) -> datetime:
+    return datetime.fromisoformat(value)
 
 
 def _fmt(value: datetime | None) -> str:

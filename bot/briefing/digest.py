@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.briefing.placement import group_by_story
-from bot.briefing.stories import Cluster, StoryMemo, cluster, item_keys, similarities, to_story
+from bot.briefing.stories import _KIND_WEIGHT as KIND_WEIGHT
+from bot.briefing.stories import Cluster, StoryMemo, cluster, item_keys, to_story
 from bot.config import TopicConfig
 from bot.i18n import label
 from bot.model import Claim, Digest, Figure, Item, Story
@@ -83,6 +84,40 @@ def lead_item(items: Sequence[Item], language: str) -> Item:
         (i for i in items if i.bullets), items[0])
 
 
+@dataclass(frozen=True)
+class Change:
+    """A "what changed" line as a code and its arguments: the words come from the label table
+    when it is rendered, so a digest prepared once reads in every reader's language."""
+
+    code: str  # revised_figure (old, new, measures, headline), new_figure (value, measures,
+    # headline), new_dispute (who, text)
+    args: tuple[str, ...]
+
+    def render(self, language: str) -> str:
+        if self.code == "revised_figure":
+            old, new, measures, headline = self.args
+            return _short(f"{label('revised_figure', language)}: {old} → {new} — {measures} "
+                          f"({headline})", 300)
+        if self.code == "new_figure":
+            value, measures, headline = self.args
+            return _short(f"{label('new_figure', language)}: {value} — {measures} ({headline})",
+                          300)
+        who, text = self.args
+        return _short(f"{label('new_dispute', language)}: {who}{text}")
+
+
+@dataclass(frozen=True)
+class DigestParts:
+    """A digest as data, before the words of its title, window and change lines: what ingest
+    prepares and stores (``bot.answers.prepared``) and a command renders with ``digest_of``."""
+
+    bullets: tuple[str, ...]
+    stories: tuple[Story, ...]
+    new_claims: tuple[Claim, ...] = ()
+    changes: tuple[Change, ...] = ()
+    topic: str | None = None
+
+
 def build_digest(
     *,
     items: Sequence[Item],
@@ -105,6 +140,31 @@ def build_digest(
     ``window_disputes``: the dispute pairs found within the window (None: the disputes of claims
     first seen in the window); ``topic_scores``: the items' stored scores for ``topic``;
     ``story_of``: item id -> the story ingest placed it in (None: the items are clustered here)."""
+    parts = prepare_digest(
+        items=items, figures=figures, claims=claims, since=since, until=until, language=language,
+        topic=topic, topic_scores=topic_scores, previous_items=previous_items,
+        window_disputes=window_disputes, max_stories=max_stories, memo=memo, story_of=story_of)
+    return digest_of(parts, since=since, until=until, window=window, language=language,
+                     title=title)
+
+
+def prepare_digest(
+    *,
+    items: Sequence[Item],
+    figures: Mapping[int, Sequence[Figure]],
+    claims: Sequence[Claim],
+    since: datetime,
+    until: datetime,
+    language: str,
+    topic: TopicConfig | None = None,
+    topic_scores: Mapping[int, int] | None = None,
+    previous_items: Sequence[Item] = (),
+    window_disputes: set[frozenset[str]] | None = None,
+    max_stories: int = MAX_STORIES,
+    memo: StoryMemo | None = None,
+    story_of: Mapping[int, str] | None = None,
+) -> DigestParts:
+    """``build_digest`` without the words: pure and CPU-bound, so it may run off the event loop."""
 
     def stories_of(chosen: Sequence[Item]) -> list[Cluster]:
         if story_of is not None:
@@ -113,18 +173,25 @@ def build_digest(
 
     chosen = topic_items(items, topic, topic_scores)
     ranked = rank(stories_of(chosen), until, language, topic, topic_scores)[:max_stories]
-    stories = tuple(r.story for r in ranked)
     bullets = briefing_bullets(ranked, language)
     before = (stories_of(topic_items(previous_items, topic, topic_scores))
               if previous_items else [])
-    changes = figure_changes(ranked, before, figures, language, memo)
-    fresh, dispute_lines = claim_changes(claims, since=since, until=until, topic=topic,
-                                         window_disputes=window_disputes, language=language)
-    heading = title or label("digest", language) + (f": {topic.name}" if topic else "")
+    changes = figure_change_codes(ranked, before, figures, memo)
+    fresh, disputes = claim_change_codes(claims, since=since, until=until, topic=topic,
+                                         window_disputes=window_disputes)
+    return DigestParts(bullets=bullets, stories=tuple(r.story for r in ranked),
+                       new_claims=tuple(fresh), changes=tuple(changes + disputes),
+                       topic=topic.name if topic else None)
+
+
+def digest_of(parts: DigestParts, *, since: datetime, until: datetime, window: str,
+              language: str, title: str | None = None) -> Digest:
+    """The digest of prepared ``parts``, its words in ``language``."""
+    heading = title or label("digest", language) + (f": {parts.topic}" if parts.topic else "")
     return Digest(
-        title=heading, since=since, until=until, window=window, bullets=bullets, stories=stories,
-        new_claims=tuple(fresh), changes=tuple(changes + dispute_lines),
-        topic=topic.name if topic else None,
+        title=heading, since=since, until=until, window=window, bullets=parts.bullets,
+        stories=parts.stories, new_claims=parts.new_claims,
+        changes=tuple(change.render(language) for change in parts.changes), topic=parts.topic,
     )
 
 
@@ -135,7 +202,17 @@ def figure_changes(
     language: str,
     memo: StoryMemo | None = None,
 ) -> list[str]:
-    """New and revised figures of stories the previous digest already had."""
+    """New and revised figures of stories the previous digest already had, in ``language``."""
+    return [c.render(language) for c in figure_change_codes(ranked, before, figures, memo)]
+
+
+def figure_change_codes(
+    ranked: Sequence[RankedStory],
+    before: Sequence[Cluster],
+    figures: Mapping[int, Sequence[Figure]],
+    memo: StoryMemo | None = None,
+) -> list[Change]:
+    """``figure_changes`` as codes: revised figures first, at most MAX_CHANGES."""
     if not before:
         return []
     now_keys = [keys_of(r.items, memo) for r in ranked]
@@ -145,12 +222,11 @@ def figure_changes(
         df.update(k)
     n = len(now_keys) + len(old_keys)
     idf = {k: math.log(1 + n / c) for k, c in df.items()}
-    matrix = similarities(now_keys, old_keys, idf)
-    lines: list[str] = []
-    for r, scores in zip(ranked, matrix, strict=True):
-        if not scores or max(scores) < 0.2:
+    lines: list[Change] = []
+    for r, (score, match) in zip(ranked, best_matches(now_keys, old_keys, idf), strict=True):
+        if score < 0.2:
             continue  # a new story: the top stories section covers it
-        old = before[scores.index(max(scores))]
+        old = before[match]
         old_figs = [_Known.of(f) for i in old.items for f in figures.get(i.id, ())]
         old_values = {k.value for k in old_figs}
         seen: set[str] = set()
@@ -163,13 +239,50 @@ def figure_changes(
                 seen.add(value)
                 revised = _revised(f, old_figs, lang)
                 if revised is not None:
-                    lines.append(_short(f"{label('revised_figure', language)}: {revised.value} → "
-                                        f"{f.value} — {f.measures} ({r.story.headline})", 300))
+                    lines.append(Change("revised_figure", (revised.value, f.value, f.measures,
+                                                           r.story.headline)))
                 else:
-                    lines.append(_short(f"{label('new_figure', language)}: {f.value} — "
-                                        f"{f.measures} ({r.story.headline})", 300))
-    lines.sort(key=lambda line: not line.startswith(label("revised_figure", language)))
+                    lines.append(Change("new_figure", (f.value, f.measures, r.story.headline)))
+    lines.sort(key=lambda change: change.code != "revised_figure")
     return lines[:MAX_CHANGES]
+
+
+def best_matches(
+    rows: Sequence[frozenset[str]], cols: Sequence[frozenset[str]], idf: dict[str, float]
+) -> list[tuple[float, int]]:
+    """For each row, the highest ``similarities`` value and the first column with it ((0.0, -1)
+    when no column shares a key): only columns sharing a key are compared (an inverted index),
+    with the same sums as ``similarities``, so a busy day's previous window is not compared
+    pair by pair."""
+
+    def w(k: str) -> float:
+        return KIND_WEIGHT[k[0]] * idf.get(k, 1.0)
+
+    index: dict[str, list[int]] = {}
+    for j, c in enumerate(cols):
+        for k in c:
+            index.setdefault(k, []).append(j)
+    totals: dict[int, tuple[float, set[str]]] = {}
+    out = []
+    for a in rows:
+        a_total = sum(w(k) for k in a)
+        mine = {k for k in a if k[0] == "n"}
+        best = (0.0, -1)
+        for j in sorted({j for k in a for j in index.get(k, ())}):
+            b = cols[j]
+            if j not in totals:
+                totals[j] = (sum(w(k) for k in b), {k for k in b if k[0] == "n"})
+            b_total, theirs = totals[j]
+            shared = sum(w(k) for k in a & b)
+            if not shared:
+                continue
+            result = shared / math.sqrt(a_total * b_total)
+            if mine and theirs and not mine & theirs:
+                result *= 0.75
+            if result > best[0]:
+                best = (result, j)
+        out.append(best)
+    return out
 
 
 def keys_of(items: Sequence[Item], memo: StoryMemo | None = None) -> frozenset[str]:
@@ -233,10 +346,24 @@ def claim_changes(
     language: str,
 ) -> tuple[list[Claim], list[str]]:
     """Claims first seen in the window, and claims with a dispute the previous digest did not have
-    (listed first, and as change lines)."""
+    (listed first, and as change lines in ``language``)."""
+    fresh, changes = claim_change_codes(claims, since=since, until=until, topic=topic,
+                                        window_disputes=window_disputes)
+    return fresh, [c.render(language) for c in changes]
+
+
+def claim_change_codes(
+    claims: Sequence[Claim],
+    *,
+    since: datetime,
+    until: datetime,
+    topic: TopicConfig | None,
+    window_disputes: set[frozenset[str]] | None,
+) -> tuple[list[Claim], list[Change]]:
+    """``claim_changes`` with the change lines as codes."""
     pool = [c for c in claims if topic is None or topic.name in c.topics]
     fresh: list[Claim] = []
-    lines: list[str] = []
+    lines: list[Change] = []
     for c in pool:
         new_disputes = [
             other for other in c.disputes
@@ -248,7 +375,7 @@ def claim_changes(
             # an older claim disputed since the last digest is a change; a new claim shows its
             # disputes in the claims section anyway
             who = f"{c.claimant}: " if c.claimant else ""
-            lines.append(_short(f"{label('new_dispute', language)}: {who}{c.text}"))
+            lines.append(Change("new_dispute", (who, c.text)))
         if new_disputes or is_new:
             fresh.append(c)
     fresh.sort(key=lambda c: (-int(bool(c.disputes)), -int(c.evidence == "none_given"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.briefing.digest import lead_item, rank
@@ -28,6 +29,16 @@ MAX_CLAIMS = 5
 MAX_ITEMS = 300  # the state of the story: the newest items are enough
 
 
+@dataclass(frozen=True)
+class BriefingParts:
+    """A topic briefing as data, before its words and its claims: what ingest prepares and
+    stores (``bot.answers.prepared``); ``briefing_of`` renders it with the claims of the moment."""
+
+    count: int  # items on the topic
+    figures: tuple[Figure, ...] = ()
+    newest: tuple[Link, ...] = ()  # the timeline's items: title, address, publication date
+
+
 def build_topic_briefing(
     topic: TopicConfig,
     items: Sequence[Item],
@@ -42,12 +53,28 @@ def build_topic_briefing(
 ) -> Reply:
     """``claims``: already ranked (bot.answers.rank_claims); the first five are shown;
     ``story_of``: item id -> the story ingest placed it in (None: the items are clustered here)."""
-    title = f"{label('briefing', language)}: {topic.display_name(language)}"
+    parts = prepare_topic_briefing(topic, items, figures, language, now=now,
+                                   topic_scores=topic_scores, memo=memo, story_of=story_of)
+    return briefing_of(parts, topic, claims, language)
+
+
+def prepare_topic_briefing(
+    topic: TopicConfig,
+    items: Sequence[Item],
+    figures: Mapping[int, Sequence[Figure]],
+    language: str,
+    *,
+    now: datetime | None = None,
+    topic_scores: Mapping[int, int] | None = None,
+    memo: StoryMemo | None = None,
+    story_of: Mapping[int, str] | None = None,
+) -> BriefingParts:
+    """``build_topic_briefing`` without words and claims: pure and CPU-bound, so it may run off
+    the event loop."""
     on_topic = sorted((i for i in items if item_relevance(topic, i, topic_scores) > 0),
                       key=lambda i: (_when(i), i.id), reverse=True)[:MAX_ITEMS]
     if not on_topic:
-        return Reply(title=title, sections=(Section("", text=label("no_items", language)),),
-                     language=language)
+        return BriefingParts(count=0)
     until = now or max(_when(i) for i in on_topic)
     grouped = (group_by_story(on_topic, story_of) if story_of is not None
                else cluster(on_topic, memo=memo))
@@ -56,23 +83,34 @@ def build_topic_briefing(
         overview = lead_item(ranked[0].items, language).bullets[:MAX_BULLETS]
     else:
         overview = tuple(r.story.bullets[0] for r in ranked if r.story.bullets)[:MAX_BULLETS]
-    sections: list[Section] = []
     key_figures = _figures([i for r in ranked[:MAX_BULLETS] for i in r.items], figures,
                            overview, language)
-    if key_figures:
-        sections.append(Section(label("key_figures", language), figures=tuple(key_figures)))
+    newest = sorted(on_topic, key=lambda i: (_when(i), i.id), reverse=True)[:MAX_LATEST]
+    return BriefingParts(count=len(on_topic), figures=tuple(key_figures),
+                         newest=tuple(Link(i.title, i.url, i.published) for i in newest))
+
+
+def briefing_of(parts: BriefingParts, topic: TopicConfig, claims: Sequence[Claim],
+                language: str) -> Reply:
+    """The briefing of prepared ``parts`` and the ranked ``claims``, its words in ``language``."""
+    title = f"{label('briefing', language)}: {topic.display_name(language)}"
+    if not parts.count:
+        return Reply(title=title, sections=(Section("", text=label("no_items", language)),),
+                     language=language)
+    sections: list[Section] = []
+    if parts.figures:
+        sections.append(Section(label("key_figures", language), figures=parts.figures))
     top = [c for c in claims if not c.topics or topic.name in c.topics][:MAX_CLAIMS]
     if top:
         sections.append(Section(label("top_claims", language), claims=tuple(top)))
-    newest = sorted(on_topic, key=lambda i: (_when(i), i.id), reverse=True)[:MAX_LATEST]
     sections.append(Section(label("timeline", language),
-                            links=tuple(timeline_link(i, language) for i in newest)))
-    count = "source_one" if len(on_topic) == 1 else "sources_count"
-    footer = f"{len(on_topic)} {label(count, language)} · {label('more_in_digest', language)}"
+                            links=tuple(timeline_link(link, language) for link in parts.newest)))
+    count = "source_one" if parts.count == 1 else "sources_count"
+    footer = f"{parts.count} {label(count, language)} · {label('more_in_digest', language)}"
     return Reply(title=title, sections=tuple(sections), footer=footer, language=language)
 
 
-def timeline_link(item: Item, language: str) -> Link:
+def timeline_link(item: Item | Link, language: str) -> Link:
     """An item in the timeline: dated by publication; an undated one says so in its title."""
     if item.published is not None:
         return Link(item.title, item.url, item.published)

@@ -16,6 +16,7 @@ from bot.storage.communities_feeds import (
     FeedOwnerStore,
 )
 from bot.storage.deliveries import DeliveryStore
+from bot.storage.digests import PreparedAnswersStorage, PreparedAnswerStore
 from bot.storage.engine import Engine
 from bot.storage.items import ItemStore
 from bot.storage.leases import LeaseStore
@@ -57,6 +58,7 @@ class Storage:
         self.live: LiveStorage = LiveStore(db)
         self.stories: StoriesStorage = StoryStore(db)
         self.claim_reads: ClaimReadsStorage = ClaimReadStore(db)
+        self.answers: PreparedAnswersStorage = PreparedAnswerStore(db)
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Storage:

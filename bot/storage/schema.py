@@ -390,6 +390,20 @@ MIGRATIONS: list[Migration] = [
         SELECT key, (at - (at % 3600 + 3600) % 3600) / 3600, COUNT(*) FROM story_keys
         GROUP BY key, (at - (at % 3600 + 3600) % 3600) / 3600;
     """,
+    # 11: prepared digests and topic briefings (bot.storage.digests)
+    """
+    CREATE TABLE prepared_answers (
+        key TEXT PRIMARY KEY,                -- kind, audience, topic, language
+        kind TEXT NOT NULL,                  -- digest | briefing
+        params TEXT NOT NULL,                -- JSON: sources, topic, language
+        body TEXT NOT NULL,                  -- JSON: the answer as codes and data, no words
+        made_with TEXT NOT NULL,             -- configuration and code fingerprint
+        items_seen INTEGER NOT NULL,         -- the newest item id when built
+        prepared_at INTEGER NOT NULL,        -- seconds since the epoch
+        valid_until INTEGER NOT NULL         -- seconds since the epoch
+    );
+    CREATE INDEX prepared_answers_made ON prepared_answers(made_with, prepared_at);
+    """,
 ]
 
 

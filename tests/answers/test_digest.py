@@ -2,16 +2,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from adapters.console import render_reply
-from bot.answers.digest import DIGEST_BUDGET, once
+from bot.answers.digest import DIGEST_BUDGET, digest_reply, once
 from bot.app import App, build_app
 from bot.config import Config, FeedConfig
+from bot.ingest import RawArticle
 from bot.model import Claim
+from bot.storage.sources import SourceRow
 from tests.briefing.facts import carried
 from tests.conftest import FixedClock
 
@@ -80,3 +82,119 @@ async def test_a_quiet_days_window_is_said_in_the_readers_language(
     clock.advance(hours=30)
     reply = await seeded_app.answers.digest(topic=None, language=language)
     assert said in render_reply(reply, language=language)
+
+
+# --- prepared rows (bot.answers.prepared): what a reader sees follows the items ------------------
+
+FEED_A = "http://127.0.0.1:9/a.xml"
+FEED_B = "http://127.0.0.1:9/b.xml"
+
+
+def _article(key: str, title: str, when: datetime) -> RawArticle:
+    body = (f"{title} was reported on Monday. The company said the plan would cost 12 million "
+            "euros and take two years. Critics said the timeline was too short.")
+    return RawArticle(key=key, title=title, text=body, url=f"http://127.0.0.1:9/{key}",
+                      published=when, language="en")
+
+
+async def _two_feeds(config: Config, clock: FixedClock) -> tuple[App, SourceRow, SourceRow]:
+    config = dataclasses.replace(config, feeds=(FeedConfig(FEED_A, "A"), FeedConfig(FEED_B, "B")))
+    app = await build_app(config, clock=clock)
+    a = await app.storage.sources.ensure("feed", FEED_A, "A", clock.now())
+    b = await app.storage.sources.ensure("feed", FEED_B, "B", clock.now())
+    return app, a, b
+
+
+async def _digest_text(app: App, community: str | None = None) -> str:
+    return render_reply(await app.answers.digest(topic=None, language="en", community=community),
+                        language="en")
+
+
+async def test_a_new_item_is_in_the_first_digest_after_its_ingest(config: Config,
+                                                                  clock: FixedClock) -> None:
+    app, a, _ = await _two_feeds(config, clock)
+    try:
+        await app.ingest.ingest_article(a, _article("one", "Harbour bridge closes", clock.now()))
+        assert "Harbour bridge closes" in await _digest_text(app)
+        row = await app.storage.answers.get("digest|all||en")
+        assert row is not None and row.items_seen == await app.storage.answers.newest_item()
+        clock.advance(minutes=3)
+        await app.ingest.ingest_article(a, _article("two", "Tram strike ends", clock.now()))
+        row = await app.storage.answers.get("digest|all||en")  # prepared by the ingest itself
+        assert row is not None and row.items_seen == await app.storage.answers.newest_item()
+        assert "Tram strike ends" in row.body
+        text = await _digest_text(app)
+        assert "Tram strike ends" in text and "Harbour bridge closes" in text
+    finally:
+        await app.close()
+
+
+async def test_an_item_that_left_the_window_is_gone_from_the_digest(config: Config,
+                                                                   clock: FixedClock) -> None:
+    app, a, _ = await _two_feeds(config, clock)
+    try:
+        await app.ingest.ingest_article(a, _article("old", "Harbour bridge closes", clock.now()))
+        clock.advance(hours=23)
+        await app.ingest.ingest_article(a, _article("new", "Tram strike ends", clock.now()))
+        assert "Harbour bridge closes" in await _digest_text(app)
+        clock.advance(hours=2)  # the first item is 25 hours old; no ingest since
+        text = await _digest_text(app)
+        assert "Harbour bridge closes" not in text and "Tram strike ends" in text
+    finally:
+        await app.close()
+
+
+async def test_a_communitys_digest_never_shows_another_communitys_sources(
+        config: Config, clock: FixedClock) -> None:
+    app, a, b = await _two_feeds(config, clock)
+    config_a = dataclasses.replace(app.config, feeds=(FeedConfig(FEED_A, "A"),))
+    await app.close()
+    app = await build_app(config_a, clock=clock)  # B is no longer everyone's: G2 follows it
+    try:
+        await app.storage.feed_owners.add("discord:G2", b.id, "b", None, clock.now())
+        await app.ingest.ingest_article(a, _article("a1", "Harbour bridge closes", clock.now()))
+        await app.ingest.ingest_article(b, _article("b1", "Secret guild news", clock.now()))
+        first = await _digest_text(app, "discord:G1")
+        assert "Harbour bridge closes" in first and "Secret guild news" not in first
+        assert "Secret guild news" in await _digest_text(app, "discord:G2")
+        assert "Secret guild news" in await _digest_text(app)  # the operator sees every source
+        clock.advance(minutes=3)
+        await app.ingest.ingest_article(b, _article("b2", "More guild news", clock.now()))
+        again = await _digest_text(app, "discord:G1")
+        assert "guild news" not in again and "Harbour bridge closes" in again
+        assert "More guild news" in await _digest_text(app, "discord:G2")
+    finally:
+        await app.close()
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+async def test_the_prepared_digest_is_the_one_built_at_the_command(seeded_app: App,
+                                                                   language: str) -> None:
+    """The same reply as building it there and then (the way every digest was built before)."""
+    prepared = await seeded_app.answers.digest(topic=None, language=language)
+    again = await seeded_app.answers.digest(topic=None, language=language)  # from the row
+    window = await seeded_app.answers.digests.window(language=language)
+    built = digest_reply(await seeded_app.answers.digests.build(window, topic=None,
+                                                                language=language), language)
+    assert prepared == built and again == built
+    topic = await seeded_app.answers.digest(topic="deepseek", language=language)
+    assert topic == digest_reply(await seeded_app.answers.digests.build(
+        window, topic="deepseek", language=language), language)
+
+
+async def test_a_row_built_before_the_newest_item_is_not_read(config: Config,
+                                                              clock: FixedClock) -> None:
+    """Another worker stored an item and has not prepared the rows yet: the row that does not
+    know that item is built again, not answered."""
+    app, a, _ = await _two_feeds(config, clock)
+    try:
+        await app.ingest.ingest_article(a, _article("one", "Harbour bridge closes", clock.now()))
+        await _digest_text(app)
+        before = await app.storage.answers.get("digest|all||en")
+        assert before is not None
+        clock.advance(minutes=3)
+        await app.ingest.ingest_article(a, _article("two", "Tram strike ends", clock.now()))
+        await app.storage.answers.put(before)  # as if this ingest had prepared nothing
+        assert "Tram strike ends" in await _digest_text(app)
+    finally:
+        await app.close()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from bot.briefing.digest import build_digest
+from bot.briefing.digest import best_matches, build_digest
+from bot.briefing.stories import similarities
 from bot.config import DEFAULT_TOPIC
 from bot.contracts import digest_json
 from bot.model import Claim, Digest, Item, Link
@@ -107,3 +108,22 @@ def test_json_contract() -> None:
     story = data["stories"][0]
     assert {"headline", "bullets", "first_seen", "sources"} <= set(story)
     assert {"title", "url", "published"} <= set(story["sources"][0])
+
+
+def test_best_matches_are_the_highest_similarities_of_each_row() -> None:
+    """The inverted index skips only pairs without a shared key: the best value and its first
+    column are those of the whole matrix (``similarities``)."""
+    rng = random.Random(7)
+    vocab = [f"{kind}:{n}" for kind in "ncpw" for n in range(12)]
+
+    def sets(count: int) -> list[frozenset[str]]:
+        return [frozenset(rng.sample(vocab, rng.randint(0, 6))) for _ in range(count)]
+
+    for _ in range(30):
+        rows, cols = sets(8), sets(15)
+        idf = {k: rng.uniform(0.2, 3.0) for k in vocab}
+        matrix = similarities(rows, cols, idf)
+        expected = [(max(line), line.index(max(line))) if max(line) > 0 else (0.0, -1)
+                    for line in matrix]
+        assert best_matches(rows, cols, idf) == expected
+    assert any(best > 0.2 for best, _ in best_matches(rows, cols, idf))
