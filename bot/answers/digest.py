@@ -182,8 +182,7 @@ class DigestAnswers:
 
     async def _gather(self, window: DigestWindow, config: TopicConfig | None,
                       audience: Audience) -> _Gathered:
-        span = window.until - window.since
-        previous = await self._items_between(window.since - span, window.since, audience.sources)
+        previous = await self._previous(window, audience.sources)
         both = [*window.items, *previous]
         ids = [i.id for i in both]
         for part in _slices(both):
@@ -203,6 +202,18 @@ class DigestAnswers:
         for part_ids in _slices(ids):
             story_of.update(await self.storage.stories.stories_of(part_ids))
         return _Gathered(previous, figures, claims, disputes, stored, story_of)
+
+    async def _previous(self, window: DigestWindow,
+                        sources: frozenset[int] | None) -> list[Item]:
+        """What "what changed" compares the window with: the span as long before it, or, for the
+        newest so many items of a quiet day, as many items before them. (That window runs from
+        its oldest item to now; the span as long before it was the whole store: 9,270 items and
+        7.7 s read for one /digest of a 10,000-item store, its process from 57 to 211 MiB.)"""
+        if window.newest is not None:
+            return await self.storage.items.window(until=window.since, limit=window.newest,
+                                                   sources=sources)
+        span = window.until - window.since
+        return await self._items_between(window.since - span, window.since, sources)
 
     async def _items_between(self, since: datetime, until: datetime,
                              sources: frozenset[int] | None) -> list[Item]:

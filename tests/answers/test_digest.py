@@ -12,7 +12,7 @@ from bot.answers.digest import DIGEST_BUDGET, digest_reply, once
 from bot.app import App, build_app
 from bot.config import Config, FeedConfig
 from bot.ingest import RawArticle
-from bot.model import Claim
+from bot.model import Claim, Item
 from bot.storage.sources import SourceRow
 from tests.briefing.facts import carried
 from tests.conftest import FixedClock
@@ -82,6 +82,33 @@ async def test_a_quiet_days_window_is_said_in_the_readers_language(
     clock.advance(hours=30)
     reply = await seeded_app.answers.digest(topic=None, language=language)
     assert said in render_reply(reply, language=language)
+
+
+async def test_a_quiet_days_digest_compares_its_items_with_as_many_before_not_the_store(
+        config: Config, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest ten of a quiet day run from the oldest of them to now: "what changed" looks at
+    the ten before them, not at everything stored in as long a span before."""
+    app, a, _ = await _two_feeds(config, clock)
+    try:
+        for n in range(25):
+            await app.ingest.ingest_article(a, _article(f"k{n}", f"Report number {n}",
+                                                        clock.now()))
+            clock.advance(hours=2)
+        clock.advance(hours=48)  # a quiet day: the window is the newest ten
+        read: list[int] = []
+        window = app.storage.items.window
+
+        async def counted(**kwargs: object) -> list[Item]:
+            items = await window(**kwargs)  # type: ignore[arg-type]
+            read.append(len(items))
+            return items
+
+        monkeypatch.setattr(app.storage.items, "window", counted)
+        text = await _digest_text(app)
+        assert "Report number 24" in text
+        assert sum(read) <= 20, read
+    finally:
+        await app.close()
 
 
 # --- prepared rows (bot.answers.prepared): what a reader sees follows the items ------------------
