@@ -19,7 +19,7 @@ from datetime import datetime
 from bot.model import Link
 from bot.storage._util import dt, ts
 from bot.storage.claims import DisputeRow
-from bot.storage.engine import Engine, Row, chunks, fetch_in, pick, placeholders
+from bot.storage.engine import Engine, Row, chunks, fetch_in, placeholders
 
 BASE = ""  # the scope every community reads
 _ORDER = "score DESC, last_seen DESC, first_seen DESC, claim_id"
@@ -262,17 +262,16 @@ class ClaimReadStore:
         return found
 
     async def disputes_of(self, claim_ids: Iterable[str]) -> builtins.list[DisputeRow]:
-        found: dict[tuple[str, str], tuple[tuple[int, ...], DisputeRow]] = {}
+        found: dict[tuple[str, str], Row] = {}
         for chunk in chunks(sorted(set(claim_ids)), 250):
             marks = placeholders(len(chunk))
             rows = await self.db.fetch_all(
-                f"SELECT claim_id, other_id, reason, found_at, {pick(self.db, _STORED)} "
-                f"FROM claim_disputes WHERE claim_id IN ({marks}) OR other_id IN ({marks})",
-                (*chunk, *chunk))
-            for r in rows:
-                found[(str(r[0]), str(r[1]))] = (_place(r[4]), _dispute(r))
-        # stored order, as a whole-table read gives it: the order a claim lists its disputes
-        return [row for _, row in sorted(found.values(), key=lambda pair: pair[0])]
+                "SELECT claim_id, other_id, reason, found_at FROM claim_disputes "
+                f"WHERE claim_id IN ({marks}) OR other_id IN ({marks})", (*chunk, *chunk))
+            found.update(((str(r[0]), str(r[1])), r) for r in rows)
+        # the whole-table read's order (``DISPUTE_ORDER``), across chunks
+        ordered = sorted(found.values(), key=lambda r: (str(r[3]), str(r[0]), str(r[1])))
+        return [_dispute(r) for r in ordered]
 
     async def disputes_found_between(self, since: datetime,
                                      until: datetime) -> builtins.list[DisputeRow]:
@@ -290,17 +289,6 @@ class ClaimReadStore:
             for r in rows:
                 out.setdefault(int(r[0]), []).append(str(r[1]))
         return out
-
-
-# where a row is stored: a whole-table read returns rows in this order
-_STORED = {"sqlite": "rowid", "postgresql": "ctid::text"}
-
-
-def _place(value: object) -> tuple[int, ...]:
-    """``rowid`` (SQLite) or ``ctid`` ``(block,offset)`` (PostgreSQL) as a sortable tuple."""
-    if isinstance(value, int):
-        return (value,)
-    return tuple(int(part) for part in str(value).strip("()").split(","))
 
 
 _NOT_IN_OVERLAY = (" AND NOT EXISTS (SELECT 1 FROM claim_ranks o WHERE o.scope = ? "
