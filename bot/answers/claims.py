@@ -110,14 +110,32 @@ class ClaimAnswers:
         """Matching claims, most important first (``bot.claims.query.rank``); the first
         ``limit`` of them (None: all)."""
         view = await self._view(audience)
-        if view is None:
+        if view is not None:
+            where = await self._where(view, claimant=claimant, status=status, topic=topic,
+                                      language=self.language)
+            return await self._entries(view, await self.storage.claim_reads.page(where,
+                                                                                 limit=limit))
+        scopes = await self._ready_scopes()
+        if scopes is None:
             claims = filter_claims(await self.ledger(audience), claimant=claimant, topic=topic,
                                    status=status)
             return rank(claims)[:limit]
-        where = await self._where(view, claimant=claimant, status=status, topic=topic,
+        return await self._narrowed(scopes, audience, claimant=claimant, status=status,
+                                    topic=topic, limit=limit)
+
+    async def _narrowed(
+        self, scopes: Scopes, audience: Audience, *, claimant: str | None, status: str | None,
+        topic: str | None, limit: int | None,
+    ) -> list[Claim]:
+        """``filtered`` for a reader no scope ranks for (a subscription narrowed to some feeds):
+        the matching claims of the widest scope (a superset: a narrowed reader sees fewer links
+        and disputes, never other claimants or topics), as the reader sees them, ranked again."""
+        wide = _View(scopes.overlay_of(None), None)
+        where = await self._where(wide, claimant=claimant, status=status, topic=topic,
                                   language=self.language)
-        total = await self.storage.claim_reads.count(where) if limit is None else limit
-        return await self._entries(view, await self.storage.claim_reads.page(where, limit=total))
+        seen = await self._stamped(await self.storage.claim_reads.page(where, limit=None),
+                                   audience.sees)
+        return rank(filter_claims(seen, status=status, language=self.language))[:limit]
 
     async def _where(self, view: _View, *, claimant: str | None, status: str | None,
                      topic: str | None, language: str) -> RankFilter:

@@ -22,7 +22,7 @@ from bot.storage.claims import DisputeRow
 from bot.storage.engine import Engine, Row, chunks, fetch_in, placeholders
 
 BASE = ""  # the scope every community reads
-_ORDER = "score DESC, last_seen DESC, first_seen DESC, claim_id"
+_ORDERED = "r.score DESC, r.last_seen DESC, r.first_seen DESC, r.claim_id"  # the indexes' order
 _RANK_TABLES = ("claim_ranks", "claim_rank_topics", "claim_rank_refs", "claim_rank_partners")
 
 
@@ -164,20 +164,21 @@ class ClaimReadStore:
 
     # --- ranked reads -----------------------------------------------------------------------------
 
-    async def page(self, where: RankFilter, *, limit: int, offset: int = 0) -> builtins.list[str]:
+    async def page(self, where: RankFilter, *, limit: int | None,
+                   offset: int = 0) -> builtins.list[str]:
         if where.overlay is None:
             sql, args = _select(BASE, where, None)
-            rows = await self.db.fetch_all(f"{sql} ORDER BY {_ordered(where)} LIMIT ? OFFSET ?",
-                                           (*args, limit, offset))
+            clause, bounds = _limit(limit, offset)
+            rows = await self.db.fetch_all(f"{sql} ORDER BY {_ORDERED}{clause}", (*args, *bounds))
             return [str(r[0]) for r in rows]
         found: builtins.list[Ranked] = []
         for scope, hidden_by in ((where.overlay, None), (BASE, where.overlay)):
             sql, args = _select(scope, where, hidden_by)
-            rows = await self.db.fetch_all(f"{sql} ORDER BY {_ordered(where)} LIMIT ?",
-                                           (*args, offset + limit))
+            clause, bounds = _limit(None if limit is None else offset + limit, 0)
+            rows = await self.db.fetch_all(f"{sql} ORDER BY {_ORDERED}{clause}", (*args, *bounds))
             found += [Ranked(str(r[0]), float(r[1]), str(r[2]), str(r[3])) for r in rows]
         found.sort(key=Ranked.key)
-        return [r.claim_id for r in found[offset:offset + limit]]
+        return [r.claim_id for r in found[offset:None if limit is None else offset + limit]]
 
     async def count(self, where: RankFilter) -> int:
         total = await self._count(*_select(BASE, where, None, what="COUNT(*)"))
@@ -332,8 +333,14 @@ def _select(scope: str, where: RankFilter, hidden_by: str | None, *,
     return sql, args
 
 
-def _ordered(where: RankFilter) -> str:
-    return ", ".join(f"r.{part}" for part in _ORDER.split(", "))
+def _limit(limit: int | None, offset: int) -> tuple[str, tuple[int, ...]]:
+    """The LIMIT clause and its arguments; none for every row (from ``offset``)."""
+    if limit is None and not offset:
+        return "", ()
+    return " LIMIT ? OFFSET ?", (_NO_LIMIT if limit is None else limit, offset)
+
+
+_NO_LIMIT = 2 ** 62  # what both backends take as "every row" beside an OFFSET
 
 
 def _stamp(value: str) -> float:

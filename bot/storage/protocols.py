@@ -248,7 +248,7 @@ class ClaimsStorage(Protocol):
         ...
 
     async def disputes(self) -> builtins.list[DisputeRow]:
-        """Every link, in the order stored."""
+        """Every link, by when it was found, then by ids (``DISPUTE_ORDER``)."""
         ...
 
     async def clear_disputes(self) -> None: ...
@@ -368,9 +368,10 @@ class ClaimReadsStorage(Protocol):
         """
         ...
 
-    async def page(self, where: RankFilter, *, limit: int,
+    async def page(self, where: RankFilter, *, limit: int | None,
                    offset: int = 0) -> builtins.list[str]:
-        """Claim ids matching ``where``, best rank first, ``limit`` of them from ``offset``.
+        """Claim ids matching ``where``, best rank first, ``limit`` of them (None: all) from
+        ``offset``.
 
         Raises:
             StorageError: the read failed.
@@ -422,7 +423,8 @@ class ClaimReadsStorage(Protocol):
         ...
 
     async def disputes_of(self, claim_ids: Iterable[str]) -> builtins.list[DisputeRow]:
-        """Every dispute link with one of these claims on either side, in stored order.
+        """Every dispute link with one of these claims on either side, in the order
+        ``ClaimsStorage.disputes`` gives (``bot.storage.claims.DISPUTE_ORDER``).
 
         Raises:
             StorageError: the read failed.
