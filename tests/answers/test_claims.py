@@ -272,7 +272,8 @@ async def test_the_comparison_fails_when_a_re_rank_is_skipped(
     assert source is not None
     clock.advance(minutes=5)
     await app.ingest.ingest_article(source, RawArticle(
-        key="unranked", title="DeepSeek news", text="Zora Quill said the DeepSeek lab hired 417 new engineers in Hangzhou.",
+        key="unranked", title="DeepSeek news",
+        text="Zora Quill said the DeepSeek lab hired 417 new engineers in Hangzhou.",
         url="http://127.0.0.1:9/unranked", published=clock.now(), language="en"))
     for audience in await _readers(app):
         assert await _filtered_differences(app, audience) != [], audience
