@@ -21,7 +21,15 @@ from bot.claims.query import (
     rank,
     status_code,
 )
-from bot.claims.ranks import Scopes, by_claim, entries_and_refs, ready, update_ranks, visible
+from bot.claims.ranks import (
+    Scopes,
+    by_claim,
+    entries_and_refs,
+    follows_changed,
+    ready,
+    update_ranks,
+    visible,
+)
 from bot.config import Config
 from bot.delivery.audience import EVERYONE, Audience, Audiences
 from bot.errors import CommandError
@@ -75,9 +83,22 @@ class ClaimAnswers:
         return list(claims)
 
     async def update_ranks(self, item_ids: list[int]) -> None:
-        """The end of the ledger step: the ranks of what these items changed (``bot.claims.ranks``)."""
+        """The end of the ledger step: the ranks of what these items changed (``bot.claims.ranks``).
+        With no items (at start, ``prepare``): nothing but a compare of the stored marker when
+        nothing changed; every row again, in chunks with a progress line, after an upgrade."""
         await update_ranks(self.storage, item_ids, topics=self.topics,
                            scopes=await self.audiences.scopes())
+
+    async def prepare(self) -> None:
+        """At start, beside ``IngestService.prepare``: the ranks made for the current feeds and
+        topics (the one slow start after an upgrade happens here, not in a command)."""
+        await self.update_ranks([])
+
+    async def follows_changed(self) -> None:
+        """After ``/feeds add`` or ``/feeds remove``: the community's overlay ranked again now
+        (only the claims of the feeds it gained or lost), so its reads stay on the ranks."""
+        await follows_changed(self.storage, topics=self.topics,
+                              scopes=await self.audiences.scopes())
 
     async def _view(self, audience: Audience) -> _View | None:
         """The reader's ranked scope; None when the ranks are not ready or no scope has these
@@ -138,12 +159,15 @@ class ClaimAnswers:
         return rank(filter_claims(seen, status=status, language=self.language))[:limit]
 
     async def _where(self, view: _View, *, claimant: str | None, status: str | None,
-                     topic: str | None, language: str) -> RankFilter:
-        """Raises CommandError for an unknown status (in ``language``)."""
+                     topic: str | None, language: str,
+                     known: list[str] | None = None) -> RankFilter:
+        """``known``: the view's claimants when read already. Raises CommandError for an
+        unknown status (in ``language``)."""
         claimants = None
         if claimant:
-            claimants = tuple(matching_claimants(
-                claimant, await self.storage.claim_reads.claimants(view.overlay)))
+            if known is None:
+                known = await self.storage.claim_reads.claimants(view.overlay)
+            claimants = tuple(matching_claimants(claimant, known))
         return RankFilter(overlay=view.overlay, claimants=claimants,
                           status=status_code(status, language),
                           topics=None if topic is None else tuple(
@@ -189,12 +213,12 @@ class ClaimAnswers:
         if view is None:
             return await self._ledger_page(audience, claimant=claimant, status=status,
                                            topic=topic, page=page, language=language)
-        named = claimant
+        named, known = claimant, None
         if claimant:
-            known = [n for n in await self.storage.claim_reads.claimants(view.overlay) if n]
-            named = _named(claimant, known, language)
+            known = await self.storage.claim_reads.claimants(view.overlay)
+            named = _named(claimant, [n for n in known if n], language)
         where = await self._where(view, claimant=claimant, status=status, topic=topic,
-                                  language=language)
+                                  language=language, known=known)
         total = await self.storage.claim_reads.count(where)
         pages = page_count(total, page, PER_PAGE, language=language)
         ids = await self.storage.claim_reads.page(where, limit=PER_PAGE,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -52,11 +52,7 @@ async def ledger_claims(
     rows = await storage.claims.entries()
     refs, links_of = await storage.claims.sources()
     disputes = await storage.claims.disputes()
-    order = {name: i for i, name in enumerate(topics)}
-    item_topics = {
-        item_id: sorted((n for n in scores if n in order), key=order.__getitem__)
-        for item_id, scores in (await storage.prepared.item_topics()).items()
-    }
+    item_topics = topic_names(await storage.prepared.item_topics(), topics)
     links = dispute_links(rows, disputes)
 
     def list_order(row: ClaimRow) -> tuple[int, int]:
@@ -68,6 +64,15 @@ async def ledger_claims(
     return [ledger_entry(row, [item for item, _ in refs.get(row.id, ())], links_of, item_topics,
                    links.get(row.id, []))
             for row in rows]
+
+
+def topic_names(item_topics: Mapping[int, Iterable[str]],
+                topics: Sequence[str]) -> dict[int, list[str]]:
+    """item id -> the configured names among its topics, in config order: the order an entry's
+    topics follow (the ledger's read and the ranked one alike)."""
+    order = {name: i for i, name in enumerate(topics)}
+    return {item_id: sorted((n for n in names if n in order), key=order.__getitem__)
+            for item_id, names in item_topics.items()}
 
 
 def dispute_links(

@@ -133,10 +133,18 @@ class ClaimReadStore:
 
     # --- what to re-rank --------------------------------------------------------------------------
 
-    async def ranked_for_items(self, item_ids: Sequence[int]) -> set[str]:
-        rows = await fetch_in(self.db, "SELECT claim_id FROM claim_rank_refs "
-                              "WHERE item_id IN ({marks})", item_ids)
-        return {str(r[0]) for r in rows}
+    async def claims_of_items(self, item_ids: Sequence[int]) -> set[str]:
+        # the claims the items report now (the ledger's mentions) and those ranked from them
+        # (a claim an item no longer reports), in one statement per chunk
+        out: set[str] = set()
+        for chunk in chunks(sorted(set(item_ids)), 250):
+            marks = placeholders(len(chunk))
+            rows = await self.db.fetch_all(
+                f"SELECT claim_id FROM claim_mentions WHERE item_id IN ({marks}) UNION "
+                f"SELECT claim_id FROM claim_rank_refs WHERE item_id IN ({marks})",
+                (*chunk, *chunk))
+            out.update(str(r[0]) for r in rows)
+        return out
 
     async def ranked_partners(self, claim_ids: Iterable[str]) -> set[str]:
         wanted = set(claim_ids)
@@ -148,11 +156,14 @@ class ClaimReadStore:
             out.update(str(r[0]) for r in rows)
         return out
 
-    async def vanished(self) -> builtins.list[str]:
-        rows = await self.db.fetch_all(
-            "SELECT DISTINCT claim_id FROM claim_rank_refs "
-            "WHERE claim_id NOT IN (SELECT id FROM claims) ORDER BY claim_id")
-        return [str(r[0]) for r in rows]
+    async def merged_away(self, claim_ids: Iterable[str]) -> set[str]:
+        # a claim merged into one of these gave it its mentions: it was ranked from one of their
+        # items, and is gone (its rank rows went with it; its refs and partners are left)
+        rows = await fetch_in(
+            self.db, "SELECT DISTINCT f.claim_id FROM claim_mentions m "
+            "JOIN claim_rank_refs f ON f.item_id = m.item_id WHERE m.claim_id IN ({marks}) "
+            "AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.id = f.claim_id)", claim_ids)
+        return {str(r[0]) for r in rows}
 
     async def reported_by(self, source_ids: Iterable[int]) -> set[str]:
         rows = await fetch_in(self.db, "SELECT DISTINCT claim_id FROM claim_rank_refs "
@@ -183,13 +194,11 @@ class ClaimReadStore:
     async def count(self, where: RankFilter) -> int:
         total = await self._count(*_select(BASE, where, None, what="COUNT(*)"))
         if where.overlay is not None:
-            # the overlay's rows, less the base rows they stand in for (found from the overlay's
-            # few rows by key, not by a probe for each base row)
+            # the overlay's rows, less the base rows they stand in for (found by key from the
+            # overlay's rows, not by a probe for each base row)
             total += await self._count(*_select(where.overlay, where, None, what="COUNT(*)"))
-            sql, args = _select(BASE, where, None, what="COUNT(*)")
-            total -= await self._count(
-                f"{sql} AND r.claim_id IN (SELECT claim_id FROM claim_ranks WHERE scope = ?)",
-                [*args, where.overlay])
+            total -= await self._count(*_select(BASE, where, None, what="COUNT(*)",
+                                                within=where.overlay))
         return total
 
     async def _count(self, sql: str, args: Sequence[object]) -> int:
@@ -199,9 +208,8 @@ class ClaimReadStore:
     async def claimants(self, overlay: str | None) -> builtins.list[str]:
         scopes = [BASE] if overlay is None else [BASE, overlay]
         rows = await self.db.fetch_all(
-            "SELECT DISTINCT r.claimant FROM claim_ranks r JOIN claims k ON k.id = r.claim_id "
-            "WHERE r.claimant IS NOT NULL AND r.scope IN "
-            f"({placeholders(len(scopes))}) ORDER BY r.claimant", scopes)
+            "SELECT DISTINCT claimant FROM claim_ranks WHERE claimant IS NOT NULL AND scope IN "
+            f"({placeholders(len(scopes))})", scopes)
         return sorted({str(r[0]) for r in rows})
 
     async def first_seen_between(self, overlay: str | None, since: datetime, until: datetime, *,
@@ -211,8 +219,7 @@ class ClaimReadStore:
             if scope is None:
                 continue
             sql = ("SELECT r.claim_id, r.disputed, r.no_evidence, r.sources FROM claim_ranks r "
-                   "WHERE r.scope = ? AND r.first_seen >= ? AND r.first_seen <= ? "
-                   "AND EXISTS (SELECT 1 FROM claims k WHERE k.id = r.claim_id)")
+                   "WHERE r.scope = ? AND r.first_seen >= ? AND r.first_seen <= ?")
             args: builtins.list[object] = [scope, ts(since), ts(until)]
             if topic is not None:
                 sql += (" AND EXISTS (SELECT 1 FROM claim_rank_topics t WHERE t.scope = r.scope "
@@ -236,7 +243,6 @@ class ClaimReadStore:
             marks = placeholders(len(chunk))
             rows = await self.db.fetch_all(
                 "SELECT DISTINCT r.claim_id, r.stamp FROM claim_ranks r "
-                "JOIN claims k ON k.id = r.claim_id "
                 f"WHERE r.claim_id IN ({marks}) OR r.claim_id IN (SELECT other_id FROM "
                 f"claim_rank_partners WHERE claim_id IN ({marks}))", (*chunk, *chunk))
             out.update((str(r[0]), str(r[1])) for r in rows)
@@ -294,43 +300,56 @@ class ClaimReadStore:
 
 _NOT_IN_OVERLAY = (" AND NOT EXISTS (SELECT 1 FROM claim_ranks o WHERE o.scope = ? "
                    "AND o.claim_id = r.claim_id)")
-_STATUS = {"disputed": "disputed", "no_evidence": "no_evidence", "hedged": "hedged"}
+_STATUS_COLUMNS = frozenset({"disputed", "no_evidence", "hedged"})  # a status is its column
 
 
 def _select(scope: str, where: RankFilter, hidden_by: str | None, *,
-            what: str = "r.claim_id, r.score, r.last_seen, r.first_seen") -> tuple[str, list[object]]:
+            what: str = "r.claim_id, r.score, r.last_seen, r.first_seen",
+            within: str | None = None) -> tuple[str, list[object]]:
     """The statement (without ORDER BY) over one scope's rows, through the topic table's order
-    when a topic is asked for; ``hidden_by``: leave out the claims this overlay holds."""
-    args: list[object] = []
+    when a topic is asked for; ``hidden_by``: leave out the claims this overlay holds;
+    ``within``: only the claims this overlay holds (driven from the overlay's rows, by key).
+    A claim deleted beside the ledger step (another process, a prune) takes its rows with it
+    (ON DELETE CASCADE, migration 12): no check per row."""
+    conditions: list[str] = ["r.scope = ?"]
+    args: list[object] = [scope]
     if where.topics is not None:
         # the topic table is in rank order per topic; its rows join the rank for the filters
         table = ("claim_rank_topics r JOIN claim_ranks c ON c.scope = r.scope "
                  "AND c.claim_id = r.claim_id")
-        conditions = [f"r.topic IN ({placeholders(len(where.topics))})" if where.topics
-                      else "1 = 0"]
+        conditions.append(f"r.topic IN ({placeholders(len(where.topics))})" if where.topics
+                          else "1 = 0")
         args += where.topics
         flags = "c"
     else:
-        table, conditions, flags = "claim_ranks r", [], "r"
-    # a claim deleted beside the ledger step (another process, a prune) is gone at once
-    conditions[:0] = ["r.scope = ?", "EXISTS (SELECT 1 FROM claims k WHERE k.id = r.claim_id)"]
-    args.insert(0, scope)
+        table, flags = "claim_ranks r", "r"
+    if within is not None:
+        # CROSS JOIN: SQLite walks the overlay's rows first (PostgreSQL plans it as a join)
+        table = f"claim_ranks o CROSS JOIN {table}"
+        conditions[:0] = ["o.scope = ?", "r.claim_id = o.claim_id"]
+        args.insert(0, within)
     if where.status is not None:
-        conditions.append(f"{flags}.{_STATUS[where.status]} = 1")
+        if where.status not in _STATUS_COLUMNS:
+            raise ValueError(f"unknown status {where.status!r}")
+        conditions.append(f"{flags}.{where.status} = 1")
     if where.claimants is not None:
-        names = [n for n in where.claimants if n is not None]
-        either = []
-        if names:
-            either.append(f"{flags}.claimant IN ({placeholders(len(names))})")
-            args += names
-        if None in where.claimants:
-            either.append(f"{flags}.claimant IS NULL")
-        conditions.append("(" + " OR ".join(either or ["1 = 0"]) + ")")
+        clause, names = _claimant_clause(flags, where.claimants)
+        conditions.append(clause)
+        args += names
     sql = f"SELECT {what} FROM {table} WHERE " + " AND ".join(conditions)
     if hidden_by is not None:
         sql += _NOT_IN_OVERLAY
         args.append(hidden_by)
     return sql, args
+
+
+def _claimant_clause(flags: str, claimants: tuple[str | None, ...]) -> tuple[str, list[object]]:
+    """The condition keeping these claimants (None: claims without one); none matches nothing."""
+    names: list[object] = [n for n in claimants if n is not None]
+    either = [f"{flags}.claimant IN ({placeholders(len(names))})"] if names else []
+    if None in claimants:
+        either.append(f"{flags}.claimant IS NULL")
+    return "(" + " OR ".join(either or ["1 = 0"]) + ")", names
 
 
 def _limit(limit: int | None, offset: int) -> tuple[str, tuple[int, ...]]:

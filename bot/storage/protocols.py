@@ -328,8 +328,8 @@ class ClaimReadsStorage(Protocol):
         """
         ...
 
-    async def ranked_for_items(self, item_ids: Sequence[int]) -> set[str]:
-        """Ids of the claims last ranked from any of these items.
+    async def claims_of_items(self, item_ids: Sequence[int]) -> set[str]:
+        """Ids of the claims these items report, and of those last ranked from them.
 
         Raises:
             StorageError: the read failed.
@@ -344,8 +344,9 @@ class ClaimReadsStorage(Protocol):
         """
         ...
 
-    async def vanished(self) -> builtins.list[str]:
-        """Ids with rows whose claim is gone (merged away, pruned).
+    async def merged_away(self, claim_ids: Iterable[str]) -> set[str]:
+        """Ids of claims gone (merged into one of these, or deleted) that were ranked from an
+        item one of these claims reports.
 
         Raises:
             StorageError: the read failed.

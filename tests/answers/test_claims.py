@@ -24,7 +24,8 @@ from bot.config import Config, FeedConfig
 from bot.delivery.audience import EVERYONE, Audience
 from bot.errors import CommandError
 from bot.ingest import RawArticle
-from bot.model import Claim, Item, Reply
+from bot.feeds.manage import AddOutcome
+from bot.model import Claim, Item, Reply, User
 from bot.storage.communities_feeds import SHARED
 from bot.storage.sources import SourceRow
 from tests.conftest import FixedClock
@@ -277,3 +278,30 @@ async def test_the_comparison_fails_when_a_re_rank_is_skipped(
         url="http://127.0.0.1:9/unranked", published=clock.now(), language="en"))
     for audience in await _readers(app):
         assert await _filtered_differences(app, audience) != [], audience
+
+
+async def test_a_follow_and_an_unfollow_keep_the_community_on_the_ranks(
+    ledger_app: App, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/feeds add`` and ``/feeds remove`` rank the community's overlay again at once: its reads
+    stay on the ranks (not the whole ledger until the next ledger step) and stay right."""
+    app = ledger_app
+    b = await app.storage.sources.get_by_url(B_URL)
+    assert b is not None
+
+    async def follow(community: str, url: str, name: str | None,
+                     added_by: str | None) -> AddOutcome:  # the feed's fetch is not the point
+        await app.storage.feed_owners.add(community, b.id, name or url, added_by, clock.now())
+        return AddOutcome("added", url, name=name)
+
+    monkeypatch.setattr(app.feeds, "add", follow)
+    admin = User(id="u", name="u", is_admin=True)
+    feeds = app.answers.community_feeds
+    added = await feeds.feeds(action="add", url=B_URL, name="b-too", user=admin,
+                              platform="discord", community=A.split(":")[1])
+    assert not added.is_error
+    await _assert_same_reads(app)  # every community on the ranks: asserted inside
+    removed = await feeds.feeds(action="remove", url=None, name="a.rss", user=admin,
+                                platform="discord", community=A.split(":")[1])
+    assert not removed.is_error, removed.title
+    await _assert_same_reads(app)
