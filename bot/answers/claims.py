@@ -23,6 +23,7 @@ from bot.claims.query import (
 )
 from bot.claims.ranks import (
     Scopes,
+    after_prune,
     by_claim,
     entries_and_refs,
     follows_changed,
@@ -93,6 +94,10 @@ class ClaimAnswers:
         """At start, beside ``IngestService.prepare``: the ranks made for the current feeds and
         topics (the one slow start after an upgrade happens here, not in a command)."""
         await self.update_ranks([])
+
+    async def after_prune(self) -> None:
+        """After ``ItemsStorage.prune``: the claims that lost some of their items ranked again."""
+        await after_prune(self.storage, topics=self.topics, scopes=await self.audiences.scopes())
 
     async def follows_changed(self) -> None:
         """After ``/feeds add`` or ``/feeds remove``: the community's overlay ranked again now

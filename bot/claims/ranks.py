@@ -232,6 +232,16 @@ async def update_ranks(storage: Storage, item_ids: Sequence[int], *, topics: Seq
         await rerank(storage, touched, topics=topics, scopes=scopes)
 
 
+async def after_prune(storage: Storage, *, topics: Sequence[str], scopes: Scopes) -> int:
+    """After old items were deleted (``ItemsStorage.prune``): the claims that lost items but not
+    all of them are ranked again now (those that lost all went with their rows), so their
+    source counts are not stale until something touches them. Returns how many were."""
+    async with storage.db.transaction():
+        stale = await storage.claim_reads.ranked_from_gone_items()
+        await rerank(storage, stale, topics=topics, scopes=scopes)
+    return len(stale)
+
+
 async def follows_changed(storage: Storage, *, topics: Sequence[str], scopes: Scopes) -> bool:
     """After a community followed or left feeds (``/feeds add``, ``/feeds remove``, an import
     for a community): only the claims of the feeds it gained or lost rank differently there

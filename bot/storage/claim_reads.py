@@ -165,6 +165,12 @@ class ClaimReadStore:
             "AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.id = f.claim_id)", claim_ids)
         return {str(r[0]) for r in rows}
 
+    async def ranked_from_gone_items(self) -> set[str]:
+        rows = await self.db.fetch_all(
+            "SELECT DISTINCT claim_id FROM claim_rank_refs "
+            "WHERE item_id NOT IN (SELECT id FROM items)")
+        return {str(r[0]) for r in rows}
+
     async def reported_by(self, source_ids: Iterable[int]) -> set[str]:
         rows = await fetch_in(self.db, "SELECT DISTINCT claim_id FROM claim_rank_refs "
                               "WHERE source_id IN ({marks})", source_ids)

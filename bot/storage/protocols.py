@@ -353,6 +353,15 @@ class ClaimReadsStorage(Protocol):
         """
         ...
 
+    async def ranked_from_gone_items(self) -> set[str]:
+        """Ids of claims ranked from an item that is gone (after a prune): a whole-table read,
+        once per prune, never per ledger step.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
     async def reported_by(self, source_ids: Iterable[int]) -> set[str]:
         """Ids of ranked claims an item of these sources reports.
 

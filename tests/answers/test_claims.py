@@ -305,3 +305,22 @@ async def test_a_follow_and_an_unfollow_keep_the_community_on_the_ranks(
                                 platform="discord", community=A.split(":")[1])
     assert not removed.is_error, removed.title
     await _assert_same_reads(app)
+
+
+async def test_claims_that_lost_items_to_a_prune_are_ranked_again(ledger_app: App) -> None:
+    """A prune deletes old items: a claim that lost some of its items (not all) is ranked again
+    with the links left (``ClaimAnswers.after_prune``, run by ``ingest --once`` after retention),
+    not left with its old source count until something touches it."""
+    app = ledger_app
+    when = {item.id: item.ingested_at for item in await app.storage.items.window(limit=None)}
+    mentions = await app.storage.claim_reads.mentions_of(
+        [c.id for c in await ledger_claims(app.storage)])
+    # the earliest time that parts a claim's items: older ones pruned, a newer one kept
+    cutoff = min(max(when[item] for item, _ in found) for found in mentions.positions.values()
+                 if len({when[item] for item, _ in found}) > 1)
+    before = {c.id: len(c.sources) for c in await ledger_claims(app.storage)}
+    assert await app.storage.items.prune(cutoff) > 0
+    after = {c.id: len(c.sources) for c in await ledger_claims(app.storage)}
+    assert any(after[cid] < count for cid, count in before.items() if cid in after)
+    await app.answers.claim_ledger.after_prune()
+    await _assert_same_reads(app)
