@@ -10,7 +10,9 @@ shared import, one each of two Discord guilds and one the guild follows beside t
 (``WORKLOAD``). Synthetic: claim texts and names are generated, not real news. Then the app is
 opened again (``open_s``: migrations and any rows made at start) and each read is timed
 ``--runs`` times after a warm-up, and ``--fresh`` times right after one real article was
-ingested (full text pipeline and ledger hooks) — the first call after an ingest.
+ingested (full text pipeline and ledger hooks) — the first call after an ingest. Last, the rank
+step of a poll (``rank_update_per_200_items``): 200 more items of the workload, then
+``ClaimAnswers.update_ranks`` of their ids, timed per batch.
 
     .venv/bin/python bench/claims_reads_bench.py [--items 1000,10000] [--runs 40] [--fresh 5]
         [--root DIR]   # another checkout's code (e.g. main) on the same synthetic data
