@@ -29,7 +29,7 @@ from bot.storage.claim_reads import BASE, ClaimRef, RankRow
 from bot.storage.claims import DisputeRow
 from bot.text.pacing import pace
 
-RANKS_VERSION = "2"  # bump when ``score``, ``visible`` or the rows change: rows are made again
+RANKS_VERSION = "3"  # bump when ``score``, ``visible`` or the rows change: rows are made again
 RANKS_META = "claim_ranks"
 EVERYTHING = "*"
 CHUNK = 200
@@ -169,6 +169,7 @@ def scope_rows(claims: Sequence[Claim], refs: dict[str, list[tuple[int, str | No
     stamps = {c.id: stamp(c, refs.get(c.id, ())) for c in claims}
     rows = [rank_row(BASE, c, stamps[c.id])
             for c in visible(claims, refs, sees_of(scopes.base))]
+    in_base = {row.claim_id for row in rows}
     for key in sorted(scopes.overlays):
         beyond = scopes.extra(key)
 
@@ -177,7 +178,7 @@ def scope_rows(claims: Sequence[Claim], refs: dict[str, list[tuple[int, str | No
                        for sid, _ in refs.get(cid, ()))
 
         changed = [c for c in claims if differs(c)]
-        rows += [rank_row(key, c, stamps[c.id])
+        rows += [replace(rank_row(key, c, stamps[c.id]), shadows=c.id in in_base)
                  for c in visible(changed, refs, sees_of(scopes.overlays[key]))]
     return rows
 

@@ -42,6 +42,7 @@ class RankRow:
     sources: int
     topics: tuple[str, ...] = ()
     stamp: str = ""  # a hash of the claim's whole entry: equal stamps, equal entries
+    shadows: bool = False  # an overlay row of a claim the base has a row of too
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,11 @@ class ClaimReadStore:
                     f"DELETE FROM {table} WHERE claim_id IN ({placeholders(len(chunk))})", chunk)
         await self.db.execute_many(
             "INSERT INTO claim_ranks (scope, claim_id, score, last_seen, first_seen, claimant, "
-            "disputed, no_evidence, hedged, sources, stamp) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "disputed, no_evidence, hedged, sources, stamp, shadows) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(r.scope, r.claim_id, r.score, ts(r.last_seen), ts(r.first_seen), r.claimant,
-              int(r.disputed), int(r.no_evidence), int(r.hedged), r.sources, r.stamp)
-             for r in ranks])
+              int(r.disputed), int(r.no_evidence), int(r.hedged), r.sources, r.stamp,
+              int(r.shadows)) for r in ranks])
         await self.db.execute_many(
             "INSERT INTO claim_rank_topics (scope, topic, claim_id, score, last_seen, first_seen) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -199,13 +200,19 @@ class ClaimReadStore:
 
     async def count(self, where: RankFilter) -> int:
         total = await self._count(*_select(BASE, where, None, what="COUNT(*)"))
-        if where.overlay is not None:
-            # the overlay's rows, less the base rows they stand in for (found by key from the
-            # overlay's rows, not by a probe for each base row)
-            total += await self._count(*_select(where.overlay, where, None, what="COUNT(*)"))
-            total -= await self._count(*_select(BASE, where, None, what="COUNT(*)",
-                                                within=where.overlay))
-        return total
+        if where.overlay is None:
+            return total
+        # the overlay's rows, less the base rows they stand in for: without a filter those are
+        # the overlay rows marked ``shadows`` (an index count); with one, the base rows that
+        # match and have an overlay row (a probe per matching base row, by key)
+        total += await self._count(*_select(where.overlay, where, None, what="COUNT(*)"))
+        if where == RankFilter(overlay=where.overlay):
+            return total - await self._count(
+                "SELECT COUNT(*) FROM claim_ranks WHERE scope = ? AND shadows = 1",
+                [where.overlay])
+        sql, args = _select(BASE, where, None, what="COUNT(*)")
+        return total - await self._count(f"{sql} AND {_IN_OVERLAY}",
+                                         [*args, where.overlay])
 
     async def _count(self, sql: str, args: Sequence[object]) -> int:
         row = await self.db.fetch_one(sql, args)
@@ -304,17 +311,17 @@ class ClaimReadStore:
         return out
 
 
-_NOT_IN_OVERLAY = (" AND NOT EXISTS (SELECT 1 FROM claim_ranks o WHERE o.scope = ? "
-                   "AND o.claim_id = r.claim_id)")
+_IN_OVERLAY = ("EXISTS (SELECT 1 FROM claim_ranks o WHERE o.scope = ? "
+               "AND o.claim_id = r.claim_id)")
+_NOT_IN_OVERLAY = f" AND NOT {_IN_OVERLAY}"
 _STATUS_COLUMNS = frozenset({"disputed", "no_evidence", "hedged"})  # a status is its column
 
 
 def _select(scope: str, where: RankFilter, hidden_by: str | None, *,
-            what: str = "r.claim_id, r.score, r.last_seen, r.first_seen",
-            within: str | None = None) -> tuple[str, list[object]]:
+            what: str = "r.claim_id, r.score, r.last_seen, r.first_seen"
+            ) -> tuple[str, list[object]]:
     """The statement (without ORDER BY) over one scope's rows, through the topic table's order
-    when a topic is asked for; ``hidden_by``: leave out the claims this overlay holds;
-    ``within``: only the claims this overlay holds (driven from the overlay's rows, by key).
+    when a topic is asked for; ``hidden_by``: leave out the claims this overlay holds.
     A claim deleted beside the ledger step (another process, a prune) takes its rows with it
     (ON DELETE CASCADE, migration 12): no check per row."""
     conditions: list[str] = ["r.scope = ?"]
@@ -329,11 +336,6 @@ def _select(scope: str, where: RankFilter, hidden_by: str | None, *,
         flags = "c"
     else:
         table, flags = "claim_ranks r", "r"
-    if within is not None:
-        # CROSS JOIN: SQLite walks the overlay's rows first (PostgreSQL plans it as a join)
-        table = f"claim_ranks o CROSS JOIN {table}"
-        conditions[:0] = ["o.scope = ?", "r.claim_id = o.claim_id"]
-        args.insert(0, within)
     if where.status is not None:
         if where.status not in _STATUS_COLUMNS:
             raise ValueError(f"unknown status {where.status!r}")

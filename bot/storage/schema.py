@@ -372,8 +372,10 @@ MIGRATIONS: list[Migration] = [
     """,
     # 12 (ranks helper): a claim's rank rows go with the claim (ON DELETE CASCADE), so a ranked
     # read needs no check that each row's claim still exists (a merge or a prune deletes them at
-    # once, on both backends). The rows are derived: the tables are made anew and filled again by
-    # ``bot.claims.ranks.prepare_ranks`` at the next start (the stored marker is dropped).
+    # once, on both backends); ``shadows`` marks the overlay rows that stand in for a '' row (a
+    # community's count is the '' rows' plus its own less those, without a join). The rows are
+    # derived: the tables are made anew and filled again at the next start
+    # (``ClaimAnswers.prepare``; the stored marker is dropped).
     """
     DROP TABLE claim_rank_topics;
     DROP TABLE claim_ranks;
@@ -389,6 +391,7 @@ MIGRATIONS: list[Migration] = [
         hedged INTEGER NOT NULL,
         sources INTEGER NOT NULL,
         stamp TEXT NOT NULL,
+        shadows INTEGER NOT NULL,            -- an overlay row whose claim has a '' row too
         PRIMARY KEY (scope, claim_id)
     );
     CREATE INDEX claim_ranks_order ON claim_ranks(scope, score DESC, last_seen DESC,
@@ -402,6 +405,7 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX claim_ranks_claimant ON claim_ranks(scope, claimant);
     CREATE INDEX claim_ranks_first_seen ON claim_ranks(scope, first_seen);
     CREATE INDEX claim_ranks_claim ON claim_ranks(claim_id);
+    CREATE INDEX claim_ranks_shadows ON claim_ranks(scope, shadows);
     CREATE TABLE claim_rank_topics (
         scope TEXT NOT NULL,
         topic TEXT NOT NULL,
