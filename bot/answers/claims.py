@@ -19,6 +19,7 @@ from bot.claims.query import (
     page_count,
     page_of,
     rank,
+    rank_key,
     status_code,
 )
 from bot.claims.ranks import (
@@ -40,6 +41,8 @@ from bot.storage import Storage
 from bot.storage.claim_reads import RankFilter
 
 PER_PAGE = 10
+_Refs = list[tuple[int, str | None]]  # (source id, link) of a claim's items: who may see them
+NARROWED_BATCH = 50  # wide rows a narrowed reader's ``filtered`` reads at a time
 ENTRIES_KEPT = 5000  # ledger entries an app keeps between commands (by stamp, see _entries)
 
 
@@ -159,9 +162,21 @@ class ClaimAnswers:
         wide = _View(scopes.overlay_of(None), None)
         where = await self._where(wide, claimant=claimant, status=status, topic=topic,
                                   language=self.language)
-        seen = await self._stamped(await self.storage.claim_reads.page(where, limit=None),
-                                   audience.sees)
-        return rank(filter_claims(seen, status=status, language=self.language))[:limit]
+        batch = None if limit is None else max(limit, NARROWED_BATCH)
+        found: list[Claim] = []
+        offset = 0
+        while True:
+            ids = await self.storage.claim_reads.page(where, limit=batch, offset=offset)
+            kept, refs = await self._kept(ids)
+            seen = visible(kept, refs, audience.sees)
+            found = rank([*found, *filter_claims(seen, status=status, language=self.language)])
+            offset += len(ids)
+            # a narrowed reader's rank of a claim is never above the widest one (fewer links,
+            # fewer disputes): once the last wanted claim outranks the next wide row, stop
+            if batch is None or len(ids) < batch or not kept or (
+                    limit is not None and len(found) >= limit
+                    and rank_key(found[limit - 1]) < rank_key(kept[-1])):
+                return found[:limit]
 
     async def _where(self, view: _View, *, claimant: str | None, status: str | None,
                      topic: str | None, language: str,
@@ -184,6 +199,12 @@ class ClaimAnswers:
         return await self._stamped(ids, view.sees)
 
     async def _stamped(self, ids: list[str], sees: Callable[[int], bool] | None) -> list[Claim]:
+        claims, refs = await self._kept(ids)
+        return claims if sees is None else visible(claims, refs, sees)
+
+    async def _kept(self, ids: list[str]) -> tuple[list[Claim], dict[str, _Refs]]:
+        """The whole entries of ``ids`` (in that order), and who may see each link of them and of
+        their dispute partners (what ``visible`` needs)."""
         stamps = await self.storage.claim_reads.stamps(ids)
         kept = self._entry_cache
         stale = [cid for cid in stamps if cid not in kept or kept[cid][0] != stamps[cid]]
@@ -197,10 +218,8 @@ class ClaimAnswers:
             kept.move_to_end(cid)
         while len(kept) > ENTRIES_KEPT:  # after taking what this read needs: it may ask for more
             kept.popitem(last=False)
-        claims = [wanted[cid][1] for cid in dict.fromkeys(ids) if cid in wanted]
-        if sees is None:
-            return claims
-        return visible(claims, {cid: entry[2] for cid, entry in wanted.items()}, sees)
+        return ([wanted[cid][1] for cid in dict.fromkeys(ids) if cid in wanted],
+                {cid: entry[2] for cid, entry in wanted.items()})
 
     async def page(
         self, *, claimant: str | None, status: str | None, topic: str | None, page: int,

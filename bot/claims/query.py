@@ -138,11 +138,16 @@ def score(claim: Claim) -> float:
     return value + 2 * math.log2(max(1, len(claim.sources)))
 
 
-def rank(claims: list[Claim]) -> list[Claim]:
+def rank_key(claim: Claim) -> tuple[float, float, float, str]:
+    """Most important first: the score, then last seen, first seen, id (stable pages)."""
     def when(value: datetime | None) -> float:
         return value.timestamp() if value else 0.0
 
-    return sorted(claims, key=lambda c: (-score(c), -when(c.last_seen), -when(c.first_seen), c.id))
+    return (-score(claim), -when(claim.last_seen), -when(claim.first_seen), claim.id)
+
+
+def rank(claims: list[Claim]) -> list[Claim]:
+    return sorted(claims, key=rank_key)
 
 
 def filter_claims(

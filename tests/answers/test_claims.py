@@ -202,10 +202,16 @@ async def _live_claims_whole(app: App, audience: Audience) -> dict[int, tuple[Cl
             for item_id in items}
 
 
-async def test_ranked_reads_equal_the_whole_ledger(ledger_app: App) -> None:
+async def test_ranked_reads_equal_the_whole_ledger(ledger_app: App,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     ledger = await ledger_claims(ledger_app.storage)
     assert len(ledger) > 30 and any(c.disputes for c in ledger)  # several pages, disputes
     await _assert_same_reads(ledger_app)
+    # a narrowed reader reads the widest rows a batch at a time and stops early: as right
+    monkeypatch.setattr(claims_module, "NARROWED_BATCH", 1)
+    narrowed = (await _readers(ledger_app))[-1]
+    assert narrowed.sources is not None
+    assert await _filtered_differences(ledger_app, narrowed) == []
 
 
 async def test_ranks_follow_a_changed_item_and_a_new_follow(ledger_app: App,
