@@ -23,8 +23,8 @@ from bot.claims.ranks import Scopes
 from bot.config import Config, FeedConfig
 from bot.delivery.audience import EVERYONE, Audience
 from bot.errors import CommandError
-from bot.ingest import RawArticle
 from bot.feeds.manage import AddOutcome
+from bot.ingest import RawArticle
 from bot.model import Claim, Item, Reply, User
 from bot.storage.communities_feeds import SHARED
 from bot.storage.sources import SourceRow
