@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from bot.claims.compare import same_claimant
 from bot.errors import CommandError
@@ -200,12 +201,16 @@ def matching_claimants(query: str, known: Sequence[str]) -> list[str | None]:
     return names
 
 
+@lru_cache(maxsize=65536)
 def _claimant_matches(query: str, claimant: str | None) -> bool:
+    """Kept per (query, name): a page, its count and the autocomplete ask the same pairs, and
+    after an ingest only names new since are compared again (difflib is most of the cost)."""
     if claimant is None:
         return fold(query) in _ARTICLE_WORDS
     return name_matches(query, claimant) or same_claimant(query, claimant)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case without accents and extra spaces: ``Müller`` and ``muller`` fold alike (ß as ss,
     ä as a), so people type names as their keyboard lets them."""
@@ -222,6 +227,7 @@ def _close(typed: str, word: str) -> bool:
     return len(typed) >= 4 and SequenceMatcher(None, typed, word).ratio() >= 0.8
 
 
+@lru_cache(maxsize=65536)
 def name_matches(query: str, name: str) -> bool:
     """Whether ``query`` names ``name``: the folded text inside it, or every typed word close to
     a word of the name (``sam altman``, ``Altman``, ``andreesen`` for Marc Andreessen)."""
