@@ -10,7 +10,9 @@ shared import, one each of two Discord guilds and one the guild follows beside t
 (``WORKLOAD``). Synthetic: claim texts and names are generated, not real news. Then the app is
 opened again (``open_s``: migrations and any rows made at start) and each read is timed
 ``--runs`` times after a warm-up, and ``--fresh`` times right after one real article was
-ingested (full text pipeline and ledger hooks) — the first call after an ingest.
+ingested (full text pipeline and ledger hooks) — the first call after an ingest. Last, the rank
+step of a poll (``rank_update_per_200_items``): 200 more items of the workload, then
+``ClaimAnswers.update_ranks`` of their ids, timed per batch.
 
     .venv/bin/python bench/claims_reads_bench.py [--items 1000,10000] [--runs 40] [--fresh 5]
         [--root DIR]   # another checkout's code (e.g. main) on the same synthetic data
@@ -74,38 +76,57 @@ def _claim(i: int, k: int, when: datetime) -> Any:
 
 
 async def fill(app: Any, items: int, clock: StepClock) -> None:
-    from bot.model import ClaimSpans
-    from bot.storage.claims import ClaimMention
-    from bot.storage.items import NewItem
-
     sources = [await app.storage.sources.ensure("feed", url, url, clock.now()) for url in FEEDS]
     for owner, index in (("*", 3), (A, 4), (B, 5), (A, 6), (B, 6)):
         await app.storage.feed_owners.add(owner, sources[index].id, f"feed{index}", None,
                                           clock.now())
-    spans = ClaimSpans(message=(0, 10))
-    claims: dict[str, Any] = {}
     for i in range(items):
-        when = START + STEP * i
-        clock.current = when
-        source = sources[i % len(sources)]
-        item_id, _ = await app.storage.items.upsert(source.id, NewItem(
-            key=f"k{i}", title=f"Item {i} on {WORDS[i % len(WORDS)]}",
-            url=f"http://127.0.0.1:9/{i}", published=when, language="en", text=f"text {i}",
-            content_hash=str(i)), when)
-        mine = [_claim(i, k, when) for k in range(2 + i % 2)]
-        if i > 4 and i % 4 == 0:  # a claim of an earlier item of another feed, reported again
-            again = claims[f"c{(i - 3) * 3:011d}"]
-            mine.append(dataclasses.replace(again, last_seen=when))
-        for row in mine:
-            claims[row.id] = row
-        await app.storage.claims.replace_for_item(
-            item_id, [ClaimMention(row, p, spans) for p, row in enumerate(mine)], when)
-        if i % 10 < 3:
-            await app.storage.prepared.set_item_topics(item_id, {"deepseek": 5})
-        if i > 50 and i % 17 == 0:
-            other = f"c{(i - 50) * 3 + 1:011d}"
-            await app.storage.claims.add_dispute(mine[0].id, other, '{"code": "contradiction"}',
-                                                 when)
+        await write_item(app, i, sources, clock)
+
+
+async def write_item(app: Any, i: int, sources: list[Any], clock: StepClock) -> int:
+    """Item ``i`` of the workload with its claims, topics and any dispute; its id."""
+    from bot.model import ClaimSpans
+    from bot.storage.claims import ClaimMention
+    from bot.storage.items import NewItem
+
+    when = START + STEP * i
+    clock.current = when
+    source = sources[i % len(sources)]
+    item_id, _ = await app.storage.items.upsert(source.id, NewItem(
+        key=f"k{i}", title=f"Item {i} on {WORDS[i % len(WORDS)]}",
+        url=f"http://127.0.0.1:9/{i}", published=when, language="en", text=f"text {i}",
+        content_hash=str(i)), when)
+    mine = [_claim(i, k, when) for k in range(2 + i % 2)]
+    if i > 4 and i % 4 == 0:  # a claim of an earlier item of another feed, reported again
+        mine.append(dataclasses.replace(_claim(i - 3, 0, START + STEP * (i - 3)),
+                                        last_seen=when))
+    await app.storage.claims.replace_for_item(
+        item_id, [ClaimMention(row, p, ClaimSpans(message=(0, 10)))
+                  for p, row in enumerate(mine)], when)
+    if i % 10 < 3:
+        await app.storage.prepared.set_item_topics(item_id, {"deepseek": 5})
+    if i > 50 and i % 17 == 0:
+        other = f"c{(i - 50) * 3 + 1:011d}"
+        await app.storage.claims.add_dispute(mine[0].id, other, '{"code": "contradiction"}',
+                                             when)
+    return int(item_id)
+
+
+async def rank_update_cost(app: Any, first: int, clock: StepClock, *, batches: int = 5,
+                           size: int = 200) -> dict[str, float]:
+    """The rank step of a poll: ``size`` new items written as above, then
+    ``ClaimAnswers.update_ranks`` of their ids timed (the ledger's own step is not in it)."""
+    sources = [await app.storage.sources.get_by_url(url) for url in FEEDS]
+    times = []
+    for batch in range(batches):
+        start = first + batch * size
+        ids = [await write_item(app, i, sources, clock) for i in range(start, start + size)]
+        started = time.perf_counter()
+        await app.answers.claim_ledger.update_ranks(ids)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"batch_items": size, "batches": batches,
+            "p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
 
 
 def _reads(app: Any) -> dict[str, Callable[[], Awaitable[object]]]:
@@ -197,9 +218,11 @@ async def measure(path: Path, items: int, runs: int, fresh: int, root: Path) -> 
                 "first_after_ingest_p50_ms": round(statistics.median(first), 2),
                 "first_after_ingest_max_ms": round(max(first), 2),
             }
+        update = await rank_update_cost(app, items, clock)
         return {"items": items, "claims": int(claims), "fill_s": round(fill_s, 1),
                 "open_s": round(open_s, 2), "baseline_p50_ms": round(base_p50, 3),
-                "reads": results}
+                "reads": results, "rank_update_per_200_items": update,
+                "rank_update_p50_ratio": round(update["p50_ms"] / base_p50, 1)}
     finally:
         await app.close()
 

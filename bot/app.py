@@ -113,7 +113,7 @@ async def build_app(
                            topics=config.topics, processes=config.ingest.worker_processes)
     try:
         await ingest.prepare()  # derived tables follow the topics config (bot.ingest)
-        await claims.update_ranks([])  # claims ranked for the current feeds and topics
+        await claims.prepare()  # claims ranked for the current feeds and topics (bot.claims.ranks)
     except BaseException:
         if owns_storage:
             await storage.close()
@@ -168,7 +168,8 @@ def _answers(
             delivery.subscriptions, storage.community_subscriptions,
             limit=config.limits.subscriptions_per_community),
         communities=CommunityAnswers(storage.communities, clock),
-        community_feeds=FeedAnswers(feeds, config.bot.language),
+        community_feeds=FeedAnswers(feeds, config.bot.language,
+                                    follows_changed=claims.follows_changed),
     )
 
 

@@ -90,6 +90,7 @@ async def ingest_everything(app: App) -> list[str]:
     cutoff = app.clock.now() - timedelta(days=app.config.storage.keep_days)
     pruned = await app.storage.items.prune(cutoff)
     if pruned:
+        await app.answers.claim_ledger.after_prune()  # claims that lost items: ranks again
         lines.append(f"retention: {pruned} feed items older than {app.config.storage.keep_days} "
                      "days deleted")
     return lines

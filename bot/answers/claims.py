@@ -19,9 +19,19 @@ from bot.claims.query import (
     page_count,
     page_of,
     rank,
+    rank_key,
     status_code,
 )
-from bot.claims.ranks import Scopes, by_claim, entries_and_refs, ready, update_ranks, visible
+from bot.claims.ranks import (
+    Scopes,
+    after_prune,
+    by_claim,
+    entries_and_refs,
+    follows_changed,
+    ready,
+    update_ranks,
+    visible,
+)
 from bot.config import Config
 from bot.delivery.audience import EVERYONE, Audience, Audiences
 from bot.errors import CommandError
@@ -31,6 +41,8 @@ from bot.storage import Storage
 from bot.storage.claim_reads import RankFilter
 
 PER_PAGE = 10
+_Refs = list[tuple[int, str | None]]  # (source id, link) of a claim's items: who may see them
+NARROWED_BATCH = 50  # wide rows a narrowed reader's ``filtered`` reads at a time
 ENTRIES_KEPT = 5000  # ledger entries an app keeps between commands (by stamp, see _entries)
 
 
@@ -75,9 +87,26 @@ class ClaimAnswers:
         return list(claims)
 
     async def update_ranks(self, item_ids: list[int]) -> None:
-        """The end of the ledger step: the ranks of what these items changed (``bot.claims.ranks``)."""
+        """The end of the ledger step: the ranks of what these items changed (``bot.claims.ranks``).
+        With no items (at start, ``prepare``): nothing but a compare of the stored marker when
+        nothing changed; every row again, in chunks with a progress line, after an upgrade."""
         await update_ranks(self.storage, item_ids, topics=self.topics,
                            scopes=await self.audiences.scopes())
+
+    async def prepare(self) -> None:
+        """At start, beside ``IngestService.prepare``: the ranks made for the current feeds and
+        topics (the one slow start after an upgrade happens here, not in a command)."""
+        await self.update_ranks([])
+
+    async def after_prune(self) -> None:
+        """After ``ItemsStorage.prune``: the claims that lost some of their items ranked again."""
+        await after_prune(self.storage, topics=self.topics, scopes=await self.audiences.scopes())
+
+    async def follows_changed(self) -> None:
+        """After ``/feeds add`` or ``/feeds remove``: the community's overlay ranked again now
+        (only the claims of the feeds it gained or lost), so its reads stay on the ranks."""
+        await follows_changed(self.storage, topics=self.topics,
+                              scopes=await self.audiences.scopes())
 
     async def _view(self, audience: Audience) -> _View | None:
         """The reader's ranked scope; None when the ranks are not ready or no scope has these
@@ -110,22 +139,55 @@ class ClaimAnswers:
         """Matching claims, most important first (``bot.claims.query.rank``); the first
         ``limit`` of them (None: all)."""
         view = await self._view(audience)
-        if view is None:
+        if view is not None:
+            where = await self._where(view, claimant=claimant, status=status, topic=topic,
+                                      language=self.language)
+            return await self._entries(view, await self.storage.claim_reads.page(where,
+                                                                                 limit=limit))
+        scopes = await self._ready_scopes()
+        if scopes is None:
             claims = filter_claims(await self.ledger(audience), claimant=claimant, topic=topic,
                                    status=status)
             return rank(claims)[:limit]
-        where = await self._where(view, claimant=claimant, status=status, topic=topic,
+        return await self._narrowed(scopes, audience, claimant=claimant, status=status,
+                                    topic=topic, limit=limit)
+
+    async def _narrowed(
+        self, scopes: Scopes, audience: Audience, *, claimant: str | None, status: str | None,
+        topic: str | None, limit: int | None,
+    ) -> list[Claim]:
+        """``filtered`` for a reader no scope ranks for (a subscription narrowed to some feeds):
+        the matching claims of the widest scope (a superset: a narrowed reader sees fewer links
+        and disputes, never other claimants or topics), as the reader sees them, ranked again."""
+        wide = _View(scopes.overlay_of(None), None)
+        where = await self._where(wide, claimant=claimant, status=status, topic=topic,
                                   language=self.language)
-        total = await self.storage.claim_reads.count(where) if limit is None else limit
-        return await self._entries(view, await self.storage.claim_reads.page(where, limit=total))
+        batch = None if limit is None else max(limit, NARROWED_BATCH)
+        found: list[Claim] = []
+        offset = 0
+        while True:
+            ids = await self.storage.claim_reads.page(where, limit=batch, offset=offset)
+            kept, refs = await self._kept(ids)
+            seen = visible(kept, refs, audience.sees)
+            found = rank([*found, *filter_claims(seen, status=status, language=self.language)])
+            offset += len(ids)
+            # a narrowed reader's rank of a claim is never above the widest one (fewer links,
+            # fewer disputes): once the last wanted claim outranks the next wide row, stop
+            if batch is None or len(ids) < batch or not kept or (
+                    limit is not None and len(found) >= limit
+                    and rank_key(found[limit - 1]) < rank_key(kept[-1])):
+                return found[:limit]
 
     async def _where(self, view: _View, *, claimant: str | None, status: str | None,
-                     topic: str | None, language: str) -> RankFilter:
-        """Raises CommandError for an unknown status (in ``language``)."""
+                     topic: str | None, language: str,
+                     known: list[str] | None = None) -> RankFilter:
+        """``known``: the view's claimants when read already. Raises CommandError for an
+        unknown status (in ``language``)."""
         claimants = None
         if claimant:
-            claimants = tuple(matching_claimants(
-                claimant, await self.storage.claim_reads.claimants(view.overlay)))
+            if known is None:
+                known = await self.storage.claim_reads.claimants(view.overlay)
+            claimants = tuple(matching_claimants(claimant, known))
         return RankFilter(overlay=view.overlay, claimants=claimants,
                           status=status_code(status, language),
                           topics=None if topic is None else tuple(
@@ -137,6 +199,12 @@ class ClaimAnswers:
         return await self._stamped(ids, view.sees)
 
     async def _stamped(self, ids: list[str], sees: Callable[[int], bool] | None) -> list[Claim]:
+        claims, refs = await self._kept(ids)
+        return claims if sees is None else visible(claims, refs, sees)
+
+    async def _kept(self, ids: list[str]) -> tuple[list[Claim], dict[str, _Refs]]:
+        """The whole entries of ``ids`` (in that order), and who may see each link of them and of
+        their dispute partners (what ``visible`` needs)."""
         stamps = await self.storage.claim_reads.stamps(ids)
         kept = self._entry_cache
         stale = [cid for cid in stamps if cid not in kept or kept[cid][0] != stamps[cid]]
@@ -150,10 +218,8 @@ class ClaimAnswers:
             kept.move_to_end(cid)
         while len(kept) > ENTRIES_KEPT:  # after taking what this read needs: it may ask for more
             kept.popitem(last=False)
-        claims = [wanted[cid][1] for cid in dict.fromkeys(ids) if cid in wanted]
-        if sees is None:
-            return claims
-        return visible(claims, {cid: entry[2] for cid, entry in wanted.items()}, sees)
+        return ([wanted[cid][1] for cid in dict.fromkeys(ids) if cid in wanted],
+                {cid: entry[2] for cid, entry in wanted.items()})
 
     async def page(
         self, *, claimant: str | None, status: str | None, topic: str | None, page: int,
@@ -171,12 +237,12 @@ class ClaimAnswers:
         if view is None:
             return await self._ledger_page(audience, claimant=claimant, status=status,
                                            topic=topic, page=page, language=language)
-        named = claimant
+        named, known = claimant, None
         if claimant:
-            known = [n for n in await self.storage.claim_reads.claimants(view.overlay) if n]
-            named = _named(claimant, known, language)
+            known = await self.storage.claim_reads.claimants(view.overlay)
+            named = _named(claimant, [n for n in known if n], language)
         where = await self._where(view, claimant=claimant, status=status, topic=topic,
-                                  language=language)
+                                  language=language, known=known)
         total = await self.storage.claim_reads.count(where)
         pages = page_count(total, page, PER_PAGE, language=language)
         ids = await self.storage.claim_reads.page(where, limit=PER_PAGE,

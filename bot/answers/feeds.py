@@ -7,6 +7,7 @@ checks the permission and writes the outcome in the label table's words.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.errors import CommandError, PermissionDenied
@@ -73,9 +74,13 @@ def health_line(health: SourceHealth, language: str, now: datetime) -> str:
 
 
 class FeedAnswers:
-    def __init__(self, manager: FeedManager, language: str) -> None:
+    def __init__(self, manager: FeedManager, language: str, *,
+                 follows_changed: Callable[[], Awaitable[None]] | None = None) -> None:
+        """``follows_changed``: run after a feed was followed or left (the claims ranked for
+        the community again at once, ``ClaimAnswers.follows_changed``)."""
         self.manager = manager
         self.language = language
+        self.follows_changed = follows_changed
 
     async def feeds(self, *, action: str, url: str | None, name: str | None, user: User,
                     platform: str, community: str | None, language: str | None = None) -> Reply:
@@ -90,12 +95,22 @@ class FeedAnswers:
         if action == "add":
             if not url:
                 raise CommandError(phrase("feeds_need_url", language))
-            return self._added(await self.manager.add(key, url, name, user.id), language)
+            added = await self.manager.add(key, url, name, user.id)
+            if added.status == "added":
+                await self._follows_changed()
+            return self._added(added, language)
         if action == "remove":
             if not name:
                 raise CommandError(phrase("feeds_need_name", language))
-            return self._removed(await self.manager.remove(key, name), language)
+            removed = await self.manager.remove(key, name)
+            if removed.status == "removed":
+                await self._follows_changed()
+            return self._removed(removed, language)
         return self._listing(await self.manager.listing(key), language)
+
+    async def _follows_changed(self) -> None:
+        if self.follows_changed is not None:
+            await self.follows_changed()
 
     def _added(self, outcome: AddOutcome, language: str) -> Reply:
         args = {"url": outcome.url, "name": outcome.name, "title": outcome.title or outcome.url,

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from bot.claims.compare import same_claimant
 from bot.errors import CommandError
@@ -52,11 +53,7 @@ async def ledger_claims(
     rows = await storage.claims.entries()
     refs, links_of = await storage.claims.sources()
     disputes = await storage.claims.disputes()
-    order = {name: i for i, name in enumerate(topics)}
-    item_topics = {
-        item_id: sorted((n for n in scores if n in order), key=order.__getitem__)
-        for item_id, scores in (await storage.prepared.item_topics()).items()
-    }
+    item_topics = topic_names(await storage.prepared.item_topics(), topics)
     links = dispute_links(rows, disputes)
 
     def list_order(row: ClaimRow) -> tuple[int, int]:
@@ -68,6 +65,15 @@ async def ledger_claims(
     return [ledger_entry(row, [item for item, _ in refs.get(row.id, ())], links_of, item_topics,
                    links.get(row.id, []))
             for row in rows]
+
+
+def topic_names(item_topics: Mapping[int, Iterable[str]],
+                topics: Sequence[str]) -> dict[int, list[str]]:
+    """item id -> the configured names among its topics, in config order: the order an entry's
+    topics follow (the ledger's read and the ranked one alike)."""
+    order = {name: i for i, name in enumerate(topics)}
+    return {item_id: sorted((n for n in names if n in order), key=order.__getitem__)
+            for item_id, names in item_topics.items()}
 
 
 def dispute_links(
@@ -133,11 +139,16 @@ def score(claim: Claim) -> float:
     return value + 2 * math.log2(max(1, len(claim.sources)))
 
 
-def rank(claims: list[Claim]) -> list[Claim]:
+def rank_key(claim: Claim) -> tuple[float, float, float, str]:
+    """Most important first: the score, then last seen, first seen, id (stable pages)."""
     def when(value: datetime | None) -> float:
         return value.timestamp() if value else 0.0
 
-    return sorted(claims, key=lambda c: (-score(c), -when(c.last_seen), -when(c.first_seen), c.id))
+    return (-score(claim), -when(claim.last_seen), -when(claim.first_seen), claim.id)
+
+
+def rank(claims: list[Claim]) -> list[Claim]:
+    return sorted(claims, key=rank_key)
 
 
 def filter_claims(
@@ -190,12 +201,16 @@ def matching_claimants(query: str, known: Sequence[str]) -> list[str | None]:
     return names
 
 
+@lru_cache(maxsize=65536)
 def _claimant_matches(query: str, claimant: str | None) -> bool:
+    """Kept per (query, name): a page, its count and the autocomplete ask the same pairs, and
+    after an ingest only names new since are compared again (difflib is most of the cost)."""
     if claimant is None:
         return fold(query) in _ARTICLE_WORDS
     return name_matches(query, claimant) or same_claimant(query, claimant)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case without accents and extra spaces: ``Müller`` and ``muller`` fold alike (ß as ss,
     ä as a), so people type names as their keyboard lets them."""
@@ -212,6 +227,7 @@ def _close(typed: str, word: str) -> bool:
     return len(typed) >= 4 and SequenceMatcher(None, typed, word).ratio() >= 0.8
 
 
+@lru_cache(maxsize=65536)
 def name_matches(query: str, name: str) -> bool:
     """Whether ``query`` names ``name``: the folded text inside it, or every typed word close to
     a word of the name (``sam altman``, ``Altman``, ``andreesen`` for Marc Andreessen)."""

@@ -17,19 +17,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.claims.query import dispute_links, ledger_entry, score
+from bot.claims.query import dispute_links, ledger_entry, score, topic_names
 from bot.model import Claim
 from bot.storage import Storage
 from bot.storage.claim_reads import BASE, ClaimRef, RankRow
+from bot.storage.claims import DisputeRow
 from bot.text.pacing import pace
 
-RANKS_VERSION = "2"  # bump when ``score``, ``visible`` or the rows change: rows are made again
+RANKS_VERSION = "3"  # bump when ``score``, ``visible`` or the rows change: rows are made again
 RANKS_META = "claim_ranks"
 EVERYTHING = "*"
 CHUNK = 200
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -112,23 +116,25 @@ def by_claim(refs: Iterable[ClaimRef]) -> dict[str, list[tuple[int, str | None]]
 
 
 async def entries_and_refs(
-    storage: Storage, ids: Sequence[str], *, topics: Sequence[str]
+    storage: Storage, ids: Sequence[str], *, topics: Sequence[str],
+    disputes: Sequence[DisputeRow] | None = None,
 ) -> tuple[list[Claim], list[ClaimRef]]:
-    """The entries of ``ids`` and the refs of them and their dispute partners (four reads)."""
+    """The entries of ``ids`` and the refs of them and their dispute partners (four reads, three
+    when ``disputes``, the links of these claims and more, were read before)."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return [], []
     reads = storage.claim_reads
-    disputes = await reads.disputes_of(wanted)
+    mine = set(wanted)
+    if disputes is None:
+        disputes = await reads.disputes_of(wanted)
+    else:
+        disputes = [d for d in disputes if d.claim_id in mine or d.other_id in mine]
     partners = {d.other_id for d in disputes} | {d.claim_id for d in disputes}
-    rows = {row.id: row for row in await storage.claims.entries(set(wanted) | partners)}
-    mentions = await reads.mentions_of(set(wanted) | partners)
-    order = {name: i for i, name in enumerate(topics)}
+    rows = {row.id: row for row in await storage.claims.entries(mine | partners)}
+    mentions = await reads.mentions_of(mine | partners)
     item_ids = sorted({item for cid in wanted for item, _ in mentions.positions.get(cid, ())})
-    item_topics = {
-        item_id: sorted((n for n in names if n in order), key=order.__getitem__)
-        for item_id, names in (await reads.item_topics_of(item_ids)).items()
-    } if order else {}
+    item_topics = topic_names(await reads.item_topics_of(item_ids), topics)
     links = dispute_links(list(rows.values()), disputes)
     claims = [ledger_entry(rows[cid], [item for item, _ in mentions.positions.get(cid, ())],
                            mentions.links, item_topics, links.get(cid, []))
@@ -163,6 +169,7 @@ def scope_rows(claims: Sequence[Claim], refs: dict[str, list[tuple[int, str | No
     stamps = {c.id: stamp(c, refs.get(c.id, ())) for c in claims}
     rows = [rank_row(BASE, c, stamps[c.id])
             for c in visible(claims, refs, sees_of(scopes.base))]
+    in_base = {row.claim_id for row in rows}
     for key in sorted(scopes.overlays):
         beyond = scopes.extra(key)
 
@@ -171,7 +178,7 @@ def scope_rows(claims: Sequence[Claim], refs: dict[str, list[tuple[int, str | No
                        for sid, _ in refs.get(cid, ()))
 
         changed = [c for c in claims if differs(c)]
-        rows += [rank_row(key, c, stamps[c.id])
+        rows += [replace(rank_row(key, c, stamps[c.id]), shadows=c.id in in_base)
                  for c in visible(changed, refs, sees_of(scopes.overlays[key]))]
     return rows
 
@@ -179,15 +186,26 @@ def scope_rows(claims: Sequence[Claim], refs: dict[str, list[tuple[int, str | No
 async def rerank(storage: Storage, claim_ids: Iterable[str], *, topics: Sequence[str],
                  scopes: Scopes) -> None:
     """Make the rows of these claims again (and of their dispute partners, now and when last
-    ranked: their disputes' visibility changes with them); a claim gone loses its rows."""
+    ranked: their disputes' visibility changes with them); a claim gone loses its rows. The
+    links are read once for all (not again per chunk)."""
     wanted = set(claim_ids)
-    wanted |= {cid for d in await storage.claim_reads.disputes_of(wanted)
-               for cid in (d.claim_id, d.other_id)}
-    wanted |= await storage.claim_reads.ranked_partners(wanted)
-    ordered = sorted(wanted)
+    if not wanted:
+        return
+    reads = storage.claim_reads
+    partners = {cid for d in await reads.disputes_of(wanted) for cid in (d.claim_id, d.other_id)}
+    partners |= await reads.ranked_partners(wanted)
+    wanted |= partners
+    await _rank_chunks(storage, sorted(wanted), topics=topics, scopes=scopes,
+                       disputes=await reads.disputes_of(wanted))
+
+
+async def _rank_chunks(storage: Storage, ordered: Sequence[str], *, topics: Sequence[str],
+                       scopes: Scopes, disputes: Sequence[DisputeRow] | None) -> None:
+    """``replace`` the rows of ``ordered`` a chunk at a time (``disputes``: every link of them,
+    None: read per chunk)."""
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
-        claims, found = await entries_and_refs(storage, chunk, topics=topics)
+        claims, found = await entries_and_refs(storage, chunk, topics=topics, disputes=disputes)
         refs = by_claim(found)
         mine = {c.id for c in claims}
         await storage.claim_reads.replace(
@@ -199,33 +217,81 @@ async def rerank(storage: Storage, claim_ids: Iterable[str], *, topics: Sequence
 async def update_ranks(storage: Storage, item_ids: Sequence[int], *, topics: Sequence[str],
                        scopes: Scopes) -> None:
     """The end of the ledger step: rows again for the claims these items report now or reported
-    when last ranked, and for the claims merged away; every row again when the scopes or topics
-    changed since they were made. One transaction."""
+    when last ranked, for the claims merged away, and for the claims of the feeds a community
+    followed or left since the rows were made. One transaction; when more changed (topics, the
+    code, what every reader reads) every row is made again, in chunks (``rebuild``)."""
+    marker = scopes.marker(topics, await storage.prepared.meta("topics"))
+    if await storage.prepared.meta(RANKS_META) != marker and not await follows_changed(
+            storage, topics=topics, scopes=scopes):
+        await rebuild(storage, topics=topics, scopes=scopes)
+        return
+    if not item_ids:  # nothing else changed: no read of the ledger
+        return
+    async with storage.db.transaction():
+        touched = await storage.claim_reads.claims_of_items(item_ids)
+        touched |= await storage.claim_reads.merged_away(touched)
+        await rerank(storage, touched, topics=topics, scopes=scopes)
+
+
+async def after_prune(storage: Storage, *, topics: Sequence[str], scopes: Scopes) -> int:
+    """After old items were deleted (``ItemsStorage.prune``): the claims that lost items but not
+    all of them are ranked again now (those that lost all went with their rows), so their
+    source counts are not stale until something touches them. Returns how many were."""
+    async with storage.db.transaction():
+        stale = await storage.claim_reads.ranked_from_gone_items()
+        await rerank(storage, stale, topics=topics, scopes=scopes)
+    return len(stale)
+
+
+async def follows_changed(storage: Storage, *, topics: Sequence[str], scopes: Scopes) -> bool:
+    """After a community followed or left feeds (``/feeds add``, ``/feeds remove``, an import
+    for a community): only the claims of the feeds it gained or lost rank differently there
+    (and their partners), so only those are ranked again, now. False when more than the
+    overlays changed (the rows are left as they are: ``rebuild`` makes them again)."""
     marker = scopes.marker(topics, await storage.prepared.meta("topics"))
     async with storage.db.transaction():
         stored = await storage.prepared.meta(RANKS_META)
-        if stored != marker:
-            changed = _changed_sources(stored, marker)
-            if changed is None:  # other code, topics or base: every row again
-                await storage.claim_reads.clear()
-                await rerank(storage, await storage.claim_reads.all_claim_ids(), topics=topics,
-                             scopes=scopes)
-                await storage.prepared.set_meta(RANKS_META, marker)
-                return
-            # a community followed or left a feed: only the claims of the feeds it gained or
-            # lost rank differently (and their partners, which ``rerank`` adds)
-            keys, sources = changed
-            for key in keys:
-                await storage.claim_reads.drop_scope(key)
-            await rerank(storage, await storage.claim_reads.reported_by(sources), topics=topics,
-                         scopes=scopes)
-            await storage.prepared.set_meta(RANKS_META, marker)
-        touched = await storage.claims.ids_for_items(list(item_ids))
-        touched |= await storage.claim_reads.ranked_for_items(item_ids)
-        gone = await storage.claim_reads.vanished()
-        touched |= await storage.claim_reads.ranked_partners(gone)
-        await storage.claim_reads.replace(gone, [], [], [])
-        await rerank(storage, touched, topics=topics, scopes=scopes)
+        if stored == marker:
+            return True
+        changed = _changed_sources(stored, marker)
+        if changed is None:
+            return False
+        keys, sources = changed
+        for key in keys:
+            await storage.claim_reads.drop_scope(key)
+        await rerank(storage, await storage.claim_reads.reported_by(sources), topics=topics,
+                     scopes=scopes)
+        await storage.prepared.set_meta(RANKS_META, marker)
+    return True
+
+
+async def rebuild(storage: Storage, *, topics: Sequence[str], scopes: Scopes,
+                  chunk_claims: int = 2000) -> int:
+    """Every row again (after an upgrade, a change of topics or of what every reader reads):
+    ``chunk_claims`` claims per transaction, so the ledger step and commands are never held
+    for the whole of it, with a log line of progress (a first start after an upgrade is slow
+    and says why). Readers read the whole ledger until the last chunk sets the marker.
+    Returns how many claims were ranked."""
+    marker = scopes.marker(topics, await storage.prepared.meta("topics"))
+    async with storage.db.transaction():
+        await storage.prepared.set_meta(RANKS_META, "")  # not ready until the last chunk
+        await storage.claim_reads.clear()
+    ids = await storage.claim_reads.all_claim_ids()
+    if len(ids) > chunk_claims:
+        log.warning("ranking %d claims for /claims and the digest (once after an upgrade or a "
+                    "change of topics or shared feeds)", len(ids))
+    started = time.monotonic()
+    for start in range(0, len(ids), chunk_claims):
+        part = ids[start:start + chunk_claims]
+        async with storage.db.transaction():
+            await _rank_chunks(storage, part, topics=topics, scopes=scopes,
+                               disputes=await storage.claim_reads.disputes_of(part))
+        if len(ids) > chunk_claims:
+            log.warning("ranked %d of %d claims (%.0f s)", start + len(part), len(ids),
+                        time.monotonic() - started)
+    async with storage.db.transaction():
+        await storage.prepared.set_meta(RANKS_META, marker)
+    return len(ids)
 
 
 def _changed_sources(stored: str | None, marker: str) -> tuple[list[str], set[int]] | None:

@@ -15,8 +15,7 @@ of the same instance may have added a feed or changed a language a moment ago.
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from bot.claims.ranks import EVERYTHING, Scopes, visible
@@ -79,20 +78,15 @@ class Audiences:
         unknown, who reads only what everyone reads."""
         configured = {f.url: f.name or f.url for f in self.config.feeds} if self.config else {}
         rows = await self.storage.sources.list()
+        follows = await self.storage.feed_owners.followed()
         names: list[tuple[int, str]] = []
-        visible: set[int] = set()
         for row in rows:
-            if row.kind == "seed" or row.url in configured or self.config is None:
-                visible.add(row.id)
+            if _everyones(None if self.config is None else configured, row):
                 names += [(row.id, configured.get(row.url, row.name)), (row.id, row.url)]
-        owners: dict[int, set[str]] = defaultdict(set)
-        for follow in await self.storage.feed_owners.followed():
-            owners[follow.source.id].add(follow.community)
-            if follow.community in (SHARED, community):
-                visible.add(follow.source.id)
+        for follow in follows:
+            if _follows(follow, community):
                 names += [(follow.source.id, follow.name), (follow.source.id, follow.source.url)]
-        everything = visible >= {row.id for row in rows}
-        return Audience(None if everything else frozenset(visible), tuple(names))
+        return Audience(_visible(self.config, rows, follows, community), tuple(names))
 
     async def reader(self, community: str | None) -> Audience:
         """What a command's reader sees: a community's sources; None (the operator at the
@@ -150,11 +144,22 @@ class Audiences:
         return Scopes(base, overlays)
 
 
+def _everyones(configured: Container[str] | None, row: SourceRow) -> bool:
+    """Whether every community reads the source: a seed or a feed of the config file
+    (``configured``: its addresses; None, no config: every source)."""
+    return configured is None or row.kind == "seed" or row.url in configured
+
+
+def _follows(follow: OwnedFeed, community: str | None) -> bool:
+    """Whether ``community`` reads a followed feed: its own, or a shared import."""
+    return follow.community in (SHARED, community)
+
+
 def _visible(config: Config | None, rows: Sequence[SourceRow], follows: Sequence[OwnedFeed],
              community: str | None) -> frozenset[int] | None:
-    """The source ids ``community`` reads (None: every source), as ``Audiences.of`` decides."""
-    configured = {f.url for f in config.feeds} if config else set()
-    seen = {row.id for row in rows
-            if row.kind == "seed" or row.url in configured or config is None}
-    seen |= {f.source.id for f in follows if f.community in (SHARED, community)}
+    """The source ids ``community`` reads (None: every source): the one rule of ``Audiences.of``
+    and of the scopes claims are ranked for."""
+    configured = None if config is None else {f.url for f in config.feeds}
+    seen = {row.id for row in rows if _everyones(configured, row)}
+    seen |= {f.source.id for f in follows if _follows(f, community)}
     return None if seen >= {row.id for row in rows} else frozenset(seen)

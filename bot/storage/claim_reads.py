@@ -19,10 +19,10 @@ from datetime import datetime
 from bot.model import Link
 from bot.storage._util import dt, ts
 from bot.storage.claims import DisputeRow
-from bot.storage.engine import Engine, Row, chunks, fetch_in, pick, placeholders
+from bot.storage.engine import Engine, Row, chunks, fetch_in, placeholders
 
 BASE = ""  # the scope every community reads
-_ORDER = "score DESC, last_seen DESC, first_seen DESC, claim_id"
+_ORDERED = "r.score DESC, r.last_seen DESC, r.first_seen DESC, r.claim_id"  # the indexes' order
 _RANK_TABLES = ("claim_ranks", "claim_rank_topics", "claim_rank_refs", "claim_rank_partners")
 
 
@@ -42,6 +42,7 @@ class RankRow:
     sources: int
     topics: tuple[str, ...] = ()
     stamp: str = ""  # a hash of the claim's whole entry: equal stamps, equal entries
+    shadows: bool = False  # an overlay row of a claim the base has a row of too
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,11 @@ class ClaimReadStore:
                     f"DELETE FROM {table} WHERE claim_id IN ({placeholders(len(chunk))})", chunk)
         await self.db.execute_many(
             "INSERT INTO claim_ranks (scope, claim_id, score, last_seen, first_seen, claimant, "
-            "disputed, no_evidence, hedged, sources, stamp) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "disputed, no_evidence, hedged, sources, stamp, shadows) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(r.scope, r.claim_id, r.score, ts(r.last_seen), ts(r.first_seen), r.claimant,
-              int(r.disputed), int(r.no_evidence), int(r.hedged), r.sources, r.stamp)
-             for r in ranks])
+              int(r.disputed), int(r.no_evidence), int(r.hedged), r.sources, r.stamp,
+              int(r.shadows)) for r in ranks])
         await self.db.execute_many(
             "INSERT INTO claim_rank_topics (scope, topic, claim_id, score, last_seen, first_seen) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -133,10 +134,18 @@ class ClaimReadStore:
 
     # --- what to re-rank --------------------------------------------------------------------------
 
-    async def ranked_for_items(self, item_ids: Sequence[int]) -> set[str]:
-        rows = await fetch_in(self.db, "SELECT claim_id FROM claim_rank_refs "
-                              "WHERE item_id IN ({marks})", item_ids)
-        return {str(r[0]) for r in rows}
+    async def claims_of_items(self, item_ids: Sequence[int]) -> set[str]:
+        # the claims the items report now (the ledger's mentions) and those ranked from them
+        # (a claim an item no longer reports), in one statement per chunk
+        out: set[str] = set()
+        for chunk in chunks(sorted(set(item_ids)), 250):
+            marks = placeholders(len(chunk))
+            rows = await self.db.fetch_all(
+                f"SELECT claim_id FROM claim_mentions WHERE item_id IN ({marks}) UNION "
+                f"SELECT claim_id FROM claim_rank_refs WHERE item_id IN ({marks})",
+                (*chunk, *chunk))
+            out.update(str(r[0]) for r in rows)
+        return out
 
     async def ranked_partners(self, claim_ids: Iterable[str]) -> set[str]:
         wanted = set(claim_ids)
@@ -148,11 +157,20 @@ class ClaimReadStore:
             out.update(str(r[0]) for r in rows)
         return out
 
-    async def vanished(self) -> builtins.list[str]:
+    async def merged_away(self, claim_ids: Iterable[str]) -> set[str]:
+        # a claim merged into one of these gave it its mentions: it was ranked from one of their
+        # items, and is gone (its rank rows went with it; its refs and partners are left)
+        rows = await fetch_in(
+            self.db, "SELECT DISTINCT f.claim_id FROM claim_mentions m "
+            "JOIN claim_rank_refs f ON f.item_id = m.item_id WHERE m.claim_id IN ({marks}) "
+            "AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.id = f.claim_id)", claim_ids)
+        return {str(r[0]) for r in rows}
+
+    async def ranked_from_gone_items(self) -> set[str]:
         rows = await self.db.fetch_all(
             "SELECT DISTINCT claim_id FROM claim_rank_refs "
-            "WHERE claim_id NOT IN (SELECT id FROM claims) ORDER BY claim_id")
-        return [str(r[0]) for r in rows]
+            "WHERE item_id NOT IN (SELECT id FROM items)")
+        return {str(r[0]) for r in rows}
 
     async def reported_by(self, source_ids: Iterable[int]) -> set[str]:
         rows = await fetch_in(self.db, "SELECT DISTINCT claim_id FROM claim_rank_refs "
@@ -164,32 +182,37 @@ class ClaimReadStore:
 
     # --- ranked reads -----------------------------------------------------------------------------
 
-    async def page(self, where: RankFilter, *, limit: int, offset: int = 0) -> builtins.list[str]:
+    async def page(self, where: RankFilter, *, limit: int | None,
+                   offset: int = 0) -> builtins.list[str]:
         if where.overlay is None:
             sql, args = _select(BASE, where, None)
-            rows = await self.db.fetch_all(f"{sql} ORDER BY {_ordered(where)} LIMIT ? OFFSET ?",
-                                           (*args, limit, offset))
+            clause, bounds = _limit(limit, offset)
+            rows = await self.db.fetch_all(f"{sql} ORDER BY {_ORDERED}{clause}", (*args, *bounds))
             return [str(r[0]) for r in rows]
         found: builtins.list[Ranked] = []
         for scope, hidden_by in ((where.overlay, None), (BASE, where.overlay)):
             sql, args = _select(scope, where, hidden_by)
-            rows = await self.db.fetch_all(f"{sql} ORDER BY {_ordered(where)} LIMIT ?",
-                                           (*args, offset + limit))
+            clause, bounds = _limit(None if limit is None else offset + limit, 0)
+            rows = await self.db.fetch_all(f"{sql} ORDER BY {_ORDERED}{clause}", (*args, *bounds))
             found += [Ranked(str(r[0]), float(r[1]), str(r[2]), str(r[3])) for r in rows]
         found.sort(key=Ranked.key)
-        return [r.claim_id for r in found[offset:offset + limit]]
+        return [r.claim_id for r in found[offset:None if limit is None else offset + limit]]
 
     async def count(self, where: RankFilter) -> int:
         total = await self._count(*_select(BASE, where, None, what="COUNT(*)"))
-        if where.overlay is not None:
-            # the overlay's rows, less the base rows they stand in for (found from the overlay's
-            # few rows by key, not by a probe for each base row)
-            total += await self._count(*_select(where.overlay, where, None, what="COUNT(*)"))
-            sql, args = _select(BASE, where, None, what="COUNT(*)")
-            total -= await self._count(
-                f"{sql} AND r.claim_id IN (SELECT claim_id FROM claim_ranks WHERE scope = ?)",
-                [*args, where.overlay])
-        return total
+        if where.overlay is None:
+            return total
+        # the overlay's rows, less the base rows they stand in for: without a filter those are
+        # the overlay rows marked ``shadows`` (an index count); with one, the base rows that
+        # match and have an overlay row (a probe per matching base row, by key)
+        total += await self._count(*_select(where.overlay, where, None, what="COUNT(*)"))
+        if where == RankFilter(overlay=where.overlay):
+            return total - await self._count(
+                "SELECT COUNT(*) FROM claim_ranks WHERE scope = ? AND shadows = 1",
+                [where.overlay])
+        sql, args = _select(BASE, where, None, what="COUNT(*)")
+        return total - await self._count(f"{sql} AND {_IN_OVERLAY}",
+                                         [*args, where.overlay])
 
     async def _count(self, sql: str, args: Sequence[object]) -> int:
         row = await self.db.fetch_one(sql, args)
@@ -198,9 +221,8 @@ class ClaimReadStore:
     async def claimants(self, overlay: str | None) -> builtins.list[str]:
         scopes = [BASE] if overlay is None else [BASE, overlay]
         rows = await self.db.fetch_all(
-            "SELECT DISTINCT r.claimant FROM claim_ranks r JOIN claims k ON k.id = r.claim_id "
-            "WHERE r.claimant IS NOT NULL AND r.scope IN "
-            f"({placeholders(len(scopes))}) ORDER BY r.claimant", scopes)
+            "SELECT DISTINCT claimant FROM claim_ranks WHERE claimant IS NOT NULL AND scope IN "
+            f"({placeholders(len(scopes))})", scopes)
         return sorted({str(r[0]) for r in rows})
 
     async def first_seen_between(self, overlay: str | None, since: datetime, until: datetime, *,
@@ -210,8 +232,7 @@ class ClaimReadStore:
             if scope is None:
                 continue
             sql = ("SELECT r.claim_id, r.disputed, r.no_evidence, r.sources FROM claim_ranks r "
-                   "WHERE r.scope = ? AND r.first_seen >= ? AND r.first_seen <= ? "
-                   "AND EXISTS (SELECT 1 FROM claims k WHERE k.id = r.claim_id)")
+                   "WHERE r.scope = ? AND r.first_seen >= ? AND r.first_seen <= ?")
             args: builtins.list[object] = [scope, ts(since), ts(until)]
             if topic is not None:
                 sql += (" AND EXISTS (SELECT 1 FROM claim_rank_topics t WHERE t.scope = r.scope "
@@ -235,7 +256,6 @@ class ClaimReadStore:
             marks = placeholders(len(chunk))
             rows = await self.db.fetch_all(
                 "SELECT DISTINCT r.claim_id, r.stamp FROM claim_ranks r "
-                "JOIN claims k ON k.id = r.claim_id "
                 f"WHERE r.claim_id IN ({marks}) OR r.claim_id IN (SELECT other_id FROM "
                 f"claim_rank_partners WHERE claim_id IN ({marks}))", (*chunk, *chunk))
             out.update((str(r[0]), str(r[1])) for r in rows)
@@ -262,17 +282,16 @@ class ClaimReadStore:
         return found
 
     async def disputes_of(self, claim_ids: Iterable[str]) -> builtins.list[DisputeRow]:
-        found: dict[tuple[str, str], tuple[tuple[int, ...], DisputeRow]] = {}
+        found: dict[tuple[str, str], Row] = {}
         for chunk in chunks(sorted(set(claim_ids)), 250):
             marks = placeholders(len(chunk))
             rows = await self.db.fetch_all(
-                f"SELECT claim_id, other_id, reason, found_at, {pick(self.db, _STORED)} "
-                f"FROM claim_disputes WHERE claim_id IN ({marks}) OR other_id IN ({marks})",
-                (*chunk, *chunk))
-            for r in rows:
-                found[(str(r[0]), str(r[1]))] = (_place(r[4]), _dispute(r))
-        # stored order, as a whole-table read gives it: the order a claim lists its disputes
-        return [row for _, row in sorted(found.values(), key=lambda pair: pair[0])]
+                "SELECT claim_id, other_id, reason, found_at FROM claim_disputes "
+                f"WHERE claim_id IN ({marks}) OR other_id IN ({marks})", (*chunk, *chunk))
+            found.update(((str(r[0]), str(r[1])), r) for r in rows)
+        # the whole-table read's order (``DISPUTE_ORDER``), across chunks
+        ordered = sorted(found.values(), key=lambda r: (str(r[3]), str(r[0]), str(r[1])))
+        return [_dispute(r) for r in ordered]
 
     async def disputes_found_between(self, since: datetime,
                                      until: datetime) -> builtins.list[DisputeRow]:
@@ -292,51 +311,39 @@ class ClaimReadStore:
         return out
 
 
-# where a row is stored: a whole-table read returns rows in this order
-_STORED = {"sqlite": "rowid", "postgresql": "ctid::text"}
-
-
-def _place(value: object) -> tuple[int, ...]:
-    """``rowid`` (SQLite) or ``ctid`` ``(block,offset)`` (PostgreSQL) as a sortable tuple."""
-    if isinstance(value, int):
-        return (value,)
-    return tuple(int(part) for part in str(value).strip("()").split(","))
-
-
-_NOT_IN_OVERLAY = (" AND NOT EXISTS (SELECT 1 FROM claim_ranks o WHERE o.scope = ? "
-                   "AND o.claim_id = r.claim_id)")
-_STATUS = {"disputed": "disputed", "no_evidence": "no_evidence", "hedged": "hedged"}
+_IN_OVERLAY = ("EXISTS (SELECT 1 FROM claim_ranks o WHERE o.scope = ? "
+               "AND o.claim_id = r.claim_id)")
+_NOT_IN_OVERLAY = f" AND NOT {_IN_OVERLAY}"
+_STATUS_COLUMNS = frozenset({"disputed", "no_evidence", "hedged"})  # a status is its column
 
 
 def _select(scope: str, where: RankFilter, hidden_by: str | None, *,
-            what: str = "r.claim_id, r.score, r.last_seen, r.first_seen") -> tuple[str, list[object]]:
+            what: str = "r.claim_id, r.score, r.last_seen, r.first_seen"
+            ) -> tuple[str, list[object]]:
     """The statement (without ORDER BY) over one scope's rows, through the topic table's order
-    when a topic is asked for; ``hidden_by``: leave out the claims this overlay holds."""
-    args: list[object] = []
+    when a topic is asked for; ``hidden_by``: leave out the claims this overlay holds.
+    A claim deleted beside the ledger step (another process, a prune) takes its rows with it
+    (ON DELETE CASCADE, migration 12): no check per row."""
+    conditions: list[str] = ["r.scope = ?"]
+    args: list[object] = [scope]
     if where.topics is not None:
         # the topic table is in rank order per topic; its rows join the rank for the filters
         table = ("claim_rank_topics r JOIN claim_ranks c ON c.scope = r.scope "
                  "AND c.claim_id = r.claim_id")
-        conditions = [f"r.topic IN ({placeholders(len(where.topics))})" if where.topics
-                      else "1 = 0"]
+        conditions.append(f"r.topic IN ({placeholders(len(where.topics))})" if where.topics
+                          else "1 = 0")
         args += where.topics
         flags = "c"
     else:
-        table, conditions, flags = "claim_ranks r", [], "r"
-    # a claim deleted beside the ledger step (another process, a prune) is gone at once
-    conditions[:0] = ["r.scope = ?", "EXISTS (SELECT 1 FROM claims k WHERE k.id = r.claim_id)"]
-    args.insert(0, scope)
+        table, flags = "claim_ranks r", "r"
     if where.status is not None:
-        conditions.append(f"{flags}.{_STATUS[where.status]} = 1")
+        if where.status not in _STATUS_COLUMNS:
+            raise ValueError(f"unknown status {where.status!r}")
+        conditions.append(f"{flags}.{where.status} = 1")
     if where.claimants is not None:
-        names = [n for n in where.claimants if n is not None]
-        either = []
-        if names:
-            either.append(f"{flags}.claimant IN ({placeholders(len(names))})")
-            args += names
-        if None in where.claimants:
-            either.append(f"{flags}.claimant IS NULL")
-        conditions.append("(" + " OR ".join(either or ["1 = 0"]) + ")")
+        clause, names = _claimant_clause(flags, where.claimants)
+        conditions.append(clause)
+        args += names
     sql = f"SELECT {what} FROM {table} WHERE " + " AND ".join(conditions)
     if hidden_by is not None:
         sql += _NOT_IN_OVERLAY
@@ -344,8 +351,23 @@ def _select(scope: str, where: RankFilter, hidden_by: str | None, *,
     return sql, args
 
 
-def _ordered(where: RankFilter) -> str:
-    return ", ".join(f"r.{part}" for part in _ORDER.split(", "))
+def _claimant_clause(flags: str, claimants: tuple[str | None, ...]) -> tuple[str, list[object]]:
+    """The condition keeping these claimants (None: claims without one); none matches nothing."""
+    names: list[object] = [n for n in claimants if n is not None]
+    either = [f"{flags}.claimant IN ({placeholders(len(names))})"] if names else []
+    if None in claimants:
+        either.append(f"{flags}.claimant IS NULL")
+    return "(" + " OR ".join(either or ["1 = 0"]) + ")", names
+
+
+def _limit(limit: int | None, offset: int) -> tuple[str, tuple[int, ...]]:
+    """The LIMIT clause and its arguments; none for every row (from ``offset``)."""
+    if limit is None and not offset:
+        return "", ()
+    return " LIMIT ? OFFSET ?", (_NO_LIMIT if limit is None else limit, offset)
+
+
+_NO_LIMIT = 2 ** 62  # what both backends take as "every row" beside an OFFSET
 
 
 def _stamp(value: str) -> float:

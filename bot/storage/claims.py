@@ -70,6 +70,7 @@ _WRITE_CLAIM = (
 _ADD_DISPUTE = ("INSERT INTO claim_disputes (claim_id, other_id, reason, found_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
 _DENIAL = '%"code": "denial"%'
+DISPUTE_ORDER = "found_at, claim_id, other_id"
 
 
 class ClaimStore:
@@ -120,8 +121,9 @@ class ClaimStore:
             _ADD_DISPUTE, [(*sorted((a, b)), reason, ts(now)) for a, b, reason in links])
 
     async def disputes(self) -> builtins.list[DisputeRow]:
-        # stored order: the order a claim lists its disputes in
-        rows = await self.db.fetch_all("SELECT * FROM claim_disputes")
+        # the order a claim lists its disputes in (``DISPUTE_ORDER``): by stored columns, the
+        # same on every backend (a table's physical order is not: PostgreSQL moves rows)
+        rows = await self.db.fetch_all(f"SELECT * FROM claim_disputes ORDER BY {DISPUTE_ORDER}")
         return [DisputeRow(r["claim_id"], r["other_id"], r["reason"], _when(r["found_at"]))
                 for r in rows]
 

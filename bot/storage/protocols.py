@@ -253,7 +253,7 @@ class ClaimsStorage(Protocol):
         ...
 
     async def disputes(self) -> builtins.list[DisputeRow]:
-        """Every link, in the order stored."""
+        """Every link, by when it was found, then by ids (``DISPUTE_ORDER``)."""
         ...
 
     async def clear_disputes(self) -> None: ...
@@ -350,8 +350,8 @@ class ClaimReadsStorage(Protocol):
         """
         ...
 
-    async def ranked_for_items(self, item_ids: Sequence[int]) -> set[str]:
-        """Ids of the claims last ranked from any of these items.
+    async def claims_of_items(self, item_ids: Sequence[int]) -> set[str]:
+        """Ids of the claims these items report, and of those last ranked from them.
 
         Raises:
             StorageError: the read failed.
@@ -366,8 +366,18 @@ class ClaimReadsStorage(Protocol):
         """
         ...
 
-    async def vanished(self) -> builtins.list[str]:
-        """Ids with rows whose claim is gone (merged away, pruned).
+    async def merged_away(self, claim_ids: Iterable[str]) -> set[str]:
+        """Ids of claims gone (merged into one of these, or deleted) that were ranked from an
+        item one of these claims reports.
+
+        Raises:
+            StorageError: the read failed.
+        """
+        ...
+
+    async def ranked_from_gone_items(self) -> set[str]:
+        """Ids of claims ranked from an item that is gone (after a prune): a whole-table read,
+        once per prune, never per ledger step.
 
         Raises:
             StorageError: the read failed.
@@ -390,9 +400,10 @@ class ClaimReadsStorage(Protocol):
         """
         ...
 
-    async def page(self, where: RankFilter, *, limit: int,
+    async def page(self, where: RankFilter, *, limit: int | None,
                    offset: int = 0) -> builtins.list[str]:
-        """Claim ids matching ``where``, best rank first, ``limit`` of them from ``offset``.
+        """Claim ids matching ``where``, best rank first, ``limit`` of them (None: all) from
+        ``offset``.
 
         Raises:
             StorageError: the read failed.
@@ -444,7 +455,8 @@ class ClaimReadsStorage(Protocol):
         ...
 
     async def disputes_of(self, claim_ids: Iterable[str]) -> builtins.list[DisputeRow]:
-        """Every dispute link with one of these claims on either side, in stored order.
+        """Every dispute link with one of these claims on either side, in the order
+        ``ClaimsStorage.disputes`` gives (``bot.storage.claims.DISPUTE_ORDER``).
 
         Raises:
             StorageError: the read failed.

@@ -404,6 +404,58 @@ MIGRATIONS: list[Migration] = [
     );
     CREATE INDEX prepared_answers_made ON prepared_answers(made_with, prepared_at);
     """,
+    # 12: a claim's rank rows go with the claim (ON DELETE CASCADE), so a ranked
+    # read needs no check that each row's claim still exists (a merge or a prune deletes them at
+    # once, on both backends); ``shadows`` marks the overlay rows that stand in for a '' row (a
+    # community's count is the '' rows' plus its own less those, without a join). The rows are
+    # derived: the tables are made anew and filled again at the next start
+    # (``ClaimAnswers.prepare``; the stored marker is dropped).
+    """
+    DROP TABLE claim_rank_topics;
+    DROP TABLE claim_ranks;
+    CREATE TABLE claim_ranks (
+        scope TEXT NOT NULL,
+        claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        score DOUBLE PRECISION NOT NULL,
+        last_seen TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        claimant TEXT,
+        disputed INTEGER NOT NULL,
+        no_evidence INTEGER NOT NULL,
+        hedged INTEGER NOT NULL,
+        sources INTEGER NOT NULL,
+        stamp TEXT NOT NULL,
+        shadows INTEGER NOT NULL,            -- an overlay row whose claim has a '' row too
+        PRIMARY KEY (scope, claim_id)
+    );
+    CREATE INDEX claim_ranks_order ON claim_ranks(scope, score DESC, last_seen DESC,
+        first_seen DESC, claim_id);
+    CREATE INDEX claim_ranks_disputed ON claim_ranks(scope, disputed, score DESC,
+        last_seen DESC, first_seen DESC, claim_id);
+    CREATE INDEX claim_ranks_no_evidence ON claim_ranks(scope, no_evidence, score DESC,
+        last_seen DESC, first_seen DESC, claim_id);
+    CREATE INDEX claim_ranks_hedged ON claim_ranks(scope, hedged, score DESC, last_seen DESC,
+        first_seen DESC, claim_id);
+    CREATE INDEX claim_ranks_claimant ON claim_ranks(scope, claimant);
+    CREATE INDEX claim_ranks_first_seen ON claim_ranks(scope, first_seen);
+    CREATE INDEX claim_ranks_claim ON claim_ranks(claim_id);
+    CREATE INDEX claim_ranks_shadows ON claim_ranks(scope, shadows);
+    CREATE TABLE claim_rank_topics (
+        scope TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        score DOUBLE PRECISION NOT NULL,
+        last_seen TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (scope, topic, claim_id)
+    );
+    CREATE INDEX claim_rank_topics_order ON claim_rank_topics(scope, topic, score DESC,
+        last_seen DESC, first_seen DESC, claim_id);
+    CREATE INDEX claim_rank_topics_claim ON claim_rank_topics(claim_id);
+    DELETE FROM claim_rank_refs;
+    DELETE FROM claim_rank_partners;
+    DELETE FROM meta WHERE key = 'claim_ranks';
+    """,
 ]
 
 
