@@ -8,6 +8,7 @@ collaborators, never the ``App``; the ``App`` only holds them for the entry poin
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -106,7 +107,9 @@ async def build_app(
     storage = storage or await Storage.from_config(config)
     clock = clock or SystemClock()
     claims = ClaimAnswers(config, storage)
-    prepared = PreparedAnswers(storage, clock, made_with(config))  # digests/briefings at ingest
+    prepared = PreparedAnswers(  # digests/briefings at ingest
+        storage, clock, made_with(config, builders=[sys.modules[DigestAnswers.__module__],
+                                                    sys.modules[TopicBriefings.__module__]]))
     ingest = IngestService(storage, clock, pipeline,
                            after_items=[*_ledger_hooks(storage, claims), queue_hook(storage),
                                         prepared.after_items],

@@ -91,6 +91,7 @@ async def ingest_everything(app: App) -> list[str]:
     pruned = await app.storage.items.prune(cutoff)
     if pruned:
         await app.answers.claim_ledger.after_prune()  # claims that lost items: ranks again
+        await app.answers.digests.expire_prepared()  # and no digest shows the deleted items
         lines.append(f"retention: {pruned} feed items older than {app.config.storage.keep_days} "
                      "days deleted")
     return lines

@@ -169,7 +169,9 @@ class ClaimAnswers:
             ids = await self.storage.claim_reads.page(where, limit=batch, offset=offset)
             kept, refs = await self._kept(ids)
             seen = visible(kept, refs, audience.sees)
-            found = rank([*found, *filter_claims(seen, status=status, language=self.language)])
+            fresh = filter_claims(seen, status=status, language=self.language)
+            # a re-rank between two batches can move a claim past the offset: list it once
+            found = rank(list({c.id: c for c in [*found, *fresh]}.values()))
             offset += len(ids)
             # a narrowed reader's rank of a claim is never above the widest one (fewer links,
             # fewer disputes): once the last wanted claim outranks the next wide row, stop

@@ -117,6 +117,11 @@ class DigestAnswers:
                            window=description, language=language)
         return digest_reply(await self._with_notices(digest, since, language), language)
 
+    async def expire_prepared(self) -> None:
+        """After items were deleted (retention): no prepared answer built before is current."""
+        if self.prepared is not None:
+            await self.prepared.expire()
+
     async def _prepare(self, key: AnswerKey, now: datetime) -> Built:
         """The prepared row of ``key``: the window ending ``now`` as data, and until when no
         item or claim of it leaves it by time alone."""
@@ -176,7 +181,10 @@ class DigestAnswers:
         span = window.until - window.since
         leaving = [i.ingested_at + span for i in window.items]
         leaving += [i.ingested_at + 2 * span for i in gathered.previous]
-        leaving += [c.first_seen + span for c in parts.new_claims if c.first_seen is not None]
+        # an older claim shown because it was disputed in the window leaves with its dispute (its
+        # first_seen + span is past: the row would be born out of date, every read a rebuild)
+        leaving += [c.first_seen + span for c in parts.new_claims
+                    if c.first_seen is not None and c.first_seen >= window.since]
         leaving += [d.found_at + span for d in gathered.disputes]
         return parts, min(leaving, default=window.until + span)
 

@@ -7,14 +7,17 @@ checks the permission and writes the outcome in the label table's words.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from bot.errors import CommandError, PermissionDenied
+from bot.errors import BriefbotError, CommandError, PermissionDenied
 from bot.feeds.health import SourceHealth
 from bot.feeds.manage import AddOutcome, FeedManager, ListedFeed, RemoveOutcome, community_key
 from bot.i18n import duration, fetch_error, label, phrase, when
 from bot.model import CommandSpec, OptionSpec, Reply, Section, User
+
+log = logging.getLogger(__name__)
 
 ADMIN_ACTIONS = ("add", "remove")
 ACTIONS = ("add", "remove", "list")
@@ -109,8 +112,14 @@ class FeedAnswers:
         return self._listing(await self.manager.listing(key), language)
 
     async def _follows_changed(self) -> None:
-        if self.follows_changed is not None:
+        """The feed was added or removed already: a re-rank that fails is logged, not told to the
+        user as if the command had failed (the next ledger step ranks the community again)."""
+        if self.follows_changed is None:
+            return
+        try:
             await self.follows_changed()
+        except BriefbotError as error:
+            log.warning("claims not ranked again after a feed change: %s", error)
 
     def _added(self, outcome: AddOutcome, language: str) -> Reply:
         args = {"url": outcome.url, "name": outcome.name, "title": outcome.title or outcome.url,

@@ -38,6 +38,7 @@ from bot.briefing.stories import StoryMemo, keys_fingerprint
 from bot.briefing.topic import BriefingParts
 from bot.config import Config
 from bot.errors import BriefbotError
+from bot.ingest import ENGINE_VERSION
 from bot.model import Claim, DisputeCode, DisputeReason, Figure, Item, Link, Story
 from bot.ports import Clock
 from bot.storage import Storage
@@ -108,15 +109,17 @@ class Answer:
 Builder = Callable[[AnswerKey, datetime], Awaitable[Built]]
 
 
-def made_with(config: Config) -> str:
-    """The configuration and code a row is built with: topics, feeds, the bot's language, and the
-    sources of the modules that build and store answers (a changed one is never read)."""
+def made_with(config: Config, builders: Sequence[ModuleType] = ()) -> str:
+    """The configuration and code a row is built with: topics, feeds, the bot's language, the
+    engine that analysed the items, and the sources of the modules that build and store answers
+    (``builders``: those of the registered builders; a row of a changed one is never read, so a
+    changed body shape cannot be parsed by code that does not know it)."""
     digest = hashlib.sha256(PREPARED_VERSION.encode())
     digest.update(repr((config.topics, sorted(f.url for f in config.feeds),
-                        config.bot.language)).encode())
+                        config.bot.language, ENGINE_VERSION)).encode())
     digest.update(keys_fingerprint().encode())
     digest.update(b"".join(_source(m) for m in (digest_module, topic_module,
-                                                 sys.modules[__name__])))
+                                                 sys.modules[__name__], *builders)))
     return digest.hexdigest()[:16]
 
 
@@ -181,6 +184,8 @@ class PreparedAnswers:
             await self._build(key, await self.storage.answers.newest_item())
         except BriefbotError as error:  # the row stays stale: the next read builds it
             log.warning("prepared answer %s not rebuilt: %s", key.row_key, error)
+        except Exception:  # a background task: said here, or never
+            log.exception("prepared answer %s not rebuilt", key.row_key)
 
     async def after_items(self, item_ids: list[int], now: datetime) -> None:
         """The ingest step after the ledger and the claim ranks: build again every row readers
@@ -190,6 +195,8 @@ class PreparedAnswers:
         it)."""
         if not item_ids:
             return
+        # the batch may hold updated items (same ids): no row built before it is current
+        await self.expire()
         self._batches += 1
         mine = self._batches
         async with self._preparing:
@@ -198,6 +205,14 @@ class PreparedAnswers:
             upto = self._batches
             await self._prepare_all()
             self._prepared_upto = upto
+
+    async def expire(self) -> None:
+        """No row built before now is current (items changed without a new id). Never raises:
+        a row that stays marked current is at most one ingest pass behind."""
+        try:
+            await self.storage.answers.expire_all()
+        except BriefbotError as error:
+            log.warning("prepared answers not marked out of date: %s", error)
 
     async def _prepare_all(self) -> None:
         if not self._dropped:
@@ -211,6 +226,8 @@ class PreparedAnswers:
                 await self._build(AnswerKey.of_row(row), newest)
             except BriefbotError as error:
                 log.warning("prepared answer %s not built: %s", row.key, error)
+            except Exception:  # a row of an older shape or a bug: the others are still built
+                log.exception("prepared answer %s not built", row.key)
 
     async def settle(self) -> None:
         """Wait for the rebuilds under way (tests; closing the app)."""

@@ -324,7 +324,7 @@ async def assign_story(index: StoryIndex, item: Item, keys_: frozenset[str]) -> 
     stored_keys = await index.item_keys(list(story_of))
     others = frozenset().union(*stored_keys.values()) - keys_
     counts = {**df, **await index.key_counts(others, since, until)}
-    idf = {k: math.log(1 + n / c) for k, c in counts.items() if c}
+    idf = {k: math.log(1 + n / c) for k, c in counts.items() if c > 0}  # a drifted count: none
     near: dict[str, list[Placed]] = {}
     for item_id, story_id in sorted(story_of.items()):
         near.setdefault(story_id, []).append(

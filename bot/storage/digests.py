@@ -52,6 +52,11 @@ class PreparedAnswersStorage(Protocol):
         """The highest item id (0 with no items): an index lookup."""
         ...
 
+    async def expire_all(self) -> None:
+        """Mark every row as not current (items changed without a new id: an update, a
+        re-derivation, a prune): each is built again at its next read or ingest pass."""
+        ...
+
 
 class PreparedAnswerStore:
     """:class:`PreparedAnswersStorage` on an engine."""
@@ -82,6 +87,9 @@ class PreparedAnswerStore:
 
     async def drop_other(self, made_with: str) -> None:
         await self.db.execute("DELETE FROM prepared_answers WHERE made_with <> ?", (made_with,))
+
+    async def expire_all(self) -> None:
+        await self.db.execute("UPDATE prepared_answers SET items_seen = -1")
 
     async def newest_item(self) -> int:
         row = await self.db.fetch_one("SELECT MAX(id) FROM items")

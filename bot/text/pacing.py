@@ -57,9 +57,11 @@ class _Pacer:
             return
         waiter = self.loop.create_future()
         self.waiting.append(waiter)
-        await waiter  # first in line, after a turn of the loop
-        if self.waiting:
-            self._queue_turn()  # the next in line goes after the next turn, whatever this does
+        try:
+            await waiter  # first in line, after a turn of the loop
+        finally:  # also when cancelled after it was woken: else the line would sleep on
+            if self.waiting:
+                self._queue_turn()  # the next in line goes after the next turn
 
 
 _pacers: WeakKeyDictionary[asyncio.AbstractEventLoop, _Pacer] = WeakKeyDictionary()

@@ -225,3 +225,50 @@ async def test_a_row_built_before_the_newest_item_is_not_read(config: Config,
         assert "Tram strike ends" in await _digest_text(app)
     finally:
         await app.close()
+
+
+async def test_a_digest_showing_an_old_claim_disputed_today_is_current_when_built(
+        config: Config, clock: FixedClock) -> None:
+    """An older claim is shown because a dispute of it was found in the window: the row leaves
+    its window with that dispute, not at the claim's first sighting (long past), so it is
+    current when built and read without a rebuild."""
+    app, a, b = await _two_feeds(config, clock)
+    try:
+        for source, key, text in (
+                (a, "berg", "Mayor Anna Berg said the harbour bridge would reopen in May."),
+                (b, "lind", "Engineer Tom Lind said the harbour bridge would stay closed for "
+                            "another year.")):
+            await app.ingest.ingest_article(source, RawArticle(
+                key=key, title=key, text=text, url=f"http://127.0.0.1:9/{key}",
+                published=clock.now(), language="en"))
+        old = await app.storage.claims.list()
+        assert len(old) == 2
+        clock.advance(hours=30)
+        await app.ingest.ingest_article(a, _article("new", "Tram strike ends", clock.now()))
+        async with app.storage.db.transaction():
+            await app.storage.claims.add_disputes([(old[0].id, old[1].id, "{}")], clock.now())
+        await app.answers.claim_ledger.update_ranks([])
+        await app.storage.answers.expire_all()
+        await _digest_text(app)
+        row = await app.storage.answers.get("digest|all||en")
+        assert row is not None
+        body = json.loads(row.body)
+        shown = {c["id"] for c in body["parts"].get("new_claims", [])}
+        assert shown & {c.id for c in old}, "the disputed old claim is among the digest's claims"
+        assert row.valid_until > row.prepared_at, "born current, not already out of its window"
+    finally:
+        await app.close()
+
+
+async def test_retention_leaves_no_prepared_digest_current(config: Config,
+                                                           clock: FixedClock) -> None:
+    """Deleting items changes no newest id: the rows built before are marked out of date."""
+    app, a, _ = await _two_feeds(config, clock)
+    try:
+        await app.ingest.ingest_article(a, _article("one", "Harbour bridge closes", clock.now()))
+        assert "Harbour bridge closes" in await _digest_text(app)
+        await app.answers.digests.expire_prepared()
+        row = await app.storage.answers.get("digest|all||en")
+        assert row is not None and row.items_seen != await app.storage.answers.newest_item()
+    finally:
+        await app.close()

@@ -145,3 +145,22 @@ async def test_a_cancelled_waiting_task_does_not_hold_up_the_line(fake_time: Fak
     await asyncio.wait_for(second, timeout=5)
     assert finished == ["second"]
     assert first.cancelled()
+
+
+async def test_a_task_cancelled_after_it_was_woken_hands_the_turn_on() -> None:
+    """The woken task queues the next turn; cancelled between its wake-up and its resumption
+    (a timeout firing in the same pass), it must still do so, or the rest of the line sleeps
+    until some other task paces."""
+    pacer = pacing._Pacer(asyncio.get_running_loop())
+    pacer.since -= 10 * pacing.BUDGET  # over the budget: both wait in line
+    pacer.queued = True  # no turn runs on its own: this test turns the loop's pacer by hand
+    first = asyncio.create_task(pacer.pace())
+    second = asyncio.create_task(pacer.pace())
+    await asyncio.sleep(0)  # both tasks run to their wait
+    assert len(pacer.waiting) == 2
+    pacer.queued = False
+    pacer._turn()  # wakes the first in line...
+    first.cancel()  # ...which is cancelled before it runs again
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.wait_for(second, timeout=5)  # a guard against a hang, not a timing
