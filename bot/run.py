@@ -23,6 +23,7 @@ from adapters.console_publisher import ConsolePublisher
 from bot.app import App, build_app, default_pipeline
 from bot.config import Config, Secrets, Shards, discord_shards
 from bot.delivery.leader import GATEWAY_ROLE, GatewayLeader, once_among_workers
+from bot.delivery.service import Sleep
 from bot.errors import BriefbotError, ConfigError
 from bot.feeds.poller import ingest_once
 from bot.model import Platform
@@ -32,6 +33,8 @@ from bot.storage.leader import role_lock
 log = logging.getLogger(__name__)
 
 REDERIVE_ROLE = "rederive-stale"  # the role lock of the worker that re-derives stored items
+RETENTION_ROLE = "retention"  # the role lock of the worker that deletes old items
+RETENTION_EVERY = timedelta(hours=6)
 
 
 class PlatformRunner(Protocol):
@@ -87,14 +90,42 @@ async def ingest_everything(app: App) -> list[str]:
         detail = result.error if result.status == "error" else result.title
         lines.append(f"seed {result.path.name}: {result.status} — {detail}")
     lines.extend(await _ingest_feeds_once(app))
-    cutoff = app.clock.now() - timedelta(days=app.config.storage.keep_days)
-    pruned = await app.storage.items.prune(cutoff)
+    pruned = await retention(app)
     if pruned:
-        await app.answers.claim_ledger.after_prune()  # claims that lost items: ranks again
-        await app.answers.digests.expire_prepared()  # and no digest shows the deleted items
         lines.append(f"retention: {pruned} feed items older than {app.config.storage.keep_days} "
                      "days deleted")
     return lines
+
+
+async def retention(app: App) -> int:
+    """Delete feed items older than ``[storage] keep_days`` (seeds stay); the claims that lost
+    items are ranked again and no prepared digest built before is current. Returns how many."""
+    cutoff = app.clock.now() - timedelta(days=app.config.storage.keep_days)
+    pruned = await app.storage.items.prune(cutoff)
+    if pruned:
+        await app.answers.claim_ledger.after_prune()
+        await app.answers.digests.expire_prepared()
+    return pruned
+
+
+async def _retention_loop(app: App, *, sleep: Sleep = asyncio.sleep) -> None:
+    """``retention`` at start and every RETENTION_EVERY while the bot runs (before, only
+    ``ingest --once`` deleted old items, so a bot that only ran kept every item forever). One
+    worker at a time: two prunes at once would both take the deleted keys off the hour counts."""
+    lease = timedelta(seconds=app.config.workers.leader_lease_seconds)
+    lock = role_lock(app.storage.db, app.storage.leases, RETENTION_ROLE, app.worker, lease=lease)
+    while True:
+        try:
+            if await lock.hold(app.clock.now()):
+                pruned = await retention(app)
+                if pruned:
+                    log.info("retention: %d feed items older than %d days deleted", pruned,
+                             app.config.storage.keep_days)
+        except BriefbotError as e:  # the items stay; the next round tries again
+            log.warning("retention stopped: %s", e)
+        finally:
+            await lock.release()
+        await sleep(RETENTION_EVERY.total_seconds())
 
 
 async def _ingest_feeds_once(app: App) -> list[str]:
@@ -188,19 +219,22 @@ def gateway_part(shards: Shards | None, leader: GatewayLeader | None) -> str:
 @contextlib.asynccontextmanager
 async def background(app: App) -> AsyncIterator[None]:
     """While the adapters run: scheduled digests, feed polling (``app.delivery``) and the
-    re-derivation of items an older engine analysed (``IngestService.rederive_stale``)."""
+    re-derivation of items an older engine analysed (``IngestService.rederive_stale``) and the
+    deletion of old items (``retention``)."""
     # what start-up built (modules, adapters, the app) lives as long as the process: a full
     # collection, which stops the event loop, then scans only what came since (40-125 ms less)
     gc.freeze()
     rederive = asyncio.create_task(_rederive(app), name="rederive-stale")
+    retain = asyncio.create_task(_retention_loop(app), name="retention")
     await app.delivery.start()
     try:
         yield
     finally:
         await app.delivery.stop()
-        rederive.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await rederive
+        for task in (rederive, retain):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def _rederive(app: App) -> None:
