@@ -195,14 +195,16 @@ class PreparedAnswers:
         it)."""
         if not item_ids:
             return
-        # the batch may hold updated items (same ids): no row built before it is current
-        await self.expire()
         self._batches += 1
         mine = self._batches
         async with self._preparing:
             if self._prepared_upto >= mine:
                 return  # a pass that began after this batch was stored covered it
             upto = self._batches
+            # the batches may hold updated items (same ids): no row built before is current.
+            # Here, not before the lock: an await there let batches announced together each
+            # start a pass of their own
+            await self.expire()
             await self._prepare_all()
             self._prepared_upto = upto
 
