@@ -101,7 +101,7 @@ def worst_stalls(worst: list[tuple[float, float]]) -> list[dict[str, float]]:
             for d, c in sorted(worst, reverse=True)[:5]]
 
 
-async def command_loop(app: App, stop: asyncio.Event, latencies: list[float],
+async def command_loop(app: App, stop: asyncio.Event, latencies: dict[str, list[float]],
                        commands: tuple[str, ...]) -> None:
     user = User(id="bench", name="bench", is_admin=True)
     n = 0
@@ -111,7 +111,7 @@ async def command_loop(app: App, stop: asyncio.Event, latencies: list[float],
         request = app.router.parse_text(line, user=user, platform="console", channel=None)
         start = time.perf_counter()
         reply = await app.router.handle(request)
-        latencies.append(time.perf_counter() - start)
+        latencies.setdefault(line, []).append(time.perf_counter() - start)
         if reply.is_error:
             raise SystemExit(f"loop_lag_bench: {line}: {reply.title}")
         await asyncio.sleep(COMMAND_GAP)
@@ -137,7 +137,7 @@ async def one_run(urls: list[str], processes: int, commands: tuple[str, ...] = C
         fetcher = HttpFetcher(config.fetch)
         delays: list[float] = []
         worst: list[tuple[float, float]] = []
-        latencies: list[float] = []
+        latencies: dict[str, list[float]] = {}
         stop = asyncio.Event()
         probe = StallProbe() if stalls else None
         try:
@@ -171,7 +171,8 @@ async def one_run(urls: list[str], processes: int, commands: tuple[str, ...] = C
         "longest_lags": worst_stalls(worst),
         "longest_collection_ms": round(collections.longest * 1000, 1),
         "collections_over_20ms": [(g, round(t * 1000, 1)) for g, t in collections.long],
-        "commands": quantiles(latencies),
+        "commands": quantiles([t for times in latencies.values() for t in times]),
+        "by_command": {line: quantiles(times) for line, times in latencies.items()},
         "analysis_process_peak_rss_mib": list(workers.values()),
         **extra,
     }
